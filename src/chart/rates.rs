@@ -1,0 +1,364 @@
+//! Event-rate charts: the risk of each outcome in each arm with its 95% CI,
+//! drawn as dot-and-whisker rows on a percentage axis (0 % to a nice maximum
+//! ≤ 100 %), grouped by outcome, with "events/total (risk %)" text.
+//!
+//! Arms are told apart by label, marker shape (circle, square, triangle,
+//! diamond) *and* colour, so the chart works in greyscale. Each arm's group
+//! carries a `color` presentation attribute and draws with `currentColor`, so
+//! the theme can recolour arms with `.ap-chart .arm-0 { color: … }`.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::scale::{Clip, XAxis};
+use super::svg::{fit, fmt_num, polygon, text_width, wrap, Anchor, Svg, N, PALETTE};
+use super::{DataTable, Layout};
+
+/// Risk in one arm.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ArmRate {
+    /// Arm name, e.g. "Levosimendan".
+    pub label: String,
+    /// Risk as a proportion (0..1). If not finite, `events / total` is used.
+    pub risk: f64,
+    /// Lower CI limit as a proportion, if known.
+    pub ci_low: Option<f64>,
+    /// Upper CI limit as a proportion, if known.
+    pub ci_high: Option<f64>,
+    /// Participants with the event.
+    pub events: u64,
+    /// Participants analysed.
+    pub total: u64,
+}
+
+impl ArmRate {
+    fn risk(&self) -> Option<f64> {
+        if self.risk.is_finite() {
+            Some(self.risk.clamp(0.0, 1.0))
+        } else if self.total > 0 && self.events <= self.total {
+            Some(self.events as f64 / self.total as f64)
+        } else {
+            None
+        }
+    }
+
+    fn summary(&self) -> String {
+        let mut s = String::new();
+        if self.total > 0 {
+            let _ = write!(s, "{}/{}", self.events, self.total);
+        }
+        if let Some(r) = self.risk() {
+            if s.is_empty() {
+                let _ = write!(s, "{}%", fmt_num(r * 100.0, 1));
+            } else {
+                let _ = write!(s, " ({}%)", fmt_num(r * 100.0, 1));
+            }
+        }
+        s
+    }
+}
+
+/// One outcome with the risk in each arm.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EventRateGroup {
+    /// Outcome name, e.g. "All-cause mortality at day 30".
+    pub label: String,
+    /// Arms in display order (the same order for every outcome, so colours
+    /// and shapes match).
+    pub arms: Vec<ArmRate>,
+}
+
+/// A chart of event rates per arm for one or more outcomes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EventRateSpec {
+    /// Page-unique id (see [`super::ForestSpec::id`]).
+    pub id: String,
+    /// Visible title and accessible name.
+    pub title: String,
+    /// Accessible description.
+    pub description: String,
+    /// Axis title; "Risk, % (95% CI)" when empty.
+    pub axis_label: String,
+    /// The outcomes, top to bottom.
+    pub outcomes: Vec<EventRateGroup>,
+}
+
+impl EventRateSpec {
+    /// The plotted data as a table.
+    pub fn table(&self) -> DataTable {
+        let pct = |v: Option<f64>| {
+            v.filter(|v| v.is_finite())
+                .map(|v| fmt_num(v * 100.0, 1))
+                .unwrap_or_default()
+        };
+        let rows = self
+            .outcomes
+            .iter()
+            .flat_map(|g| {
+                g.arms.iter().map(move |a| {
+                    vec![
+                        g.label.clone(),
+                        a.label.clone(),
+                        a.events.to_string(),
+                        a.total.to_string(),
+                        pct(a.risk()),
+                        match (a.ci_low, a.ci_high) {
+                            (Some(l), Some(h)) if l.is_finite() && h.is_finite() => {
+                                format!("{} to {}", pct(Some(l)), pct(Some(h)))
+                            }
+                            _ => String::new(),
+                        },
+                    ]
+                })
+            })
+            .collect();
+        DataTable {
+            caption: self.title.clone(),
+            headers: [
+                "Outcome",
+                "Arm",
+                "Events",
+                "Total",
+                "Risk (%)",
+                "95% CI (%)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            notes: Vec::new(),
+        }
+    }
+}
+
+const FS: f64 = 13.0;
+const MARGIN: f64 = 8.0;
+
+/// Render the event-rate chart. Never panics.
+pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
+    let id = super::svg::make_id(&spec.id, "rates", &spec.title);
+    let id = format!("{id}{}", layout.id_suffix());
+    let classes = format!("ap-rates {}", layout.class());
+    let compact = layout == Layout::Compact;
+    let has_data = spec
+        .outcomes
+        .iter()
+        .any(|g| g.arms.iter().any(|a| a.risk().is_some()));
+    if !has_data {
+        let w = if compact { 400.0 } else { 560.0 };
+        return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
+    }
+    let w = if compact { 400.0 } else { 720.0 };
+
+    // Columns: arm label | plot | summary text.
+    let mut label_w: f64 = 40.0;
+    let mut text_w: f64 = 40.0;
+    for g in &spec.outcomes {
+        for a in &g.arms {
+            label_w = label_w.max(text_width(a.label.trim(), FS, false));
+            text_w = text_w.max(text_width(&a.summary(), FS, false));
+        }
+    }
+    let label_w = label_w.min(if compact { 104.0 } else { 170.0 });
+    let text_w = text_w.min(if compact { 104.0 } else { 140.0 });
+    let indent = if compact { 6.0 } else { 14.0 };
+    let plot_x0 = MARGIN + indent + label_w + 12.0;
+    let plot_x1 = w - MARGIN - text_w - 16.0;
+
+    // Axis: 0 to a nice maximum covering every risk and upper CI limit.
+    let mut top: f64 = 0.0;
+    for a in spec.outcomes.iter().flat_map(|g| &g.arms) {
+        for v in [a.risk(), a.ci_high.filter(|v| v.is_finite())]
+            .into_iter()
+            .flatten()
+        {
+            top = top.max(v.clamp(0.0, 1.0) * 100.0);
+        }
+    }
+    let nice_max = [10.0, 20.0, 25.0, 40.0, 50.0, 60.0, 80.0, 100.0]
+        .into_iter()
+        .find(|&m| m >= top - 1.0e-9)
+        .unwrap_or(100.0);
+    let axis = XAxis::new(
+        false,
+        &[0.0, nice_max],
+        &[],
+        None,
+        Some((0.0, nice_max)),
+        (plot_x0, plot_x1),
+        if compact { 5 } else { 6 },
+    );
+
+    let mut svg = Svg::new();
+    let mut y = 6.0;
+    if !spec.title.trim().is_empty() {
+        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0 * 1.1, 2) {
+            y += 19.0;
+            svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
+        }
+        y += 4.0;
+    }
+    let rows_top = y + 4.0;
+    let row_h = 22.0;
+    let mut marks = String::new();
+    let mut grid_y1 = rows_top;
+    let mut segments: Vec<(f64, f64)> = Vec::new();
+    for g in &spec.outcomes {
+        y += 22.0;
+        svg.text(
+            MARGIN,
+            y,
+            Anchor::Start,
+            "row-label bold",
+            &fit(&g.label, w - 2.0 * MARGIN, FS, true),
+        );
+        y += 4.0;
+        let seg_top = y;
+        for (i, a) in g.arms.iter().enumerate() {
+            let cy = y + row_h / 2.0;
+            let base = cy + FS * 0.35;
+            svg.text(
+                MARGIN + indent,
+                base,
+                Anchor::Start,
+                "row-label",
+                &fit(&a.label, label_w, FS, false),
+            );
+            svg.text(
+                w - MARGIN,
+                base,
+                Anchor::End,
+                "cell",
+                &fit(&a.summary(), text_w, FS, false),
+            );
+            draw_arm(&mut marks, &axis, a, i, cy);
+            y += row_h;
+        }
+        grid_y1 = y;
+        segments.push((seg_top, y));
+    }
+    if let Some(last) = segments.last_mut() {
+        last.1 = grid_y1 + 4.0;
+    }
+    // Faint vertical grid lines at the ticks behind the marks, one segment
+    // per outcome so they never cross the outcome headings.
+    for &t in &axis.ticks {
+        let x = axis.x(t);
+        let cls = if t == 0.0 { "axis" } else { "grid" };
+        let op = if t == 0.0 { "0.8" } else { "0.18" };
+        for &(y0, y1) in &segments {
+            svg.line(
+                x,
+                y0,
+                x,
+                y1,
+                cls,
+                &format!(" stroke-width=\"1\" stroke-opacity=\"{op}\""),
+            );
+        }
+    }
+    svg.body.push_str(&marks);
+    let ay = grid_y1 + 4.0;
+    svg.line(axis.x0, ay, axis.x1, ay, "axis", " stroke-width=\"1\"");
+    for &t in &axis.ticks {
+        let x = axis.x(t);
+        svg.line(x, ay, x, ay + 5.0, "axis tick", " stroke-width=\"1\"");
+    }
+    for (t, s) in axis.labelled_ticks(Some(0.0), 12.0, "%") {
+        svg.text(axis.x(t), ay + 18.0, Anchor::Middle, "tick-label small", &s);
+    }
+    y = ay + 35.0;
+    let label = if spec.axis_label.trim().is_empty() {
+        "Risk, % (95% CI)"
+    } else {
+        spec.axis_label.trim()
+    };
+    svg.text(
+        (axis.x0 + axis.x1) / 2.0,
+        y,
+        Anchor::Middle,
+        "axis-label",
+        &fit(label, w - 2.0 * MARGIN, FS, false),
+    );
+    y += 12.0;
+    svg.finish(&id, &classes, w, y, &spec.title, &spec.description)
+}
+
+/// Whisker and marker for one arm, in the arm's colour.
+fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
+    let Some(risk) = a.risk() else { return };
+    let slot = i % 4;
+    let _ = writeln!(
+        out,
+        "<g class=\"arm arm-{slot}\" color=\"{}\">",
+        PALETTE[slot]
+    );
+    let pct = |v: f64| v.clamp(0.0, 1.0) * 100.0;
+    if let (Some(l), Some(h)) = (
+        a.ci_low.filter(|v| v.is_finite()),
+        a.ci_high.filter(|v| v.is_finite()),
+    ) {
+        let (l, h) = if l <= h { (l, h) } else { (h, l) };
+        let (lx, hx) = (axis.x(pct(l)), axis.x(pct(h)));
+        let _ = writeln!(
+            out,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" class=\"ci\" stroke=\"currentColor\" stroke-width=\"2\"/>",
+            N(lx),
+            N(hx),
+            y = N(cy)
+        );
+        for x in [lx, hx] {
+            let _ = writeln!(
+                out,
+                "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" class=\"ci cap\" stroke=\"currentColor\" stroke-width=\"2\"/>",
+                N(cy - 4.0),
+                N(cy + 4.0),
+                x = N(x)
+            );
+        }
+    }
+    let (x, _clip): (f64, Clip) = axis.map(pct(risk)).unwrap_or((axis.x0, Clip::In));
+    let r = 5.0;
+    match slot {
+        0 => {
+            let _ = writeln!(
+                out,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" class=\"marker\" fill=\"currentColor\"/>",
+                N(x),
+                N(cy),
+                N(r)
+            );
+        }
+        1 => {
+            let _ = writeln!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{s}\" height=\"{s}\" class=\"marker\" fill=\"currentColor\"/>",
+                N(x - r * 0.9),
+                N(cy - r * 0.9),
+                s = N(r * 1.8)
+            );
+        }
+        2 => polygon(
+            out,
+            &[
+                (x, cy - r * 1.1),
+                (x + r * 1.1, cy + r * 0.9),
+                (x - r * 1.1, cy + r * 0.9),
+            ],
+            "marker",
+            " fill=\"currentColor\"",
+        ),
+        _ => polygon(
+            out,
+            &[
+                (x, cy - r * 1.2),
+                (x + r * 1.2, cy),
+                (x, cy + r * 1.2),
+                (x - r * 1.2, cy),
+            ],
+            "marker",
+            " fill=\"currentColor\"",
+        ),
+    }
+    out.push_str("</g>\n");
+}

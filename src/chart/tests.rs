@@ -1,0 +1,774 @@
+//! Unit and snapshot tests for the chart stage, with realistic data
+//! (LeoPARDS, LEVOECMO, a pooled levosimendan example, NCT04728932).
+//!
+//! Snapshots live in `tests/snapshots/chart/*.svg` (relative to the package
+//! root) and are compared byte for byte; run with `UPDATE_SNAPSHOTS=1` to
+//! rewrite them after an intended change, then review the diff and the PNGs.
+
+use super::*;
+
+// ---------------------------------------------------------------- fixtures
+
+/// LEVOECMO outcomes as a trial forest plot (ratio measures).
+pub(super) fn levoecmo_ratios() -> ForestSpec {
+    let row = |label: &str, e: &str, c: &str, rr: f64, lo: f64, hi: f64| {
+        ForestRow::study(label, rr, lo, hi).with_cells([
+            e.to_string(),
+            c.to_string(),
+            format!("{rr:.2} [{lo:.2}, {hi:.2}]"),
+        ])
+    };
+    ForestSpec {
+        id: "levoecmo-rr".into(),
+        title: "LEVOECMO: outcomes, levosimendan vs placebo".into(),
+        description:
+            "Risk ratios with 95% confidence intervals for three outcomes of the LEVOECMO trial."
+                .into(),
+        axis: Axis::ratio("Risk ratio (log scale)"),
+        favours_left: "Favours levosimendan".into(),
+        favours_right: "Favours placebo".into(),
+        label_header: "Outcome".into(),
+        columns: vec![
+            "Levosimendan".into(),
+            "Placebo".into(),
+            "RR [95% CI]".into(),
+        ],
+        columns_right: 1,
+        effect_column: Some(2),
+        rows: vec![
+            row(
+                "All-cause mortality, day 30",
+                "26/101",
+                "23/104",
+                1.16,
+                0.71,
+                1.90,
+            ),
+            row(
+                "Ventricular arrhythmia",
+                "18/101",
+                "9/104",
+                2.06,
+                0.97,
+                4.37,
+            ),
+            row(
+                "Kidney replacement therapy",
+                "29/101",
+                "38/104",
+                0.79,
+                0.53,
+                1.17,
+            ),
+        ],
+        footer: vec!["Risk ratios from the published report; 95% CIs.".into()],
+    }
+}
+
+/// LeoPARDS mortality as a risk difference (linear axis).
+pub(super) fn leopards_rd() -> ForestSpec {
+    ForestSpec {
+        id: "leopards-rd".into(),
+        title: "LeoPARDS: death at 28 days".into(),
+        description: "Risk difference in percentage points, levosimendan minus placebo.".into(),
+        axis: Axis::difference("Risk difference (percentage points)"),
+        favours_left: "Favours levosimendan".into(),
+        favours_right: "Favours placebo".into(),
+        label_header: "Outcome".into(),
+        columns: vec![
+            "Levosimendan".into(),
+            "Placebo".into(),
+            "RD [95% CI]".into(),
+        ],
+        columns_right: 1,
+        effect_column: Some(2),
+        rows: vec![
+            ForestRow::study("Death at 28 days", 3.6, -4.5, 11.7).with_cells([
+                "89/258",
+                "79/256",
+                "3.6 [\u{2212}4.5, 11.7]",
+            ]),
+        ],
+        footer: vec![],
+    }
+}
+
+/// A pooled levosimendan meta-analysis with subgroups, a prediction interval
+/// and a heterogeneity footer (illustrative numbers).
+pub(super) fn pooled() -> ForestSpec {
+    let st = |label: &str, e: &str, c: &str, rr: f64, lo: f64, hi: f64, w: f64| {
+        ForestRow::study(label, rr, lo, hi)
+            .with_cells([
+                e.to_string(),
+                c.to_string(),
+                format!("{rr:.2} [{lo:.2}, {hi:.2}]"),
+                format!("{w:.1}%"),
+            ])
+            .with_weight(w)
+    };
+    let mut sepsis = st("LeoPARDS 2016", "89/258", "79/256", 1.12, 0.87, 1.44, 61.0);
+    sepsis.group = Some("Septic shock".into());
+    let mut ecmo = st("LEVOECMO 2026", "26/101", "23/104", 1.16, 0.71, 1.90, 21.0);
+    ecmo.group = Some("VA-ECMO".into());
+    let mut small = st("WEAN-LEVO 2019", "4/30", "9/31", 0.46, 0.16, 1.33, 6.0);
+    small.group = Some("VA-ECMO".into());
+    let mut tiny = st("Pilot 2012 (n = 20)", "0/10", "2/10", 0.20, 0.01, 3.70, 1.5);
+    tiny.group = Some("VA-ECMO".into());
+    let mut mid = st("CARDIO-LEVO 2021", "12/60", "14/58", 0.83, 0.42, 1.63, 10.5);
+    mid.group = Some("VA-ECMO".into());
+    let diamond = |label: &str, rr: f64, lo: f64, hi: f64, w: &str| ForestRow {
+        label: label.into(),
+        cells: vec![
+            String::new(),
+            String::new(),
+            format!("{rr:.2} [{lo:.2}, {hi:.2}]"),
+            w.into(),
+        ],
+        estimate: Some(rr),
+        ci_low: Some(lo),
+        ci_high: Some(hi),
+        weight: None,
+        kind: RowKind::Summary,
+        group: None,
+    };
+    ForestSpec {
+        id: "pooled-mortality".into(),
+        title: "Levosimendan vs control: mortality".into(),
+        description:
+            "Random-effects meta-analysis of five trials: pooled risk ratio 1.06 (0.88 to 1.27)."
+                .into(),
+        axis: Axis::ratio("Risk ratio (log scale)"),
+        favours_left: "Favours levosimendan".into(),
+        favours_right: "Favours control".into(),
+        label_header: "Study".into(),
+        columns: vec![
+            "Levosimendan".into(),
+            "Control".into(),
+            "RR [95% CI]".into(),
+            "Weight".into(),
+        ],
+        columns_right: 2,
+        effect_column: Some(2),
+        rows: vec![
+            ForestRow::heading("Septic shock"),
+            sepsis,
+            diamond("Subtotal", 1.12, 0.87, 1.44, "61.0%"),
+            ForestRow::heading("VA-ECMO"),
+            tiny,
+            small,
+            mid,
+            ecmo,
+            diamond("Subtotal", 0.92, 0.62, 1.36, "39.0%"),
+            diamond("Random effects model", 1.06, 0.88, 1.27, "100.0%"),
+            ForestRow {
+                label: "Prediction interval".into(),
+                cells: vec![String::new(), String::new(), "[0.64, 1.75]".into()],
+                ci_low: Some(0.64),
+                ci_high: Some(1.75),
+                kind: RowKind::Prediction,
+                ..ForestRow::default()
+            },
+        ],
+        footer: vec![
+            "Heterogeneity: \u{3c4}\u{b2} = 0.00; Q = 0.41, df = 4 (p = 0.98); I\u{b2} = 0%".into(),
+            "Test for subgroup differences: Q = 0.62, df = 1 (p = 0.43)".into(),
+            "Random effects model (REML, Hartung\u{2013}Knapp); preset cochrane-2025".into(),
+        ],
+    }
+}
+
+/// Cumulative meta-analysis in publication order.
+pub(super) fn cumulative_spec() -> CumulativeSpec {
+    let step = |label: &str, rr: f64, lo: f64, hi: f64| CumulativeStep {
+        label: label.into(),
+        estimate: Some(rr),
+        ci_low: Some(lo),
+        ci_high: Some(hi),
+        effect_text: format!("{rr:.2} [{lo:.2}, {hi:.2}]"),
+    };
+    CumulativeSpec {
+        id: "cumulative-mortality".into(),
+        title: "Cumulative meta-analysis: mortality".into(),
+        description: "Pooled risk ratio after each trial, in publication order.".into(),
+        axis: Axis::ratio("Risk ratio (log scale)"),
+        favours_left: "Favours levosimendan".into(),
+        favours_right: "Favours control".into(),
+        label_header: "Trial added".into(),
+        effect_header: "RR [95% CI]".into(),
+        steps: vec![
+            step("Pilot (2012)", 0.20, 0.01, 3.70),
+            step("+ LeoPARDS (2016)", 1.10, 0.86, 1.42),
+            step("+ WEAN-LEVO (2019)", 1.04, 0.80, 1.35),
+            step("+ CARDIO-LEVO (2021)", 1.01, 0.81, 1.26),
+            step("+ LEVOECMO (2026)", 1.06, 0.88, 1.27),
+        ],
+        footer: vec!["Random effects model (REML); preset cochrane-2025".into()],
+    }
+}
+
+/// LEVOECMO event rates per arm.
+pub(super) fn rates_spec() -> EventRateSpec {
+    let arm = |label: &str, e: u64, n: u64, lo: f64, hi: f64| ArmRate {
+        label: label.into(),
+        risk: e as f64 / n as f64,
+        ci_low: Some(lo),
+        ci_high: Some(hi),
+        events: e,
+        total: n,
+    };
+    EventRateSpec {
+        id: "levoecmo-rates".into(),
+        title: "LEVOECMO: risk in each arm".into(),
+        description: "Proportion of patients with each outcome, by arm, with Wilson 95% CIs."
+            .into(),
+        axis_label: String::new(),
+        outcomes: vec![
+            EventRateGroup {
+                label: "All-cause mortality, day 30".into(),
+                arms: vec![
+                    arm("Levosimendan", 26, 101, 0.181, 0.350),
+                    arm("Placebo", 23, 104, 0.152, 0.313),
+                ],
+            },
+            EventRateGroup {
+                label: "Ventricular arrhythmia".into(),
+                arms: vec![
+                    arm("Levosimendan", 18, 101, 0.116, 0.265),
+                    arm("Placebo", 9, 104, 0.046, 0.156),
+                ],
+            },
+            EventRateGroup {
+                label: "Kidney replacement therapy".into(),
+                arms: vec![
+                    arm("Levosimendan", 29, 101, 0.207, 0.383),
+                    arm("Placebo", 38, 104, 0.279, 0.463),
+                ],
+            },
+        ],
+    }
+}
+
+/// NCT04728932 timeline.
+pub(super) fn timeline_spec(ongoing: bool) -> TimelineSpec {
+    let ev = |label: &str, date: &str, done: bool| TimelineEvent {
+        label: label.into(),
+        date: date.into(),
+        done,
+    };
+    TimelineSpec {
+        id: if ongoing {
+            "nct04728932-ongoing"
+        } else {
+            "nct04728932"
+        }
+        .into(),
+        title: "NCT04728932 (LEVOECMO): timeline".into(),
+        description:
+            "Registered 2021, started 27 August 2021, completed November 2024, published 2026."
+                .into(),
+        events: vec![
+            ev("Registered", "2021-01-28", true),
+            ev("Started", "2021-08-27", true),
+            ev("Completed", "2024-11", !ongoing),
+            ev("Published", "2026", !ongoing),
+        ],
+        ongoing,
+    }
+}
+
+/// Every representative chart with its snapshot name.
+pub(super) fn all_snapshots() -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    for (name, layout) in [("wide", Layout::Wide), ("compact", Layout::Compact)] {
+        let n = |s: &str| -> &'static str { Box::leak(format!("{s}-{name}").into_boxed_str()) };
+        v.push((n("forest-levoecmo"), forest(&levoecmo_ratios(), layout)));
+        v.push((n("forest-leopards-rd"), forest(&leopards_rd(), layout)));
+        v.push((n("forest-pooled"), forest(&pooled(), layout)));
+        v.push((n("cumulative"), cumulative(&cumulative_spec(), layout)));
+        v.push((n("rates-levoecmo"), event_rates(&rates_spec(), layout)));
+        v.push((n("timeline-done"), timeline(&timeline_spec(false), layout)));
+        v.push((
+            n("timeline-ongoing"),
+            timeline(&timeline_spec(true), layout),
+        ));
+    }
+    v.push(("no-data", forest(&ForestSpec::default(), Layout::Wide)));
+    v
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// Extract the value of attribute `attr` from every element `<tag` whose
+/// `class` contains `class`.
+fn attrs(svg: &str, tag: &str, class: &str, attr: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    for el in svg.split('<').filter(|e| e.starts_with(tag)) {
+        let has_class = el
+            .split("class=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .is_some_and(|c| c.split(' ').any(|c| c == class));
+        if !has_class {
+            continue;
+        }
+        if let Some(v) = el
+            .split(&format!(" {attr}=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+        {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// x of the tick label whose text is `label`.
+fn tick_x(svg: &str, label: &str) -> Option<f64> {
+    svg.split("<text ")
+        .filter(|e| e.contains("tick-label"))
+        .find(|e| e.split('>').nth(1).and_then(|s| s.split('<').next()) == Some(label))
+        .and_then(|e| e.split("x=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+}
+
+/// Minimal well-formedness check: balanced tags, no raw `<`/`&` in text.
+fn assert_well_formed(svg: &str) {
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "));
+    assert!(svg.ends_with("</svg>\n"));
+    assert!(svg.contains(" role=\"img\""));
+    assert!(!svg.contains("NaN") && !svg.contains("inf\""));
+    assert!(!svg.contains(" width=\"100") || !svg.starts_with("<svg width"));
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find('<') {
+        let text = &rest[..i];
+        assert!(!text.contains('>'), "raw > in text: {text}");
+        if let Some(amp) = text.find('&') {
+            let ent = &text[amp..];
+            assert!(
+                ent.starts_with("&amp;")
+                    || ent.starts_with("&lt;")
+                    || ent.starts_with("&gt;")
+                    || ent.starts_with("&quot;")
+                    || ent.starts_with("&#39;"),
+                "bad entity in {text}"
+            );
+        }
+        let end = rest[i..].find('>').expect("unclosed tag") + i;
+        let tag = &rest[i + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            let name = tag.split([' ', '\n']).next().unwrap_or("").to_string();
+            stack.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    // Title and desc ids referenced by aria-labelledby.
+    let ids = svg
+        .split("aria-labelledby=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("aria-labelledby");
+    for id in ids.split(' ') {
+        assert!(svg.contains(&format!(" id=\"{id}\"")), "missing id {id}");
+    }
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn snapshots_match() {
+    let dir = std::path::Path::new(file!())
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.parent())
+        .map(|p| p.join("tests/snapshots/chart"))
+        .expect("snapshot dir");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
+    let expected: &[(&str, &str)] = &[
+        (
+            "forest-levoecmo-wide",
+            include_str!("../../tests/snapshots/chart/forest-levoecmo-wide.svg"),
+        ),
+        (
+            "forest-leopards-rd-wide",
+            include_str!("../../tests/snapshots/chart/forest-leopards-rd-wide.svg"),
+        ),
+        (
+            "forest-pooled-wide",
+            include_str!("../../tests/snapshots/chart/forest-pooled-wide.svg"),
+        ),
+        (
+            "cumulative-wide",
+            include_str!("../../tests/snapshots/chart/cumulative-wide.svg"),
+        ),
+        (
+            "rates-levoecmo-wide",
+            include_str!("../../tests/snapshots/chart/rates-levoecmo-wide.svg"),
+        ),
+        (
+            "timeline-done-wide",
+            include_str!("../../tests/snapshots/chart/timeline-done-wide.svg"),
+        ),
+        (
+            "timeline-ongoing-wide",
+            include_str!("../../tests/snapshots/chart/timeline-ongoing-wide.svg"),
+        ),
+        (
+            "forest-levoecmo-compact",
+            include_str!("../../tests/snapshots/chart/forest-levoecmo-compact.svg"),
+        ),
+        (
+            "forest-leopards-rd-compact",
+            include_str!("../../tests/snapshots/chart/forest-leopards-rd-compact.svg"),
+        ),
+        (
+            "forest-pooled-compact",
+            include_str!("../../tests/snapshots/chart/forest-pooled-compact.svg"),
+        ),
+        (
+            "cumulative-compact",
+            include_str!("../../tests/snapshots/chart/cumulative-compact.svg"),
+        ),
+        (
+            "rates-levoecmo-compact",
+            include_str!("../../tests/snapshots/chart/rates-levoecmo-compact.svg"),
+        ),
+        (
+            "timeline-done-compact",
+            include_str!("../../tests/snapshots/chart/timeline-done-compact.svg"),
+        ),
+        (
+            "timeline-ongoing-compact",
+            include_str!("../../tests/snapshots/chart/timeline-ongoing-compact.svg"),
+        ),
+        (
+            "no-data",
+            include_str!("../../tests/snapshots/chart/no-data.svg"),
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (name, svg) in all_snapshots() {
+        assert_well_formed(&svg);
+        let want = expected
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+            .unwrap_or("");
+        if update {
+            std::fs::create_dir_all(&dir).expect("create snapshot dir");
+            std::fs::write(dir.join(format!("{name}.svg")), &svg).expect("write snapshot");
+        } else if svg != want {
+            mismatches.push(name);
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "snapshots differ (rerun with UPDATE_SNAPSHOTS=1 and review): {mismatches:?}"
+    );
+}
+
+#[test]
+fn ratio_axis_is_logarithmic_with_null_at_one() {
+    let svg = forest(&levoecmo_ratios(), Layout::Wide);
+    let x_half = tick_x(&svg, "0.5").expect("tick 0.5");
+    let x_one = tick_x(&svg, "1").expect("tick 1");
+    let x_two = tick_x(&svg, "2").expect("tick 2");
+    assert!(
+        (x_one - x_half - (x_two - x_one)).abs() <= 0.2,
+        "{x_half} {x_one} {x_two}"
+    );
+    let null_x = attrs(&svg, "line", "null", "x1");
+    assert_eq!(null_x.len(), 1);
+    assert!((null_x[0] - x_one).abs() <= 0.1);
+    // 5 sits log-proportionally: (x5 - x1) / (x2 - x1) = log(5)/log(2).
+    let x_five = tick_x(&svg, "5").expect("tick 5");
+    let ratio = (x_five - x_one) / (x_two - x_one);
+    assert!((ratio - 5f64.ln() / 2f64.ln()).abs() < 0.01, "{ratio}");
+}
+
+#[test]
+fn difference_axis_is_linear_with_null_at_zero() {
+    let svg = forest(&leopards_rd(), Layout::Wide);
+    let x0 = tick_x(&svg, "0").expect("tick 0");
+    let x5 = tick_x(&svg, "5").expect("tick 5");
+    let x10 = tick_x(&svg, "10").expect("tick 10");
+    let xm5 = tick_x(&svg, "\u{2212}5").expect("tick -5");
+    assert!((x10 - x5 - (x5 - x0)).abs() <= 0.2);
+    assert!((x0 - xm5 - (x5 - x0)).abs() <= 0.2);
+    let null_x = attrs(&svg, "line", "null", "x1");
+    assert!((null_x[0] - x0).abs() <= 0.1);
+    // The square sits at 3.6 on that scale.
+    let sq_x =
+        attrs(&svg, "rect", "square", "x")[0] + attrs(&svg, "rect", "square", "width")[0] / 2.0;
+    assert!((sq_x - (x0 + 3.6 / 5.0 * (x5 - x0))).abs() < 0.3, "{sq_x}");
+}
+
+#[test]
+fn larger_weights_give_larger_squares() {
+    let svg = forest(&pooled(), Layout::Wide);
+    let widths = attrs(&svg, "rect", "square", "width");
+    // Row order: LeoPARDS 61, Pilot 1.5, WEAN 6, CARDIO 10.5, LEVOECMO 21.
+    assert_eq!(widths.len(), 5);
+    let (leo, pilot, wean, cardio, ecmo) = (widths[0], widths[1], widths[2], widths[3], widths[4]);
+    assert!(
+        leo > ecmo && ecmo > cardio && cardio > wean && wean > pilot,
+        "{widths:?}"
+    );
+    // Area proportional to weight (within rounding) above the minimum size.
+    let area_ratio = (leo * leo) / (ecmo * ecmo);
+    assert!((area_ratio - 61.0 / 21.0).abs() < 0.15, "{area_ratio}");
+    assert_eq!(attrs(&svg, "polygon", "diamond", "stroke-width").len(), 3);
+    assert_eq!(attrs(&svg, "line", "pi", "stroke-width").len(), 3);
+}
+
+#[test]
+fn labels_are_escaped() {
+    let mut spec = levoecmo_ratios();
+    spec.title = "A <b>&\"quoted\" 'title'".into();
+    spec.rows[0].label = "<script>alert('x')</script> & \"q\"".into();
+    spec.rows[1].label = "Ventrikuläre Arrhythmie — 心律失常".into();
+    spec.columns[0] = "Levo <em>".into();
+    spec.footer = vec!["x < y & z > w".into()];
+    spec.id = "\"><svg onload=alert(1)>".into();
+    for layout in [Layout::Wide, Layout::Compact] {
+        let svg = forest(&spec, layout);
+        assert_well_formed(&svg);
+        assert!(!svg.contains("<script") && !svg.contains("<b>") && !svg.contains("<em>"));
+        assert!(svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
+        assert!(svg.contains("A &lt;b&gt;&amp;&quot;quoted&quot; &#39;title&#39;"));
+        assert!(svg.contains("Ventrikuläre Arrhythmie — 心律失常"));
+        assert!(!svg.contains("\"><svg") && !svg.contains("=alert"));
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a: Vec<_> = all_snapshots();
+    let b: Vec<_> = all_snapshots();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn degenerate_input_gives_no_data_svg() {
+    let nan = ForestRow {
+        label: "nan".into(),
+        estimate: Some(f64::NAN),
+        ci_low: Some(f64::NAN),
+        ci_high: Some(f64::INFINITY),
+        weight: Some(f64::NAN),
+        ..ForestRow::default()
+    };
+    let mut spec = ForestSpec {
+        title: "Empty".into(),
+        rows: vec![nan],
+        ..ForestSpec::default()
+    };
+    for layout in [Layout::Wide, Layout::Compact] {
+        let svg = forest(&spec, layout);
+        assert_well_formed(&svg);
+        assert!(svg.contains(">No data</text>"));
+        assert!(svg.contains("ap-chart--empty"));
+    }
+    spec.rows.clear();
+    assert!(forest(&spec, Layout::Wide).contains(">No data</text>"));
+    let rates = event_rates(&EventRateSpec::default(), Layout::Wide);
+    assert_well_formed(&rates);
+    assert!(rates.contains(">No data</text>"));
+    let tl = timeline(&TimelineSpec::default(), Layout::Compact);
+    assert_well_formed(&tl);
+    assert!(tl.contains(">No data</text>"));
+    let cu = cumulative(&CumulativeSpec::default(), Layout::Wide);
+    assert!(cu.contains(">No data</text>"));
+    // Negative "ratios" cannot be drawn on a log axis.
+    spec.rows = vec![ForestRow::study("neg", -1.0, -2.0, -0.5)];
+    assert!(forest(&spec, Layout::Wide).contains(">No data</text>"));
+}
+
+#[test]
+fn hostile_input_never_panics_and_stays_valid() {
+    let long: String = "Ünïcödé <&\"'> ".repeat(700); // ~10,000 characters
+    let vals = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        1.0e-300,
+        1.0e300,
+        -5.0,
+        1.0,
+        2.0,
+    ];
+    let mut rows = Vec::new();
+    for (i, &a) in vals.iter().enumerate() {
+        for (j, &b) in vals.iter().enumerate() {
+            let kind = [
+                RowKind::Study,
+                RowKind::Summary,
+                RowKind::Prediction,
+                RowKind::Heading,
+                RowKind::Point,
+            ][(i + j) % 5];
+            rows.push(ForestRow {
+                label: if i == j {
+                    long.clone()
+                } else {
+                    format!("r{i}{j}")
+                },
+                cells: vec![long.clone(); (i + j) % 4],
+                estimate: Some(a),
+                ci_low: Some(b),
+                ci_high: Some(a),
+                weight: Some(b),
+                kind,
+                group: Some(long.clone()),
+            });
+        }
+    }
+    for scale in [Scale::Log, Scale::Linear] {
+        for limits in [
+            None,
+            Some((0.5, 2.0)),
+            Some((f64::NAN, 3.0)),
+            Some((2.0, 1.0)),
+        ] {
+            let spec = ForestSpec {
+                id: long.clone(),
+                title: long.clone(),
+                description: long.clone(),
+                axis: Axis {
+                    scale,
+                    label: long.clone(),
+                    null_value: f64::NAN,
+                    limits,
+                },
+                favours_left: long.clone(),
+                favours_right: long.clone(),
+                label_header: long.clone(),
+                columns: vec![long.clone(); 5],
+                columns_right: 99,
+                effect_column: Some(99),
+                rows: rows.clone(),
+                footer: vec![long.clone(); 30],
+            };
+            for layout in [Layout::Wide, Layout::Compact] {
+                let svg = forest(&spec, layout);
+                assert_well_formed(&svg);
+                assert!(svg.len() < 400_000, "{}", svg.len());
+            }
+            let _ = spec.table();
+        }
+    }
+    // Zero-width CI and estimate outside fixed limits.
+    let mut spec = levoecmo_ratios();
+    spec.rows[0].ci_low = Some(1.16);
+    spec.rows[0].ci_high = Some(1.16);
+    spec.axis.limits = Some((0.8, 1.5));
+    let svg = forest(&spec, Layout::Wide);
+    assert_well_formed(&svg);
+    assert!(svg.contains("class=\"offscale\""));
+    assert!(svg.contains("class=\"ci arrow\""));
+    // Rates and timeline with junk.
+    let rates = EventRateSpec {
+        title: long.clone(),
+        outcomes: vec![EventRateGroup {
+            label: long.clone(),
+            arms: (0..6)
+                .map(|i| ArmRate {
+                    label: long.clone(),
+                    risk: vals[i],
+                    ci_low: Some(vals[i + 1]),
+                    ci_high: Some(vals[i + 2]),
+                    events: i as u64 * 7,
+                    total: i as u64,
+                })
+                .collect(),
+        }],
+        ..EventRateSpec::default()
+    };
+    for layout in [Layout::Wide, Layout::Compact] {
+        assert_well_formed(&event_rates(&rates, layout));
+    }
+    let tl = TimelineSpec {
+        title: long.clone(),
+        events: vec![
+            TimelineEvent {
+                label: long.clone(),
+                date: long.clone(),
+                done: true,
+            },
+            TimelineEvent {
+                label: "x".into(),
+                date: "2021-13-45".into(),
+                done: false,
+            },
+        ],
+        ongoing: true,
+        ..TimelineSpec::default()
+    };
+    for layout in [Layout::Wide, Layout::Compact] {
+        assert_well_formed(&timeline(&tl, layout));
+    }
+    let same_day = TimelineSpec {
+        events: (0..12)
+            .map(|i| TimelineEvent {
+                label: format!("Event {i}"),
+                date: "2020-01-01".into(),
+                done: i % 2 == 0,
+            })
+            .collect(),
+        ..TimelineSpec::default()
+    };
+    assert_well_formed(&timeline(&same_day, Layout::Compact));
+}
+
+#[test]
+fn tables_describe_the_data() {
+    let t = pooled().table();
+    assert_eq!(t.headers[0], "Study");
+    assert_eq!(t.headers[1], "Subgroup");
+    assert!(t.rows.iter().all(|r| r.len() == t.headers.len()));
+    assert_eq!(t.notes.len(), 3);
+    let t = rates_spec().table();
+    assert_eq!(t.rows.len(), 6);
+    assert_eq!(t.rows[0][4], "25.7");
+    let t = timeline_spec(true).table();
+    assert_eq!(t.rows[2], vec!["Completed", "2024-11", "Anticipated"]);
+    let t = cumulative_spec().table();
+    assert_eq!(t.rows[4][1], "1.06 [0.88, 1.27]");
+}
+
+#[test]
+fn ids_are_unique_per_layout_and_sanitised() {
+    let spec = levoecmo_ratios();
+    let w = forest(&spec, Layout::Wide);
+    let c = forest(&spec, Layout::Compact);
+    assert!(w.contains("id=\"ap-levoecmo-rr-title\""));
+    assert!(c.contains("id=\"ap-levoecmo-rr-c-title\""));
+    let mut anon = spec.clone();
+    anon.id = String::new();
+    let a = forest(&anon, Layout::Wide);
+    assert!(a.contains("aria-labelledby=\"ap-ap-forest-"));
+}
+
+#[test]
+#[ignore = "timing; run with --ignored --nocapture"]
+fn timing_trial_forest() {
+    let spec = levoecmo_ratios();
+    let start = std::time::Instant::now();
+    let mut total = 0usize;
+    for _ in 0..10_000 {
+        total += forest(&spec, Layout::Wide).len();
+    }
+    let el = start.elapsed();
+    println!(
+        "10,000 trial forest renders: {:?} ({:.1} µs each, {total} bytes)",
+        el,
+        el.as_secs_f64() * 1.0e6 / 10_000.0
+    );
+}

@@ -1,0 +1,153 @@
+//! The command line: argument types (clap) and what each command does.
+//!
+//! Commands are thin: they turn options into pipeline calls and print the
+//! diagnostics and the summary line. `main.rs` only parses and dispatches.
+
+mod init;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::pipeline::{self, Options};
+
+/// appraise builds an evidence website from trial appraisals written in Markdown.
+///
+/// Write trials (with their numbers), appraisals and topics as Markdown files
+/// with YAML front matter under content/; appraise checks the numbers,
+/// recomputes the statistics, draws forest plots and writes a static site to
+/// public/, ready for GitHub Pages.
+#[derive(Debug, Parser)]
+#[command(name = "appraise", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or --output). Stops, and keeps the old
+    /// public/ untouched, if any page has an error.
+    Build {
+        /// The site's folder: it holds content/ (and optionally themes/, templates/, static/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The address the site will be published at, e.g. https://you.github.io/repo/
+        /// (overrides base_url in content/_index.md).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Also build pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Check everything (front matter, links, numbers) without writing; exits
+    /// with status 1 if there is any error. Use it in CI.
+    Check {
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Also fail when a printed result does not add up (a warning otherwise).
+        #[arg(long)]
+        strict: bool,
+        /// Also check pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new site in DIR with a sample trial and appraisal (DIR must be empty or new).
+    Init {
+        /// Folder for the new site.
+        dir: PathBuf,
+    },
+}
+
+/// Run a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+            timings,
+        } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let r = pipeline::build(&Options {
+                root,
+                output: Some(output.clone()),
+                base_url,
+                drafts,
+            });
+            eprint!("{}", r.diagnostics);
+            if timings {
+                for (name, d) in &r.timings {
+                    eprintln!("  {name:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
+            if r.failed() {
+                eprintln!(
+                    "build failed: {} error{}; {} left as it was",
+                    r.diagnostics.error_count(),
+                    if r.diagnostics.error_count() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    output.display()
+                );
+                ExitCode::from(1)
+            } else {
+                println!("{}", r.summary());
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Check {
+            root,
+            strict,
+            drafts,
+        } => {
+            let r = pipeline::build(&Options {
+                root,
+                output: None,
+                base_url: None,
+                drafts,
+            });
+            eprint!("{}", r.diagnostics);
+            let mismatches = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.message.contains("does not add up"))
+                .count();
+            let failed = r.failed() || (strict && mismatches > 0);
+            if failed {
+                eprintln!(
+                    "check failed: {} error{}{}",
+                    r.diagnostics.error_count(),
+                    if r.diagnostics.error_count() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    if strict && mismatches > 0 {
+                        format!(", {mismatches} result(s) that do not add up (--strict)")
+                    } else {
+                        String::new()
+                    }
+                );
+                ExitCode::from(1)
+            } else {
+                println!("{}", r.summary());
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Init { dir } => init::init(&dir),
+    }
+}

@@ -1,0 +1,152 @@
+//! Discover: the only stage that reads the disk.
+//!
+//! Walks `content/`, `static/`, `templates/` and `themes/` under the site
+//! root with walkdir (sorted by file name, symlinks not followed, so a link
+//! cannot pull files from outside the site), classifies each file and reads
+//! its bytes. Everything after this stage works on the returned
+//! [`Sources`] in memory, so every later stage is testable without a disk.
+//! Bytes are not decoded here: whether a page is valid UTF-8 is the parse
+//! stage's question, so that it can be reported with the others.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// What a discovered file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A Markdown page under `content/` (`.md`).
+    Page,
+    /// A CSV data table under `content/` (outcome rows of a page bundle).
+    DataCsv,
+    /// Any other file under `content/`: copied beside its page.
+    Asset,
+    /// A file under `static/`: copied to the output root unchanged.
+    Static,
+    /// A template under the site's own `templates/` (overrides the theme).
+    SiteTemplate,
+    /// A file of a theme on disk, under `themes/<name>/`.
+    ThemeFile,
+}
+
+/// One file of the site, read into memory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, `/`-separated, e.g. `content/trials/leopards/index.md`.
+    pub rel_path: String,
+    /// What the file is.
+    pub kind: FileKind,
+    /// The file's bytes, undecoded.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything discover found, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// All files, sorted by `rel_path`.
+    pub files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Files of one kind, in path order.
+    pub fn of_kind(&self, kind: FileKind) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+/// Walk the site at `root` and read every file the build may need.
+///
+/// Problems (an unreadable file, a missing `content/` directory) become
+/// diagnostics; the walk goes on.
+pub fn discover(root: &Path) -> (Sources, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let content = root.join("content");
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error("content", 0, 0, format!("no content/ directory in {}", root.display()))
+                .with_hint("run `appraise build` from the site's folder, pass --root DIR, or create a site with `appraise init DIR`"),
+        );
+        return (Sources::default(), diags);
+    }
+    let mut found: Vec<(String, FileKind, std::path::PathBuf)> = Vec::new();
+    for (dir, classify) in [
+        ("content", classify_content as fn(&str) -> FileKind),
+        ("static", |_: &str| FileKind::Static),
+        ("templates", |_: &str| FileKind::SiteTemplate),
+        ("themes", |_: &str| FileKind::ThemeFile),
+    ] {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let p = e
+                        .path()
+                        .map(|p| rel(root, p))
+                        .unwrap_or_else(|| dir.to_string());
+                    diags.push(Diagnostic::error(&p, 0, 0, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel_path = rel(root, entry.path());
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                continue; // editor swap files, .DS_Store
+            }
+            found.push((rel_path.clone(), classify(&rel_path), entry.into_path()));
+        }
+    }
+    let read: Vec<Result<SourceFile, Diagnostic>> = found
+        .into_par_iter()
+        .map(|(rel_path, kind, path)| match std::fs::read(&path) {
+            Ok(bytes) => Ok(SourceFile {
+                rel_path,
+                kind,
+                bytes,
+            }),
+            Err(e) => Err(Diagnostic::error(
+                &rel_path,
+                0,
+                0,
+                format!("cannot read: {e}"),
+            )),
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    (Sources { files }, diags)
+}
+
+fn classify_content(rel_path: &str) -> FileKind {
+    let lower = rel_path.to_ascii_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        FileKind::Page
+    } else if lower.ends_with(".csv") {
+        FileKind::DataCsv
+    } else {
+        FileKind::Asset
+    }
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap_or(p);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

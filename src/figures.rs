@@ -1,0 +1,668 @@
+//! Figures: which charts each page gets, as plain chart specifications.
+//!
+//! This stage sits between analyse and render: it turns recomputed results
+//! into [`crate::chart`] specifications (rows of label, estimate, CI,
+//! weight) and draws them, in parallel per page. The chart module never sees
+//! a trial; render never draws. Every trial gets its forest plots (ratios on
+//! a log axis, differences on a linear one), an event-rate chart and, when
+//! dates are known, a timeline; every topic analysis gets a pooled forest
+//! plot and a cumulative plot. Charts asked for by shortcodes in the prose
+//! (`{{ forest(outcome="death-28d") }}`) are drawn here too.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyse::{num, Analyses, OutcomeResult, PooledResult};
+use crate::chart::{
+    self, Axis, ChartSpec, CumulativeSpec, CumulativeStep, DataTable, EventRateGroup,
+    EventRateSpec, ForestRow, ForestSpec, Layout, RowKind, TimelineEvent, TimelineSpec,
+};
+use crate::link::Links;
+use crate::model::{Direction, PageKind, Site, Trial};
+
+/// A drawn chart, in both layouts, with its data table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// Key within its page (`forest-ratio`, `rates`, `pooled-mortality`).
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// SVG for wide screens.
+    pub wide: String,
+    /// SVG for phones.
+    pub compact: String,
+    /// The data as a table.
+    pub table: DataTable,
+}
+
+/// All figures, by (page index, key), in page order.
+#[derive(Debug, Clone, Default)]
+pub struct Figures(pub BTreeMap<usize, Vec<Figure>>);
+
+impl Figures {
+    /// The figure `key` of page `page`.
+    pub fn get(&self, page: usize, key: &str) -> Option<&Figure> {
+        self.0.get(&page)?.iter().find(|f| f.key == key)
+    }
+    /// All figures of a page.
+    pub fn of(&self, page: usize) -> &[Figure] {
+        self.0.get(&page).map(Vec::as_slice).unwrap_or(&[])
+    }
+    /// Total number of figures.
+    pub fn count(&self) -> usize {
+        self.0.values().map(Vec::len).sum()
+    }
+}
+
+fn draw(key: &str, spec: ChartSpec) -> Figure {
+    let table = spec.table();
+    let title = table.caption.clone();
+    Figure {
+        key: key.to_string(),
+        title,
+        wide: spec.render(Layout::Wide),
+        compact: spec.render(Layout::Compact),
+        table,
+    }
+}
+
+/// Draw every page's figures.
+pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
+    let map = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let v = match &p.kind {
+                PageKind::Trial(t) => trial_figures(
+                    site,
+                    links,
+                    i,
+                    t,
+                    analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+                ),
+                PageKind::Topic(_) => analyses
+                    .topics
+                    .get(&i)
+                    .map(|a| a.iter().flat_map(|r| topic_figures(&p.id, r)).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            (!v.is_empty()).then_some((i, v))
+        })
+        .collect();
+    Figures(map)
+}
+
+/// The arm labels of a trial, experimental first.
+fn arm_labels(t: &Trial) -> (String, String) {
+    let e = t
+        .arms
+        .get(t.experimental())
+        .map(|a| a.label.clone())
+        .unwrap_or_else(|| "Experimental".into());
+    let c = t
+        .arms
+        .get(t.control)
+        .map(|a| a.label.clone())
+        .unwrap_or_else(|| "Control".into());
+    (e, c)
+}
+
+fn arm_cell(o: &OutcomeResult, k: usize) -> String {
+    match o.arms.get(k) {
+        Some(a) => match (a.events, a.total, a.mean, a.sd) {
+            (Some(e), Some(t), _, _) => format!("{e}/{t}"),
+            (_, _, Some(m), Some(s)) => format!("{} ± {}", trim(m), trim(s)),
+            _ => match (a.median, a.q1, a.q3) {
+                (Some(m), Some(q1), Some(q3)) => format!("{} ({}–{})", trim(m), trim(q1), trim(q3)),
+                _ => String::new(),
+            },
+        },
+        None => String::new(),
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.replace('-', "−")
+}
+
+/// One trial-plot row for an outcome, on the ratio or the difference axis.
+fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static str)> {
+    let flip = if o.direction == Direction::HigherIsBetter {
+        " (↑ better)"
+    } else {
+        ""
+    };
+    let label = format!("{}{flip}", o.label);
+    if ratio {
+        if let Some(e) = o.effects.iter().find(|e| e.measure == "RR") {
+            let cell = format!(
+                "RR {} [{}, {}]",
+                num(e.estimate, 2),
+                num(e.ci_low, 2),
+                num(e.ci_high, 2)
+            );
+            return Some((
+                ForestRow::study(label, e.estimate, e.ci_low, e.ci_high).with_cells([
+                    arm_cell(o, 0),
+                    arm_cell(o, 1),
+                    cell,
+                ]),
+                "RR",
+            ));
+        }
+        if o.effects.is_empty() {
+            let r = o
+                .reported
+                .iter()
+                .find(|r| matches!(r.measure, "HR" | "sHR" | "RR" | "OR") && r.ci_low.is_some())?;
+            let (lo, hi) = (r.ci_low?, r.ci_high?);
+            let cell = format!(
+                "{} {} [{}, {}]",
+                r.measure,
+                num(r.estimate, 2),
+                num(lo, 2),
+                num(hi, 2)
+            );
+            return Some((
+                ForestRow::study(label, r.estimate, lo, hi).with_cells([
+                    arm_cell(o, 0),
+                    arm_cell(o, 1),
+                    cell,
+                ]),
+                "HR",
+            ));
+        }
+        None
+    } else {
+        let e = o.effects.iter().find(|e| e.measure == "MD")?;
+        let cell = format!(
+            "MD {} [{}, {}]",
+            num(e.estimate, 2),
+            num(e.ci_low, 2),
+            num(e.ci_high, 2)
+        );
+        Some((
+            ForestRow::study(label, e.estimate, e.ci_low, e.ci_high).with_cells([
+                arm_cell(o, 0),
+                arm_cell(o, 1),
+                cell,
+            ]),
+            "MD",
+        ))
+    }
+}
+
+fn trial_forest(
+    id: &str,
+    t: &Trial,
+    outcomes: &[&OutcomeResult],
+    ratio: bool,
+    title: String,
+) -> Option<ChartSpec> {
+    let (e, c) = arm_labels(t);
+    let mut rows = Vec::new();
+    let mut kinds = Vec::new();
+    for o in outcomes {
+        if let Some((r, k)) = outcome_row(o, ratio) {
+            rows.push(r);
+            kinds.push(k);
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let axis = if ratio {
+        let label = if kinds.iter().all(|k| *k == "RR") {
+            "Risk ratio (log scale)"
+        } else {
+            "Risk ratio or hazard ratio (log scale)"
+        };
+        Axis::ratio(label)
+    } else {
+        Axis::difference("Mean difference")
+    };
+    let description = format!(
+        "{} of {}: {} outcome{} comparing {e} with {c}; the line of no effect is at {}.",
+        if ratio { "Ratios" } else { "Mean differences" },
+        t.acronym,
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if ratio { 1 } else { 0 }
+    );
+    Some(ChartSpec::Forest(ForestSpec {
+        id: format!(
+            "{id}-{}",
+            if ratio { "forest-ratio" } else { "forest-diff" }
+        ),
+        title,
+        description,
+        axis,
+        favours_left: format!("Favours {e}"),
+        favours_right: format!("Favours {c}"),
+        label_header: "Outcome".into(),
+        columns: vec![e, c, "Effect [95% CI]".into()],
+        columns_right: 1,
+        effect_column: Some(2),
+        rows,
+        footer: if ratio {
+            vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported. ↑ better: higher values favour the arm.".into()]
+        } else {
+            vec!["Recomputed from means and SDs (normal CI).".into()]
+        },
+    }))
+}
+
+fn rates_spec(id: &str, key: &str, t: &Trial, outcomes: &[&OutcomeResult]) -> Option<ChartSpec> {
+    let groups: Vec<EventRateGroup> = outcomes
+        .iter()
+        .filter(|o| o.kind == "binary")
+        .map(|o| EventRateGroup {
+            label: o.label.clone(),
+            arms: o
+                .arms
+                .iter()
+                .filter_map(|a| {
+                    Some(chart::ArmRate {
+                        label: a.label.clone(),
+                        risk: a.risk?,
+                        ci_low: a.risk_ci_low,
+                        ci_high: a.risk_ci_high,
+                        events: a.events?,
+                        total: a.total?,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    if groups.is_empty() {
+        return None;
+    }
+    Some(ChartSpec::EventRates(EventRateSpec {
+        id: format!("{id}-{key}"),
+        title: if groups.len() == 1 {
+            format!("{}: {}", t.acronym, groups[0].label)
+        } else {
+            format!("{}: event rates by arm", t.acronym)
+        },
+        description: format!(
+            "Risk of each binary outcome of {} in each arm, with 95% Wilson confidence intervals.",
+            t.acronym
+        ),
+        axis_label: String::new(),
+        outcomes: groups,
+    }))
+}
+
+fn timeline_spec(site: &Site, links: &Links, i: usize, id: &str, t: &Trial) -> Option<ChartSpec> {
+    // The registry dates may sit on a linked registry-record page.
+    let reg = t.registry.clone().or_else(|| {
+        links.registry_records.get(&i).and_then(|v| {
+            v.iter().find_map(|&r| match &site.pages[r].kind {
+                PageKind::Trial(x) => x.registry.clone(),
+                _ => None,
+            })
+        })
+    });
+    let published = links
+        .published_as
+        .get(&i)
+        .and_then(|&p| match &site.pages[p].kind {
+            PageKind::Trial(x) => x
+                .publication
+                .as_ref()
+                .and_then(|pb| pb.date.map(|d| d.iso()).or(pb.year.map(|y| y.to_string()))),
+            _ => None,
+        })
+        .or_else(|| {
+            t.publication
+                .as_ref()
+                .and_then(|pb| pb.date.map(|d| d.iso()).or(pb.year.map(|y| y.to_string())))
+        });
+    let reg = reg?;
+    let mut events = Vec::new();
+    let today_known = reg.checked;
+    if let Some(d) = reg.registered {
+        events.push(TimelineEvent {
+            label: "Registered".into(),
+            date: d.iso(),
+            done: true,
+        });
+    }
+    if let Some(d) = reg.start {
+        events.push(TimelineEvent {
+            label: "Started".into(),
+            date: d.iso(),
+            done: true,
+        });
+    }
+    if let Some(d) = reg.completion {
+        let done = published.is_some() || today_known.is_some_and(|c| c >= d);
+        events.push(TimelineEvent {
+            label: if done {
+                "Completed".into()
+            } else {
+                "Completion (planned)".into()
+            },
+            date: d.iso(),
+            done,
+        });
+    }
+    if let Some(p) = &published {
+        events.push(TimelineEvent {
+            label: "Published".into(),
+            date: p.clone(),
+            done: true,
+        });
+    }
+    if events.is_empty() {
+        return None;
+    }
+    let ongoing = published.is_none();
+    Some(ChartSpec::Timeline(TimelineSpec {
+        id: format!("{id}-timeline"),
+        title: format!("{}: from registration to results", t.acronym),
+        description: format!(
+            "Milestones of {}{}.",
+            t.acronym,
+            if ongoing {
+                "; results are not yet published"
+            } else {
+                ""
+            }
+        ),
+        events,
+        ongoing,
+    }))
+}
+
+fn trial_figures(
+    site: &Site,
+    links: &Links,
+    i: usize,
+    t: &Trial,
+    results: &[OutcomeResult],
+) -> Vec<Figure> {
+    let id = site.pages[i].id.as_str();
+    let all: Vec<&OutcomeResult> = results.iter().collect();
+    let mut v = Vec::new();
+    if let Some(s) = trial_forest(
+        id,
+        t,
+        &all,
+        true,
+        format!("{}: outcomes on the ratio scale", t.acronym),
+    ) {
+        v.push(draw("forest-ratio", s));
+    }
+    if let Some(s) = trial_forest(
+        id,
+        t,
+        &all,
+        false,
+        format!("{}: continuous outcomes", t.acronym),
+    ) {
+        v.push(draw("forest-diff", s));
+    }
+    if let Some(s) = rates_spec(id, "rates", t, &all) {
+        v.push(draw("rates", s));
+    }
+    if let Some(s) = timeline_spec(site, links, i, id, t) {
+        v.push(draw("timeline", s));
+    }
+    // Per-outcome charts asked for by shortcodes anywhere on the site.
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for p in &site.pages {
+        for sc in &p.body.shortcodes {
+            let arg = |k: &str| {
+                sc.args
+                    .iter()
+                    .find(|(a, _)| a == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            let trial = arg("trial").unwrap_or(p.id.as_str());
+            let refers = trial == id
+                || (arg("trial").is_none()
+                    && matches!(&p.kind, PageKind::Appraisal(a) if a.trials.first().map(|x| x.0.as_str()) == Some(id)));
+            if let (true, Some(o)) = (refers, arg("outcome")) {
+                let key = format!("{}-{o}", sc.name);
+                if !wanted.iter().any(|w| w.0 == key) {
+                    wanted.push((key, o.to_string()));
+                }
+            }
+        }
+    }
+    for (key, oid) in wanted {
+        let Some(o) = results.iter().find(|o| o.id == oid) else {
+            continue;
+        };
+        let spec = if key.starts_with("rates-") {
+            rates_spec(id, &key, t, &[o])
+        } else {
+            trial_forest(
+                id,
+                t,
+                &[o],
+                o.kind != "continuous",
+                format!("{}: {}", t.acronym, o.label),
+            )
+            .map(|s| match s {
+                ChartSpec::Forest(mut f) => {
+                    f.id = format!("{id}-{key}");
+                    ChartSpec::Forest(f)
+                }
+                other => other,
+            })
+        };
+        if let Some(s) = spec {
+            v.push(draw(&key, s));
+        }
+    }
+    v
+}
+
+fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
+    let ratio = matches!(r.measure, "RR" | "OR");
+    let axis_label = match r.measure {
+        "RR" => "Risk ratio (log scale)",
+        "OR" => "Odds ratio (log scale)",
+        "RD" => "Risk difference",
+        "MD" => "Mean difference",
+        _ => "Standardised mean difference",
+    };
+    let axis = if ratio {
+        Axis::ratio(axis_label)
+    } else {
+        Axis::difference(axis_label)
+    };
+    let d = if ratio { 2 } else { 3 };
+    let eff = |e: f64, lo: f64, hi: f64| format!("{} [{}, {}]", num(e, d), num(lo, d), num(hi, d));
+    let (el, cl) = r
+        .studies
+        .first()
+        .map(|s| {
+            (
+                s.arms.first().map(|a| a.label.clone()).unwrap_or_default(),
+                s.arms.get(1).map(|a| a.label.clone()).unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let binary = r
+        .studies
+        .iter()
+        .all(|s| s.arms.iter().all(|a| a.events.is_some()));
+    let arm = |a: Option<&crate::analyse::ArmResult>| {
+        a.map(|a| match (a.events, a.total) {
+            (Some(e), Some(t)) => format!("{e}/{t}"),
+            _ => a
+                .mean
+                .map(|m| format!("{} ({})", trim(m), a.n.unwrap_or(0)))
+                .unwrap_or_default(),
+        })
+        .unwrap_or_default()
+    };
+    let mut rows: Vec<ForestRow> = r
+        .studies
+        .iter()
+        .map(|s| {
+            ForestRow::study(s.label.clone(), s.estimate, s.ci_low, s.ci_high)
+                .with_weight(s.weight)
+                .with_cells([
+                    arm(s.arms.first()),
+                    arm(s.arms.get(1)),
+                    eff(s.estimate, s.ci_low, s.ci_high),
+                    format!("{}%", num(s.weight, 1)),
+                ])
+        })
+        .collect();
+    for g in &r.subgroups {
+        rows.push(
+            ForestRow::study(
+                format!("Subgroup: {} (k = {})", g.label, g.k),
+                g.estimate,
+                g.ci_low,
+                g.ci_high,
+            )
+            .with_kind(RowKind::Summary)
+            .with_cells([
+                "".into(),
+                "".into(),
+                eff(g.estimate, g.ci_low, g.ci_high),
+                String::new(),
+            ]),
+        );
+    }
+    let model = if r.tau2_method.is_some() {
+        "Random effects"
+    } else {
+        "Common effect"
+    };
+    rows.push(
+        ForestRow::study(
+            format!("{model} (k = {})", r.k),
+            r.estimate,
+            r.ci_low,
+            r.ci_high,
+        )
+        .with_kind(RowKind::Summary)
+        .with_cells([
+            String::new(),
+            String::new(),
+            eff(r.estimate, r.ci_low, r.ci_high),
+            "100%".into(),
+        ]),
+    );
+    if let (Some(lo), Some(hi)) = (r.pi_low, r.pi_high) {
+        rows.push(
+            ForestRow::study("95% prediction interval", r.estimate, lo, hi)
+                .with_kind(RowKind::Prediction)
+                .with_cells([
+                    String::new(),
+                    String::new(),
+                    format!("[{}, {}]", num(lo, d), num(hi, d)),
+                    String::new(),
+                ]),
+        );
+    }
+    let mut footer = vec![format!(
+        "Heterogeneity: τ² = {}; Q = {}, df = {} (p = {}); I² = {}%",
+        num(r.tau2, 3),
+        num(r.q, 2),
+        r.df,
+        r.p_q.map(|p| num(p, 2)).unwrap_or_else(|| "–".into()),
+        r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into())
+    )];
+    footer.push(format!("Model: {} ({})", r.model, r.model_description));
+    let events_word = if binary { "Events/total" } else { "Mean (n)" };
+    let forest = ChartSpec::Forest(ForestSpec {
+        id: format!("{id}-pooled-{}", r.id),
+        title: r.title.clone(),
+        description: format!(
+            "Forest plot of {} trials pooled for {}: {} {} (95% CI {} to {}).",
+            r.k,
+            r.endpoint,
+            model.to_lowercase(),
+            r.measure,
+            num(r.ci_low, d).replace('−', "-"),
+            num(r.ci_high, d).replace('−', "-")
+        ) + &format!(" Point estimate {}.", num(r.estimate, d)),
+        axis: axis.clone(),
+        favours_left: if el.is_empty() {
+            "Favours experimental".into()
+        } else {
+            format!("Favours {el}")
+        },
+        favours_right: if cl.is_empty() {
+            "Favours control".into()
+        } else {
+            format!("Favours {cl}")
+        },
+        label_header: "Trial".into(),
+        columns: vec![
+            format!(
+                "{} ({events_word})",
+                if el.is_empty() {
+                    "Experimental".into()
+                } else {
+                    el.clone()
+                }
+            ),
+            format!(
+                "{} ({events_word})",
+                if cl.is_empty() {
+                    "Control".into()
+                } else {
+                    cl.clone()
+                }
+            ),
+            format!("{} [95% CI]", r.measure),
+            "Weight".into(),
+        ],
+        columns_right: 2,
+        effect_column: Some(2),
+        rows,
+        footer,
+    });
+    let cumulative = ChartSpec::Cumulative(CumulativeSpec {
+        id: format!("{id}-cumulative-{}", r.id),
+        title: format!("{}: cumulative meta-analysis", r.title),
+        description: format!(
+            "Pooled {} after each trial, in order of publication.",
+            r.measure
+        ),
+        axis,
+        favours_left: if el.is_empty() {
+            "Favours experimental".into()
+        } else {
+            format!("Favours {el}")
+        },
+        favours_right: if cl.is_empty() {
+            "Favours control".into()
+        } else {
+            format!("Favours {cl}")
+        },
+        label_header: "Trial added".into(),
+        effect_header: format!("{} [95% CI]", r.measure),
+        steps: r
+            .cumulative
+            .iter()
+            .map(|c| CumulativeStep {
+                label: format!("+ {} (k = {})", c.label, c.k),
+                estimate: Some(c.estimate),
+                ci_low: Some(c.ci_low),
+                ci_high: Some(c.ci_high),
+                effect_text: eff(c.estimate, c.ci_low, c.ci_high),
+            })
+            .collect(),
+        footer: vec![format!("Model: {} ({})", r.model, r.model_description)],
+    });
+    vec![
+        draw(&format!("pooled-{}", r.id), forest),
+        draw(&format!("cumulative-{}", r.id), cumulative),
+    ]
+}

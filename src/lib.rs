@@ -1,0 +1,31 @@
+//! appraise: a static evidence-site generator for critical-care trial appraisals.
+//!
+//! # Steps
+//!
+//! A build is a pipeline of stages with plain data between them; only the
+//! first and the last touch the disk ([`pipeline::build`] runs them):
+//!
+//! 1. [`discover`] walks the site folder and reads every file ([`discover::Sources`]).
+//! 2. [`parse`] splits front matter, deserialises it and renders Markdown ([`parse::Parsed`]).
+//! 3. [`model`] validates each page into typed trials, appraisals and topics ([`model::Site`]).
+//! 4. [`link`] resolves references between pages ([`link::Links`]).
+//! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]).
+//! 6. [`chart`] draws SVG charts from plain specifications.
+//! 7. [`render`] fills the Tera theme with typed contexts ([`render::Output`]).
+//! 8. [`write`] builds into a staging folder and swaps it into place.
+//!
+//! Every stage reports problems as [`diag::Diagnostic`]s, all of them at once.
+
+pub mod analyse;
+pub mod chart;
+pub mod cli;
+pub mod diag;
+pub mod discover;
+pub mod figures;
+pub mod link;
+pub mod model;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod stats;
+pub mod write;

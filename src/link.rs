@@ -1,0 +1,255 @@
+//! Link: resolve every reference between pages.
+//!
+//! Appraisal → trials, topic → trials (by list and by tag), analysis →
+//! trials, registry record ↔ published trial (by a shared registration id),
+//! and `@/` links in Markdown. The result, [`Links`], is plain indices into
+//! `Site::pages` plus the dependency graph (which page shows data of which
+//! other page) that incremental rebuilds need. Dangling references are
+//! errors naming the file, line and column of the reference.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::model::{PageKind, Site};
+
+/// References resolved to page indices.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// Trial id → page index.
+    pub trial_by_id: BTreeMap<String, usize>,
+    /// Appraisal page → the trial pages it discusses.
+    pub appraisal_trials: BTreeMap<usize, Vec<usize>>,
+    /// Trial page → appraisals discussing it.
+    pub trial_appraisals: BTreeMap<usize, Vec<usize>>,
+    /// Topic page → its trial pages (list order, then tagged trials by date).
+    pub topic_trials: BTreeMap<usize, Vec<usize>>,
+    /// Trial page → topics that gather it.
+    pub trial_topics: BTreeMap<usize, Vec<usize>>,
+    /// Registry record (trial without results) → published trial with the same registration.
+    pub published_as: BTreeMap<usize, usize>,
+    /// Published trial → registry records of it.
+    pub registry_records: BTreeMap<usize, Vec<usize>>,
+    /// Tag → pages carrying it (page order).
+    pub tags: BTreeMap<String, Vec<usize>>,
+    /// `@/` link target as written → URL path of the page.
+    pub internal: BTreeMap<String, String>,
+    /// Page → pages whose data it shows (the rebuild graph).
+    pub depends_on: BTreeMap<usize, BTreeSet<usize>>,
+}
+
+/// Resolve references in `site`.
+pub fn link(site: &Site) -> (Links, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut l = Links::default();
+    for (i, p) in site.pages.iter().enumerate() {
+        if let PageKind::Trial(_) = p.kind {
+            if let Some(prev) = l.trial_by_id.insert(p.id.clone(), i) {
+                diags.push(Diagnostic::error(
+                    &p.source,
+                    1,
+                    1,
+                    format!(
+                        "trial id `{}` is also used by {}",
+                        p.id, site.pages[prev].source
+                    ),
+                ));
+            }
+        }
+        for t in &p.tags {
+            l.tags.entry(t.clone()).or_default().push(i);
+        }
+    }
+    let trial_ids: Vec<&str> = l.trial_by_id.keys().map(String::as_str).collect();
+    let resolve = |diags: &mut Diagnostics,
+                   file: &str,
+                   id: &str,
+                   pos: (usize, usize)|
+     -> Option<usize> {
+        match l.trial_by_id.get(id) {
+            Some(&i) => Some(i),
+            None => {
+                let mut d =
+                    Diagnostic::error(file, pos.0, pos.1, format!("no trial has the id `{id}`"));
+                d.hint = Some(match did_you_mean(id, &trial_ids) {
+                    Some(s) => format!("did you mean `{s}`? A trial's id is its folder or file name under content/trials/"),
+                    None => "a trial's id is its folder or file name under content/trials/".into(),
+                });
+                diags.push(d);
+                None
+            }
+        }
+    };
+    let mut appraisal_trials = BTreeMap::new();
+    let mut topic_trials = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        match &p.kind {
+            PageKind::Appraisal(a) => {
+                let v: Vec<usize> = a
+                    .trials
+                    .iter()
+                    .filter_map(|(id, pos)| resolve(&mut diags, &p.source, id, *pos))
+                    .collect();
+                appraisal_trials.insert(i, v);
+            }
+            PageKind::Topic(t) => {
+                let mut v: Vec<usize> = Vec::new();
+                for (id, pos) in &t.trials {
+                    if let Some(j) = resolve(&mut diags, &p.source, id, *pos) {
+                        if !v.contains(&j) {
+                            v.push(j);
+                        }
+                    }
+                }
+                let mut tagged: Vec<usize> = t
+                    .tags
+                    .iter()
+                    .flat_map(|tag| l.tags.get(tag).cloned().unwrap_or_default())
+                    .filter(|&j| {
+                        matches!(site.pages[j].kind, PageKind::Trial(_)) && !v.contains(&j)
+                    })
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                tagged.sort_by(|&a, &b| {
+                    (trial_date(site, a), &site.pages[a].id)
+                        .cmp(&(trial_date(site, b), &site.pages[b].id))
+                });
+                v.extend(tagged);
+                for a in &t.analyses {
+                    for (id, pos) in &a.trials {
+                        if let Some(j) = resolve(&mut diags, &p.source, id, *pos) {
+                            if !v.contains(&j) {
+                                diags.push(Diagnostic::warning(&p.source, pos.0, pos.1, format!("analysis `{}` uses `{id}`, which is not among the topic's trials", a.id)));
+                            }
+                        }
+                    }
+                    for (g, ids) in &a.subgroups {
+                        for id in ids {
+                            if !l.trial_by_id.contains_key(id) {
+                                let pos = a.pos;
+                                diags.push(Diagnostic::error(&p.source, pos.0, pos.1, format!("subgroup `{g}` of analysis `{}` names an unknown trial `{id}`", a.id)));
+                            }
+                        }
+                    }
+                }
+                topic_trials.insert(i, v);
+            }
+            _ => {}
+        }
+    }
+    for (&a, ts) in &appraisal_trials {
+        for &t in ts {
+            l.trial_appraisals.entry(t).or_default().push(a);
+            l.depends_on.entry(a).or_default().insert(t);
+            l.depends_on.entry(t).or_default().insert(a);
+        }
+    }
+    for (&tp, ts) in &topic_trials {
+        for &t in ts {
+            l.trial_topics.entry(t).or_default().push(tp);
+            l.depends_on.entry(tp).or_default().insert(t);
+            l.depends_on.entry(t).or_default().insert(tp);
+        }
+    }
+    l.appraisal_trials = appraisal_trials;
+    l.topic_trials = topic_trials;
+    // Registry records and their publications.
+    let mut by_reg: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        if let PageKind::Trial(t) = &p.kind {
+            for r in &t.registrations {
+                by_reg.entry(r.id.to_ascii_uppercase()).or_default().push(i);
+            }
+        }
+    }
+    for ids in by_reg.values() {
+        let (published, records): (Vec<usize>, Vec<usize>) =
+            ids.iter().partition(|&&i| match &site.pages[i].kind {
+                PageKind::Trial(t) => t.has_results(),
+                _ => false,
+            });
+        if let Some(&pubd) = published.first() {
+            for &r in &records {
+                l.published_as.insert(r, pubd);
+                let v = l.registry_records.entry(pubd).or_default();
+                if !v.contains(&r) {
+                    v.push(r);
+                }
+                l.depends_on.entry(r).or_default().insert(pubd);
+                l.depends_on.entry(pubd).or_default().insert(r);
+            }
+        }
+    }
+    // @/ links.
+    let by_source: BTreeMap<String, &str> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let s = p.source.strip_prefix("content/").unwrap_or(&p.source);
+            let key = s
+                .trim_end_matches("/index.md")
+                .trim_end_matches(".md")
+                .to_string();
+            (key, p.url_path.as_str())
+        })
+        .collect();
+    for p in &site.pages {
+        for link in &p.body.links {
+            let path = link.target.split('#').next().unwrap_or("");
+            let key = path
+                .trim_end_matches('/')
+                .trim_end_matches("/index.md")
+                .trim_end_matches(".md");
+            let url = if key.is_empty() {
+                Some(String::new())
+            } else if let Some(u) = by_source.get(key) {
+                Some(u.to_string())
+            } else if let Some(sec) = site.sections.keys().find(|s| s.as_str() == key) {
+                Some(format!("{sec}/"))
+            } else {
+                None
+            };
+            match url {
+                Some(u) => {
+                    l.internal.insert(link.target.clone(), u);
+                }
+                None => {
+                    let keys: Vec<&str> = by_source.keys().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(
+                        &p.source,
+                        p.body_line + link.line - 1,
+                        link.column,
+                        format!("the link @/{} points to no page", link.target),
+                    );
+                    if let Some(s) = did_you_mean(key, &keys) {
+                        d.hint = Some(format!("did you mean @/{s}?"));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    (l, diags)
+}
+
+fn trial_date(site: &Site, i: usize) -> (i32, u8, u8) {
+    let p = &site.pages[i];
+    if let PageKind::Trial(t) = &p.kind {
+        if let Some(pb) = &t.publication {
+            if let Some(d) = pb.date {
+                return (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
+            }
+            if let Some(y) = pb.year {
+                return (y, 0, 0);
+            }
+        }
+    }
+    p.date
+        .map(|d| (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0)))
+        .unwrap_or((9999, 0, 0))
+}
+
+/// Publication order key of a trial page (year, month, day), for cumulative analyses.
+pub fn publication_key(site: &Site, i: usize) -> (i32, u8, u8) {
+    trial_date(site, i)
+}

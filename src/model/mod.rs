@@ -1,0 +1,496 @@
+//! Model: the typed, validated site.
+//!
+//! [`build`] turns parsed documents into a [`Site`]: every page gets its
+//! URL, kind ([`PageKind::Trial`], [`PageKind::Appraisal`],
+//! [`PageKind::Topic`] or a plain page) and typed data in which the checks
+//! have already been made — events ≤ total, counts not negative, arms that
+//! exist, a CI whose lower bound is below its upper and that contains the
+//! estimate, p in [0, 1], real dates, safe slugs. This stage needs one file
+//! at a time; references *between* files are the link stage's job. All
+//! problems are collected, each located at the key that holds the bad value.
+
+mod build;
+pub mod date;
+
+pub use build::{build, decimals_of};
+pub use date::Date;
+
+use std::collections::BTreeMap;
+
+use crate::parse::front_matter::{RawDesign, RawPopulation};
+use crate::parse::markdown::Markdown;
+
+/// The site: configuration, pages and section headers.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// From `content/_index.md`, overridden by the command line.
+    pub config: SiteConfig,
+    /// Every page except `_index.md` files, sorted by source path.
+    pub pages: Vec<Page>,
+    /// Section front pages (`content/trials/_index.md`), by section name.
+    pub sections: BTreeMap<String, Section>,
+    /// Files under `content/` that are not pages, with the URL path they are copied to.
+    pub assets: Vec<(String, String)>,
+}
+
+/// Site configuration.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SiteConfig {
+    /// Site title.
+    pub title: String,
+    /// One-paragraph description.
+    pub description: String,
+    /// Author or team.
+    pub author: String,
+    /// Base URL, always ending in `/` (e.g. `https://user.github.io/repo/`).
+    pub base_url: String,
+    /// Theme name (`default`).
+    pub theme: String,
+    /// Language code (`en`).
+    pub language: String,
+    /// The home page's introduction (body of `content/_index.md`), as HTML.
+    pub intro_html: String,
+}
+
+/// A section's own page (`content/<section>/_index.md`).
+#[derive(Debug, Clone, Default)]
+pub struct Section {
+    /// Heading of the section's list page.
+    pub title: String,
+    /// Introduction, as HTML.
+    pub intro_html: String,
+}
+
+/// One page of the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Identifier used in references: the last URL segment (`leopards`).
+    pub id: String,
+    /// Source path relative to the site root.
+    pub source: String,
+    /// First directory under `content/` (`trials`), empty for top-level pages.
+    pub section: String,
+    /// URL path relative to the site root, ending in `/` (`trials/leopards/`).
+    pub url_path: String,
+    /// Title.
+    pub title: String,
+    /// Description (or the first paragraph of the body).
+    pub description: String,
+    /// Page date.
+    pub date: Option<Date>,
+    /// Last update.
+    pub updated: Option<Date>,
+    /// Draft pages are skipped unless `--drafts`.
+    pub draft: bool,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Template override.
+    pub template: Option<String>,
+    /// The bottom line.
+    pub bottom_line: Option<String>,
+    /// The rendered body.
+    pub body: Markdown,
+    /// 1-based line where the body starts (to locate body diagnostics).
+    pub body_line: usize,
+    /// What kind of page, with its data.
+    pub kind: PageKind,
+}
+
+/// The kinds of page.
+#[derive(Debug, Clone)]
+pub enum PageKind {
+    /// A trial (or a registry record without results).
+    Trial(Box<Trial>),
+    /// An appraisal of one or more trials.
+    Appraisal(Appraisal),
+    /// A topic gathering trials.
+    Topic(Topic),
+    /// Any other page.
+    Plain,
+}
+
+/// How an appraisal is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    /// Informal blog post.
+    Blog,
+    /// Structured summary in the style of The Bottom Line.
+    BottomLine,
+}
+
+/// An appraisal: prose about trials.
+#[derive(Debug, Clone)]
+pub struct Appraisal {
+    /// Trial ids it discusses, with the (line, column) of each reference.
+    pub trials: Vec<(String, (usize, usize))>,
+    /// Blog or structured.
+    pub style: Style,
+}
+
+/// A topic: trials gathered by list or tag, and analyses over them.
+#[derive(Debug, Clone, Default)]
+pub struct Topic {
+    /// Trial ids listed explicitly, with positions.
+    pub trials: Vec<(String, (usize, usize))>,
+    /// Tags gathering more trials.
+    pub tags: Vec<String>,
+    /// Declared analyses.
+    pub analyses: Vec<AnalysisSpec>,
+}
+
+/// An analysis declared in a topic's front matter.
+#[derive(Debug, Clone)]
+pub struct AnalysisSpec {
+    /// Identifier.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Endpoint pooled.
+    pub endpoint: String,
+    /// Effect measure.
+    pub measure: Measure,
+    /// Model or preset name as written (validated by the analyse stage).
+    pub model: Option<String>,
+    /// τ² estimator as written.
+    pub tau2: Option<String>,
+    /// HKSJ override.
+    pub hksj: Option<bool>,
+    /// Restrict to these trials (with positions).
+    pub trials: Vec<(String, (usize, usize))>,
+    /// Subgroup label → trial ids.
+    pub subgroups: Vec<(String, Vec<String>)>,
+    /// Position of the analysis in the file.
+    pub pos: (usize, usize),
+}
+
+/// A trial.
+#[derive(Debug, Clone, Default)]
+pub struct Trial {
+    /// Acronym.
+    pub acronym: String,
+    /// Full title.
+    pub title: Option<String>,
+    /// Registry ids.
+    pub registrations: Vec<Registration>,
+    /// Registry record.
+    pub registry: Option<Registry>,
+    /// Publication.
+    pub publication: Option<Publication>,
+    /// Design.
+    pub design: RawDesign,
+    /// Population.
+    pub population: RawPopulation,
+    /// The question, in one sentence.
+    pub question: Option<String>,
+    /// The conclusion, in one sentence.
+    pub conclusion: Option<String>,
+    /// Arms in the order written.
+    pub arms: Vec<Arm>,
+    /// Index of the control arm.
+    pub control: usize,
+    /// Outcomes, front matter first, then CSV rows.
+    pub outcomes: Vec<Outcome>,
+    /// Baseline rows: label and value per arm (arm order).
+    pub baseline: Vec<(String, Vec<String>)>,
+}
+
+impl Trial {
+    /// Whether results are known: any outcome data, or a publication.
+    pub fn has_results(&self) -> bool {
+        !self.outcomes.is_empty() || self.publication.is_some()
+    }
+    /// Index of the experimental arm compared with the control (the first other arm).
+    pub fn experimental(&self) -> usize {
+        (0..self.arms.len())
+            .find(|&i| i != self.control)
+            .unwrap_or(0)
+    }
+}
+
+/// A registry id with its link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Registration {
+    /// `NCT04728932`.
+    pub id: String,
+    /// Link to the record.
+    pub url: Option<String>,
+}
+
+/// What a registry record says.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Registry {
+    /// Status (Recruiting...).
+    pub status: Option<String>,
+    /// Phase.
+    pub phase: Option<String>,
+    /// Study type.
+    pub study_type: Option<String>,
+    /// Sponsor.
+    pub sponsor: Option<String>,
+    /// Contact.
+    pub contact: Option<String>,
+    /// First registered.
+    pub registered: Option<Date>,
+    /// Start.
+    pub start: Option<Date>,
+    /// Completion.
+    pub completion: Option<Date>,
+    /// Snapshot date.
+    pub checked: Option<Date>,
+    /// Planned enrolment.
+    pub enrollment: Option<u64>,
+    /// Conditions.
+    pub conditions: Vec<String>,
+}
+
+/// Where a trial was published.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Publication {
+    /// Journal.
+    pub journal: Option<String>,
+    /// Year.
+    pub year: Option<i32>,
+    /// Date.
+    pub date: Option<Date>,
+    /// Citation.
+    pub citation: Option<String>,
+    /// DOI.
+    pub doi: Option<String>,
+    /// URL (derived from the DOI when absent).
+    pub url: Option<String>,
+}
+
+/// An arm.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Arm {
+    /// Identifier.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Patients randomised.
+    pub n: Option<u64>,
+    /// What it received.
+    pub intervention: Option<String>,
+    /// Control arm.
+    pub control: bool,
+}
+
+/// Role of an outcome in the trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Primary outcome.
+    Primary,
+    /// Secondary outcome.
+    Secondary,
+    /// Safety outcome.
+    Safety,
+    /// Exploratory or post hoc.
+    Exploratory,
+}
+
+/// Which way is good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// Fewer events / lower values are better (death, SOFA).
+    LowerIsBetter,
+    /// More events / higher values are better (successful weaning).
+    HigherIsBetter,
+}
+
+/// Effect measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Measure {
+    /// Risk ratio.
+    RR,
+    /// Odds ratio.
+    OR,
+    /// Risk difference.
+    RD,
+    /// Mean difference.
+    MD,
+    /// Standardised mean difference.
+    SMD,
+    /// Hazard ratio.
+    HR,
+    /// Subdistribution hazard ratio.
+    #[serde(rename = "sHR")]
+    SHR,
+    /// Difference in medians.
+    #[serde(rename = "MedD")]
+    MedD,
+}
+
+impl Measure {
+    /// Parse a measure name (case-insensitive, with common spellings).
+    pub fn parse(s: &str) -> Option<Measure> {
+        Some(
+            match s
+                .trim()
+                .to_ascii_lowercase()
+                .replace(['_', ' '], "-")
+                .as_str()
+            {
+                "rr" | "risk-ratio" | "relative-risk" => Measure::RR,
+                "or" | "odds-ratio" => Measure::OR,
+                "rd" | "risk-difference" | "absolute-difference" | "ard" => Measure::RD,
+                "md" | "mean-difference" => Measure::MD,
+                "smd"
+                | "standardised-mean-difference"
+                | "standardized-mean-difference"
+                | "hedges-g" => Measure::SMD,
+                "hr" | "hazard-ratio" => Measure::HR,
+                "shr" | "subdistribution-hazard-ratio" => Measure::SHR,
+                "medd" | "median-difference" => Measure::MedD,
+                _ => return None,
+            },
+        )
+    }
+    /// Whether the measure is a ratio (log scale, null at 1).
+    pub fn is_ratio(self) -> bool {
+        matches!(self, Measure::RR | Measure::OR | Measure::HR | Measure::SHR)
+    }
+    /// Short name as printed (`RR`, `sHR`).
+    pub fn short(self) -> &'static str {
+        match self {
+            Measure::RR => "RR",
+            Measure::OR => "OR",
+            Measure::RD => "RD",
+            Measure::MD => "MD",
+            Measure::SMD => "SMD",
+            Measure::HR => "HR",
+            Measure::SHR => "sHR",
+            Measure::MedD => "Median difference",
+        }
+    }
+    /// Long name (`Risk ratio`).
+    pub fn long(self) -> &'static str {
+        match self {
+            Measure::RR => "Risk ratio",
+            Measure::OR => "Odds ratio",
+            Measure::RD => "Risk difference",
+            Measure::MD => "Mean difference",
+            Measure::SMD => "Standardised mean difference",
+            Measure::HR => "Hazard ratio",
+            Measure::SHR => "Subdistribution hazard ratio",
+            Measure::MedD => "Difference in medians",
+        }
+    }
+    /// Accepted names, for messages.
+    pub const NAMES: &'static str = "RR, OR, RD, MD, SMD, HR, sHR or MedD";
+}
+
+/// A p value as printed: `0.43`, `<0.001`, `>0.99`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PValue {
+    /// The number.
+    pub value: f64,
+    /// `=`, `<` or `>`.
+    pub relation: char,
+}
+
+impl std::fmt::Display for PValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dec = crate::model::decimals_of(self.value).max(2) as usize;
+        match self.relation {
+            '=' => write!(f, "{:.*}", dec, self.value),
+            r => write!(f, "{r}{:.*}", dec, self.value),
+        }
+    }
+}
+
+/// An effect as the paper reported it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Reported {
+    /// Measure.
+    pub measure: Measure,
+    /// Estimate (RD in percentage points, as printed).
+    pub estimate: f64,
+    /// 95% CI.
+    pub ci: Option<(f64, f64)>,
+    /// p value.
+    pub p: Option<PValue>,
+    /// Adjusted estimate.
+    pub adjusted: bool,
+    /// Method in the paper's words.
+    pub method: Option<String>,
+    /// Decimals printed.
+    pub decimals: u32,
+}
+
+/// Events and total in one arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Count {
+    /// Patients with the event.
+    pub events: u64,
+    /// Patients analysed.
+    pub total: u64,
+}
+
+/// Mean, SD and n in one arm.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct MeanSd {
+    /// Mean.
+    pub mean: f64,
+    /// SD.
+    pub sd: f64,
+    /// n.
+    pub n: u64,
+}
+
+/// Median and IQR in one arm.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct MedianIqr {
+    /// Median.
+    pub median: f64,
+    /// First quartile.
+    pub q1: f64,
+    /// Third quartile.
+    pub q3: f64,
+    /// n, if given.
+    pub n: Option<u64>,
+}
+
+/// Per-arm data of an outcome, one entry per arm in arm order (None: not reported for that arm).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutcomeData {
+    /// Events/total.
+    Binary(Vec<Option<Count>>),
+    /// Mean/SD/n.
+    Continuous(Vec<Option<MeanSd>>),
+    /// Median/IQR.
+    Median(Vec<Option<MedianIqr>>),
+    /// Only a reported effect (e.g. a hazard ratio).
+    None,
+}
+
+/// An outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Identifier.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Shared endpoint.
+    pub endpoint: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Time point.
+    pub timepoint: Option<String>,
+    /// Direction.
+    pub direction: Direction,
+    /// Arm data.
+    pub data: OutcomeData,
+    /// Reported effects.
+    pub reported: Vec<Reported>,
+    /// Note.
+    pub note: Option<String>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Where it was written: file and 1-based line.
+    pub origin: (String, usize),
+}

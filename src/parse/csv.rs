@@ -1,0 +1,250 @@
+//! Outcome tables from CSV files beside a trial's `index.md` (page bundles).
+//!
+//! Long format, one row per outcome and arm, as exported from a
+//! spreadsheet. Columns (header names, any order; unknown columns are
+//! reported):
+//!
+//! `outcome, label, endpoint, role, timepoint, direction, arm, events, total,
+//! mean, sd, n, measure, estimate, ci_low, ci_high, p`
+//!
+//! Rows of one outcome follow each other; outcome-level columns (label,
+//! role, measure...) are read from the outcome's first row. A row with
+//! `events`/`total` makes the outcome binary, one with `mean`/`sd`/`n`
+//! continuous. The rows load into the same [`RawOutcome`] type as outcomes
+//! written in front matter, so everything after this point is shared.
+
+use std::collections::BTreeMap;
+
+use super::front_matter::{NumOrText, OneOrMany, RawCount, RawMeanSd, RawOutcome, RawReported};
+
+/// The columns a CSV outcome table may have.
+pub const COLUMNS: &[&str] = &[
+    "outcome",
+    "label",
+    "endpoint",
+    "role",
+    "timepoint",
+    "direction",
+    "arm",
+    "events",
+    "total",
+    "mean",
+    "sd",
+    "n",
+    "measure",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p",
+];
+
+/// A CSV problem: 1-based line and column in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Outcomes read from a CSV file, each with the line it starts on.
+pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
+    let mut errors = Vec::new();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(CsvError {
+                line: 1,
+                column: 1,
+                message: format!("cannot read the header row: {e}"),
+            });
+            return (Vec::new(), errors);
+        }
+    };
+    let mut col_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        match COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(h)) {
+            Some(c) => {
+                col_of.insert(c, i);
+            }
+            None => {
+                let hint = crate::diag::did_you_mean(h, COLUMNS)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                errors.push(CsvError {
+                    line: 1,
+                    column: column_of(text.lines().next().unwrap_or(""), i),
+                    message: format!("unknown column `{h}`{hint}"),
+                });
+            }
+        }
+    }
+    for needed in ["outcome", "arm"] {
+        if !col_of.contains_key(needed) {
+            errors.push(CsvError {
+                line: 1,
+                column: 1,
+                message: format!("missing column `{needed}`"),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return (Vec::new(), errors);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<(RawOutcome, usize)> = Vec::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                errors.push(CsvError {
+                    line,
+                    column: 1,
+                    message: format!("{e}"),
+                });
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let raw_line = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+        let get = |c: &str| {
+            col_of
+                .get(c)
+                .and_then(|&i| rec.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let mut num = |c: &str| -> Option<f64> {
+            let s = get(c)?;
+            match s.parse::<f64>() {
+                Ok(v) if v.is_finite() => Some(v),
+                _ => {
+                    errors.push(CsvError {
+                        line,
+                        column: column_of(raw_line, col_of[c]),
+                        message: format!("`{c}` must be a number, found `{s}`"),
+                    });
+                    None
+                }
+            }
+        };
+        let id = get("outcome").unwrap_or("").to_string();
+        let arm = get("arm").unwrap_or("").to_string();
+        let (events, total, mean, sd, n) = (
+            num("events"),
+            num("total"),
+            num("mean"),
+            num("sd"),
+            num("n"),
+        );
+        let (estimate, lo, hi) = (num("estimate"), num("ci_low"), num("ci_high"));
+        let p = get("p").map(|s| {
+            s.parse::<f64>()
+                .map(NumOrText::Num)
+                .unwrap_or_else(|_| NumOrText::Text(s.to_string()))
+        });
+        let new = out.last().is_none_or(|(o, _)| o.id != id);
+        if new {
+            let reported = match (get("measure"), estimate) {
+                (Some(m), Some(e)) => Some(OneOrMany::One(RawReported {
+                    measure: m.to_string(),
+                    estimate: e,
+                    ci: lo.zip(hi).map(|(a, b)| vec![a, b]),
+                    p,
+                    ..RawReported::default()
+                })),
+                _ => None,
+            };
+            out.push((
+                RawOutcome {
+                    id: id.clone(),
+                    label: get("label").unwrap_or(&id).to_string(),
+                    endpoint: get("endpoint").map(String::from),
+                    role: get("role").map(String::from),
+                    timepoint: get("timepoint").map(String::from),
+                    direction: get("direction").map(String::from),
+                    reported,
+                    ..RawOutcome::default()
+                },
+                line,
+            ));
+        }
+        let Some((o, _)) = out.last_mut() else {
+            continue;
+        };
+        if let (Some(e), Some(t)) = (events, total) {
+            o.binary.get_or_insert_with(BTreeMap::new).insert(
+                arm,
+                RawCount::Long {
+                    events: e as i64,
+                    total: t as i64,
+                },
+            );
+        } else if let (Some(m), Some(s), Some(n)) = (mean, sd, n) {
+            o.continuous.get_or_insert_with(BTreeMap::new).insert(
+                arm,
+                RawMeanSd {
+                    mean: m,
+                    sd: s,
+                    n: n as i64,
+                },
+            );
+        } else {
+            errors.push(CsvError {
+                line,
+                column: 1,
+                message: "a row needs either events and total, or mean, sd and n".into(),
+            });
+        }
+    }
+    (out, errors)
+}
+
+/// 1-based column where field `i` starts in a simple CSV line.
+fn column_of(line: &str, i: usize) -> usize {
+    let mut field = 0;
+    let mut quoted = false;
+    for (pos, c) in line.char_indices() {
+        if field == i {
+            return line[..pos].chars().count() + 1;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => field += 1,
+            _ => {}
+        }
+    }
+    line.chars().count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_format_groups_rows() {
+        let t = "outcome,label,arm,events,total,measure,estimate,ci_low,ci_high,p\n\
+                 death,Death,levo,26,101,RR,1.16,0.71,1.90,\n\
+                 death,Death,placebo,23,104,,,,,\n";
+        let (o, e) = parse_outcomes(t);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].1, 2);
+        assert_eq!(o[0].0.binary.as_ref().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn bad_number_is_located() {
+        let t = "outcome,arm,events,total\ndeath,levo,x,101\n";
+        let (_, e) = parse_outcomes(t);
+        assert_eq!(e[0].line, 2);
+        assert_eq!(e[0].column, 12);
+    }
+}

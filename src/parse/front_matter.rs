@@ -1,0 +1,655 @@
+//! Front matter: split it from the body, and deserialise it into the raw
+//! types that mirror what the author wrote.
+//!
+//! The raw types hold only what is in one file (no cross-file knowledge) and
+//! accept the friendly spellings authors use (`89/258` for a count, a bare
+//! string for a registration id, `p: "<0.001"`); the model stage turns them
+//! into validated domain types. YAML errors are reported with lines counted
+//! in the whole file, not in the front-matter block. Keys that no field
+//! takes are collected (with serde_ignored) so they can become "did you
+//! mean" warnings instead of being silently dropped.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The front matter and body of a page, split apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split<'a> {
+    /// The YAML between the fences (without them).
+    pub yaml: &'a str,
+    /// 1-based line of the file on which the YAML starts.
+    pub yaml_line: usize,
+    /// The Markdown after the closing fence.
+    pub body: &'a str,
+    /// 1-based line of the file on which the body starts.
+    pub body_line: usize,
+}
+
+/// Why a page's front matter could not be split off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with `---`.
+    Missing,
+    /// The opening `---` has no closing `---`.
+    Unterminated,
+    /// The front matter is TOML (`+++`), which appraise does not read.
+    Toml,
+}
+
+/// Split `---\n yaml \n---\n body`. Accepts a UTF-8 byte-order mark, CRLF
+/// line ends and a closing `...`.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let first = text[..first_end].trim_end();
+    if first == "+++" {
+        return Err(SplitError::Toml);
+    }
+    if first != "---" {
+        return Err(SplitError::Missing);
+    }
+    let mut pos = first_end;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
+        let l = text[pos..end].trim_end();
+        if l == "---" || l == "..." {
+            return Ok(Split {
+                yaml: &text[first_end..pos],
+                yaml_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        pos = end;
+        line += 1;
+    }
+    Err(SplitError::Unterminated)
+}
+
+/// A date as written: `2016-10-05`, `2024-11` or `2016`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDate(pub String);
+
+impl<'de> Deserialize<'de> for RawDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawDate;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a date such as 2016-10-05, 2024-11 or 2016")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawDate, E> {
+                Ok(RawDate(v.trim().to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawDate, E> {
+                Ok(RawDate(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawDate, E> {
+                Ok(RawDate(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A number or a short text (used for p values such as `0.43`, `"<0.001"`, `">0.99"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum NumOrText {
+    /// A plain number.
+    Num(f64),
+    /// Text, e.g. `<0.001`.
+    Text(String),
+}
+
+/// A count written as `89/258` or `{ events: 89, total: 258 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum RawCount {
+    /// `events/total` in one string.
+    Text(String),
+    /// The long form.
+    Long {
+        /// Patients with the event.
+        events: i64,
+        /// Patients analysed.
+        total: i64,
+    },
+}
+
+/// Mean, SD and number analysed in one arm.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeanSd {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation.
+    pub sd: f64,
+    /// Patients analysed.
+    pub n: i64,
+}
+
+/// Median and interquartile range in one arm.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMedian {
+    /// Median.
+    pub median: f64,
+    /// First quartile.
+    pub q1: f64,
+    /// Third quartile.
+    pub q3: f64,
+    /// Patients analysed (optional).
+    #[serde(default)]
+    pub n: Option<i64>,
+}
+
+/// An effect as printed in the paper.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct RawReported {
+    /// RR, OR, RD, MD, SMD, HR, sHR or MedD.
+    pub measure: String,
+    /// The point estimate (RD in percentage points, as papers print it).
+    pub estimate: f64,
+    /// The 95% confidence interval `[low, high]`.
+    #[serde(default)]
+    pub ci: Option<Vec<f64>>,
+    /// The p value: a number or text such as `"<0.001"`.
+    #[serde(default)]
+    pub p: Option<NumOrText>,
+    /// Whether the paper's estimate was adjusted (covariates, model).
+    #[serde(default)]
+    pub adjusted: bool,
+    /// How the paper computed it, in its words (e.g. "Fine-Gray model", "bootstrap").
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Decimals printed in the paper, when YAML loses them (`0.00` reads as 0).
+    #[serde(default)]
+    pub decimals: Option<u32>,
+}
+
+/// One or several reported effects.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// A single value.
+    One(T),
+    /// A list.
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// As a list.
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// An outcome as written under `trial.outcomes`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawOutcome {
+    /// Identifier, unique within the trial (`death-28d`).
+    pub id: String,
+    /// Label shown to readers.
+    pub label: String,
+    /// Shared vocabulary across trials (`all-cause-mortality`).
+    pub endpoint: Option<String>,
+    /// primary, secondary, safety or exploratory.
+    pub role: Option<String>,
+    /// When it was measured (`28 days`).
+    pub timepoint: Option<String>,
+    /// `lower-is-better` (default: events are bad) or `higher-is-better`.
+    pub direction: Option<String>,
+    /// Events/total per arm id.
+    pub binary: Option<BTreeMap<String, RawCount>>,
+    /// Mean/SD/n per arm id.
+    pub continuous: Option<BTreeMap<String, RawMeanSd>>,
+    /// Median/IQR per arm id.
+    pub median: Option<BTreeMap<String, RawMedian>>,
+    /// The effect(s) as printed.
+    pub reported: Option<OneOrMany<RawReported>>,
+    /// A note shown with the outcome.
+    pub note: Option<String>,
+    /// Unit of continuous values (`points`, `days`).
+    pub unit: Option<String>,
+}
+
+/// A registration: `NCT04728932` or `{ id: NCT04728932, url: ... }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum RawRegistration {
+    /// Just the id.
+    Id(String),
+    /// The long form.
+    Long {
+        /// Registry identifier.
+        id: String,
+        /// Link to the record (derived for NCT and ISRCTN ids when absent).
+        #[serde(default)]
+        url: Option<String>,
+    },
+}
+
+/// A registry record: what the registry said, and when.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRegistry {
+    /// Recruiting, Active not recruiting, Completed, Terminated...
+    pub status: Option<String>,
+    /// Phase 3...
+    pub phase: Option<String>,
+    /// Interventional / observational.
+    pub study_type: Option<String>,
+    /// Sponsor or source.
+    pub sponsor: Option<String>,
+    /// Contact person.
+    pub contact: Option<String>,
+    /// Date first registered.
+    pub registered: Option<RawDate>,
+    /// Start date.
+    pub start: Option<RawDate>,
+    /// (Estimated) completion date.
+    pub completion: Option<RawDate>,
+    /// When this snapshot of the record was taken.
+    pub checked: Option<RawDate>,
+    /// Planned enrolment.
+    pub enrollment: Option<i64>,
+    /// Condition(s) studied.
+    pub conditions: Vec<String>,
+}
+
+/// Where the trial was published.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPublication {
+    /// Journal.
+    pub journal: Option<String>,
+    /// Year of publication.
+    pub year: Option<i64>,
+    /// Publication date, when known more precisely than the year.
+    pub date: Option<RawDate>,
+    /// Full citation.
+    pub citation: Option<String>,
+    /// DOI, without the `https://doi.org/` prefix.
+    pub doi: Option<String>,
+    /// Link to the paper.
+    pub url: Option<String>,
+}
+
+/// How the trial was run.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawDesign {
+    /// randomised, quasi-randomised, non-randomised.
+    pub allocation: Option<String>,
+    /// open-label, single-blind, double-blind...
+    pub blinding: Option<String>,
+    /// Number of centres.
+    pub centres: Option<i64>,
+    /// Countries.
+    pub countries: Vec<String>,
+    /// Parallel-group, cluster, crossover, factorial...
+    pub structure: Option<String>,
+    /// Intention-to-treat, per-protocol...
+    pub analysis: Option<String>,
+    /// Patients randomised.
+    pub randomised: Option<i64>,
+    /// Planned sample size and power, in words.
+    pub sample_size: Option<String>,
+    /// Follow-up.
+    pub follow_up: Option<String>,
+    /// Funding.
+    pub funding: Option<String>,
+}
+
+/// Who was studied.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPopulation {
+    /// One sentence.
+    pub description: Option<String>,
+    /// Setting (ICUs, countries, dates).
+    pub setting: Option<String>,
+    /// Key inclusion criteria.
+    pub inclusion: Vec<String>,
+    /// Key exclusion criteria.
+    pub exclusion: Vec<String>,
+}
+
+/// One arm.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawArm {
+    /// Identifier used in outcome data (`levo`).
+    pub id: String,
+    /// Label shown to readers.
+    pub label: String,
+    /// Patients randomised to the arm.
+    pub n: Option<i64>,
+    /// What the arm received.
+    pub intervention: Option<String>,
+    /// Whether this is the control arm.
+    pub control: bool,
+}
+
+/// A baseline characteristic: label and a value per arm id.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawBaseline {
+    /// What is measured (`Median age (IQR), years`).
+    pub label: String,
+    /// The printed value per arm id (`67 (58–75)`).
+    pub values: BTreeMap<String, String>,
+}
+
+/// The `trial:` block.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawTrial {
+    /// Short name (`LeoPARDS`).
+    pub acronym: String,
+    /// Full title.
+    pub title: Option<String>,
+    /// Registry identifiers.
+    pub registration: Vec<RawRegistration>,
+    /// What the registry record says.
+    pub registry: Option<RawRegistry>,
+    /// Where it was published.
+    pub publication: Option<RawPublication>,
+    /// How it was run.
+    pub design: Option<RawDesign>,
+    /// Who was studied.
+    pub population: Option<RawPopulation>,
+    /// The question the trial asked, in one sentence.
+    pub question: Option<String>,
+    /// What the trial concluded, in one sentence.
+    pub conclusion: Option<String>,
+    /// The arms.
+    pub arms: Vec<RawArm>,
+    /// The outcomes.
+    pub outcomes: Vec<RawOutcome>,
+    /// CSV file beside the page holding more outcomes (default `outcomes.csv` if present).
+    pub outcomes_csv: Option<String>,
+    /// Baseline characteristics.
+    pub baseline: Vec<RawBaseline>,
+}
+
+/// One analysis declared by a topic.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawAnalysis {
+    /// Identifier, unique within the topic.
+    pub id: String,
+    /// Heading shown above the plot.
+    pub title: Option<String>,
+    /// The shared endpoint to pool.
+    pub endpoint: String,
+    /// RR, OR, RD, MD or SMD.
+    pub measure: Option<String>,
+    /// Preset (`cochrane-2025`, `revman5`, `metafor`) or model (`common`, `random`).
+    pub model: Option<String>,
+    /// τ² estimator: `REML`, `DL` or `PM`.
+    pub tau2: Option<String>,
+    /// Hartung–Knapp–Sidik–Jonkman CI.
+    pub hksj: Option<bool>,
+    /// Which trials (default: all of the topic's trials).
+    pub trials: Vec<String>,
+    /// Subgroups: label → trial ids.
+    pub subgroups: BTreeMap<String, Vec<String>>,
+}
+
+/// The `topic:` block.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawTopic {
+    /// Trials listed by id.
+    pub trials: Vec<String>,
+    /// Trials gathered by tag.
+    pub tags: Vec<String>,
+    /// Pooled analyses.
+    pub analyses: Vec<RawAnalysis>,
+}
+
+/// Everything a page's front matter may hold.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawFrontMatter {
+    /// Page title.
+    pub title: Option<String>,
+    /// One-paragraph description (lists, feeds, meta description).
+    pub description: Option<String>,
+    /// Page date.
+    pub date: Option<RawDate>,
+    /// Last update.
+    pub updated: Option<RawDate>,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// URL slug override (one path segment).
+    pub slug: Option<String>,
+    /// Author of the page.
+    pub author: Option<String>,
+    /// Template override (file name under templates/).
+    pub template: Option<String>,
+    /// The bottom line, in one or two sentences.
+    pub bottom_line: Option<String>,
+    /// Appraisal: the trials it discusses, by id.
+    pub trials: Vec<String>,
+    /// Appraisal style: `blog` or `bottom-line`.
+    pub style: Option<String>,
+    /// Trial data.
+    pub trial: Option<RawTrial>,
+    /// Topic data.
+    pub topic: Option<RawTopic>,
+    /// Site: the base URL (root `_index.md` only).
+    pub base_url: Option<String>,
+    /// Site: theme name (root `_index.md` only).
+    pub theme: Option<String>,
+    /// Site: language code (root `_index.md` only).
+    pub language: Option<String>,
+}
+
+/// Every field name the schema knows, for "did you mean" hints.
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "tags",
+    "slug",
+    "author",
+    "template",
+    "bottom_line",
+    "trials",
+    "style",
+    "trial",
+    "topic",
+    "base_url",
+    "theme",
+    "language",
+    "acronym",
+    "registration",
+    "registry",
+    "publication",
+    "design",
+    "population",
+    "question",
+    "conclusion",
+    "arms",
+    "outcomes",
+    "outcomes_csv",
+    "baseline",
+    "id",
+    "label",
+    "endpoint",
+    "role",
+    "timepoint",
+    "direction",
+    "binary",
+    "continuous",
+    "median",
+    "reported",
+    "note",
+    "unit",
+    "measure",
+    "estimate",
+    "ci",
+    "p",
+    "adjusted",
+    "method",
+    "decimals",
+    "n",
+    "intervention",
+    "control",
+    "values",
+    "journal",
+    "year",
+    "citation",
+    "doi",
+    "url",
+    "allocation",
+    "blinding",
+    "centres",
+    "countries",
+    "structure",
+    "analysis",
+    "randomised",
+    "sample_size",
+    "follow_up",
+    "funding",
+    "setting",
+    "inclusion",
+    "exclusion",
+    "status",
+    "phase",
+    "study_type",
+    "sponsor",
+    "contact",
+    "registered",
+    "start",
+    "completion",
+    "checked",
+    "enrollment",
+    "conditions",
+    "analyses",
+    "model",
+    "tau2",
+    "hksj",
+    "subgroups",
+    "events",
+    "total",
+    "mean",
+    "sd",
+    "q1",
+    "q3",
+];
+
+/// A YAML problem located in the YAML text (0-based line and column).
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    /// 0-based line within the YAML text.
+    pub line: usize,
+    /// 0-based column.
+    pub column: usize,
+    /// The message, without serde_yaml's own "at line X" suffix.
+    pub message: String,
+}
+
+/// Deserialise front matter. Returns the value and the dotted paths of keys
+/// no field takes (`trial.outcomes.2.lable`).
+pub fn deserialize(yaml: &str) -> Result<(RawFrontMatter, Vec<String>), YamlError> {
+    if yaml.trim().is_empty() {
+        return Ok((RawFrontMatter::default(), Vec::new()));
+    }
+    let de = serde_yaml::Deserializer::from_str(yaml);
+    let mut ignored = Vec::new();
+    let r: Result<RawFrontMatter, _> =
+        serde_ignored::deserialize(de, |p| ignored.push(p.to_string()));
+    match r {
+        Ok(v) => Ok((v, ignored)),
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line().saturating_sub(1), l.column().saturating_sub(1)))
+                .unwrap_or((0, 0));
+            let mut message = e.to_string();
+            if let Some(i) = message.find(" at line ") {
+                message.truncate(i);
+            }
+            Err(YamlError {
+                line,
+                column,
+                message: tidy_message(&message),
+            })
+        }
+    }
+}
+
+fn tidy_message(m: &str) -> String {
+    let m = m.replace(
+        "data did not match any variant of untagged enum RawCount",
+        "expected a count such as 89/258 or { events: 89, total: 258 }",
+    );
+    let m = m.replace(
+        "data did not match any variant of untagged enum RawRegistration",
+        "expected a registry id such as NCT04728932 or { id: ..., url: ... }",
+    );
+    let m = m.replace(
+        "data did not match any variant of untagged enum NumOrText",
+        "expected a number or a text such as \"<0.001\"",
+    );
+    m.replace(
+        "data did not match any variant of untagged enum OneOrMany",
+        "expected one reported effect or a list of them",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_counts_lines() {
+        let s = split("---\ntitle: A\n---\nBody\n").unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(s.yaml_line, 2);
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn split_errors() {
+        assert_eq!(split("title: A\n"), Err(SplitError::Missing));
+        assert_eq!(split("---\ntitle: A\n"), Err(SplitError::Unterminated));
+        assert_eq!(split("+++\ntitle = 'A'\n+++\n"), Err(SplitError::Toml));
+        assert!(split("\u{feff}---\r\ntitle: A\r\n---\r\nB").is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_are_collected() {
+        let (fm, ign) =
+            deserialize("title: A\ntitel: B\ntrial:\n  acronym: X\n  acronim: Y\n").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+        assert_eq!(ign, vec!["titel".to_string(), "trial.acronim".to_string()]);
+    }
+
+    #[test]
+    fn yaml_errors_are_located() {
+        let e = deserialize("title: A\ntags: [a, b\n").unwrap_err();
+        assert!(e.line >= 1, "{e:?}");
+        let e = deserialize("title: A\ntitle: B\n").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e:?}");
+        assert_eq!(e.line, 1);
+    }
+}

@@ -1,0 +1,212 @@
+//! Find the line and column of a key path in YAML text.
+//!
+//! serde_yaml reports positions for syntax and type errors, but the checks
+//! made after deserialising (events > total, an unknown arm, a CI that does
+//! not contain its estimate) only know the *path* of the offending value,
+//! such as `trial.outcomes[2].binary.levo`. This module maps such a path back
+//! to a position by reading the block structure of the YAML text: a key is
+//! looked up among the lines at the indentation of its parent mapping, a
+//! sequence index counts the `- ` items, and inside a flow mapping
+//! (`{ levo: 89/258 }`) the key is searched for on the same line. When a
+//! segment cannot be found, the position of the deepest segment found is
+//! returned, which still points the author at the right block.
+
+/// One step of a path into YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index (0-based).
+    Index(usize),
+}
+
+/// Shorthand: parse `a.b[2].c` into segments.
+pub fn path(p: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    for part in p.split('.') {
+        let mut rest = part;
+        if let Some(i) = rest.find('[') {
+            if i > 0 {
+                out.push(Seg::Key(rest[..i].to_string()));
+            }
+            rest = &rest[i..];
+            while let Some(stripped) = rest.strip_prefix('[') {
+                let end = stripped.find(']').unwrap_or(stripped.len());
+                if let Ok(n) = stripped[..end].parse() {
+                    out.push(Seg::Index(n));
+                }
+                rest = stripped.get(end + 1..).unwrap_or("");
+            }
+        } else if !rest.is_empty() {
+            out.push(Seg::Key(rest.to_string()));
+        }
+    }
+    out
+}
+
+struct Line<'a> {
+    indent: usize,
+    text: &'a str,
+}
+
+/// Locate `segs` in `yaml`; returns a 0-based (line, column) within the YAML
+/// text, or `None` when not even the first segment is found.
+pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
+    let lines: Vec<Line> = yaml
+        .lines()
+        .map(|l| {
+            let t = l.trim_start_matches(' ');
+            Line {
+                indent: l.len() - t.len(),
+                text: t,
+            }
+        })
+        .collect();
+    let is_content = |l: &Line| !l.text.is_empty() && !l.text.starts_with('#');
+    // The current region is lines [start, end); `col` is the column where its
+    // entries begin (None: take the first content line's indentation).
+    let (mut start, mut end) = (0usize, lines.len());
+    let mut col: Option<usize> = None;
+    let mut found: Option<(usize, usize)> = None;
+    // Set when the value at `found` is written inline (flow style).
+    let mut inline = false;
+    for seg in segs {
+        if inline {
+            let (fl, fc) = found?;
+            if let Seg::Key(k) = seg {
+                let line = lines[fl].text;
+                let from = fc - lines[fl].indent;
+                if let Some(p) = line.get(from..).and_then(|t| t.find(&format!("{k}:"))) {
+                    found = Some((fl, fc + p));
+                    continue;
+                }
+            }
+            return found;
+        }
+        let region_col = match col {
+            Some(c) => c,
+            None => match (start..end).find(|&j| is_content(&lines[j])) {
+                Some(j) => lines[j].indent,
+                None => return found,
+            },
+        };
+        match seg {
+            Seg::Key(k) => {
+                let pat = format!("{k}:");
+                let quoted = format!("\"{k}\":");
+                let hit = (start..end).find_map(|j| {
+                    let l = &lines[j];
+                    if !is_content(l) {
+                        return None;
+                    }
+                    let (c, t) = strip_dashes(l);
+                    (c == region_col && (t.starts_with(&pat) || t.starts_with(&quoted)))
+                        .then_some((j, c))
+                });
+                let (j, c) = match hit {
+                    Some(h) => h,
+                    None => return found,
+                };
+                found = Some((j, c));
+                let key_len = if lines[j].text[c - lines[j].indent..].starts_with('"') {
+                    k.len() + 3
+                } else {
+                    k.len() + 1
+                };
+                let after = lines[j]
+                    .text
+                    .get(c - lines[j].indent + key_len..)
+                    .unwrap_or("")
+                    .trim();
+                let new_end = (j + 1..end)
+                    .find(|&m| is_content(&lines[m]) && lines[m].indent <= c)
+                    .unwrap_or(end);
+                start = j + 1;
+                end = new_end;
+                col = None;
+                if after.starts_with('{') || after.starts_with('[') {
+                    inline = true;
+                    found = Some((j, c + key_len));
+                } else if !after.is_empty()
+                    && !after.starts_with('#')
+                    && !after.starts_with('|')
+                    && !after.starts_with('>')
+                {
+                    return found; // a scalar: nothing deeper
+                }
+            }
+            Seg::Index(n) => {
+                let mut count = 0;
+                let mut hit = None;
+                for j in start..end {
+                    let l = &lines[j];
+                    if is_content(l)
+                        && l.indent == region_col
+                        && (l.text.starts_with("- ") || l.text == "-")
+                    {
+                        if count == *n {
+                            hit = Some(j);
+                            break;
+                        }
+                        count += 1;
+                    }
+                }
+                let j = match hit {
+                    Some(j) => j,
+                    None => return found,
+                };
+                let rest = lines[j].text[1..].trim_start_matches(' ');
+                let item_col = region_col + (lines[j].text.len() - rest.len());
+                end = (j + 1..end)
+                    .find(|&m| is_content(&lines[m]) && lines[m].indent <= region_col)
+                    .unwrap_or(end);
+                start = j;
+                col = Some(item_col);
+                found = Some((j, item_col));
+                inline = rest.starts_with('{') || rest.starts_with('[');
+            }
+        }
+    }
+    found
+}
+
+/// The column and text of a line's entry after any `- ` sequence markers.
+fn strip_dashes<'a>(l: &Line<'a>) -> (usize, &'a str) {
+    let mut c = l.indent;
+    let mut t = l.text;
+    while let Some(r) = t.strip_prefix("- ") {
+        let r2 = r.trim_start_matches(' ');
+        c += 2 + (r.len() - r2.len());
+        t = r2;
+    }
+    (c, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Y: &str = "title: X\ntrial:\n  acronym: A\n  arms:\n    - { id: levo, n: 258 }\n    - id: placebo\n      n: 257\n  outcomes:\n    - id: death\n      binary: { levo: 89/258, placebo: 79/256 }\n      reported:\n        ci: [1, 2]\n";
+
+    #[test]
+    fn finds_nested_keys() {
+        assert_eq!(locate(Y, &path("title")), Some((0, 0)));
+        assert_eq!(locate(Y, &path("trial.acronym")), Some((2, 2)));
+        assert_eq!(locate(Y, &path("trial.arms[1].n")), Some((6, 6)));
+        assert_eq!(locate(Y, &path("trial.arms[0].n")), Some((4, 22)));
+        assert_eq!(
+            locate(Y, &path("trial.outcomes[0].binary.placebo")),
+            Some((9, 30))
+        );
+        assert_eq!(
+            locate(Y, &path("trial.outcomes[0].reported.ci")),
+            Some((11, 8))
+        );
+    }
+
+    #[test]
+    fn falls_back_to_deepest_found() {
+        assert_eq!(locate(Y, &path("trial.outcomes[0].nothere")), Some((8, 6)));
+        assert_eq!(locate(Y, &path("nope")), None);
+    }
+}

@@ -1,0 +1,262 @@
+//! Parse: bytes to raw documents.
+//!
+//! Each page is decoded as UTF-8, its front matter split off and
+//! deserialised into [`front_matter::RawFrontMatter`], and its body rendered
+//! to HTML by [`markdown::render`]. CSV outcome tables are read by
+//! [`csv::parse_outcomes`]. Files are independent, so they are parsed in
+//! parallel; every problem becomes a located diagnostic and the file is
+//! skipped, the build goes on to find the others.
+
+pub mod csv;
+pub mod front_matter;
+pub mod locate;
+pub mod markdown;
+
+use rayon::prelude::*;
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::discover::{FileKind, Sources};
+use front_matter::{RawFrontMatter, RawOutcome, SplitError};
+
+/// Largest page accepted, in bytes; larger files are reported, not parsed.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A page after parsing: raw front matter, rendered body, and positions.
+#[derive(Debug, Clone)]
+pub struct ParsedDoc {
+    /// Path relative to the site root (`content/trials/leopards/index.md`).
+    pub rel_path: String,
+    /// The front matter as written.
+    pub front: RawFrontMatter,
+    /// The YAML text, kept to locate later validation errors.
+    pub yaml: String,
+    /// 1-based line of the file where the YAML starts.
+    pub yaml_line: usize,
+    /// 1-based line of the file where the body starts.
+    pub body_line: usize,
+    /// The rendered body.
+    pub body: markdown::Markdown,
+}
+
+/// A CSV outcome table after parsing.
+#[derive(Debug, Clone)]
+pub struct ParsedCsv {
+    /// Path relative to the site root.
+    pub rel_path: String,
+    /// Outcomes with the 1-based line each starts on.
+    pub outcomes: Vec<(RawOutcome, usize)>,
+}
+
+/// Everything parse produced.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Pages in path order.
+    pub docs: Vec<ParsedDoc>,
+    /// CSV tables in path order.
+    pub csvs: Vec<ParsedCsv>,
+}
+
+impl ParsedDoc {
+    /// Turn a 0-based position in the YAML text into a file position.
+    pub fn yaml_pos(&self, line0: usize, col0: usize) -> (usize, usize) {
+        (self.yaml_line + line0, col0 + 1)
+    }
+
+    /// File position (1-based line, column) of a dotted key path such as
+    /// `trial.outcomes[2].binary.levo`; the front-matter start if not found.
+    pub fn locate(&self, path: &str) -> (usize, usize) {
+        match locate::locate(&self.yaml, &locate::path(path)) {
+            Some((l, c)) => self.yaml_pos(l, c),
+            None => (self.yaml_line.saturating_sub(1).max(1), 1),
+        }
+    }
+}
+
+/// Parse every page and CSV file of `sources`.
+pub fn parse(sources: &Sources) -> (Parsed, Diagnostics) {
+    let pages: Vec<_> = sources.of_kind(FileKind::Page).collect();
+    let results: Vec<(Option<ParsedDoc>, Diagnostics)> = pages
+        .par_iter()
+        .map(|f| parse_page(&f.rel_path, &f.bytes))
+        .collect();
+    let mut diags = Diagnostics::new();
+    let mut docs = Vec::new();
+    for (doc, d) in results {
+        diags.extend(d);
+        docs.extend(doc);
+    }
+    let mut csvs = Vec::new();
+    for f in sources.of_kind(FileKind::DataCsv) {
+        let text = match std::str::from_utf8(&f.bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(utf8_error(&f.rel_path, &f.bytes, e));
+                continue;
+            }
+        };
+        let (outcomes, errors) = csv::parse_outcomes(text);
+        for e in errors {
+            diags.push(Diagnostic::error(&f.rel_path, e.line, e.column, e.message));
+        }
+        csvs.push(ParsedCsv {
+            rel_path: f.rel_path.clone(),
+            outcomes,
+        });
+    }
+    (Parsed { docs, csvs }, diags)
+}
+
+fn utf8_error(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let good = &bytes[..e.valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    Diagnostic::error(file, line, col, "the file is not valid UTF-8 text")
+        .with_hint("save it as UTF-8 (most editors have an \"encoding\" option)")
+}
+
+/// Parse one page. Pure: takes the path and bytes.
+pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    if bytes.len() > MAX_PAGE_BYTES {
+        diags.push(Diagnostic::error(
+            rel_path,
+            0,
+            0,
+            format!(
+                "the file is {} bytes; pages over {MAX_PAGE_BYTES} bytes are not read",
+                bytes.len()
+            ),
+        ));
+        return (None, diags);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(utf8_error(rel_path, bytes, e));
+            return (None, diags);
+        }
+    };
+    if text.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(rel_path, 1, 1, "the file is empty")
+                .with_hint("a page starts with front matter between two `---` lines, e.g. ---\\ntitle: My page\\n---"),
+        );
+        return (None, diags);
+    }
+    let split = match front_matter::split(text) {
+        Ok(s) => s,
+        Err(SplitError::Missing) => {
+            diags.push(
+                Diagnostic::error(rel_path, 1, 1, "the page has no front matter").with_hint(
+                    "start the file with a line `---`, then `title: ...`, then another `---`",
+                ),
+            );
+            return (None, diags);
+        }
+        Err(SplitError::Unterminated) => {
+            diags.push(
+                Diagnostic::error(rel_path, 1, 1, "the front matter is not closed")
+                    .with_hint("add a line `---` after the last front-matter line"),
+            );
+            return (None, diags);
+        }
+        Err(SplitError::Toml) => {
+            diags.push(
+                Diagnostic::error(rel_path, 1, 1, "TOML front matter (+++) is not supported")
+                    .with_hint("write the front matter as YAML between `---` lines"),
+            );
+            return (None, diags);
+        }
+    };
+    let (front, ignored) = match front_matter::deserialize(split.yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let hint = if e.message.contains("duplicate") {
+                Some("each key may appear only once in a mapping; remove or rename one of them")
+            } else if e.message.contains("mapping values are not allowed") {
+                Some("a value containing `: ` must be quoted, e.g. title: \"LeoPARDS: levosimendan in sepsis\"")
+            } else {
+                None
+            };
+            let mut d =
+                Diagnostic::error(rel_path, split.yaml_line + e.line, e.column + 1, e.message);
+            if let Some(h) = hint {
+                d = d.with_hint(h);
+            }
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let (body, sc_errors) = markdown::render(split.body);
+    let doc = ParsedDoc {
+        rel_path: rel_path.to_string(),
+        front,
+        yaml: split.yaml.to_string(),
+        yaml_line: split.yaml_line,
+        body_line: split.body_line,
+        body,
+    };
+    for e in sc_errors {
+        diags.push(Diagnostic::error(
+            rel_path,
+            split.body_line + e.line - 1,
+            1,
+            format!("chart shortcode: {}", e.message),
+        ));
+    }
+    for key in ignored {
+        let dotted = key
+            .split('.')
+            .map(|s| {
+                if s.parse::<usize>().is_ok() {
+                    format!("[{s}]")
+                } else {
+                    format!(".{s}")
+                }
+            })
+            .collect::<String>();
+        let dotted = dotted.trim_start_matches('.').replace(".[", "[");
+        let last = key.rsplit('.').next().unwrap_or(&key).to_string();
+        let (line, col) = doc.locate(&dotted);
+        let mut d = Diagnostic::warning(
+            rel_path,
+            line,
+            col,
+            format!("unknown key `{dotted}` is ignored"),
+        );
+        if let Some(s) = did_you_mean(&last, front_matter::KNOWN_KEYS) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+    }
+    (Some(doc), diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_error_lines_count_in_the_file() {
+        let (doc, d) = parse_page("content/a.md", b"---\ntitle: A\ndate: [\n---\nbody\n");
+        assert!(doc.is_none());
+        let e = &d.0[0];
+        assert!(e.line >= 3, "{e}");
+    }
+
+    #[test]
+    fn unknown_key_warns_with_suggestion() {
+        let (doc, d) = parse_page("content/a.md", b"---\ntitle: A\ntgas: [x]\n---\nbody\n");
+        assert!(doc.is_some());
+        assert_eq!(d.0[0].to_string(), "warning: content/a.md:3:1: unknown key `tgas` is ignored\n  hint: did you mean `tags`?");
+    }
+
+    #[test]
+    fn non_utf8_and_empty() {
+        let (_, d) = parse_page("content/a.md", b"---\ntitle: \xff\n---\n");
+        assert!(d.0[0].message.contains("UTF-8"));
+        assert_eq!((d.0[0].line, d.0[0].column), (2, 8));
+        let (_, d) = parse_page("content/a.md", b"  \n");
+        assert!(d.0[0].message.contains("empty"));
+    }
+}

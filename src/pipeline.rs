@@ -1,0 +1,167 @@
+//! The orchestrator: the stages in order, timed, with their diagnostics.
+//!
+//! `build` reads like the table of contents of a build. Each stage gets
+//! plain data and returns plain data plus diagnostics; an error in any
+//! stage stops the build *before* writing, so the last good output stays.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::discover::FileKind;
+use crate::write::OutputFile;
+use crate::{analyse, discover, figures, link, model, parse, render, write};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Site root (holds `content/`).
+    pub root: PathBuf,
+    /// Output folder; `None` means do not write (check mode).
+    pub output: Option<PathBuf>,
+    /// Override of the site's base URL.
+    pub base_url: Option<String>,
+    /// Include draft pages.
+    pub drafts: bool,
+}
+
+/// What a build produced.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every diagnostic, sorted.
+    pub diagnostics: Diagnostics,
+    /// Pages rendered (HTML files).
+    pub pages: usize,
+    /// Charts drawn.
+    pub charts: usize,
+    /// Files in the output.
+    pub files: usize,
+    /// Whether the output was written.
+    pub written: bool,
+    /// Time per stage.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Total time.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Whether the build failed.
+    pub fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+    /// The one-line summary printed at the end of a build.
+    pub fn summary(&self) -> String {
+        let verb = if self.written { "built" } else { "checked" };
+        let warn = self.diagnostics.warning_count();
+        let warn = if warn > 0 {
+            format!(", {warn} warning{}", if warn == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        };
+        format!(
+            "{verb} {} pages, {} charts, {} files in {:.2} s{warn}",
+            self.pages,
+            self.charts,
+            self.files,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// Run the pipeline. Writes only when `opts.output` is set and there is no error.
+pub fn build(opts: &Options) -> Report {
+    let start = Instant::now();
+    let mut r = Report::default();
+    let mut diags = Diagnostics::new();
+    let mut t = Instant::now();
+    let mut lap = |r: &mut Report, name: &'static str| {
+        r.timings.push((name, t.elapsed()));
+        t = Instant::now();
+    };
+    let (sources, d) = discover::discover(&opts.root);
+    diags.extend(d);
+    lap(&mut r, "discover");
+    let (parsed, d) = parse::parse(&sources);
+    diags.extend(d);
+    lap(&mut r, "parse");
+    let (mut site, d) = model::build(&parsed, opts.drafts);
+    diags.extend(d);
+    if let Some(b) = &opts.base_url {
+        site.config.base_url = if b.ends_with('/') {
+            b.clone()
+        } else {
+            format!("{b}/")
+        };
+    }
+    lap(&mut r, "model");
+    let (links, d) = link::link(&site);
+    diags.extend(d);
+    lap(&mut r, "link");
+    let (analyses, d) = analyse::analyse(&site, &links);
+    diags.extend(d);
+    lap(&mut r, "analyse");
+    let figs = figures::figures(&site, &links, &analyses);
+    r.charts = figs.count();
+    lap(&mut r, "chart");
+    let (theme, d) = render::theme::resolve(&sources, &site.config.theme);
+    diags.extend(d);
+    let assets: Vec<(String, &[u8])> = sources
+        .of_kind(FileKind::Asset)
+        .map(|f| {
+            (
+                f.rel_path
+                    .strip_prefix("content/")
+                    .unwrap_or(&f.rel_path)
+                    .to_string(),
+                f.bytes.as_slice(),
+            )
+        })
+        .collect();
+    let statics: Vec<(String, &[u8])> = sources
+        .of_kind(FileKind::Static)
+        .map(|f| {
+            (
+                f.rel_path
+                    .strip_prefix("static/")
+                    .unwrap_or(&f.rel_path)
+                    .to_string(),
+                f.bytes.as_slice(),
+            )
+        })
+        .collect();
+    let input = render::RenderInput {
+        site: &site,
+        links: &links,
+        analyses: &analyses,
+        figures: &figs,
+        theme: &theme,
+        assets,
+        statics,
+    };
+    let (files, d) = render::render(&input);
+    diags.extend(d);
+    r.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    r.files = files.len();
+    lap(&mut r, "render");
+    diags.sort();
+    if let (Some(out), false) = (&opts.output, diags.has_errors()) {
+        if let Err(e) = write_output(&files, out) {
+            diags.push(Diagnostic::error(
+                &out.display().to_string(),
+                0,
+                0,
+                format!("cannot write the site: {e}"),
+            ));
+        } else {
+            r.written = true;
+        }
+        lap(&mut r, "write");
+    }
+    r.diagnostics = diags;
+    r.elapsed = start.elapsed();
+    r
+}
+
+fn write_output(files: &[OutputFile], out: &Path) -> std::io::Result<()> {
+    write::write_site(files, out)
+}

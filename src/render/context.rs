@@ -1,0 +1,330 @@
+//! Typed template contexts: the documented shape of what a theme sees.
+//!
+//! Every template gets `site` ([`SiteCtx`]) and `page` ([`PageCtx`]); trial,
+//! appraisal, topic, list and tag pages get one more object each. All
+//! fields are always present (absent values are `null` or empty lists), so
+//! Tera 2's strict undefined-variable checks never trip on missing data.
+//! Text is escaped by Tera's autoescape; only fields ending in `_html` and
+//! the SVG of figures are trusted HTML.
+
+use serde::Serialize;
+
+use crate::chart::DataTable;
+
+/// A link: text and URL.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinkCtx {
+    /// Link text.
+    pub title: String,
+    /// URL (absolute path under the base path).
+    pub url: String,
+}
+
+/// The site, on every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    /// Site title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Author.
+    pub author: String,
+    /// Full base URL, ending in `/`.
+    pub base_url: String,
+    /// Path part of the base URL (`/appraise-demo/`), prefix of every internal link.
+    pub base_path: String,
+    /// Language code.
+    pub language: String,
+    /// Navigation links.
+    pub nav: Vec<LinkCtx>,
+    /// URL of the stylesheet.
+    pub stylesheet: String,
+    /// URL of the Atom feed.
+    pub feed: String,
+    /// Generator name and version.
+    pub generator: String,
+}
+
+/// The page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageCtx {
+    /// `home`, `trial`, `appraisal`, `topic`, `page`, `section`, `tags`, `tag`, `404`.
+    pub kind: &'static str,
+    /// Title.
+    pub title: String,
+    /// Description (meta description, lists).
+    pub description: String,
+    /// URL path (absolute, under the base path).
+    pub url: String,
+    /// Full URL.
+    pub permalink: String,
+    /// Human date.
+    pub date: Option<String>,
+    /// ISO date.
+    pub date_iso: Option<String>,
+    /// Human date of the last update.
+    pub updated: Option<String>,
+    /// Tags with their URLs.
+    pub tags: Vec<LinkCtx>,
+    /// Author.
+    pub author: Option<String>,
+    /// The body, as HTML with charts placed.
+    pub content_html: String,
+    /// Table of contents (level-2 headings).
+    pub toc: Vec<LinkCtx>,
+    /// The bottom line.
+    pub bottom_line: Option<String>,
+    /// URL of the page's `index.json` twin, if any.
+    pub json: Option<String>,
+}
+
+/// A figure ready to place.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureCtx {
+    /// Key (`forest-ratio`).
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Wide SVG (trusted).
+    pub wide_svg: String,
+    /// Compact SVG (trusted).
+    pub compact_svg: String,
+    /// Data table.
+    pub table: DataTable,
+}
+
+/// One outcome row of a trial table.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeCtx {
+    /// Id (anchor).
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Role.
+    pub role: String,
+    /// Time point.
+    pub timepoint: Option<String>,
+    /// Endpoint.
+    pub endpoint: Option<String>,
+    /// One cell per arm, experimental first (`89/258 (34.5%)`).
+    pub arm_cells: Vec<String>,
+    /// Effects as printed.
+    pub reported: Vec<String>,
+    /// Recomputed effects (`RR 1.12 (0.87 to 1.44)`).
+    pub recomputed: Vec<String>,
+    /// NNT text.
+    pub nnt: Option<String>,
+    /// Fragility text.
+    pub fragility: Option<String>,
+    /// Check verdicts.
+    pub checks: Vec<CheckCtx>,
+    /// Bayesian re-analysis sentences.
+    pub bayes: Vec<String>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// A verdict of the "does it add up?" check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckCtx {
+    /// `reproduced`, `partly-reproduced`, `not-reproduced`, `not-checkable`.
+    pub verdict: String,
+    /// Short badge text (`✓ adds up`).
+    pub badge: String,
+    /// Sentence.
+    pub summary: String,
+}
+
+/// A label/value pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldCtx {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: String,
+}
+
+/// An arm.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArmCtx {
+    /// Label.
+    pub label: String,
+    /// n randomised.
+    pub n: Option<u64>,
+    /// Intervention.
+    pub intervention: Option<String>,
+    /// Control arm.
+    pub control: bool,
+}
+
+/// A trial page (and the trial block of appraisals and topics).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialCtx {
+    /// Id.
+    pub id: String,
+    /// URL.
+    pub url: String,
+    /// Acronym.
+    pub acronym: String,
+    /// Full title.
+    pub full_title: Option<String>,
+    /// `published`, `ongoing` or `superseded` (a registry record whose results are out).
+    pub status: &'static str,
+    /// Human status (`Published 2016`, `Ongoing: Recruiting`).
+    pub status_label: String,
+    /// Question.
+    pub question: Option<String>,
+    /// Conclusion.
+    pub conclusion: Option<String>,
+    /// Bottom line.
+    pub bottom_line: Option<String>,
+    /// Registrations.
+    pub registrations: Vec<LinkCtx>,
+    /// Registry facts.
+    pub registry: Vec<FieldCtx>,
+    /// Citation.
+    pub citation: Option<String>,
+    /// Link to the paper.
+    pub paper_url: Option<String>,
+    /// Journal and year.
+    pub journal: Option<String>,
+    /// Design facts.
+    pub design: Vec<FieldCtx>,
+    /// PICO.
+    pub pico: Vec<FieldCtx>,
+    /// Inclusion criteria.
+    pub inclusion: Vec<String>,
+    /// Exclusion criteria.
+    pub exclusion: Vec<String>,
+    /// Arms.
+    pub arms: Vec<ArmCtx>,
+    /// Arm labels in table order (experimental first).
+    pub arm_headers: Vec<String>,
+    /// Baseline rows: label then one value per arm (table order).
+    pub baseline: Vec<Vec<String>>,
+    /// Outcomes.
+    pub outcomes: Vec<OutcomeCtx>,
+    /// Key outcomes (primary, and any carrying an endpoint) for summaries.
+    pub key_outcomes: Vec<OutcomeCtx>,
+    /// Figures.
+    pub figures: Vec<FigureCtx>,
+    /// Appraisals of this trial.
+    pub appraisals: Vec<LinkCtx>,
+    /// Topics gathering it.
+    pub topics: Vec<LinkCtx>,
+    /// For a registry record: the published trial.
+    pub published_as: Option<LinkCtx>,
+    /// For a published trial: its registry records.
+    pub registry_records: Vec<LinkCtx>,
+    /// Count of printed effects that do not add up.
+    pub mismatches: usize,
+    /// Count of printed effects reproduced.
+    pub reproduced: usize,
+}
+
+/// An appraisal page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppraisalCtx {
+    /// `blog` or `bottom-line`.
+    pub style: String,
+    /// The trials discussed.
+    pub trials: Vec<TrialCtx>,
+}
+
+/// A pooled analysis on a topic page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisCtx {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Headline (`RR 1.13 (0.92 to 1.39), 2 trials`).
+    pub headline: String,
+    /// Heterogeneity sentence.
+    pub heterogeneity: String,
+    /// Prediction interval sentence.
+    pub prediction: Option<String>,
+    /// Model description.
+    pub model: String,
+    /// Figures (pooled, cumulative).
+    pub figures: Vec<FigureCtx>,
+    /// Trials left out, with why.
+    pub excluded: Vec<String>,
+}
+
+/// A topic page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicCtx {
+    /// Trials gathered, in publication order.
+    pub trials: Vec<TrialCtx>,
+    /// Analyses.
+    pub analyses: Vec<AnalysisCtx>,
+}
+
+/// An item of a list page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemCtx {
+    /// Title.
+    pub title: String,
+    /// URL.
+    pub url: String,
+    /// Human date.
+    pub date: Option<String>,
+    /// ISO date.
+    pub date_iso: Option<String>,
+    /// Description.
+    pub description: String,
+    /// `trial`, `appraisal`, `topic`, `page`.
+    pub kind: &'static str,
+    /// Trial status, if a trial.
+    pub status: Option<&'static str>,
+    /// Short badge text.
+    pub badge: Option<String>,
+}
+
+/// A list page (home, sections, tags).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListCtx {
+    /// Introduction HTML.
+    pub intro_html: String,
+    /// Items.
+    pub items: Vec<ItemCtx>,
+    /// Home: latest appraisals.
+    pub appraisals: Vec<ItemCtx>,
+    /// Home: published trials.
+    pub trials: Vec<ItemCtx>,
+    /// Home: ongoing trials.
+    pub ongoing: Vec<ItemCtx>,
+    /// Home: topics.
+    pub topics: Vec<ItemCtx>,
+    /// Tags index: every tag with its count.
+    pub tags: Vec<TagCount>,
+}
+
+/// A tag and how many pages carry it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagCount {
+    /// Tag.
+    pub name: String,
+    /// URL.
+    pub url: String,
+    /// Pages.
+    pub count: usize,
+}
+
+/// Everything a template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ctx<'a> {
+    /// The site.
+    pub site: &'a SiteCtx,
+    /// The page.
+    pub page: PageCtx,
+    /// Trial data (trial pages).
+    pub trial: Option<TrialCtx>,
+    /// Appraisal data.
+    pub appraisal: Option<AppraisalCtx>,
+    /// Topic data.
+    pub topic: Option<TopicCtx>,
+    /// List data (home, sections, tags).
+    pub list: Option<ListCtx>,
+}

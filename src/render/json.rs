@@ -1,0 +1,117 @@
+//! The machine-readable twins: `index.json` beside trial and topic pages.
+//!
+//! Format (documented in docs/json.md): a trial's `outcomes` each with
+//! `id`, `label`, `arms` (experimental first; `events`/`total` or
+//! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
+//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported` and `check`;
+//! a topic's `analyses` with the pooled numbers, `studies` and
+//! `cumulative`. Ratios on their natural scale, risk differences as
+//! proportions. Keys come out in a fixed order, so the files are
+//! byte-identical from build to build.
+
+use serde::Serialize;
+
+use super::context::{LinkCtx, TrialCtx};
+use crate::analyse::{Analyses, OutcomeResult, PooledResult};
+use crate::link::Links;
+use crate::model::Site;
+
+#[derive(Serialize)]
+struct TrialJson<'a> {
+    format: &'static str,
+    id: &'a str,
+    acronym: &'a str,
+    title: &'a str,
+    url: &'a str,
+    status: &'a str,
+    registrations: &'a [LinkCtx],
+    journal: &'a Option<String>,
+    arms: Vec<ArmJson<'a>>,
+    outcomes: &'a [OutcomeResult],
+}
+
+#[derive(Serialize)]
+struct ArmJson<'a> {
+    id: &'a str,
+    label: &'a str,
+    n: Option<u64>,
+    control: bool,
+}
+
+/// The JSON twin of a trial page.
+pub(crate) fn trial(
+    site: &Site,
+    _links: &Links,
+    analyses: &Analyses,
+    i: usize,
+    tc: &TrialCtx,
+) -> Vec<u8> {
+    let p = &site.pages[i];
+    let arms = match &p.kind {
+        crate::model::PageKind::Trial(t) => {
+            let mut order = vec![t.experimental()];
+            if t.control != t.experimental() {
+                order.push(t.control);
+            }
+            let rest: Vec<usize> = (0..t.arms.len()).filter(|x| !order.contains(x)).collect();
+            order.extend(rest);
+            order.retain(|&x| x < t.arms.len());
+            order
+                .iter()
+                .map(|&k| ArmJson {
+                    id: &t.arms[k].id,
+                    label: &t.arms[k].label,
+                    n: t.arms[k].n,
+                    control: t.arms[k].control,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let j = TrialJson {
+        format: "appraise-trial/1",
+        id: &p.id,
+        acronym: &tc.acronym,
+        title: &p.title,
+        url: &tc.url,
+        status: tc.status,
+        registrations: &tc.registrations,
+        journal: &tc.journal,
+        arms,
+        outcomes: analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+    };
+    to_bytes(&j)
+}
+
+#[derive(Serialize)]
+struct TopicJson<'a> {
+    format: &'static str,
+    id: &'a str,
+    title: &'a str,
+    trials: Vec<&'a str>,
+    analyses: &'a [PooledResult],
+}
+
+/// The JSON twin of a topic page.
+pub(crate) fn topic(site: &Site, links: &Links, i: usize, analyses: &[PooledResult]) -> Vec<u8> {
+    let p = &site.pages[i];
+    let j = TopicJson {
+        format: "appraise-topic/1",
+        id: &p.id,
+        title: &p.title,
+        trials: links
+            .topic_trials
+            .get(&i)
+            .map(|v| v.iter().map(|&k| site.pages[k].id.as_str()).collect())
+            .unwrap_or_default(),
+        analyses,
+    };
+    to_bytes(&j)
+}
+
+fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
+    b.push(b'\n');
+    b
+}

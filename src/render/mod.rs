@@ -1,0 +1,1126 @@
+//! Render: fill the theme's Tera templates with typed contexts.
+//!
+//! Input is the linked site, the analyses and the drawn figures; output is
+//! a list of [`OutputFile`]s in memory (HTML pages, `index.json` twins, the
+//! Atom feed, the sitemap, theme static files, copied assets). Nothing is
+//! written here; `check` stops after this stage. Pages render in parallel.
+//! Every internal URL is an absolute path under the base path of
+//! `base_url` (`/appraise-demo/trials/leopards/`), so the site works both at
+//! a domain's root and under a GitHub Pages project path.
+
+pub mod context;
+mod feed;
+mod html;
+pub mod json;
+pub mod theme;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::analyse::{num, Analyses, OutcomeResult};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::figures::{Figure, Figures};
+use crate::link::Links;
+use crate::model::{PageKind, Site, Style, Trial};
+use crate::parse::markdown::slugify;
+use crate::write::OutputFile;
+use context::*;
+
+/// What render needs besides the site.
+#[derive(Debug, Clone)]
+pub struct RenderInput<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// Resolved references.
+    pub links: &'a Links,
+    /// Recomputed numbers.
+    pub analyses: &'a Analyses,
+    /// Drawn charts.
+    pub figures: &'a Figures,
+    /// The theme.
+    pub theme: &'a theme::Theme,
+    /// Content assets: (path under content/, bytes), copied to the same path in the output.
+    pub assets: Vec<(String, &'a [u8])>,
+    /// Files under `static/`: (path under static/, bytes), copied to the output root.
+    pub statics: Vec<(String, &'a [u8])>,
+}
+
+/// The path part of a base URL: `https://x.github.io/repo/` → `/repo/`.
+pub fn base_path(base_url: &str) -> String {
+    let rest = match base_url.find("://") {
+        Some(i) => &base_url[i + 3..],
+        None => base_url,
+    };
+    let path = if base_url.contains("://") {
+        rest.find('/').map(|i| &rest[i..]).unwrap_or("/")
+    } else {
+        rest
+    };
+    let mut p = path.to_string();
+    if !p.starts_with('/') {
+        p.insert(0, '/');
+    }
+    if !p.ends_with('/') {
+        p.push('/');
+    }
+    p
+}
+
+struct Env<'a> {
+    input: &'a RenderInput<'a>,
+    site: SiteCtx,
+    tera: tera::Tera,
+}
+
+impl Env<'_> {
+    fn url(&self, rel: &str) -> String {
+        format!("{}{}", self.site.base_path, rel)
+    }
+    fn permalink(&self, rel: &str) -> String {
+        let b = &self.site.base_url;
+        if b.contains("://") {
+            format!("{b}{rel}")
+        } else {
+            self.url(rel)
+        }
+    }
+    fn page_link(&self, i: usize) -> LinkCtx {
+        let p = &self.input.site.pages[i];
+        LinkCtx {
+            title: p.title.clone(),
+            url: self.url(&p.url_path),
+        }
+    }
+    fn tag_link(&self, t: &str) -> LinkCtx {
+        LinkCtx {
+            title: t.to_string(),
+            url: self.url(&format!("tags/{}/", slugify(t))),
+        }
+    }
+}
+
+/// Render the whole site to output files.
+pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let cfg = &input.site.config;
+    let base_path = base_path(&cfg.base_url);
+    let mut nav: Vec<LinkCtx> = Vec::new();
+    for (sec, title) in [
+        ("trials", "Trials"),
+        ("appraisals", "Appraisals"),
+        ("topics", "Topics"),
+    ] {
+        if input.site.pages.iter().any(|p| p.section == sec) {
+            let t = input
+                .site
+                .sections
+                .get(sec)
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| title.to_string());
+            nav.push(LinkCtx {
+                title: t,
+                url: format!("{base_path}{sec}/"),
+            });
+        }
+    }
+    if input.site.pages.iter().any(|p| !p.tags.is_empty()) {
+        nav.push(LinkCtx {
+            title: "Tags".into(),
+            url: format!("{base_path}tags/"),
+        });
+    }
+    for p in &input.site.pages {
+        if p.section.is_empty() && matches!(p.kind, PageKind::Plain) {
+            nav.push(LinkCtx {
+                title: p.title.clone(),
+                url: format!("{base_path}{}", p.url_path),
+            });
+        }
+    }
+    let site = SiteCtx {
+        title: cfg.title.clone(),
+        description: cfg.description.clone(),
+        author: cfg.author.clone(),
+        base_url: cfg.base_url.clone(),
+        base_path: base_path.clone(),
+        language: cfg.language.clone(),
+        nav,
+        stylesheet: format!("{base_path}static/style.css"),
+        feed: format!("{base_path}feed.xml"),
+        generator: format!("appraise {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut tera = tera::Tera::new();
+    let templates: Vec<(String, String)> = input
+        .theme
+        .templates
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(templates) {
+        diags.push(Diagnostic::error(
+            "templates",
+            0,
+            0,
+            format!("a template does not compile: {e}"),
+        ));
+        return (Vec::new(), diags);
+    }
+    let env = Env { input, site, tera };
+    let mut files: Vec<OutputFile> = Vec::new();
+    // Pages.
+    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = input
+        .site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, _)| page_files(&env, i))
+        .collect();
+    for (f, d) in pages {
+        files.extend(f);
+        diags.extend(d);
+    }
+    // Lists.
+    let (f, d) = list_files(&env);
+    files.extend(f);
+    diags.extend(d);
+    // Feed, sitemap, .nojekyll, static files, assets.
+    files.push(OutputFile {
+        path: "feed.xml".into(),
+        bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
+    });
+    files.push(OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: feed::sitemap(input.site, &env.site).into_bytes(),
+    });
+    files.push(OutputFile {
+        path: ".nojekyll".into(),
+        bytes: Vec::new(),
+    });
+    for (p, b) in &input.theme.statics {
+        files.push(OutputFile {
+            path: format!("static/{p}"),
+            bytes: b.clone(),
+        });
+    }
+    for (p, b) in &input.statics {
+        files.push(OutputFile {
+            path: p.clone(),
+            bytes: b.to_vec(),
+        });
+    }
+    for (p, b) in &input.assets {
+        files.push(OutputFile {
+            path: p.clone(),
+            bytes: b.to_vec(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut prev: Option<&str> = None;
+    for f in &files {
+        if prev == Some(f.path.as_str()) {
+            diags.push(Diagnostic::error(
+                &f.path,
+                0,
+                0,
+                format!("two outputs would be written to {}", f.path),
+            ));
+        }
+        prev = Some(f.path.as_str());
+    }
+    (files, diags)
+}
+
+fn template_for(env: &Env, wanted: Option<&str>, default: &str) -> String {
+    match wanted {
+        Some(t) if env.tera.get_template_names().any(|n| n == t) => t.to_string(),
+        _ => default.to_string(),
+    }
+}
+
+fn render_one(
+    env: &Env,
+    template: &str,
+    ctx: &Ctx,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let c = match tera::Context::from_serialize(ctx) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                source,
+                0,
+                0,
+                format!("cannot build the template context: {e}"),
+            ));
+            return None;
+        }
+    };
+    match env.tera.render(template, &c) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                source,
+                0,
+                0,
+                format!("template {template} failed: {}", error_chain(&e)),
+            ));
+            None
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(x) = src {
+        s.push_str(": ");
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
+}
+
+fn figure_ctx(f: &Figure) -> FigureCtx {
+    FigureCtx {
+        key: f.key.clone(),
+        title: f.title.clone(),
+        wide_svg: f.wide.clone(),
+        compact_svg: f.compact.clone(),
+        table: f.table.clone(),
+    }
+}
+
+fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let site = env.input.site;
+    let p = &site.pages[i];
+    let content_html = html::finish_body(env, i, &mut diags);
+    let json_url = matches!(p.kind, PageKind::Trial(_) | PageKind::Topic(_))
+        .then(|| env.url(&format!("{}index.json", p.url_path)));
+    let page = PageCtx {
+        kind: match p.kind {
+            PageKind::Trial(_) => "trial",
+            PageKind::Appraisal(_) => "appraisal",
+            PageKind::Topic(_) => "topic",
+            PageKind::Plain => "page",
+        },
+        title: p.title.clone(),
+        description: p.description.clone(),
+        url: env.url(&p.url_path),
+        permalink: env.permalink(&p.url_path),
+        date: p.date.map(|d| d.to_string()),
+        date_iso: p.date.map(|d| d.iso()),
+        updated: p.updated.map(|d| d.to_string()),
+        tags: p.tags.iter().map(|t| env.tag_link(t)).collect(),
+        author: p
+            .author
+            .clone()
+            .or_else(|| (!site.config.author.is_empty()).then(|| site.config.author.clone())),
+        content_html,
+        toc: p
+            .body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2)
+            .map(|h| LinkCtx {
+                title: h.text.clone(),
+                url: format!("#{}", h.id),
+            })
+            .collect(),
+        bottom_line: p.bottom_line.clone(),
+        json: json_url,
+    };
+    let mut ctx = Ctx {
+        site: &env.site,
+        page,
+        trial: None,
+        appraisal: None,
+        topic: None,
+        list: None,
+    };
+    let mut files = Vec::new();
+    let default = match &p.kind {
+        PageKind::Trial(t) => {
+            let tc = trial_ctx(env, i, t, true);
+            files.push(OutputFile {
+                path: format!("{}index.json", p.url_path),
+                bytes: json::trial(site, env.input.links, env.input.analyses, i, &tc),
+            });
+            ctx.trial = Some(tc);
+            "trial.html"
+        }
+        PageKind::Appraisal(a) => {
+            let trials = env
+                .input
+                .links
+                .appraisal_trials
+                .get(&i)
+                .cloned()
+                .unwrap_or_default();
+            ctx.appraisal = Some(AppraisalCtx {
+                style: match a.style {
+                    Style::Blog => "blog".into(),
+                    Style::BottomLine => "bottom-line".into(),
+                },
+                trials: trials
+                    .iter()
+                    .filter_map(|&j| match &site.pages[j].kind {
+                        PageKind::Trial(t) => Some(trial_ctx(env, j, t, false)),
+                        _ => None,
+                    })
+                    .collect(),
+            });
+            "appraisal.html"
+        }
+        PageKind::Topic(_) => {
+            let trials = env
+                .input
+                .links
+                .topic_trials
+                .get(&i)
+                .cloned()
+                .unwrap_or_default();
+            let mut order = trials.clone();
+            order.sort_by(|&a, &b| {
+                (crate::link::publication_key(site, a), &site.pages[a].id)
+                    .cmp(&(crate::link::publication_key(site, b), &site.pages[b].id))
+            });
+            let analyses = env
+                .input
+                .analyses
+                .topics
+                .get(&i)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let tc = TopicCtx {
+                trials: order
+                    .iter()
+                    .filter_map(|&j| match &site.pages[j].kind {
+                        PageKind::Trial(t) => {
+                            let mut c = trial_ctx(env, j, t, false);
+                            c.figures.clear();
+                            Some(c)
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                analyses: analyses
+                    .iter()
+                    .map(|r| {
+                        let d = if matches!(r.measure, "RR" | "OR") {
+                            2
+                        } else {
+                            3
+                        };
+                        AnalysisCtx {
+                            id: r.id.clone(),
+                            title: r.title.clone(),
+                            headline: format!(
+                                "{} {} ({} to {}); {} trial{}, p = {}",
+                                r.measure,
+                                num(r.estimate, d),
+                                num(r.ci_low, d),
+                                num(r.ci_high, d),
+                                r.k,
+                                if r.k == 1 { "" } else { "s" },
+                                num(r.p, 2)
+                            ),
+                            heterogeneity: format!(
+                                "τ² = {}, I² = {}%, Q = {} on {} df (p = {})",
+                                num(r.tau2, 3),
+                                r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into()),
+                                num(r.q, 2),
+                                r.df,
+                                r.p_q.map(|x| num(x, 2)).unwrap_or_else(|| "–".into())
+                            ),
+                            prediction: r.pi_low.zip(r.pi_high).map(|(a, b)| {
+                                format!("95% prediction interval {} to {}", num(a, d), num(b, d))
+                            }),
+                            model: format!("{} — {}", r.model, r.model_description),
+                            // Charts the author placed in the prose are not repeated here.
+                            figures: ["pooled", "cumulative"]
+                                .iter()
+                                .filter(|k| {
+                                    !p.body.shortcodes.iter().any(|s| {
+                                        s.name == **k
+                                            && s.args
+                                                .iter()
+                                                .any(|(a, v)| a == "analysis" && *v == r.id)
+                                    })
+                                })
+                                .filter_map(|k| env.input.figures.get(i, &format!("{k}-{}", r.id)))
+                                .map(figure_ctx)
+                                .collect(),
+                            excluded: r
+                                .excluded
+                                .iter()
+                                .map(|(t, why)| format!("{t}: {why}"))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            };
+            files.push(OutputFile {
+                path: format!("{}index.json", p.url_path),
+                bytes: json::topic(site, env.input.links, i, analyses),
+            });
+            ctx.topic = Some(tc);
+            "topic.html"
+        }
+        PageKind::Plain => "page.html",
+    };
+    let template = template_for(env, p.template.as_deref(), default);
+    if let Some(h) = render_one(env, &template, &ctx, &p.source, &mut diags) {
+        files.push(OutputFile {
+            path: format!("{}index.html", p.url_path),
+            bytes: h.into_bytes(),
+        });
+    }
+    (files, diags)
+}
+
+fn pct(e: u64, t: u64) -> String {
+    if t == 0 {
+        return String::new();
+    }
+    num(100.0 * e as f64 / t as f64, 1)
+}
+
+fn short_num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    s.replace('-', "−")
+}
+
+fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
+    let arm_cells = o
+        .arms
+        .iter()
+        .map(|a| match (a.events, a.total, a.mean, a.median) {
+            (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", pct(e, t)),
+            (_, _, Some(m), _) => format!(
+                "{} ± {}{}",
+                short_num(m),
+                short_num(a.sd.unwrap_or(0.0)),
+                a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
+            ),
+            (_, _, _, Some(m)) => format!(
+                "{} ({}–{})",
+                short_num(m),
+                short_num(a.q1.unwrap_or(m)),
+                short_num(a.q3.unwrap_or(m))
+            ),
+            _ => "–".into(),
+        })
+        .collect();
+    let mut recomputed = Vec::new();
+    for e in &o.effects {
+        let s = match e.measure {
+            "RD" => format!(
+                "RD {} pts ({} to {}), {}",
+                num(e.estimate * 100.0, 1),
+                num(e.ci_low * 100.0, 1),
+                num(e.ci_high * 100.0, 1),
+                e.method
+            ),
+            "RR" | "OR" => format!(
+                "{} {} ({} to {})",
+                e.measure,
+                num(e.estimate, 2),
+                num(e.ci_low, 2),
+                num(e.ci_high, 2)
+            ),
+            _ => format!(
+                "{} {} ({} to {})",
+                e.measure,
+                num(e.estimate, 2),
+                num(e.ci_low, 2),
+                num(e.ci_high, 2)
+            ),
+        };
+        recomputed.push(s);
+    }
+    let fragility = o
+        .fragility_index
+        .map(|f| format!("Fragility index {f}: {f} patient{} with a different outcome would make p ≥ 0.05 (Fisher)", if f == 1 { "" } else { "s" }))
+        .or_else(|| {
+            o.reverse_fragility_index
+                .map(|f| format!("Reverse fragility index {f}: {f} patient{} with a different outcome would make p < 0.05 (Fisher)", if f == 1 { "" } else { "s" }))
+        });
+    let checks = o
+        .check
+        .iter()
+        .map(|c| CheckCtx {
+            verdict: c.verdict.to_string(),
+            badge: match c.verdict {
+                "reproduced" => format!("✓ {} adds up", c.measure),
+                "partly-reproduced" => format!("≈ {} partly adds up", c.measure),
+                "not-reproduced" => format!("✗ {} does not add up", c.measure),
+                _ => format!("– {} not checkable", c.measure),
+            },
+            summary: c.summary.clone(),
+        })
+        .collect();
+    let bayes = o
+        .bayes
+        .iter()
+        .map(|b| {
+            format!(
+                "{} prior: posterior RR {} ({} to {}); P(benefit) {}%, P(harm) {}%",
+                capital(&b.prior),
+                num(b.ratio, 2),
+                num(b.ci_low, 2),
+                num(b.ci_high, 2),
+                num(b.p_benefit * 100.0, 0),
+                num(b.p_harm * 100.0, 0)
+            )
+        })
+        .collect();
+    OutcomeCtx {
+        id: o.id.clone(),
+        label: o.label.clone(),
+        role: format!("{:?}", o.role).to_lowercase(),
+        timepoint: o.timepoint.clone(),
+        endpoint: o.endpoint.clone(),
+        arm_cells,
+        reported: o.reported.iter().map(|r| r.text.clone()).collect(),
+        recomputed,
+        nnt: o.nnt.as_ref().map(|n| n.text.clone()),
+        fragility,
+        checks,
+        bayes,
+        note,
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn field(label: &str, v: Option<String>) -> Option<FieldCtx> {
+    v.filter(|s| !s.is_empty()).map(|value| FieldCtx {
+        label: label.into(),
+        value,
+    })
+}
+
+/// Build the trial context; `full` adds figures and everything for the trial page itself.
+fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
+    let site = env.input.site;
+    let p = &site.pages[i];
+    let links = env.input.links;
+    let results = env
+        .input
+        .analyses
+        .trials
+        .get(&i)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let published_as = links.published_as.get(&i).map(|&j| env.page_link(j));
+    let (status, status_label) = if published_as.is_some() {
+        (
+            "superseded",
+            format!(
+                "Registry record — results published{}",
+                t.registry
+                    .as_ref()
+                    .and_then(|r| r.status.clone())
+                    .map(|s| format!(" (status when recorded: {s})"))
+                    .unwrap_or_default()
+            ),
+        )
+    } else if t.has_results() {
+        let y = t
+            .publication
+            .as_ref()
+            .and_then(|x| x.year)
+            .map(|y| format!(" {y}"))
+            .unwrap_or_default();
+        ("published", format!("Published{y}"))
+    } else {
+        (
+            "ongoing",
+            format!(
+                "Ongoing{}",
+                t.registry
+                    .as_ref()
+                    .and_then(|r| r.status.clone())
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default()
+            ),
+        )
+    };
+    let mut registry = Vec::new();
+    if let Some(r) = &t.registry {
+        registry.extend(
+            [
+                field("Status", r.status.clone()),
+                field("Phase", r.phase.clone()),
+                field("Study type", r.study_type.clone()),
+                field("Sponsor", r.sponsor.clone()),
+                field("Contact", r.contact.clone()),
+                field("Registered", r.registered.map(|d| d.to_string())),
+                field("Start", r.start.map(|d| d.to_string())),
+                field("Completion", r.completion.map(|d| d.to_string())),
+                field("Planned enrolment", r.enrollment.map(|e| e.to_string())),
+                field(
+                    "Conditions",
+                    (!r.conditions.is_empty()).then(|| r.conditions.join(", ")),
+                ),
+                field("Record checked", r.checked.map(|d| d.to_string())),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    let d = &t.design;
+    let design = [
+        field("Allocation", d.allocation.clone()),
+        field("Blinding", d.blinding.clone()),
+        field("Structure", d.structure.clone()),
+        field("Centres", d.centres.map(|c| c.to_string())),
+        field(
+            "Countries",
+            (!d.countries.is_empty()).then(|| d.countries.join(", ")),
+        ),
+        field("Randomised", d.randomised.map(|c| c.to_string())),
+        field("Analysis", d.analysis.clone()),
+        field("Sample size", d.sample_size.clone()),
+        field("Follow-up", d.follow_up.clone()),
+        field("Funding", d.funding.clone()),
+        field("Setting", t.population.setting.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let exp = t.arms.get(t.experimental());
+    let ctl = t.arms.get(t.control);
+    let primary: Vec<String> = t
+        .outcomes
+        .iter()
+        .filter(|o| o.role == crate::model::Role::Primary)
+        .map(|o| o.label.clone())
+        .collect();
+    let pico = [
+        field("Population", t.population.description.clone()),
+        field(
+            "Intervention",
+            exp.map(|a| a.intervention.clone().unwrap_or_else(|| a.label.clone())),
+        ),
+        field(
+            "Comparison",
+            ctl.map(|a| a.intervention.clone().unwrap_or_else(|| a.label.clone())),
+        ),
+        field("Outcome", (!primary.is_empty()).then(|| primary.join("; "))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let order: Vec<usize> = {
+        let mut v = vec![t.experimental()];
+        if t.control != t.experimental() {
+            v.push(t.control);
+        }
+        let rest: Vec<usize> = (0..t.arms.len()).filter(|x| !v.contains(x)).collect();
+        v.extend(rest);
+        v.retain(|&x| x < t.arms.len());
+        v
+    };
+    let outcomes: Vec<OutcomeCtx> = results
+        .iter()
+        .zip(&t.outcomes)
+        .map(|(r, o)| outcome_ctx(r, o.note.clone()))
+        .collect();
+    let key_outcomes = results
+        .iter()
+        .zip(&t.outcomes)
+        .filter(|(_, o)| {
+            o.role == crate::model::Role::Primary
+                || o.endpoint.is_some()
+                || o.role == crate::model::Role::Safety
+        })
+        .map(|(r, o)| outcome_ctx(r, o.note.clone()))
+        .collect();
+    let mismatches = results
+        .iter()
+        .flat_map(|r| &r.check)
+        .filter(|c| matches!(c.verdict, "not-reproduced" | "partly-reproduced"))
+        .count();
+    let reproduced = results
+        .iter()
+        .flat_map(|r| &r.check)
+        .filter(|c| c.verdict == "reproduced")
+        .count();
+    let figures: Vec<FigureCtx> = if full {
+        env.input
+            .figures
+            .of(i)
+            .iter()
+            .filter(|f| {
+                ["forest-ratio", "forest-diff", "rates", "timeline"].contains(&f.key.as_str())
+            })
+            .map(figure_ctx)
+            .collect()
+    } else {
+        env.input
+            .figures
+            .get(i, "forest-ratio")
+            .map(figure_ctx)
+            .into_iter()
+            .collect()
+    };
+    let pubn = t.publication.as_ref();
+    TrialCtx {
+        id: p.id.clone(),
+        url: env.url(&p.url_path),
+        acronym: t.acronym.clone(),
+        full_title: t.title.clone(),
+        status,
+        status_label,
+        question: t.question.clone(),
+        conclusion: t.conclusion.clone(),
+        bottom_line: p.bottom_line.clone(),
+        registrations: t
+            .registrations
+            .iter()
+            .map(|r| LinkCtx {
+                title: r.id.clone(),
+                url: r.url.clone().unwrap_or_default(),
+            })
+            .collect(),
+        registry,
+        citation: pubn.and_then(|x| x.citation.clone()),
+        paper_url: pubn.and_then(|x| x.url.clone()),
+        journal: pubn.and_then(|x| match (&x.journal, x.year) {
+            (Some(j), Some(y)) => Some(format!("{j} {y}")),
+            (Some(j), None) => Some(j.clone()),
+            (None, Some(y)) => Some(y.to_string()),
+            _ => None,
+        }),
+        design,
+        pico,
+        inclusion: t.population.inclusion.clone(),
+        exclusion: t.population.exclusion.clone(),
+        arms: t
+            .arms
+            .iter()
+            .map(|a| ArmCtx {
+                label: a.label.clone(),
+                n: a.n,
+                intervention: a.intervention.clone(),
+                control: a.control,
+            })
+            .collect(),
+        arm_headers: order.iter().map(|&k| t.arms[k].label.clone()).collect(),
+        baseline: t
+            .baseline
+            .iter()
+            .map(|(l, v)| {
+                std::iter::once(l.clone())
+                    .chain(order.iter().map(|&k| v.get(k).cloned().unwrap_or_default()))
+                    .collect()
+            })
+            .collect(),
+        outcomes: if full { outcomes } else { Vec::new() },
+        key_outcomes,
+        figures,
+        appraisals: links
+            .trial_appraisals
+            .get(&i)
+            .map(|v| v.iter().map(|&j| env.page_link(j)).collect())
+            .unwrap_or_default(),
+        topics: links
+            .trial_topics
+            .get(&i)
+            .map(|v| v.iter().map(|&j| env.page_link(j)).collect())
+            .unwrap_or_default(),
+        published_as,
+        registry_records: links
+            .registry_records
+            .get(&i)
+            .map(|v| v.iter().map(|&j| env.page_link(j)).collect())
+            .unwrap_or_default(),
+        mismatches,
+        reproduced,
+    }
+}
+
+fn item(env: &Env, i: usize) -> ItemCtx {
+    let site = env.input.site;
+    let p = &site.pages[i];
+    let (kind, status, badge) = match &p.kind {
+        PageKind::Trial(t) => {
+            let st = if env.input.links.published_as.contains_key(&i) {
+                "superseded"
+            } else if t.has_results() {
+                "published"
+            } else {
+                "ongoing"
+            };
+            let badge = match st {
+                "ongoing" => Some(
+                    t.registry
+                        .as_ref()
+                        .and_then(|r| r.status.clone())
+                        .unwrap_or_else(|| "Ongoing".into()),
+                ),
+                "superseded" => Some("Results published".into()),
+                _ => t
+                    .publication
+                    .as_ref()
+                    .and_then(|x| x.year)
+                    .map(|y| y.to_string()),
+            };
+            ("trial", Some(st), badge)
+        }
+        PageKind::Appraisal(a) => (
+            "appraisal",
+            None,
+            Some(if a.style == Style::BottomLine {
+                "Bottom line".into()
+            } else {
+                "Blog".into()
+            }),
+        ),
+        PageKind::Topic(_) => ("topic", None, None),
+        PageKind::Plain => ("page", None, None),
+    };
+    ItemCtx {
+        title: p.title.clone(),
+        url: env.url(&p.url_path),
+        date: p.date.map(|d| d.to_string()),
+        date_iso: p.date.map(|d| d.iso()),
+        description: p
+            .bottom_line
+            .clone()
+            .unwrap_or_else(|| p.description.clone()),
+        kind,
+        status,
+        badge,
+    }
+}
+
+fn by_date_desc(site: &Site, v: &mut [usize]) {
+    v.sort_by(|&a, &b| {
+        (site.pages[b].date, &site.pages[a].title).cmp(&(site.pages[a].date, &site.pages[b].title))
+    });
+}
+
+fn empty_list() -> ListCtx {
+    ListCtx {
+        intro_html: String::new(),
+        items: vec![],
+        appraisals: vec![],
+        trials: vec![],
+        ongoing: vec![],
+        topics: vec![],
+        tags: vec![],
+    }
+}
+
+fn simple_page(
+    env: &Env,
+    kind: &'static str,
+    title: String,
+    rel: &str,
+    description: String,
+) -> PageCtx {
+    PageCtx {
+        kind,
+        title,
+        description,
+        url: env.url(rel),
+        permalink: env.permalink(rel),
+        date: None,
+        date_iso: None,
+        updated: None,
+        tags: vec![],
+        author: None,
+        content_html: String::new(),
+        toc: vec![],
+        bottom_line: None,
+        json: None,
+    }
+}
+
+fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut files = Vec::new();
+    let site = env.input.site;
+    let n = site.pages.len();
+    let of_kind = |f: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).filter(|&i| f(i)).collect();
+        by_date_desc(site, &mut v);
+        v
+    };
+    let is_trial = |i: usize| matches!(site.pages[i].kind, PageKind::Trial(_));
+    let appraisals = of_kind(&|i| matches!(site.pages[i].kind, PageKind::Appraisal(_)));
+    let topics = of_kind(&|i| matches!(site.pages[i].kind, PageKind::Topic(_)));
+    let trials = of_kind(&|i| {
+        is_trial(i) && matches!(&site.pages[i].kind, PageKind::Trial(t) if t.has_results())
+    });
+    let ongoing = of_kind(&|i| {
+        is_trial(i)
+            && matches!(&site.pages[i].kind, PageKind::Trial(t) if !t.has_results())
+            && !env.input.links.published_as.contains_key(&i)
+    });
+    let items = |v: &[usize]| v.iter().map(|&i| item(env, i)).collect::<Vec<_>>();
+    // Home.
+    let mut home = empty_list();
+    home.intro_html = html::rewrite_links(env, &site.config.intro_html);
+    home.appraisals = items(&appraisals);
+    home.trials = items(&trials);
+    home.ongoing = items(&ongoing);
+    home.topics = items(&topics);
+    let ctx = Ctx {
+        site: &env.site,
+        page: simple_page(
+            env,
+            "home",
+            site.config.title.clone(),
+            "",
+            site.config.description.clone(),
+        ),
+        trial: None,
+        appraisal: None,
+        topic: None,
+        list: Some(home),
+    };
+    if let Some(h) = render_one(env, "index.html", &ctx, "content/_index.md", &mut diags) {
+        files.push(OutputFile {
+            path: "index.html".into(),
+            bytes: h.into_bytes(),
+        });
+    }
+    // Sections.
+    let mut sections: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        if !p.section.is_empty() {
+            sections.entry(p.section.as_str()).or_default().push(i);
+        }
+    }
+    for (sec, mut v) in sections {
+        by_date_desc(site, &mut v);
+        let info = site.sections.get(sec);
+        let mut l = empty_list();
+        l.intro_html = info
+            .map(|s| html::rewrite_links(env, &s.intro_html))
+            .unwrap_or_default();
+        l.items = items(&v);
+        let title = info
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| capital(sec));
+        let ctx = Ctx {
+            site: &env.site,
+            page: simple_page(env, "section", title, &format!("{sec}/"), String::new()),
+            trial: None,
+            appraisal: None,
+            topic: None,
+            list: Some(l),
+        };
+        if let Some(h) = render_one(
+            env,
+            "section.html",
+            &ctx,
+            &format!("content/{sec}/_index.md"),
+            &mut diags,
+        ) {
+            files.push(OutputFile {
+                path: format!("{sec}/index.html"),
+                bytes: h.into_bytes(),
+            });
+        }
+    }
+    // Tags.
+    let links = env.input.links;
+    if !links.tags.is_empty() {
+        let mut l = empty_list();
+        l.tags = links
+            .tags
+            .iter()
+            .map(|(t, v)| TagCount {
+                name: t.clone(),
+                url: env.tag_link(t).url,
+                count: v.len(),
+            })
+            .collect();
+        let ctx = Ctx {
+            site: &env.site,
+            page: simple_page(env, "tags", "Tags".into(), "tags/", String::new()),
+            trial: None,
+            appraisal: None,
+            topic: None,
+            list: Some(l),
+        };
+        if let Some(h) = render_one(env, "tags.html", &ctx, "tags", &mut diags) {
+            files.push(OutputFile {
+                path: "tags/index.html".into(),
+                bytes: h.into_bytes(),
+            });
+        }
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (t, v) in &links.tags {
+            let slug = slugify(t);
+            if let Some(other) = seen.insert(slug.clone(), t) {
+                diags.push(Diagnostic::warning("content", 0, 0, format!("tags `{other}` and `{t}` share the URL tags/{slug}/; their pages are listed together")));
+                continue;
+            }
+            let mut v = v.clone();
+            for (t2, v2) in &links.tags {
+                if t2 != t && slugify(t2) == slug {
+                    v.extend(v2);
+                }
+            }
+            by_date_desc(site, &mut v);
+            let mut l = empty_list();
+            l.items = items(&v);
+            let ctx = Ctx {
+                site: &env.site,
+                page: simple_page(
+                    env,
+                    "tag",
+                    format!("Tagged “{t}”"),
+                    &format!("tags/{slug}/"),
+                    String::new(),
+                ),
+                trial: None,
+                appraisal: None,
+                topic: None,
+                list: Some(l),
+            };
+            if let Some(h) = render_one(env, "tag.html", &ctx, "tags", &mut diags) {
+                files.push(OutputFile {
+                    path: format!("tags/{slug}/index.html"),
+                    bytes: h.into_bytes(),
+                });
+            }
+        }
+    }
+    // 404.
+    let ctx = Ctx {
+        site: &env.site,
+        page: simple_page(
+            env,
+            "404",
+            "Page not found".into(),
+            "404.html",
+            String::new(),
+        ),
+        trial: None,
+        appraisal: None,
+        topic: None,
+        list: None,
+    };
+    if let Some(h) = render_one(env, "404.html", &ctx, "404", &mut diags) {
+        files.push(OutputFile {
+            path: "404.html".into(),
+            bytes: h.into_bytes(),
+        });
+    }
+    (files, diags)
+}

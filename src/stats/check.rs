@@ -1,0 +1,493 @@
+//! "Does the paper add up?": recompute a printed effect estimate, its
+//! confidence interval and its p value from the arm data with every standard
+//! method this engine supports, and say which method and which test
+//! reproduce the printed numbers.
+//!
+//! Matching rule (compared on the printed scale, RD in percentage points):
+//! - the point estimate matches when the printed value is a correct rounding
+//!   of the recomputed value at the printed decimals,
+//!   |recomputed − printed| ≤ ½·10^(−decimals) (ties either way);
+//!   for MD and SMD, which are recomputed from rounded means and SDs, ±1 in
+//!   the last printed digit is also accepted;
+//! - each CI bound matches when |recomputed − printed| ≤ 1.5·10^(−decimals),
+//!   i.e. equal after rounding allowing ±1 in the last digit;
+//! - a printed exact p value matches when it is a correct rounding of the
+//!   recomputed p at its own decimals; "<x" matches a recomputed p < x and
+//!   ">x" a recomputed p > x. The p implied by the printed (rounded)
+//!   estimate and CI ([`PTest::FromPrintedCi`]) inherits their rounding, so
+//!   for it ±1 in the last digit of an exact p is also accepted.
+//!
+//! A mismatch is never an error: papers legitimately use adjusted models,
+//! bootstrap intervals or rank tests, so mismatches are reported at warning
+//! level with the recomputed values for the reader to judge.
+
+use super::binary::{
+    chi_square, fisher_exact, odds_ratio, risk_difference, risk_ratio, Effect, RdMethod, TwoByTwo,
+};
+use super::continuous::{hedges_g, mean_difference, mean_difference_t, welch_t_test, ArmSummary};
+use super::reported::{p_from_ci, Scale};
+
+/// Effect measure printed in the paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Measure {
+    /// Risk ratio.
+    RiskRatio,
+    /// Odds ratio.
+    OddsRatio,
+    /// Risk difference, printed in percentage points.
+    RiskDifference,
+    /// Mean difference.
+    MeanDifference,
+    /// Standardised mean difference (Hedges' g).
+    Smd,
+    /// Hazard ratio, subdistribution HR or any other ratio that cannot be
+    /// recomputed from arm totals (only internal consistency is checked).
+    HazardRatio,
+}
+
+impl Measure {
+    fn scale(&self) -> Scale {
+        match self {
+            Measure::RiskRatio | Measure::OddsRatio | Measure::HazardRatio => Scale::Ratio,
+            _ => Scale::Difference,
+        }
+    }
+}
+
+/// A printed p value.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum ReportedP {
+    /// An exact value with the number of decimals printed ("0.43" → 2).
+    Exact {
+        /// The printed value.
+        value: f64,
+        /// Decimals printed.
+        decimals: u32,
+    },
+    /// "<x", e.g. "<0.001".
+    LessThan(f64),
+    /// ">x", e.g. ">0.99".
+    GreaterThan(f64),
+}
+
+impl ReportedP {
+    /// Parses "0.43", "P = 0.43", "p=.053", "<0.001", "P < 0.001", "≤0.001",
+    /// ">0.99"; `None` when no number in [0, 1] is found.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut t = s.trim();
+        if let Some(rest) = t.strip_prefix(['P', 'p']) {
+            t = rest.trim_start();
+        }
+        let (kind, rest) = if let Some(r) = t.strip_prefix('<').or_else(|| t.strip_prefix('≤')) {
+            (1, r)
+        } else if let Some(r) = t.strip_prefix('>').or_else(|| t.strip_prefix('≥')) {
+            (2, r)
+        } else if let Some(r) = t.strip_prefix('=') {
+            (0, r)
+        } else {
+            (0, t)
+        };
+        let num = rest.trim().trim_start_matches('=').trim();
+        let value: f64 = num.parse().ok()?;
+        if !(0.0..=1.0).contains(&value) {
+            return None;
+        }
+        Some(match kind {
+            1 => ReportedP::LessThan(value),
+            2 => ReportedP::GreaterThan(value),
+            _ => ReportedP::Exact {
+                value,
+                decimals: decimals_of(num),
+            },
+        })
+    }
+
+    /// Whether a recomputed p value is consistent with the printed one.
+    pub fn matches(&self, p: f64) -> bool {
+        self.matches_with(p, 0.5)
+    }
+
+    /// As [`ReportedP::matches`], with `units` last-digit units of slack for
+    /// an exact p.
+    fn matches_with(&self, p: f64, units: f64) -> bool {
+        if !p.is_finite() {
+            return false;
+        }
+        match *self {
+            ReportedP::Exact { value, decimals } => within(p, value, units, decimals),
+            ReportedP::LessThan(x) => p < x,
+            ReportedP::GreaterThan(x) => p > x,
+        }
+    }
+}
+
+/// Number of digits after the decimal point in a printed number
+/// ("11.7" → 1, "0.053" → 3, "−4" → 0).
+pub fn decimals_of(printed: &str) -> u32 {
+    match printed.trim().split_once('.') {
+        Some((_, frac)) => frac.chars().take_while(|c| c.is_ascii_digit()).count() as u32,
+        None => 0,
+    }
+}
+
+/// |x − printed| ≤ units·10^(−decimals), with a 1e-9 relative slack for
+/// binary floating point.
+fn within(x: f64, printed: f64, units: f64, decimals: u32) -> bool {
+    let unit = 10f64.powi(-(decimals.min(300) as i32));
+    (x - printed).abs() <= units * unit + 1e-9 * printed.abs().max(unit)
+}
+
+/// Whether `events/total` agrees with a printed percentage at its decimals
+/// (e.g. 89/258 and "34.5"); `None` for a zero total or events > total.
+pub fn percentage_matches(
+    events: u64,
+    total: u64,
+    printed_percent: f64,
+    decimals: u32,
+) -> Option<bool> {
+    if total == 0 || events > total {
+        return None;
+    }
+    let pct = 100.0 * events as f64 / total as f64;
+    Some(within(pct, printed_percent, 0.5, decimals))
+}
+
+/// Arm-level data behind a printed effect.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum ArmData {
+    /// Events/total per arm.
+    Binary(TwoByTwo),
+    /// Mean, SD and N per arm.
+    Continuous {
+        /// Experimental arm.
+        exp: ArmSummary,
+        /// Control arm.
+        ctl: ArmSummary,
+    },
+    /// No usable arm data (e.g. a hazard ratio).
+    None,
+}
+
+/// The printed effect to check.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ReportedEffect {
+    /// Measure.
+    pub measure: Measure,
+    /// Printed estimate (RD in percentage points).
+    pub estimate: f64,
+    /// Printed CI (lower, upper), same units as the estimate.
+    pub ci: Option<(f64, f64)>,
+    /// Printed p value.
+    pub p: Option<ReportedP>,
+    /// Decimals printed for the estimate and CI.
+    pub decimals: u32,
+    /// Confidence level of the printed CI (normally 0.95).
+    pub level: f64,
+}
+
+/// Test used to recompute a p value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum PTest {
+    /// Pearson chi-square without continuity correction.
+    ChiSquare,
+    /// Pearson chi-square with Yates' correction.
+    ChiSquareYates,
+    /// Fisher's exact test, two-sided.
+    Fisher,
+    /// Wald z test of the measure itself.
+    WaldZ,
+    /// Student t test with pooled variance.
+    StudentT,
+    /// Welch's unequal-variance t test.
+    WelchT,
+    /// p implied by the printed estimate and CI (Altman & Bland 2011).
+    FromPrintedCi,
+}
+
+/// One recomputation of the estimate and CI.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MethodCheck {
+    /// Method label, e.g. "Newcombe hybrid score".
+    pub method: String,
+    /// Recomputed estimate on the printed scale.
+    pub estimate: f64,
+    /// Recomputed lower limit on the printed scale.
+    pub lower: f64,
+    /// Recomputed upper limit on the printed scale.
+    pub upper: f64,
+    /// Whether the estimate matches.
+    pub estimate_matches: bool,
+    /// Whether both CI bounds match (`None` when no CI was printed).
+    pub ci_matches: Option<bool>,
+    /// Whether both CI bounds match exactly at the printed decimals, without
+    /// the ±1 allowance (`None` when no CI was printed).
+    pub ci_exact: Option<bool>,
+}
+
+/// One recomputed p value.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PCheck {
+    /// Test.
+    pub test: PTest,
+    /// Recomputed p value.
+    pub p_value: f64,
+    /// Whether it matches the printed p.
+    pub matches: bool,
+}
+
+/// Overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Verdict {
+    /// Estimate, CI and p (those printed) are all reproduced.
+    Reproduced,
+    /// Some but not all of estimate+CI and p are reproduced.
+    PartlyReproduced,
+    /// Neither estimate+CI nor p is reproduced.
+    NotReproduced,
+    /// Nothing could be recomputed (no usable data).
+    NotCheckable,
+}
+
+/// Severity of the verdict for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Severity {
+    /// Reproduced (or nothing to check).
+    Info,
+    /// A mismatch worth showing the reader.
+    Warning,
+}
+
+/// Result of checking one printed effect.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CheckReport {
+    /// Measure checked.
+    pub measure: Measure,
+    /// All recomputations of estimate and CI.
+    pub methods: Vec<MethodCheck>,
+    /// Labels of the methods reproducing estimate and CI (those printed),
+    /// exact matches first, then matches within ±1 in the last digit.
+    pub reproducing_methods: Vec<String>,
+    /// All recomputed p values.
+    pub p_checks: Vec<PCheck>,
+    /// Tests reproducing the printed p value.
+    pub reproducing_tests: Vec<PTest>,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// Severity for display.
+    pub severity: Severity,
+    /// Human-readable notes (e.g. why nothing could be checked).
+    pub notes: Vec<String>,
+}
+
+fn method_check(
+    label: &str,
+    eff: &Effect,
+    factor: f64,
+    rep: &ReportedEffect,
+    est_units: f64,
+) -> Option<MethodCheck> {
+    let (e, l, u) = (
+        eff.estimate * factor,
+        eff.lower * factor,
+        eff.upper * factor,
+    );
+    if !(e.is_finite() && l.is_finite() && u.is_finite()) {
+        return None;
+    }
+    let estimate_matches = within(e, rep.estimate, est_units, rep.decimals);
+    let ci_matches = rep
+        .ci
+        .map(|(pl, pu)| within(l, pl, 1.5, rep.decimals) && within(u, pu, 1.5, rep.decimals));
+    let ci_exact = rep
+        .ci
+        .map(|(pl, pu)| within(l, pl, 0.5, rep.decimals) && within(u, pu, 0.5, rep.decimals));
+    Some(MethodCheck {
+        method: label.to_string(),
+        estimate: e,
+        lower: l,
+        upper: u,
+        estimate_matches,
+        ci_matches,
+        ci_exact,
+    })
+}
+
+/// Recompute a printed effect from arm data and compare (see the module
+/// docs for the matching rule). Never fails: unusable input gives
+/// [`Verdict::NotCheckable`].
+pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
+    let level = if rep.level > 0.0 && rep.level < 1.0 {
+        rep.level
+    } else {
+        0.95
+    };
+    let mut methods = Vec::new();
+    let mut p_checks: Vec<(PTest, Option<f64>)> = Vec::new();
+    let mut notes = Vec::new();
+
+    match (rep.measure, data) {
+        (Measure::RiskRatio | Measure::OddsRatio, ArmData::Binary(t)) => {
+            let eff = if rep.measure == Measure::RiskRatio {
+                risk_ratio(t, level).map(|e| ("log-Wald (Katz)", e))
+            } else {
+                odds_ratio(t, level).map(|e| ("Woolf (logit)", e))
+            };
+            if let Some((label, e)) = eff {
+                if e.corrected {
+                    notes.push("0.5 added to all cells (zero cell)".into());
+                }
+                methods.extend(method_check(label, &e, 1.0, rep, 0.5));
+                p_checks.push((PTest::WaldZ, Some(e.p_value)));
+            }
+            binary_tests(t, &mut p_checks);
+        }
+        (Measure::RiskDifference, ArmData::Binary(t)) => {
+            for m in RdMethod::ALL {
+                if let Some(e) = risk_difference(t, m, level) {
+                    methods.extend(method_check(m.label(), &e, 100.0, rep, 0.5));
+                    if m == RdMethod::Wald {
+                        p_checks.push((PTest::WaldZ, Some(e.p_value)));
+                    }
+                }
+            }
+            binary_tests(t, &mut p_checks);
+        }
+        (Measure::MeanDifference, ArmData::Continuous { exp, ctl }) => {
+            if let Some(e) = mean_difference(exp, ctl, level) {
+                methods.extend(method_check("normal (z)", &e, 1.0, rep, 1.0));
+                p_checks.push((PTest::WaldZ, Some(e.p_value)));
+            }
+            if let Some(e) = mean_difference_t(exp, ctl, level) {
+                methods.extend(method_check("Student t (pooled SD)", &e, 1.0, rep, 1.0));
+                p_checks.push((PTest::StudentT, Some(e.p_value)));
+            }
+            p_checks.push((PTest::WelchT, welch_t_test(exp, ctl).map(|r| r.p_value)));
+        }
+        (Measure::Smd, ArmData::Continuous { exp, ctl }) => {
+            if let Some(e) = hedges_g(exp, ctl, level) {
+                methods.extend(method_check("Hedges' g", &e, 1.0, rep, 1.0));
+                p_checks.push((PTest::WaldZ, Some(e.p_value)));
+            }
+        }
+        (Measure::HazardRatio, _) => {
+            notes.push(
+                "hazard ratios cannot be recomputed from arm totals; \
+                 internal consistency of estimate, CI and p checked"
+                    .into(),
+            );
+            if let Some((l, u)) = rep.ci {
+                if l > 0.0 && u > 0.0 {
+                    let mid = (l * u).sqrt();
+                    let e = Effect {
+                        estimate: mid,
+                        lower: l,
+                        upper: u,
+                        se: 0.0,
+                        p_value: f64::NAN,
+                        corrected: false,
+                    };
+                    methods.extend(method_check(
+                        "estimate = geometric midpoint of CI",
+                        &e,
+                        1.0,
+                        rep,
+                        1.0,
+                    ));
+                }
+            }
+        }
+        _ => notes.push("arm data do not fit the measure; nothing recomputed".into()),
+    }
+
+    // p implied by the printed estimate and CI: always reported, counted for
+    // the verdict only when nothing was recomputed from data.
+    let data_tests = p_checks.iter().filter(|(_, p)| p.is_some()).count();
+    if let Some((l, u)) = rep.ci {
+        let (e, l, u) = if rep.measure == Measure::RiskDifference {
+            (rep.estimate / 100.0, l / 100.0, u / 100.0)
+        } else {
+            (rep.estimate, l, u)
+        };
+        p_checks.push((
+            PTest::FromPrintedCi,
+            p_from_ci(rep.measure.scale(), e, l, u, level),
+        ));
+    }
+
+    let p_checks: Vec<PCheck> = p_checks
+        .into_iter()
+        .filter_map(|(test, p)| {
+            let p = p?;
+            Some(PCheck {
+                test,
+                p_value: p,
+                matches: rep
+                    .p
+                    .map(|r| {
+                        let units = if test == PTest::FromPrintedCi {
+                            1.5
+                        } else {
+                            0.5
+                        };
+                        r.matches_with(p, units)
+                    })
+                    .unwrap_or(false),
+            })
+        })
+        .collect();
+
+    // Exact CI matches first, then those within ±1 in the last digit.
+    let mut ok: Vec<&MethodCheck> = methods
+        .iter()
+        .filter(|m| m.estimate_matches && m.ci_matches != Some(false))
+        .collect();
+    ok.sort_by_key(|m| m.ci_exact == Some(false));
+    let reproducing_methods: Vec<String> = ok.iter().map(|m| m.method.clone()).collect();
+    let reproducing_tests: Vec<PTest> = p_checks
+        .iter()
+        .filter(|c| c.matches)
+        .map(|c| c.test)
+        .filter(|t| data_tests == 0 || *t != PTest::FromPrintedCi)
+        .collect();
+
+    let effect_ok = !reproducing_methods.is_empty();
+    let p_ok = rep.p.is_none() || !reproducing_tests.is_empty();
+    let verdict = if methods.is_empty() && (rep.p.is_none() || p_checks.is_empty()) {
+        Verdict::NotCheckable
+    } else if methods.is_empty() {
+        if p_ok {
+            Verdict::Reproduced
+        } else {
+            Verdict::NotReproduced
+        }
+    } else {
+        match (effect_ok, p_ok) {
+            (true, true) => Verdict::Reproduced,
+            (false, false) => Verdict::NotReproduced,
+            _ => Verdict::PartlyReproduced,
+        }
+    };
+    let severity = match verdict {
+        Verdict::Reproduced | Verdict::NotCheckable => Severity::Info,
+        _ => Severity::Warning,
+    };
+    CheckReport {
+        measure: rep.measure,
+        methods,
+        reproducing_methods,
+        p_checks,
+        reproducing_tests,
+        verdict,
+        severity,
+        notes,
+    }
+}
+
+fn binary_tests(t: &TwoByTwo, out: &mut Vec<(PTest, Option<f64>)>) {
+    out.push((PTest::ChiSquare, chi_square(t, false).map(|r| r.p_value)));
+    out.push((
+        PTest::ChiSquareYates,
+        chi_square(t, true).map(|r| r.p_value),
+    ));
+    out.push((PTest::Fisher, fisher_exact(t).map(|r| r.p_value)));
+}
