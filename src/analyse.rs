@@ -531,7 +531,9 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
             };
             for rep in &o.reported {
                 let c = check_one(&arm_data, rep);
-                if c.verdict == "not-reproduced" || c.verdict == "partly-reproduced" {
+                // A mismatch the author has explained (`method:`) is shown on
+                // the page but is not a warning.
+                if (c.verdict == "not-reproduced" || c.verdict == "partly-reproduced") && rep.method.is_none() {
                     let line = o.origin.1;
                     diags.push(
                         Diagnostic::warning(&o.origin.0, line, 1, format!("outcome `{}`: the printed {} does not add up: {}", o.id, rep.measure.short(), c.summary))
@@ -868,7 +870,7 @@ fn pooled(
             };
             match meta::binary_study(&tb, m) {
                 Some(s) => rows.push((i, o.id.clone(), arms_of(t, &o.data), s, Some(tb))),
-                None => excluded.push((p.id.clone(), "no events in either arm".into())),
+                None => excluded.push((study_label(site, i), "no events in either arm".into())),
             }
         } else {
             let Some((e, c)) = mean_sds(t, &o.data) else {
@@ -894,7 +896,9 @@ fn pooled(
                     },
                     None,
                 )),
-                None => excluded.push((p.id.clone(), "the effect cannot be computed".into())),
+                None => {
+                    excluded.push((study_label(site, i), "the effect cannot be computed".into()))
+                }
             }
         }
     }

@@ -25,6 +25,8 @@ use crate::model::{Direction, PageKind, Site, Trial};
 /// A drawn chart, in both layouts, with its data table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
+    /// Id of the page the figure belongs to.
+    pub page: String,
     /// Key within its page (`forest-ratio`, `rates`, `pooled-mortality`).
     pub key: String,
     /// Title.
@@ -56,10 +58,11 @@ impl Figures {
     }
 }
 
-fn draw(key: &str, spec: ChartSpec) -> Figure {
+fn draw(page: &str, key: &str, spec: ChartSpec) -> Figure {
     let table = spec.table();
     let title = table.caption.clone();
     Figure {
+        page: page.to_string(),
         key: key.to_string(),
         title,
         wide: spec.render(Layout::Wide),
@@ -398,7 +401,7 @@ fn trial_figures(
         true,
         format!("{}: outcomes on the ratio scale", t.acronym),
     ) {
-        v.push(draw("forest-ratio", s));
+        v.push(draw(id, "forest-ratio", s));
     }
     if let Some(s) = trial_forest(
         id,
@@ -407,13 +410,13 @@ fn trial_figures(
         false,
         format!("{}: continuous outcomes", t.acronym),
     ) {
-        v.push(draw("forest-diff", s));
+        v.push(draw(id, "forest-diff", s));
     }
     if let Some(s) = rates_spec(id, "rates", t, &all) {
-        v.push(draw("rates", s));
+        v.push(draw(id, "rates", s));
     }
     if let Some(s) = timeline_spec(site, links, i, id, t) {
-        v.push(draw("timeline", s));
+        v.push(draw(id, "timeline", s));
     }
     // Per-outcome charts asked for by shortcodes anywhere on the site.
     let mut wanted: Vec<(String, String)> = Vec::new();
@@ -460,7 +463,7 @@ fn trial_figures(
             })
         };
         if let Some(s) = spec {
-            v.push(draw(&key, s));
+            v.push(draw(id, &key, s));
         }
     }
     v
@@ -662,7 +665,7 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
         footer: vec![format!("Model: {} ({})", r.model, r.model_description)],
     });
     vec![
-        draw(&format!("pooled-{}", r.id), forest),
-        draw(&format!("cumulative-{}", r.id), cumulative),
+        draw(id, &format!("pooled-{}", r.id), forest),
+        draw(id, &format!("cumulative-{}", r.id), cumulative),
     ]
 }

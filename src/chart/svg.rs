@@ -67,10 +67,11 @@ fn char_em(c: char) -> f64 {
         'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' | '`' => 0.3,
         'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '{' | '}' | '/' | '\\' | '-' | '"' => 0.4,
         '0'..='9' => 0.62,
-        'm' | 'w' => 0.9,
+        'm' | 'w' => 0.97,
         'M' | 'W' | '%' | '@' | '—' => 0.95,
-        'A'..='Z' => 0.7,
-        'a'..='z' => 0.6,
+        '←' | '→' | '↑' | '↓' | '∞' | '≥' | '≤' | '±' => 0.84,
+        'A'..='Z' => 0.72,
+        'a'..='z' => 0.62,
         '\u{0300}'..='\u{036f}' | '\u{200b}'..='\u{200f}' => 0.0,
         c if (c as u32) >= 0x1100 && is_wide(c) => 1.0,
         _ => 0.6,
@@ -90,7 +91,9 @@ const BOLD: f64 = 1.1;
 
 /// Estimated rendered width of `s` at `font_size` user units.
 pub(crate) fn text_width(s: &str, font_size: f64, bold: bool) -> f64 {
-    let em: f64 = s.chars().map(char_em).sum();
+    // 4% safety margin: DejaVu Sans (the widest common fallback) runs
+    // slightly wider than this table on long strings.
+    let em: f64 = s.chars().map(char_em).sum::<f64>() * 1.04;
     em * font_size * if bold { BOLD } else { 1.0 }
 }
 

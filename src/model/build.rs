@@ -1172,7 +1172,7 @@ mod tests {
             ("content/trials/x.md", TRIAL),
         ]);
         let msgs: Vec<String> = d.iter().map(|d| d.to_string()).collect();
-        assert!(msgs.contains(&"error: content/trials/x.md:11:31: 12 events out of 10: events exceed the total\n  hint: check the order: events first, then the number analysed".to_string()), "{msgs:#?}");
+        assert!(msgs.contains(&"error: content/trials/x.md:11:26: 12 events out of 10: events exceed the total\n  hint: check the order: events first, then the number analysed".to_string()), "{msgs:#?}");
         assert!(
             msgs.iter()
                 .any(|m| m.contains("x.md:12:") && m.contains("outside its CI")),
@@ -1203,9 +1203,12 @@ mod tests {
         ]);
         assert!(!d.has_errors(), "{d}");
         assert_eq!(s.config.base_url, "https://x.github.io/r/");
-        assert_eq!(s.pages[0].url_path, "appraisals/z/");
-        assert_eq!(s.pages[1].url_path, "trials/y/");
-        assert!(matches!(s.pages[1].kind, PageKind::Trial(_)));
+        let y = s.pages.iter().find(|p| p.id == "y").unwrap();
+        let z = s.pages.iter().find(|p| p.id == "z").unwrap();
+        assert_eq!(z.url_path, "appraisals/z/");
+        assert!(matches!(z.kind, PageKind::Appraisal(_)));
+        assert_eq!(y.url_path, "trials/y/");
+        assert!(matches!(y.kind, PageKind::Trial(_)));
     }
 
     #[test]

@@ -574,8 +574,16 @@ pub fn deserialize(yaml: &str) -> Result<(RawFrontMatter, Vec<String>), YamlErro
     }
     let de = serde_yaml::Deserializer::from_str(yaml);
     let mut ignored = Vec::new();
-    let r: Result<RawFrontMatter, _> =
-        serde_ignored::deserialize(de, |p| ignored.push(p.to_string()));
+    let r: Result<RawFrontMatter, _> = serde_ignored::deserialize(de, |p| {
+        // serde_ignored writes `?` for an Option layer; it is not a key.
+        let path: Vec<String> = p
+            .to_string()
+            .split('.')
+            .filter(|s| *s != "?")
+            .map(String::from)
+            .collect();
+        ignored.push(path.join("."));
+    });
     match r {
         Ok(v) => Ok((v, ignored)),
         Err(e) => {
@@ -587,6 +595,13 @@ pub fn deserialize(yaml: &str) -> Result<(RawFrontMatter, Vec<String>), YamlErro
             if let Some(i) = message.find(" at line ") {
                 message.truncate(i);
             }
+            // A duplicate key is reported where its mapping starts; point at
+            // the second occurrence instead.
+            let (line, column) =
+                match duplicate_key(&message).and_then(|k| second_occurrence(yaml, k)) {
+                    Some(pos) => pos,
+                    None => (line, column),
+                };
             Err(YamlError {
                 line,
                 column,
@@ -594,6 +609,23 @@ pub fn deserialize(yaml: &str) -> Result<(RawFrontMatter, Vec<String>), YamlErro
             })
         }
     }
+}
+
+fn duplicate_key(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("duplicate field `")
+        .or_else(|| message.split("duplicate entry with key \"").nth(1))?;
+    rest.split(['`', '"']).next()
+}
+
+fn second_occurrence(yaml: &str, key: &str) -> Option<(usize, usize)> {
+    let pat = format!("{key}:");
+    let mut hits = yaml.lines().enumerate().filter_map(|(i, l)| {
+        let t = l.trim_start().trim_start_matches("- ");
+        t.starts_with(&pat).then(|| (i, l.len() - t.len()))
+    });
+    hits.next()?;
+    hits.next()
 }
 
 fn tidy_message(m: &str) -> String {

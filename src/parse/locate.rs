@@ -70,14 +70,26 @@ pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
     let mut found: Option<(usize, usize)> = None;
     // Set when the value at `found` is written inline (flow style).
     let mut inline = false;
+    // Position of the last key found (the answer when the path ends on a key).
+    let mut key_pos: Option<(usize, usize)> = None;
     for seg in segs {
         if inline {
             let (fl, fc) = found?;
             if let Seg::Key(k) = seg {
                 let line = lines[fl].text;
                 let from = fc - lines[fl].indent;
-                if let Some(p) = line.get(from..).and_then(|t| t.find(&format!("{k}:"))) {
+                if let Some(p) = line.get(from..).and_then(|t| find_key(t, k)) {
                     found = Some((fl, fc + p));
+                    key_pos = found;
+                    continue;
+                }
+            }
+            if let Seg::Index(n) = seg {
+                let line = lines[fl].text;
+                let from = fc - lines[fl].indent;
+                if let Some(p) = line.get(from..).and_then(|t| flow_item(t, *n)) {
+                    found = Some((fl, fc + p));
+                    key_pos = found;
                     continue;
                 }
             }
@@ -108,6 +120,7 @@ pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
                     None => return found,
                 };
                 found = Some((j, c));
+                key_pos = found;
                 let key_len = if lines[j].text[c - lines[j].indent..].starts_with('"') {
                     k.len() + 3
                 } else {
@@ -163,11 +176,62 @@ pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
                 start = j;
                 col = Some(item_col);
                 found = Some((j, item_col));
+                key_pos = None;
                 inline = rest.starts_with('{') || rest.starts_with('[');
             }
         }
     }
-    found
+    key_pos.or(found)
+}
+
+/// Byte offset of the `n`th item of the flow sequence that starts in `t`.
+fn flow_item(t: &str, n: usize) -> Option<usize> {
+    let open = t.find('[')?;
+    let mut depth = 0;
+    let mut index = 0;
+    let mut item_start = None;
+    for (i, c) in t.char_indices().skip_while(|(i, _)| *i < open) {
+        match c {
+            '[' | '{' => {
+                depth += 1;
+                if depth == 1 {
+                    continue;
+                }
+            }
+            ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            ',' if depth == 1 => {
+                index += 1;
+                item_start = None;
+                continue;
+            }
+            _ => {}
+        }
+        if depth >= 1 && index == n && item_start.is_none() && !c.is_whitespace() {
+            item_start = Some(i);
+            return item_start;
+        }
+    }
+    None
+}
+
+/// Byte offset of `key:` in flow text, at a key boundary (after `{`, `,` or a space).
+fn find_key(t: &str, k: &str) -> Option<usize> {
+    let pat = format!("{k}:");
+    let mut from = 0;
+    while let Some(p) = t[from..].find(&pat) {
+        let at = from + p;
+        let before = t[..at].chars().next_back();
+        if matches!(before, None | Some('{') | Some(',') | Some(' ')) {
+            return Some(at);
+        }
+        from = at + pat.len();
+    }
+    None
 }
 
 /// The column and text of a line's entry after any `- ` sequence markers.
@@ -193,7 +257,7 @@ mod tests {
         assert_eq!(locate(Y, &path("title")), Some((0, 0)));
         assert_eq!(locate(Y, &path("trial.acronym")), Some((2, 2)));
         assert_eq!(locate(Y, &path("trial.arms[1].n")), Some((6, 6)));
-        assert_eq!(locate(Y, &path("trial.arms[0].n")), Some((4, 22)));
+        assert_eq!(locate(Y, &path("trial.arms[0].n")), Some((4, 18)));
         assert_eq!(
             locate(Y, &path("trial.outcomes[0].binary.placebo")),
             Some((9, 30))
@@ -201,6 +265,14 @@ mod tests {
         assert_eq!(
             locate(Y, &path("trial.outcomes[0].reported.ci")),
             Some((11, 8))
+        );
+    }
+
+    #[test]
+    fn finds_flow_sequence_items() {
+        assert_eq!(
+            locate("trials: [demo, leopard]\n", &path("trials[1]")),
+            Some((0, 15))
         );
     }
 

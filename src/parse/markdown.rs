@@ -94,7 +94,10 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     let mut events: Vec<Event> = Vec::new();
     let mut links = Vec::new();
     let mut headings = Vec::new();
-    let mut used_ids: Vec<String> = Vec::new();
+    // Ids in use, and the next suffix to try per base id (linear, not quadratic).
+    let mut used_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut heading_at: Option<usize> = None; // index in events of the open heading
     let mut heading_text = String::new();
     let mut first_paragraph = String::new();
@@ -117,9 +120,9 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
                     {
                         let id = match id {
                             Some(id) => id.to_string(),
-                            None => unique_id(slugify(&heading_text), &used_ids),
+                            None => unique_id(slugify(&heading_text), &used_ids, &mut next_suffix),
                         };
-                        used_ids.push(id.clone());
+                        used_ids.insert(id.clone());
                         headings.push(Heading {
                             level: level_num(*level),
                             id: id.clone(),
@@ -211,14 +214,22 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
-fn unique_id(base: String, used: &[String]) -> String {
+fn unique_id(
+    base: String,
+    used: &std::collections::HashSet<String>,
+    next: &mut std::collections::HashMap<String, usize>,
+) -> String {
     if !used.contains(&base) {
         return base;
     }
-    (1..)
-        .map(|i| format!("{base}-{i}"))
-        .find(|c| !used.contains(c))
-        .unwrap_or(base)
+    let n = next.entry(base.clone()).or_insert(1);
+    loop {
+        let c = format!("{base}-{n}");
+        *n += 1;
+        if !used.contains(&c) {
+            return c;
+        }
+    }
 }
 
 /// Replace shortcode lines by markers, outside fenced code blocks.

@@ -83,6 +83,8 @@ pub struct PageCtx {
 pub struct FigureCtx {
     /// Key (`forest-ratio`).
     pub key: String,
+    /// Element id, unique on the page (`fig-leopards-forest-ratio`).
+    pub dom_id: String,
     /// Title.
     pub title: String,
     /// Wide SVG (trusted).

@@ -31,7 +31,7 @@ pub(crate) fn figure_html(f: &super::context::FigureCtx) -> String {
     h.push_str(&f.wide_svg);
     h.push('\n');
     h.push_str(&f.compact_svg);
-    h.push_str("\n<details class=\"chart-data\"><summary>Data for this chart</summary>\n<table>");
+    h.push_str("\n<details class=\"chart-data\"><summary>Data for this chart</summary>\n<div class=\"table-scroll\"><table>");
     h.push_str(&format!(
         "<caption>{}</caption><thead><tr>",
         esc(&f.table.caption)
@@ -47,7 +47,7 @@ pub(crate) fn figure_html(f: &super::context::FigureCtx) -> String {
         }
         h.push_str("</tr>");
     }
-    h.push_str("</tbody></table>");
+    h.push_str("</tbody></table></div>");
     for n in &f.table.notes {
         h.push_str(&format!("<p>{}</p>", esc(n)));
     }

@@ -285,6 +285,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 fn figure_ctx(f: &Figure) -> FigureCtx {
     FigureCtx {
         key: f.key.clone(),
+        dom_id: format!("fig-{}-{}", f.page, f.key),
         title: f.title.clone(),
         wide_svg: f.wide.clone(),
         compact_svg: f.compact.clone(),
@@ -438,7 +439,7 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
                             prediction: r.pi_low.zip(r.pi_high).map(|(a, b)| {
                                 format!("95% prediction interval {} to {}", num(a, d), num(b, d))
                             }),
-                            model: format!("{} — {}", r.model, r.model_description),
+                            model: format!("{} (preset “{}”)", r.model_description, r.model),
                             // Charts the author placed in the prose are not repeated here.
                             figures: ["pooled", "cumulative"]
                                 .iter()

@@ -728,27 +728,28 @@ pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
         return None;
     }
     let sig = |u: &TwoByTwo| fisher_p(u) < 0.05;
-    let candidates = [
-        first_k(t.exp_total - t.exp_events, |k| {
-            let mut u = *t;
-            u.exp_events += k;
-            sig(&u)
-        }),
-        first_k(t.exp_events, |k| {
-            let mut u = *t;
-            u.exp_events -= k;
-            sig(&u)
-        }),
-        first_k(t.ctl_total - t.ctl_events, |k| {
-            let mut u = *t;
-            u.ctl_events += k;
-            sig(&u)
-        }),
-        first_k(t.ctl_events, |k| {
-            let mut u = *t;
-            u.ctl_events -= k;
-            sig(&u)
-        }),
+    // (room to move, change to apply). The best count found so far caps the
+    // later searches, so a direction that needs more changes than an
+    // earlier one is abandoned early (the result is the same minimum).
+    let moves: [(u64, fn(&mut TwoByTwo, u64)); 4] = [
+        (t.exp_total - t.exp_events, |u, k| u.exp_events += k),
+        (t.exp_events, |u, k| u.exp_events -= k),
+        (t.ctl_total - t.ctl_events, |u, k| u.ctl_events += k),
+        (t.ctl_events, |u, k| u.ctl_events -= k),
     ];
-    candidates.into_iter().flatten().min()
+    let mut best: Option<u64> = None;
+    for (room, apply) in moves {
+        let cap = best.map_or(room, |b| room.min(b.saturating_sub(1)));
+        if cap == 0 {
+            continue;
+        }
+        if let Some(k) = first_k(cap, |k| {
+            let mut u = *t;
+            apply(&mut u, k);
+            sig(&u)
+        }) {
+            best = Some(best.map_or(k, |b| b.min(k)));
+        }
+    }
+    best
 }

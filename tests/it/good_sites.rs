@@ -1,0 +1,113 @@
+//! Small good sites: what they build, escaping, CSV bundles, registry
+//! records, warnings, init.
+
+use crate::*;
+
+#[test]
+fn minimal_site_builds_with_escaped_user_text_and_working_links() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(
+        &fixture("good/minimal"),
+        &out,
+        &["--base-url", "https://example.github.io/appraise-demo/"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let post = read(&out, "appraisals/post/index.html");
+    assert!(!post.contains("<script>alert(1)"), "title must be escaped");
+    assert!(post.contains("Post &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        post.contains("href=\"/appraise-demo/trials/demo/\""),
+        "@/ link resolved under the base path"
+    );
+    assert!(
+        post.contains("href=\"/appraise-demo/about/\""),
+        "root-relative link rebased"
+    );
+    assert!(post.contains("<svg"), "the forest shortcode placed a chart");
+    assert!(!post.contains("appraise:shortcode"), "no marker left");
+    assert!(out.join(".nojekyll").exists());
+    assert!(out.join("404.html").exists());
+    assert!(out.join("tags/demo/index.html").exists());
+    assert!(read(&out, "feed.xml").contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out, "trials/demo/index.json")).unwrap();
+    assert_eq!(json["outcomes"][0]["arms"][0]["events"], 20);
+    assert_eq!(json["outcomes"][0]["effects"][0]["measure"], "RR");
+}
+
+#[test]
+fn csv_outcomes_load_like_front_matter_outcomes() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/csv-bundle"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "trials/bundle/index.html");
+    assert!(html.contains("26/101 (25.7%)"), "{html}");
+    assert!(html.contains("23/104 (22.1%)"));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out, "trials/bundle/index.json")).unwrap();
+    let rr = &json["outcomes"][0]["effects"][0];
+    assert_eq!(rr["measure"], "RR");
+    assert!((rr["estimate"].as_f64().unwrap() - (26.0 / 101.0) / (23.0 / 104.0)).abs() < 1e-12);
+}
+
+#[test]
+fn registry_record_links_to_its_publication_and_ongoing_trials_show() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/registry"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec = read(&out, "trials/nct00000001/index.html");
+    assert!(
+        rec.contains("Results of this registered trial are now published"),
+        "{rec}"
+    );
+    assert!(rec.contains("href=\"/trials/demo/\""));
+    let home = read(&out, "index.html");
+    assert!(home.contains("Ongoing and registered trials"));
+    assert!(home.contains("Still recruiting"));
+    let demo = read(&out, "trials/demo/index.html");
+    assert!(
+        demo.contains("href=\"/trials/nct00000001/\""),
+        "published trial links its registry record"
+    );
+}
+
+#[test]
+fn unknown_keys_are_warnings_and_the_build_succeeds() {
+    let case = fixture("good/unknown-key");
+    let t = tempfile::tempdir().unwrap();
+    let o = build(&case, &t.path().join("public"), &[]);
+    assert!(o.status.success());
+    let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap();
+    assert!(stderr(&o).contains(expected.trim_end()), "{}", stderr(&o));
+}
+
+#[test]
+fn init_makes_a_site_that_builds_and_refuses_a_non_empty_dir() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("new-site");
+    let o = appraise(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("public");
+    let b = build(&dir, &out, &[]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert!(String::from_utf8_lossy(&b.stdout).starts_with("built "));
+    assert!(read(&out, "trials/leopards/index.html").contains("89/258"));
+    let again = appraise(&["init", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("is not empty"));
+}
+
+#[test]
+fn site_templates_override_theme_files() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    crate::bad_input::copy_dir(&fixture("good/minimal"), &site);
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(site.join("templates/404.html"), "{% extends \"base.html\" %}{% block main %}<p>Custom 404 for {{ site.title }}</p>{% endblock main %}").unwrap();
+    let out = t.path().join("public");
+    assert!(build(&site, &out, &[]).status.success());
+    assert!(read(&out, "404.html").contains("Custom 404 for Fixture site"));
+}
