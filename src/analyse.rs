@@ -850,16 +850,16 @@ fn pooled(
             .find(|o| o.endpoint.as_deref() == Some(a.endpoint.as_str()))
         else {
             excluded.push((
-                p.id.clone(),
-                format!("no outcome with endpoint `{}`", a.endpoint),
+                study_label(site, i),
+                format!("reports no {} outcome", a.endpoint.replace('-', " ")),
             ));
             continue;
         };
         if binary {
             let Some(tb) = two_by_two(t, &o.data) else {
                 excluded.push((
-                    p.id.clone(),
-                    format!("outcome `{}` has no events/total for both arms", o.id),
+                    study_label(site, i),
+                    format!("no events/total in both arms for “{}”", o.label),
                 ));
                 continue;
             };
@@ -875,8 +875,8 @@ fn pooled(
         } else {
             let Some((e, c)) = mean_sds(t, &o.data) else {
                 excluded.push((
-                    p.id.clone(),
-                    format!("outcome `{}` has no mean/SD/n for both arms", o.id),
+                    study_label(site, i),
+                    format!("no mean, SD and n in both arms for “{}”", o.label),
                 ));
                 continue;
             };
