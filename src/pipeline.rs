@@ -38,6 +38,9 @@ pub struct Report {
     pub files: usize,
     /// Whether the output was written.
     pub written: bool,
+    /// One line per printed effect that adds up, naming the method that
+    /// reproduces it (`appraise check` prints them).
+    pub reproduced: Vec<String>,
     /// Time per stage.
     pub timings: Vec<(&'static str, Duration)>,
     /// Total time.
@@ -100,6 +103,16 @@ pub fn build(opts: &Options) -> Report {
     let (analyses, d) = analyse::analyse(&site, &links);
     diags.extend(d);
     lap(&mut r, "analyse");
+    for (&i, outcomes) in &analyses.trials {
+        for o in outcomes {
+            for c in o.check.iter().filter(|c| c.verdict == "reproduced") {
+                r.reproduced.push(format!(
+                    "ok: {}: outcome `{}`: the printed {} adds up: {}",
+                    site.pages[i].source, o.id, c.measure, c.summary
+                ));
+            }
+        }
+    }
     let figs = figures::figures(&site, &links, &analyses);
     r.charts = figs.count();
     lap(&mut r, "chart");

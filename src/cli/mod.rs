@@ -120,6 +120,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 base_url: None,
                 drafts,
             });
+            for line in &r.reproduced {
+                println!("{line}");
+            }
             eprint!("{}", r.diagnostics);
             let mismatches = r
                 .diagnostics

@@ -111,3 +111,31 @@ fn site_templates_override_theme_files() {
     assert!(build(&site, &out, &[]).status.success());
     assert!(read(&out, "404.html").contains("Custom 404 for Fixture site"));
 }
+
+#[test]
+fn check_names_the_method_that_reproduces_each_printed_effect() {
+    let case = fixture("good/minimal");
+    let o = appraise(&["check", "--root", case.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("ok: content/trials/demo.md: outcome `death`: the printed RR adds up: Reproduced by log-Wald"), "{out}");
+    assert!(!case.join("public").exists(), "check writes nothing");
+}
+
+#[test]
+fn strict_check_fails_on_results_that_do_not_add_up() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    crate::bad_input::copy_dir(&fixture("good/minimal"), &site);
+    let trial = std::fs::read_to_string(site.join("content/trials/demo.md")).unwrap();
+    std::fs::write(
+        site.join("content/trials/demo.md"),
+        trial.replace("ci: [0.41, 1.09]", "ci: [0.45, 0.98]"),
+    )
+    .unwrap();
+    let lax = appraise(&["check", "--root", site.to_str().unwrap()]);
+    assert!(lax.status.success());
+    assert!(stderr(&lax).contains("warning: content/trials/demo.md:11:1: outcome `death`: the printed RR does not add up: recomputed 0.67 (0.41 to 1.09) by log-Wald"), "{}", stderr(&lax));
+    let strict = appraise(&["check", "--strict", "--root", site.to_str().unwrap()]);
+    assert_eq!(strict.status.code(), Some(1));
+}
