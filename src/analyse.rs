@@ -361,17 +361,6 @@ pub fn two_by_two(t: &Trial, data: &OutcomeData) -> Option<TwoByTwo> {
     TwoByTwo::new(e.events, e.total, c.events, c.total)
 }
 
-fn arm_order(t: &Trial) -> Vec<usize> {
-    let mut v = vec![t.experimental()];
-    if t.control != t.experimental() {
-        v.push(t.control);
-    }
-    let rest: Vec<usize> = (0..t.arms.len()).filter(|i| !v.contains(i)).collect();
-    v.extend(rest);
-    v.retain(|&i| i < t.arms.len());
-    v
-}
-
 fn blank_arm(t: &Trial, i: usize) -> ArmResult {
     ArmResult {
         arm: t.arms[i].id.clone(),
@@ -391,7 +380,7 @@ fn blank_arm(t: &Trial, i: usize) -> ArmResult {
 }
 
 fn arms_of(t: &Trial, data: &OutcomeData) -> Vec<ArmResult> {
-    arm_order(t)
+    t.arm_order()
         .into_iter()
         .map(|i| {
             let mut a = blank_arm(t, i);

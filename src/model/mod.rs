@@ -202,6 +202,17 @@ impl Trial {
     pub fn has_results(&self) -> bool {
         !self.outcomes.is_empty() || self.publication.is_some()
     }
+    /// Arm indices in display order: experimental, control, then any others.
+    pub fn arm_order(&self) -> Vec<usize> {
+        let mut v = vec![self.experimental()];
+        if self.control != self.experimental() {
+            v.push(self.control);
+        }
+        let rest: Vec<usize> = (0..self.arms.len()).filter(|i| !v.contains(i)).collect();
+        v.extend(rest);
+        v.retain(|&i| i < self.arms.len());
+        v
+    }
     /// Index of the experimental arm compared with the control (the first other arm).
     pub fn experimental(&self) -> usize {
         (0..self.arms.len())

@@ -49,13 +49,7 @@ pub(crate) fn trial(
     let p = &site.pages[i];
     let arms = match &p.kind {
         crate::model::PageKind::Trial(t) => {
-            let mut order = vec![t.experimental()];
-            if t.control != t.experimental() {
-                order.push(t.control);
-            }
-            let rest: Vec<usize> = (0..t.arms.len()).filter(|x| !order.contains(x)).collect();
-            order.extend(rest);
-            order.retain(|&x| x < t.arms.len());
+            let order = t.arm_order();
             order
                 .iter()
                 .map(|&k| ArmJson {

@@ -722,16 +722,7 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
     .into_iter()
     .flatten()
     .collect();
-    let order: Vec<usize> = {
-        let mut v = vec![t.experimental()];
-        if t.control != t.experimental() {
-            v.push(t.control);
-        }
-        let rest: Vec<usize> = (0..t.arms.len()).filter(|x| !v.contains(x)).collect();
-        v.extend(rest);
-        v.retain(|&x| x < t.arms.len());
-        v
-    };
+    let order = t.arm_order();
     let outcomes: Vec<OutcomeCtx> = results
         .iter()
         .zip(&t.outcomes)
