@@ -708,10 +708,14 @@ fn outcome(
                 continue;
             };
             let path = format!("{p}.binary.{}", a.id);
+            let mut printed_pct = None;
             let (e, t) = match c {
                 RawCount::Long { events, total } => (*events, *total),
                 RawCount::Text(s) => match parse_count(s) {
-                    Some(x) => x,
+                    Some((e, t, pct)) => {
+                        printed_pct = pct;
+                        (e, t)
+                    }
                     None => {
                         let d = at(cx, csv, line, &path, format!("`{s}` is not a count"), false);
                         hint(d, "write events/total, e.g. 89/258");
@@ -763,6 +767,26 @@ fn outcome(
                         ),
                         true,
                     );
+                }
+            }
+            if let Some((pct, dec)) = printed_pct {
+                if crate::stats::check::percentage_matches(e as u64, t as u64, pct, dec)
+                    == Some(false)
+                {
+                    let d = at(
+                        cx,
+                        csv,
+                        line,
+                        &path,
+                        format!(
+                            "{e}/{t} is {:.2}%, but {:.*}% is printed",
+                            100.0 * e as f64 / t as f64,
+                            dec as usize,
+                            pct
+                        ),
+                        true,
+                    );
+                    hint(d, "check the counts and the percentage against the paper");
                 }
             }
             v.push(Some(Count {
@@ -877,9 +901,23 @@ fn outcome(
     })
 }
 
-fn parse_count(s: &str) -> Option<(i64, i64)> {
-    let (a, b) = s.split_once('/')?;
-    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+/// `89/258`, or `89/258 (34.5%)` with the percentage as printed (value, decimals).
+fn parse_count(s: &str) -> Option<(i64, i64, Option<(f64, u32)>)> {
+    let (count, pct) = match s.split_once('(') {
+        Some((c, rest)) => {
+            let p = rest
+                .trim()
+                .trim_end_matches(')')
+                .trim()
+                .trim_end_matches('%')
+                .trim();
+            let dec = p.split_once('.').map(|(_, d)| d.len() as u32).unwrap_or(0);
+            (c, Some((p.parse::<f64>().ok()?, dec)))
+        }
+        None => (s, None),
+    };
+    let (a, b) = count.split_once('/')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?, pct))
 }
 
 /// Decimals in the shortest representation of `x` (3.6 → 1, 0.053 → 3).
@@ -1209,6 +1247,27 @@ mod tests {
         assert!(matches!(z.kind, PageKind::Appraisal(_)));
         assert_eq!(y.url_path, "trials/y/");
         assert!(matches!(y.kind, PageKind::Trial(_)));
+    }
+
+    #[test]
+    fn printed_percentages_are_checked() {
+        let t = TRIAL.replace(
+            "binary: { a: 3/10, b: 12/10 }",
+            "binary: { a: 3/10 (30%), b: 4/10 (35.0%) }",
+        );
+        let (s, d) = site_of(&[
+            ("content/_index.md", "---\ntitle: S\n---\n"),
+            ("content/trials/x.md", &t),
+        ]);
+        let msgs: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert!(
+            msgs.iter().any(|m| m.starts_with(
+                "warning: content/trials/x.md:11:32: 4/10 is 40.00%, but 35.0% is printed"
+            )),
+            "{msgs:#?}"
+        );
+        assert!(!msgs.iter().any(|m| m.contains("3/10 is")), "{msgs:#?}");
+        assert!(!s.pages.is_empty());
     }
 
     #[test]
