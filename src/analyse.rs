@@ -578,6 +578,14 @@ pub fn num(x: f64, d: usize) -> String {
     s.replace('-', "−")
 }
 
+/// A number with up to two decimals, trailing zeros dropped, true minus sign (`6.68`, `5`, `−1.5`).
+pub fn short_num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0')
+        .trim_end_matches('.')
+        .replace('-', "−")
+}
+
 fn reported_out(r: &Reported) -> ReportedOut {
     let d = r.decimals as usize;
     let mut text = format!("{} {}", r.measure.short(), num(r.estimate, d));

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyse::{num, Analyses, OutcomeResult, PooledResult};
+use crate::analyse::{num, short_num, Analyses, OutcomeResult, PooledResult};
 use crate::chart::{
     self, Axis, ChartSpec, CumulativeSpec, CumulativeStep, DataTable, EventRateGroup,
     EventRateSpec, ForestRow, ForestSpec, Layout, RowKind, TimelineEvent, TimelineSpec,
@@ -73,6 +73,8 @@ fn draw(page: &str, key: &str, spec: ChartSpec) -> Figure {
 
 /// Draw every page's figures.
 pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
+    let wanted = shortcode_requests(site);
+    let none: Vec<(String, String)> = Vec::new();
     let map = site
         .pages
         .par_iter()
@@ -85,6 +87,7 @@ pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
                     i,
                     t,
                     analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+                    wanted.get(p.id.as_str()).unwrap_or(&none),
                 ),
                 PageKind::Topic(_) => analyses
                     .topics
@@ -118,20 +121,16 @@ fn arm_cell(o: &OutcomeResult, k: usize) -> String {
     match o.arms.get(k) {
         Some(a) => match (a.events, a.total, a.mean, a.sd) {
             (Some(e), Some(t), _, _) => format!("{e}/{t}"),
-            (_, _, Some(m), Some(s)) => format!("{} ± {}", trim(m), trim(s)),
+            (_, _, Some(m), Some(s)) => format!("{} ± {}", short_num(m), short_num(s)),
             _ => match (a.median, a.q1, a.q3) {
-                (Some(m), Some(q1), Some(q3)) => format!("{} ({}–{})", trim(m), trim(q1), trim(q3)),
+                (Some(m), Some(q1), Some(q3)) => {
+                    format!("{} ({}–{})", short_num(m), short_num(q1), short_num(q3))
+                }
                 _ => String::new(),
             },
         },
         None => String::new(),
     }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.replace('-', "−")
 }
 
 /// One trial-plot row for an outcome, on the ratio or the difference axis.
@@ -384,12 +383,44 @@ fn timeline_spec(site: &Site, links: &Links, i: usize, id: &str, t: &Trial) -> O
     }))
 }
 
+/// Per-outcome charts asked for by shortcodes anywhere on the site:
+/// trial id → (figure key, outcome id), found in one pass over the pages.
+fn shortcode_requests(site: &Site) -> BTreeMap<&str, Vec<(String, String)>> {
+    let mut wanted: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for p in &site.pages {
+        for sc in &p.body.shortcodes {
+            let arg = |k: &str| {
+                sc.args
+                    .iter()
+                    .find(|(a, _)| a == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            let Some(o) = arg("outcome") else { continue };
+            let trial = match (arg("trial"), &p.kind) {
+                (Some(t), _) => t,
+                (None, PageKind::Appraisal(a)) => match a.trials.first() {
+                    Some(t) => t.0.as_str(),
+                    None => continue,
+                },
+                (None, _) => p.id.as_str(),
+            };
+            let key = format!("{}-{o}", sc.name);
+            let v = wanted.entry(trial).or_default();
+            if !v.iter().any(|w| w.0 == key) {
+                v.push((key, o.to_string()));
+            }
+        }
+    }
+    wanted
+}
+
 fn trial_figures(
     site: &Site,
     links: &Links,
     i: usize,
     t: &Trial,
     results: &[OutcomeResult],
+    wanted: &[(String, String)],
 ) -> Vec<Figure> {
     let id = site.pages[i].id.as_str();
     let all: Vec<&OutcomeResult> = results.iter().collect();
@@ -418,29 +449,8 @@ fn trial_figures(
     if let Some(s) = timeline_spec(site, links, i, id, t) {
         v.push(draw(id, "timeline", s));
     }
-    // Per-outcome charts asked for by shortcodes anywhere on the site.
-    let mut wanted: Vec<(String, String)> = Vec::new();
-    for p in &site.pages {
-        for sc in &p.body.shortcodes {
-            let arg = |k: &str| {
-                sc.args
-                    .iter()
-                    .find(|(a, _)| a == k)
-                    .map(|(_, v)| v.as_str())
-            };
-            let trial = arg("trial").unwrap_or(p.id.as_str());
-            let refers = trial == id
-                || (arg("trial").is_none()
-                    && matches!(&p.kind, PageKind::Appraisal(a) if a.trials.first().map(|x| x.0.as_str()) == Some(id)));
-            if let (true, Some(o)) = (refers, arg("outcome")) {
-                let key = format!("{}-{o}", sc.name);
-                if !wanted.iter().any(|w| w.0 == key) {
-                    wanted.push((key, o.to_string()));
-                }
-            }
-        }
-    }
     for (key, oid) in wanted {
+        let (key, oid) = (key.clone(), oid.clone());
         let Some(o) = results.iter().find(|o| o.id == oid) else {
             continue;
         };
@@ -504,7 +514,7 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             (Some(e), Some(t)) => format!("{e}/{t}"),
             _ => a
                 .mean
-                .map(|m| format!("{} ({})", trim(m), a.n.unwrap_or(0)))
+                .map(|m| format!("{} ({})", short_num(m), a.n.unwrap_or(0)))
                 .unwrap_or_default(),
         })
         .unwrap_or_default()

@@ -4,12 +4,11 @@
 //! plain data and returns plain data plus diagnostics; an error in any
 //! stage stops the build *before* writing, so the last good output stays.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::discover::FileKind;
-use crate::write::OutputFile;
 use crate::{analyse, discover, figures, link, model, parse, render, write};
 
 /// What to build.
@@ -158,7 +157,7 @@ pub fn build(opts: &Options) -> Report {
     lap(&mut r, "render");
     diags.sort();
     if let (Some(out), false) = (&opts.output, diags.has_errors()) {
-        if let Err(e) = write_output(&files, out) {
+        if let Err(e) = write::write_site(&files, out) {
             diags.push(Diagnostic::error(
                 &out.display().to_string(),
                 0,
@@ -173,8 +172,4 @@ pub fn build(opts: &Options) -> Report {
     r.diagnostics = diags;
     r.elapsed = start.elapsed();
     r
-}
-
-fn write_output(files: &[OutputFile], out: &Path) -> std::io::Result<()> {
-    write::write_site(files, out)
 }

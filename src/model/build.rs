@@ -487,7 +487,7 @@ fn trial(
         }),
         conditions: r.conditions.clone(),
     });
-    if let (Some(r), true) = (&registry, true) {
+    if let Some(r) = &registry {
         if let (Some(s), Some(c)) = (r.start, r.completion) {
             if c < s {
                 cx.error(

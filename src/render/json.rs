@@ -39,13 +39,7 @@ struct ArmJson<'a> {
 }
 
 /// The JSON twin of a trial page.
-pub(crate) fn trial(
-    site: &Site,
-    _links: &Links,
-    analyses: &Analyses,
-    i: usize,
-    tc: &TrialCtx,
-) -> Vec<u8> {
+pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -> Vec<u8> {
     let p = &site.pages[i];
     let arms = match &p.kind {
         crate::model::PageKind::Trial(t) => {

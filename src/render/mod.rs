@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::analyse::{num, Analyses, OutcomeResult};
+use crate::analyse::{num, short_num, Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
 use crate::link::Links;
@@ -347,7 +347,7 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
             let tc = trial_ctx(env, i, t, true);
             files.push(OutputFile {
                 path: format!("{}index.json", p.url_path),
-                bytes: json::trial(site, env.input.links, env.input.analyses, i, &tc),
+                bytes: json::trial(site, env.input.analyses, i, &tc),
             });
             ctx.trial = Some(tc);
             "trial.html"
@@ -487,12 +487,6 @@ fn pct(e: u64, t: u64) -> String {
         return String::new();
     }
     num(100.0 * e as f64 / t as f64, 1)
-}
-
-fn short_num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    s.replace('-', "−")
 }
 
 fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
