@@ -856,11 +856,8 @@ fn item(env: &Env, i: usize) -> ItemCtx {
                         .unwrap_or_else(|| "Ongoing".into()),
                 ),
                 "superseded" => Some("Results published".into()),
-                _ => t
-                    .publication
-                    .as_ref()
-                    .and_then(|x| x.year)
-                    .map(|y| y.to_string()),
+                // Published: the date beside the title already says when.
+                _ => None,
             };
             ("trial", Some(st), badge)
         }
