@@ -274,7 +274,7 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
     let classes = format!("{kind_class} {}", layout.class());
     let compact = layout == Layout::Compact;
     if !spec.has_data() {
-        let w = if compact { 400.0 } else { 560.0 };
+        let w = if compact { super::COMPACT_WIDTH } else { 560.0 };
         return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
     }
     let log = spec.axis.scale == Scale::Log;
@@ -299,7 +299,7 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
     let mut right_cols: Vec<Col> = Vec::new();
     let (w, label_w, plot_x0, plot_x1);
     if compact {
-        w = 400.0;
+        w = super::COMPACT_WIDTH;
         label_w = w - 2.0 * MARGIN;
         let eff = spec.effect_column.filter(|&i| i < ncols);
         let mut right = w - MARGIN;
@@ -432,15 +432,13 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
         let bold = matches!(r.kind, RowKind::Heading | RowKind::Summary);
         let label_class = if bold { "row-label bold" } else { "row-label" };
         if compact {
-            // Label on its own line above the marks.
-            y += 15.0;
-            svg.text(
-                MARGIN,
-                y,
-                Anchor::Start,
-                label_class,
-                &fit(&r.label, label_w, FS, bold),
-            );
+            // Label on its own line(s) above the marks: up to two lines, so
+            // long outcome names stay readable on a phone.
+            let fs = if bold { FS * 1.1 } else { FS };
+            for line in wrap(&r.label, label_w, fs, 2) {
+                y += 15.0;
+                svg.text(MARGIN, y, Anchor::Start, label_class, &line);
+            }
             if heading {
                 y += 6.0;
                 continue;
@@ -542,16 +540,18 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
             .and_then(|n| axis.map(n))
             .map_or((axis.x0 + axis.x1) / 2.0, |(x, _)| x);
         // Beside the null line when they fit; otherwise pushed inwards from
-        // the edges, and on two lines if they would still collide.
+        // the edges, and on two lines (each as wide as the chart) if they
+        // would still collide.
+        let full = w - 2.0 * MARGIN;
         let tl = if fav_l.is_empty() {
             String::new()
         } else {
-            fit(&format!("\u{2190} {fav_l}"), w / 2.0 - MARGIN, 12.0, false)
+            fit(&format!("\u{2190} {fav_l}"), full, 12.0, false)
         };
         let tr = if fav_r.is_empty() {
             String::new()
         } else {
-            fit(&format!("{fav_r} \u{2192}"), w / 2.0 - MARGIN, 12.0, false)
+            fit(&format!("{fav_r} \u{2192}"), full, 12.0, false)
         };
         let (wl, wr) = (text_width(&tl, 12.0, false), text_width(&tr, 12.0, false));
         let l_end = (nx - 6.0).max(MARGIN + wl).min(w - MARGIN);

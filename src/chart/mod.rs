@@ -28,15 +28,18 @@
 //!   by inheriting `color`; accent fills are presentation attributes that any
 //!   CSS rule overrides. Classes: `text`, `.chart-title`, `.col-head`,
 //!   `.row-label`, `.cell`, `.tick-label`, `.axis-label`, `.favours`,
-//!   `.footer`, `.rule`, `.axis`, `.tick`, `.null`, `.ci`, `.cap`, `.arrow`,
+//!   `.footer`, `.legend`, `.rule`, `.axis`, `.tick`, `.null`, `.ci`, `.cap`, `.arrow`,
 //!   `.square`, `.diamond`, `.pi`, `.point`, `.offscale`, `.grid`, `.arm`,
 //!   `.arm-0`…`.arm-3`, `.track`, `.done`, `.pending`, `.event`,
-//!   `.event-done`, `.event-pending`, `.date`, `.status`, `.no-data`.
+//!   `.event-done`, `.event-pending`, `.date`, `.milestone-status`, `.no-data`.
+//!   Font sizes are inline styles (13 by default, 12 for `.small`, 15 for the
+//!   title): the layout estimates text widths at those sizes, so a page rule
+//!   for a generic class must not change them.
 //! * No embedded `<style>`: an inline SVG's `<style>` would leak to the whole
 //!   HTML page and fight the theme.
 //! * Layout: [`Layout::Wide`] (desktop, all columns) and [`Layout::Compact`]
-//!   (phones, 400 user units wide: labels above their row, only the effect
-//!   column). Emit both and show one with a media query, see [`Layout`].
+//!   (phones, [`COMPACT_WIDTH`] user units wide: labels above their row,
+//!   only the effect column). Emit both and show one with a media query, see [`Layout`].
 
 mod cumulative;
 mod forest;
@@ -55,13 +58,19 @@ pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
 pub use timeline::{TimelineEvent, TimelineSpec};
 
+/// Width in SVG user units of every chart in the [`Layout::Compact`]
+/// arrangement. A figure on a 360 px phone is about 340 px wide, so one user
+/// unit is about one CSS pixel there.
+pub const COMPACT_WIDTH: f64 = 340.0;
+
 /// Which arrangement of a chart to draw.
 ///
 /// The SVG scales with its container (`viewBox` only), so text size on screen
 /// is `font-size × container width ÷ viewBox width`. The wide layout is
 /// 560–1000 user units wide and meant for containers ≥ 40 rem; the compact
-/// layout is 400 units wide so 13-unit text stays ≥ 10.5 px on a 360 px
-/// phone. Suggested theme CSS:
+/// layout is [`COMPACT_WIDTH`] (340) units wide, about the width a chart gets
+/// on a 360 px phone, so 13-unit text is drawn at about 13 px and 12-unit
+/// tick labels at about 12 px. Suggested theme CSS:
 ///
 /// ```css
 /// .ap-chart { width: 100%; height: auto; }
@@ -77,8 +86,8 @@ pub enum Layout {
     /// Desktop arrangement: every column, labels beside their rows.
     #[default]
     Wide,
-    /// Phone arrangement: 400 units wide, labels above their rows, reduced
-    /// columns.
+    /// Phone arrangement: [`COMPACT_WIDTH`] units wide, labels above their
+    /// rows (wrapped onto two lines when long), reduced columns.
     Compact,
 }
 

@@ -43,7 +43,7 @@ impl ArmRate {
         }
     }
 
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut s = String::new();
         if self.total > 0 {
             let _ = write!(s, "{}/{}", self.events, self.total);
@@ -145,12 +145,14 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
         .iter()
         .any(|g| g.arms.iter().any(|a| a.risk().is_some()));
     if !has_data {
-        let w = if compact { 400.0 } else { 560.0 };
+        let w = if compact { super::COMPACT_WIDTH } else { 560.0 };
         return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
     }
-    let w = if compact { 400.0 } else { 720.0 };
+    let w = if compact { super::COMPACT_WIDTH } else { 720.0 };
 
-    // Columns: arm label | plot | summary text.
+    // Columns. Wide: arm label | plot | summary text. Compact (phone): a
+    // legend names the arms once (label, colour and marker shape), and each
+    // row is plot | summary text, so the numbers are never shortened.
     let mut label_w: f64 = 40.0;
     let mut text_w: f64 = 40.0;
     for g in &spec.outcomes {
@@ -159,10 +161,14 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
             text_w = text_w.max(text_width(&a.summary(), FS, false));
         }
     }
-    let label_w = label_w.min(if compact { 104.0 } else { 170.0 });
-    let text_w = text_w.min(if compact { 104.0 } else { 140.0 });
-    let indent = if compact { 6.0 } else { 14.0 };
-    let plot_x0 = MARGIN + indent + label_w + 12.0;
+    let label_w = if compact { 0.0 } else { label_w.min(170.0) };
+    let text_w = text_w.min(if compact { w * 0.5 } else { 260.0 });
+    let indent = if compact { 0.0 } else { 14.0 };
+    let plot_x0 = if compact {
+        MARGIN + 8.0
+    } else {
+        MARGIN + indent + label_w + 12.0
+    };
     let plot_x1 = w - MARGIN - text_w - 16.0;
 
     // Axis: 0 to a nice maximum covering every risk and upper CI limit.
@@ -198,32 +204,35 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
         }
         y += 4.0;
     }
+    if compact {
+        y = legend(&mut svg, spec, w, y);
+    }
     let rows_top = y + 4.0;
     let row_h = 22.0;
     let mut marks = String::new();
     let mut grid_y1 = rows_top;
     let mut segments: Vec<(f64, f64)> = Vec::new();
     for g in &spec.outcomes {
-        y += 22.0;
-        svg.text(
-            MARGIN,
-            y,
-            Anchor::Start,
-            "row-label bold",
-            &fit(&g.label, w - 2.0 * MARGIN, FS, true),
-        );
+        y += 7.0;
+        let lines = if compact { 2 } else { 1 };
+        for line in wrap(&g.label, w - 2.0 * MARGIN, FS * 1.1, lines) {
+            y += 15.0;
+            svg.text(MARGIN, y, Anchor::Start, "row-label bold", &line);
+        }
         y += 4.0;
         let seg_top = y;
         for (i, a) in g.arms.iter().enumerate() {
             let cy = y + row_h / 2.0;
             let base = cy + FS * 0.35;
-            svg.text(
-                MARGIN + indent,
-                base,
-                Anchor::Start,
-                "row-label",
-                &fit(&a.label, label_w, FS, false),
-            );
+            if !compact {
+                svg.text(
+                    MARGIN + indent,
+                    base,
+                    Anchor::Start,
+                    "row-label",
+                    &fit(&a.label, label_w, FS, false),
+                );
+            }
             svg.text(
                 w - MARGIN,
                 base,
@@ -318,7 +327,44 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
         }
     }
     let (x, _clip): (f64, Clip) = axis.map(pct(risk)).unwrap_or((axis.x0, Clip::In));
-    let r = 5.0;
+    marker(out, slot, x, cy, 5.0);
+    out.push_str("</g>\n");
+}
+
+/// The legend of the compact layout: each arm's marker and name, flowing
+/// onto further lines when they do not fit on one. Returns the new `y`.
+fn legend(svg: &mut Svg, spec: &EventRateSpec, w: f64, mut y: f64) -> f64 {
+    let Some(arms) = spec.outcomes.iter().find(|g| !g.arms.is_empty()) else {
+        return y;
+    };
+    let mut x = MARGIN;
+    y += 18.0;
+    for (i, a) in arms.arms.iter().enumerate() {
+        let name = fit(&a.label, w - 2.0 * MARGIN - 16.0, FS, false);
+        let item_w = 16.0 + text_width(&name, FS, false);
+        if x > MARGIN && x + item_w > w - MARGIN {
+            x = MARGIN;
+            y += 18.0;
+        }
+        let slot = i % 4;
+        let mut g = String::new();
+        let _ = writeln!(
+            g,
+            "<g class=\"arm arm-{slot}\" color=\"{}\">",
+            PALETTE[slot]
+        );
+        marker(&mut g, slot, x + 5.0, y - FS * 0.35, 5.0);
+        g.push_str("</g>\n");
+        svg.body.push_str(&g);
+        svg.text(x + 14.0, y, Anchor::Start, "legend", &name);
+        x += item_w + 16.0;
+    }
+    y + 4.0
+}
+
+/// One arm's marker: circle, square, triangle or diamond by slot, so arms
+/// differ in shape as well as colour.
+fn marker(out: &mut String, slot: usize, x: f64, cy: f64, r: f64) {
     match slot {
         0 => {
             let _ = writeln!(
@@ -360,5 +406,4 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
             " fill=\"currentColor\"",
         ),
     }
-    out.push_str("</g>\n");
 }

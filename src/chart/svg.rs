@@ -91,10 +91,15 @@ const BOLD: f64 = 1.1;
 
 /// Estimated rendered width of `s` at `font_size` user units.
 pub(crate) fn text_width(s: &str, font_size: f64, bold: bool) -> f64 {
-    // 4% safety margin: DejaVu Sans (the widest common fallback) runs
-    // slightly wider than this table on long strings.
-    let em: f64 = s.chars().map(char_em).sum::<f64>() * 1.04;
-    em * font_size * if bold { BOLD } else { 1.0 }
+    let em: f64 = s.chars().map(char_em).sum::<f64>();
+    em * em_size(font_size, bold)
+}
+
+/// Width of one em of [`char_em`]'s table at `font_size`, with a 4% safety
+/// margin: DejaVu Sans (the widest common fallback) runs slightly wider than
+/// the table on long strings.
+fn em_size(font_size: f64, bold: bool) -> f64 {
+    font_size * 1.04 * if bold { BOLD } else { 1.0 }
 }
 
 /// Shorten `s` with a trailing ellipsis so that it fits in `max_w`.
@@ -104,7 +109,7 @@ pub(crate) fn fit(s: &str, max_w: f64, font_size: f64, bold: bool) -> String {
     if text_width(s, font_size, bold) <= max_w {
         return s.to_string();
     }
-    let scale = font_size * if bold { BOLD } else { 1.0 };
+    let scale = em_size(font_size, bold);
     let budget = max_w - char_em('…') * scale;
     let mut w = 0.0;
     let mut out = String::new();
@@ -134,7 +139,7 @@ pub(crate) fn wrap(s: &str, max_w: f64, font_size: f64, max_lines: usize) -> Vec
             continue;
         }
         let cw = text_width(&cur, font_size, false);
-        if cw + text_width(word, font_size, false) + 0.28 * font_size <= max_w {
+        if cw + text_width(" ", font_size, false) + text_width(word, font_size, false) <= max_w {
             cur.push(' ');
             cur.push_str(word);
         } else {
@@ -231,13 +236,15 @@ impl Svg {
         }
         if !class.is_empty() {
             let _ = write!(b, " class=\"{class}\"");
-            // Presentation attributes so a standalone file looks right; the
-            // theme's CSS overrides them (they have the lowest precedence).
+            // Weight and opacity as presentation attributes (the theme may
+            // override them). Sizes as inline style: the layout's text-width
+            // estimates assume them, and a page rule for a generic class such
+            // as `.small` must not resize chart text and make it overrun.
             for c in class.split(' ') {
                 match c {
                     "bold" => b.push_str(" font-weight=\"bold\""),
-                    "chart-title" => b.push_str(" font-size=\"15\""),
-                    "small" => b.push_str(" font-size=\"12\""),
+                    "chart-title" => b.push_str(" style=\"font-size:15px\""),
+                    "small" => b.push_str(" style=\"font-size:12px\""),
                     "muted" => b.push_str(" fill-opacity=\"0.75\""),
                     _ => {}
                 }
@@ -273,7 +280,7 @@ impl Svg {
         let mut out = String::with_capacity(self.body.len() + 600);
         let _ = writeln!(
             out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"ap-chart {classes}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_FAMILY}\" font-size=\"13\" fill=\"currentColor\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"ap-chart {classes}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_FAMILY}\" style=\"font-size:13px\" fill=\"currentColor\">",
             N(w),
             N(h)
         );

@@ -772,3 +772,85 @@ fn timing_trial_forest() {
         el.as_secs_f64() * 1.0e6 / 10_000.0
     );
 }
+
+#[test]
+fn wrapped_lines_fit_and_only_the_last_is_cut() {
+    let long = "Sustained renal failure at day 28 (or at ICU discharge if earlier), \
+                counted in every participant who survived the first week of the trial";
+    for max_w in [80.0, 150.0, 324.0, 600.0] {
+        for lines in [1, 2, 3] {
+            let out = svg::wrap(long, max_w, 14.3, lines);
+            assert!(
+                !out.is_empty() && out.len() <= lines,
+                "{max_w} {lines}: {out:?}"
+            );
+            for (i, l) in out.iter().enumerate() {
+                assert!(
+                    svg::text_width(l, 14.3, false) <= max_w + 1e-9,
+                    "line too wide at {max_w}: {l:?}"
+                );
+                if i + 1 < out.len() {
+                    assert!(!l.ends_with('…'), "inner line cut at {max_w}: {out:?}");
+                }
+            }
+        }
+    }
+    // Text that fits on two lines comes back whole, split at a space.
+    let two = svg::wrap(
+        "Sustained renal failure at day 28 (or at ICU discharge if earlier)",
+        324.0,
+        14.3,
+        2,
+    );
+    assert_eq!(
+        two.join(" "),
+        "Sustained renal failure at day 28 (or at ICU discharge if earlier)"
+    );
+}
+
+#[test]
+fn compact_event_rates_never_shorten_the_numbers() {
+    let mut spec = rates_spec();
+    spec.outcomes[0].arms[0].events = 148;
+    spec.outcomes[0].arms[0].total = 258;
+    spec.outcomes[0].arms[0].risk = 148.0 / 258.0;
+    for layout in [Layout::Wide, Layout::Compact] {
+        let svg = event_rates(&spec, layout);
+        assert!(svg.contains(">148/258 (57.4%)</text>"), "{layout:?}");
+        for g in &spec.outcomes {
+            for a in &g.arms {
+                assert!(
+                    svg.contains(&format!(">{}</text>", a.summary())),
+                    "{layout:?}"
+                );
+            }
+        }
+    }
+    // The compact layout names each arm once, in a legend.
+    let compact = event_rates(&spec, Layout::Compact);
+    for a in &spec.outcomes[0].arms {
+        assert_eq!(
+            compact
+                .matches(&format!("class=\"legend\">{}<", a.label))
+                .count(),
+            1
+        );
+    }
+}
+
+#[test]
+fn chart_text_sizes_do_not_depend_on_page_css() {
+    // A page rule such as `.small { font-size: 0.88rem }` must not resize
+    // chart text, so sizes are inline styles, not presentation attributes.
+    for svg in all_snapshots().into_iter().map(|(_, s)| s) {
+        assert!(!svg.contains("font-size=\""), "{svg}");
+        for line in svg
+            .lines()
+            .filter(|l| l.contains("class=\"") && l.contains(" small"))
+        {
+            if line.starts_with("<text") {
+                assert!(line.contains("style=\"font-size:12px\""), "{line}");
+            }
+        }
+    }
+}

@@ -111,10 +111,10 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     let compact = layout == Layout::Compact;
     let events: Vec<&TimelineEvent> = spec.events.iter().take(50).collect();
     if events.is_empty() {
-        let w = if compact { 400.0 } else { 560.0 };
+        let w = if compact { super::COMPACT_WIDTH } else { 560.0 };
         return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
     }
-    let w = if compact { 400.0 } else { 720.0 };
+    let w = if compact { super::COMPACT_WIDTH } else { 720.0 };
     let x0 = MARGIN + 40.0;
     let x1 = w - MARGIN - if spec.ongoing { 56.0 } else { 40.0 };
 
@@ -327,7 +327,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
             MARGIN,
             y,
             Anchor::Start,
-            "status small",
+            "milestone-status small",
             "Ongoing \u{2014} no results yet",
         );
     }

@@ -21,38 +21,49 @@ pub(crate) fn esc(s: &str) -> String {
     o
 }
 
-/// The HTML of a figure: both layouts and the data table (collapsed).
-pub(crate) fn figure_html(f: &super::context::FigureCtx) -> String {
-    let mut h = String::new();
-    h.push_str(&format!(
-        "<figure class=\"chart\" id=\"fig-{}\">\n",
-        esc(&f.key)
-    ));
-    h.push_str(&f.wide_svg);
-    h.push('\n');
-    h.push_str(&f.compact_svg);
-    h.push_str("\n<details class=\"chart-data\"><summary>Data for this chart</summary>\n<div class=\"table-scroll\"><table>");
-    h.push_str(&format!(
-        "<caption>{}</caption><thead><tr>",
-        esc(&f.table.caption)
-    ));
-    for c in &f.table.headers {
-        h.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
-    }
-    h.push_str("</tr></thead><tbody>");
-    for r in &f.table.rows {
-        h.push_str("<tr>");
-        for c in r {
-            h.push_str(&format!("<td>{}</td>", esc(c)));
+/// Context of a partial rendered on its own (a chart or a results table
+/// placed by a shortcode): the same names the page templates give it.
+#[derive(serde::Serialize)]
+struct PartialCtx<'a> {
+    /// The figure, for `partials/figure.html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fig: Option<&'a super::context::FigureCtx>,
+    /// The trial, for `partials/outcomes.html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<&'a super::context::TrialCtx>,
+    /// The outcome rows, for `partials/outcomes.html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcomes: Option<&'a [super::context::OutcomeCtx]>,
+}
+
+/// Render one theme partial, reporting a template error against `source`.
+fn partial(
+    env: &Env,
+    name: &str,
+    ctx: &PartialCtx,
+    source: &str,
+    line: usize,
+    diags: &mut Diagnostics,
+) -> String {
+    let rendered = tera::Context::from_serialize(ctx)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            env.tera
+                .render(name, &c)
+                .map_err(|e| super::error_chain(&e))
+        });
+    match rendered {
+        Ok(h) => h,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                source,
+                line,
+                1,
+                format!("template {name} failed: {e}"),
+            ));
+            String::new()
         }
-        h.push_str("</tr>");
     }
-    h.push_str("</tbody></table></div>");
-    for n in &f.table.notes {
-        h.push_str(&format!("<p>{}</p>", esc(n)));
-    }
-    h.push_str("</details>\n</figure>\n");
-    h
 }
 
 /// Rewrite `href="@/x"` to the page's URL and root-relative `href="/x"`
@@ -139,7 +150,13 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> Strin
                 None => fail(format!("`{}` needs a trial: write {}(trial=\"id\"){}", sc.name, sc.name, arg("trial").map(|t| format!(" (no trial has the id `{t}`)")).unwrap_or_default())),
                 Some(t) => {
                     if sc.name == "results" {
-                        results_table(env, t)
+                        match &site.pages[t].kind {
+                            PageKind::Trial(trial) => {
+                                let tc = super::trial_ctx(env, t, trial, true);
+                                partial(env, "partials/outcomes.html", &PartialCtx { fig: None, t: Some(&tc), outcomes: Some(&tc.outcomes) }, &p.source, line, diags)
+                            }
+                            _ => fail(format!("`{}` is not a trial", site.pages[t].id)),
+                        }
                     } else {
                         let key = match (sc.name.as_str(), arg("outcome")) {
                             ("timeline", _) => "timeline".to_string(),
@@ -148,7 +165,7 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> Strin
                             (_, None) => "rates".to_string(),
                         };
                         match env.input.figures.get(t, &key) {
-                            Some(f) => figure_html(&figure_ctx(f)),
+                            Some(f) => partial(env, "partials/figure.html", &PartialCtx { fig: Some(&figure_ctx(f)), t: None, outcomes: None }, &p.source, line, diags),
                             None => fail(format!("no chart `{key}` for trial `{}`: check the outcome id, or that the trial has data for it", site.pages[t].id)),
                         }
                     }
@@ -161,7 +178,7 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> Strin
                 };
                 match (topic, arg("analysis")) {
                     (Some(t), Some(a)) => match env.input.figures.get(t, &format!("{}-{a}", sc.name)) {
-                        Some(f) => figure_html(&figure_ctx(f)),
+                        Some(f) => partial(env, "partials/figure.html", &PartialCtx { fig: Some(&figure_ctx(f)), t: None, outcomes: None }, &p.source, line, diags),
                         None => fail(format!("no analysis `{a}` with results on this topic")),
                     },
                     (_, None) => fail(format!("`{}` needs an analysis: write {}(analysis=\"id\")", sc.name, sc.name)),
@@ -173,37 +190,4 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> Strin
         html = html.replacen(&marker(n), &replacement, 1);
     }
     html
-}
-
-/// The key-results table of a trial, as HTML.
-fn results_table(env: &Env, t: usize) -> String {
-    let site = env.input.site;
-    let PageKind::Trial(trial) = &site.pages[t].kind else {
-        return String::new();
-    };
-    let tc = super::trial_ctx(env, t, trial, true);
-    let mut h = String::from("<div class=\"table-scroll\"><table class=\"results\">");
-    h.push_str(&format!(
-        "<caption>{}: key results</caption><thead><tr><th scope=\"col\">Outcome</th>",
-        esc(&tc.acronym)
-    ));
-    for a in &tc.arm_headers {
-        h.push_str(&format!("<th scope=\"col\">{}</th>", esc(a)));
-    }
-    h.push_str(
-        "<th scope=\"col\">Reported</th><th scope=\"col\">Recomputed</th></tr></thead><tbody>",
-    );
-    for o in &tc.outcomes {
-        h.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(&o.label)));
-        for c in &o.arm_cells {
-            h.push_str(&format!("<td>{}</td>", esc(c)));
-        }
-        h.push_str(&format!(
-            "<td>{}</td><td>{}</td></tr>",
-            esc(&o.reported.join("; ")),
-            esc(o.recomputed.first().map(String::as_str).unwrap_or("–"))
-        ));
-    }
-    h.push_str("</tbody></table></div>\n");
-    h
 }
