@@ -3,7 +3,7 @@
 use super::{figure_ctx, Env};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::PageKind;
-use crate::parse::markdown::marker;
+use crate::parse::markdown::{marker, Shortcode};
 
 /// Escape text for HTML.
 pub(crate) fn esc(s: &str) -> String {
@@ -34,6 +34,9 @@ struct PartialCtx<'a> {
     /// The outcome rows, for `partials/outcomes.html`.
     #[serde(skip_serializing_if = "Option::is_none")]
     outcomes: Option<&'a [super::context::OutcomeCtx]>,
+    /// Whether outcome rows get their `outcome-<id>` anchors (only on the
+    /// trial's own page, so ids stay unique).
+    anchors: bool,
 }
 
 /// Render one theme partial, reporting a template error against `source`.
@@ -119,75 +122,178 @@ pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
     out
 }
 
-/// The page's body with every shortcode marker replaced by its chart.
-pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> String {
+/// What a chart shortcode places on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// A drawn figure: the page it belongs to and its key (`forest-ratio`,
+    /// `rates-death-28d`, `pooled-mortality`, …).
+    Figure {
+        /// Index of the page (trial or topic) whose figure it is.
+        page: usize,
+        /// The figure's key.
+        key: String,
+    },
+    /// The outcomes table of a trial page.
+    Results {
+        /// Index of the trial page.
+        trial: usize,
+    },
+}
+
+/// Resolve shortcode `sc` on page `i` to what it places, or say what is
+/// wrong with it.
+pub(crate) fn resolve(env: &Env, i: usize, sc: &Shortcode) -> Result<Placement, String> {
+    let site = env.input.site;
+    let p = &site.pages[i];
+    let arg = |k: &str| sc.args.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    match sc.name.as_str() {
+        "forest" | "rates" | "timeline" | "results" => {
+            let trial = match arg("trial") {
+                Some(t) => env.input.links.trial_by_id.get(&t).copied(),
+                None => match &p.kind {
+                    PageKind::Trial(_) => Some(i),
+                    PageKind::Appraisal(_) => env
+                        .input
+                        .links
+                        .appraisal_trials
+                        .get(&i)
+                        .and_then(|v| v.first().copied()),
+                    _ => None,
+                },
+            };
+            let Some(t) = trial.filter(|&t| matches!(site.pages[t].kind, PageKind::Trial(_)))
+            else {
+                return Err(format!(
+                    "`{}` needs a trial: write {}(trial=\"id\"){}",
+                    sc.name,
+                    sc.name,
+                    arg("trial")
+                        .map(|t| format!(" (no trial has the id `{t}`)"))
+                        .unwrap_or_default()
+                ));
+            };
+            if sc.name == "results" {
+                return Ok(Placement::Results { trial: t });
+            }
+            let key = match (sc.name.as_str(), arg("outcome")) {
+                ("timeline", _) => "timeline".to_string(),
+                (name, Some(o)) => format!("{name}-{o}"),
+                ("forest", None) => "forest-ratio".to_string(),
+                (_, None) => "rates".to_string(),
+            };
+            match env.input.figures.get(t, &key) {
+                Some(_) => Ok(Placement::Figure { page: t, key }),
+                None => Err(format!(
+                    "no chart `{key}` for trial `{}`: check the outcome id, or that the trial has data for it",
+                    site.pages[t].id
+                )),
+            }
+        }
+        "pooled" | "cumulative" => {
+            let topic = match arg("topic") {
+                Some(t) => site
+                    .pages
+                    .iter()
+                    .position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
+                None => Some(i),
+            };
+            match (topic, arg("analysis")) {
+                (_, None) => Err(format!(
+                    "`{}` needs an analysis: write {}(analysis=\"id\")",
+                    sc.name, sc.name
+                )),
+                (None, _) => Err("no such topic".into()),
+                (Some(t), Some(a)) => {
+                    let key = format!("{}-{a}", sc.name);
+                    match env.input.figures.get(t, &key) {
+                        Some(_) => Ok(Placement::Figure { page: t, key }),
+                        None => Err(format!("no analysis `{a}` with results on this topic")),
+                    }
+                }
+            }
+        }
+        other => Err(format!(
+            "unknown chart `{other}`; use forest, rates, timeline, results, pooled or cumulative"
+        )),
+    }
+}
+
+/// The page's body with every shortcode marker replaced by its chart, and
+/// the figures it placed (the page template leaves those out, so a chart
+/// is never shown twice). A chart placed twice is shown once, with a
+/// warning: two copies would repeat its element ids.
+pub(crate) fn finish_body(
+    env: &Env,
+    i: usize,
+    diags: &mut Diagnostics,
+) -> (String, Vec<Placement>) {
     let site = env.input.site;
     let p = &site.pages[i];
     let mut html = rewrite_links(env, &p.body.html);
+    let mut placed: Vec<(Placement, usize)> = Vec::new();
     for (n, sc) in p.body.shortcodes.iter().enumerate() {
-        let arg = |k: &str| sc.args.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-        let default_trial = match &p.kind {
-            PageKind::Trial(_) => Some(i),
-            PageKind::Appraisal(_) => env
-                .input
-                .links
-                .appraisal_trials
-                .get(&i)
-                .and_then(|v| v.first().copied()),
-            _ => None,
-        };
-        let trial = match arg("trial") {
-            Some(t) => env.input.links.trial_by_id.get(&t).copied(),
-            None => default_trial,
-        };
         let line = p.body_line + sc.line - 1;
-        let mut fail = |msg: String| {
-            diags.push(Diagnostic::error(&p.source, line, 1, msg));
-            String::new()
-        };
-        let replacement = match sc.name.as_str() {
-            "forest" | "rates" | "timeline" | "results" => match trial {
-                None => fail(format!("`{}` needs a trial: write {}(trial=\"id\"){}", sc.name, sc.name, arg("trial").map(|t| format!(" (no trial has the id `{t}`)")).unwrap_or_default())),
-                Some(t) => {
-                    if sc.name == "results" {
-                        match &site.pages[t].kind {
-                            PageKind::Trial(trial) => {
-                                let tc = super::trial_ctx(env, t, trial, true);
-                                partial(env, "partials/outcomes.html", &PartialCtx { fig: None, t: Some(&tc), outcomes: Some(&tc.outcomes) }, &p.source, line, diags)
+        let replacement = match resolve(env, i, sc) {
+            Err(msg) => {
+                diags.push(Diagnostic::error(&p.source, line, 1, msg));
+                String::new()
+            }
+            Ok(pl) => {
+                if let Some((_, first)) = placed.iter().find(|(q, _)| *q == pl) {
+                    diags.push(Diagnostic::warning(
+                        &p.source,
+                        line,
+                        1,
+                        format!(
+                            "`{}` shows what line {first} already shows; it is shown once",
+                            sc.name
+                        ),
+                    ));
+                    String::new()
+                } else {
+                    let h = match &pl {
+                        Placement::Results { trial } => match &site.pages[*trial].kind {
+                            PageKind::Trial(t) => {
+                                let tc = super::trial_ctx(env, *trial, t, true);
+                                let ctx = PartialCtx {
+                                    fig: None,
+                                    t: Some(&tc),
+                                    outcomes: Some(&tc.outcomes),
+                                    anchors: false,
+                                };
+                                partial(env, "partials/outcomes.html", &ctx, &p.source, line, diags)
                             }
-                            _ => fail(format!("`{}` is not a trial", site.pages[t].id)),
+                            _ => String::new(),
+                        },
+                        Placement::Figure { page, key } => {
+                            match env.input.figures.get(*page, key) {
+                                Some(f) => {
+                                    let fig = figure_ctx(f);
+                                    let ctx = PartialCtx {
+                                        fig: Some(&fig),
+                                        t: None,
+                                        outcomes: None,
+                                        anchors: false,
+                                    };
+                                    partial(
+                                        env,
+                                        "partials/figure.html",
+                                        &ctx,
+                                        &p.source,
+                                        line,
+                                        diags,
+                                    )
+                                }
+                                None => String::new(),
+                            }
                         }
-                    } else {
-                        let key = match (sc.name.as_str(), arg("outcome")) {
-                            ("timeline", _) => "timeline".to_string(),
-                            (name, Some(o)) => format!("{name}-{o}"),
-                            ("forest", None) => "forest-ratio".to_string(),
-                            (_, None) => "rates".to_string(),
-                        };
-                        match env.input.figures.get(t, &key) {
-                            Some(f) => partial(env, "partials/figure.html", &PartialCtx { fig: Some(&figure_ctx(f)), t: None, outcomes: None }, &p.source, line, diags),
-                            None => fail(format!("no chart `{key}` for trial `{}`: check the outcome id, or that the trial has data for it", site.pages[t].id)),
-                        }
-                    }
-                }
-            },
-            "pooled" | "cumulative" => {
-                let topic = match arg("topic") {
-                    Some(t) => site.pages.iter().position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
-                    None => Some(i),
-                };
-                match (topic, arg("analysis")) {
-                    (Some(t), Some(a)) => match env.input.figures.get(t, &format!("{}-{a}", sc.name)) {
-                        Some(f) => partial(env, "partials/figure.html", &PartialCtx { fig: Some(&figure_ctx(f)), t: None, outcomes: None }, &p.source, line, diags),
-                        None => fail(format!("no analysis `{a}` with results on this topic")),
-                    },
-                    (_, None) => fail(format!("`{}` needs an analysis: write {}(analysis=\"id\")", sc.name, sc.name)),
-                    (None, _) => fail("no such topic".into()),
+                    };
+                    placed.push((pl, line));
+                    h
                 }
             }
-            other => fail(format!("unknown chart `{other}`; use forest, rates, timeline, results, pooled or cumulative")),
         };
         html = html.replacen(&marker(n), &replacement, 1);
     }
-    html
+    (html, placed.into_iter().map(|(pl, _)| pl).collect())
 }

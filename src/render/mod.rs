@@ -297,7 +297,14 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let site = env.input.site;
     let p = &site.pages[i];
-    let content_html = html::finish_body(env, i, &mut diags);
+    let (content_html, placed) = html::finish_body(env, i, &mut diags);
+    // Figures of this page that the author placed in the prose: the
+    // template does not show them a second time.
+    let in_prose = |key: &str| {
+        placed.iter().any(
+            |pl| matches!(pl, html::Placement::Figure { page, key: k } if *page == i && k == key),
+        )
+    };
     let json_url = matches!(p.kind, PageKind::Trial(_) | PageKind::Topic(_))
         .then(|| env.url(&format!("{}index.json", p.url_path)));
     let page = PageCtx {
@@ -344,11 +351,12 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
     let mut files = Vec::new();
     let default = match &p.kind {
         PageKind::Trial(t) => {
-            let tc = trial_ctx(env, i, t, true);
+            let mut tc = trial_ctx(env, i, t, true);
             files.push(OutputFile {
                 path: format!("{}index.json", p.url_path),
                 bytes: json::trial(site, env.input.analyses, i, &tc),
             });
+            tc.figures.retain(|f| !in_prose(&f.key));
             ctx.trial = Some(tc);
             "trial.html"
         }
@@ -443,15 +451,9 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
                             // Charts the author placed in the prose are not repeated here.
                             figures: ["pooled", "cumulative"]
                                 .iter()
-                                .filter(|k| {
-                                    !p.body.shortcodes.iter().any(|s| {
-                                        s.name == **k
-                                            && s.args
-                                                .iter()
-                                                .any(|(a, v)| a == "analysis" && *v == r.id)
-                                    })
-                                })
-                                .filter_map(|k| env.input.figures.get(i, &format!("{k}-{}", r.id)))
+                                .map(|k| format!("{k}-{}", r.id))
+                                .filter(|k| !in_prose(k))
+                                .filter_map(|k| env.input.figures.get(i, &k))
                                 .map(figure_ctx)
                                 .collect(),
                             excluded: r

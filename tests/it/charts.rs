@@ -164,3 +164,37 @@ fn builds_byte_identically_without_system_fonts() {
         );
     }
 }
+
+#[test]
+fn a_chart_placed_in_the_prose_is_not_repeated_by_the_page() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/placed-charts"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("content/trials/demo.md:29:1: `rates` shows what line 25 already shows; it is shown once"),
+        "{err}"
+    );
+    let html = read(&out, "trials/demo/index.html");
+    // The trial forest plot: placed once in the prose, not again by the
+    // template; the per-outcome rates chart once despite two shortcodes.
+    assert_eq!(
+        html.matches("id=\"fig-demo-forest-ratio\"").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(html.matches("id=\"fig-demo-rates-death\"").count(), 1);
+    // The all-outcome rates chart was not placed, so the template shows it.
+    assert_eq!(html.matches("id=\"fig-demo-rates\"").count(), 1);
+    // Every element id on the page is unique.
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids on the page");
+}
