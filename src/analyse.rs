@@ -141,6 +141,9 @@ pub struct CheckOut {
     pub recomputed: Option<[f64; 3]>,
     /// One sentence for readers.
     pub summary: String,
+    /// The method the author named for this effect (`method:`), which
+    /// explains a mismatch with the crude recomputation.
+    pub explained_by: Option<String>,
 }
 
 /// A posterior from the Bayesian re-analysis.
@@ -636,6 +639,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         p_tests: vec![],
         recomputed: None,
         summary: why.to_string(),
+        explained_by: r.method.clone(),
     };
     let Some(measure) = measure else {
         return not_checkable(
@@ -739,6 +743,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         p_tests,
         recomputed,
         summary,
+        explained_by: r.method.clone(),
     }
 }
 

@@ -375,7 +375,7 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
 
     // ---- title -----------------------------------------------------------
     if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0 * 1.1, 2) {
+        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
             y += 19.0;
             svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
         }
@@ -434,8 +434,7 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
         if compact {
             // Label on its own line(s) above the marks: up to two lines, so
             // long outcome names stay readable on a phone.
-            let fs = if bold { FS * 1.1 } else { FS };
-            for line in wrap(&r.label, label_w, fs, 2) {
+            for line in wrap(&r.label, label_w, FS, bold, 2) {
                 y += 15.0;
                 svg.text(MARGIN, y, Anchor::Start, label_class, &line);
             }
@@ -445,16 +444,20 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
             }
             y += 4.0;
         }
+        // Wide layout: a label too long for its column wraps onto a second
+        // line and the row grows; the marks and cells sit between the lines.
+        let label_lines = if compact {
+            Vec::new()
+        } else {
+            wrap(&r.label, label_w, FS, bold, 2)
+        };
+        let extra = 15.0 * label_lines.len().saturating_sub(1) as f64;
+        let row_h = row_h + extra;
         let cy = y + row_h / 2.0;
         let base = cy + FS * 0.35;
-        if !compact {
-            svg.text(
-                MARGIN,
-                base,
-                Anchor::Start,
-                label_class,
-                &fit(&r.label, label_w, FS, bold),
-            );
+        for (k, line) in label_lines.iter().enumerate() {
+            let ly = base - extra / 2.0 + 15.0 * k as f64;
+            svg.text(MARGIN, ly, Anchor::Start, label_class, line);
         }
         for c in left_cols.iter().chain(&right_cols) {
             if let Some(cell) = r.cells.get(c.idx) {
@@ -572,7 +575,7 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
         y += 8.0;
     }
     for f in spec.footer.iter().take(12) {
-        for line in wrap(f, w - 2.0 * MARGIN, 12.0, 3) {
+        for line in wrap(f, w - 2.0 * MARGIN, 12.0, false, 3) {
             y += 16.0;
             svg.text(MARGIN, y, Anchor::Start, "footer small", &line);
         }

@@ -198,7 +198,7 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
     let mut svg = Svg::new();
     let mut y = 6.0;
     if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0 * 1.1, 2) {
+        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
             y += 19.0;
             svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
         }
@@ -215,7 +215,7 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
     for g in &spec.outcomes {
         y += 7.0;
         let lines = if compact { 2 } else { 1 };
-        for line in wrap(&g.label, w - 2.0 * MARGIN, FS * 1.1, lines) {
+        for line in wrap(&g.label, w - 2.0 * MARGIN, FS, true, lines) {
             y += 15.0;
             svg.text(MARGIN, y, Anchor::Start, "row-label bold", &line);
         }

@@ -129,7 +129,13 @@ pub(crate) fn fit(s: &str, max_w: f64, font_size: f64, bold: bool) -> String {
 /// Greedy word wrap into lines no wider than `max_w`; at most `max_lines`
 /// lines, the last one ending in an ellipsis when text was cut. Single words
 /// longer than a line are shortened with an ellipsis.
-pub(crate) fn wrap(s: &str, max_w: f64, font_size: f64, max_lines: usize) -> Vec<String> {
+pub(crate) fn wrap(
+    s: &str,
+    max_w: f64,
+    font_size: f64,
+    bold: bool,
+    max_lines: usize,
+) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut truncated = false;
@@ -138,11 +144,13 @@ pub(crate) fn wrap(s: &str, max_w: f64, font_size: f64, max_lines: usize) -> Vec
             cur.push_str(word);
             continue;
         }
-        let cw = text_width(&cur, font_size, false);
-        if cw + text_width(" ", font_size, false) + text_width(word, font_size, false) <= max_w {
-            cur.push(' ');
-            cur.push_str(word);
-        } else {
+        let len = cur.len();
+        cur.push(' ');
+        cur.push_str(word);
+        // Measure the joined line as a whole: the same sum a caller used to
+        // size a column for it, so a label that fits is never split.
+        if text_width(&cur, font_size, bold) > max_w {
+            cur.truncate(len);
             lines.push(std::mem::take(&mut cur));
             if lines.len() >= max_lines {
                 truncated = true;
@@ -157,14 +165,14 @@ pub(crate) fn wrap(s: &str, max_w: f64, font_size: f64, max_lines: usize) -> Vec
     let n = lines.len();
     for (i, l) in lines.iter_mut().enumerate() {
         if truncated && i + 1 == n {
-            let ell = char_em('…') * font_size;
-            let mut t = fit(l, max_w - ell, font_size, false);
+            let ell = char_em('…') * em_size(font_size, bold);
+            let mut t = fit(l, max_w - ell, font_size, bold);
             if !t.ends_with('…') {
                 t.push('…');
             }
             *l = t;
-        } else if text_width(l, font_size, false) > max_w {
-            *l = fit(l, max_w, font_size, false);
+        } else if text_width(l, font_size, bold) > max_w {
+            *l = fit(l, max_w, font_size, bold);
         }
     }
     lines

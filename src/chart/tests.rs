@@ -779,14 +779,14 @@ fn wrapped_lines_fit_and_only_the_last_is_cut() {
                 counted in every participant who survived the first week of the trial";
     for max_w in [80.0, 150.0, 324.0, 600.0] {
         for lines in [1, 2, 3] {
-            let out = svg::wrap(long, max_w, 14.3, lines);
+            let out = svg::wrap(long, max_w, 13.0, true, lines);
             assert!(
                 !out.is_empty() && out.len() <= lines,
                 "{max_w} {lines}: {out:?}"
             );
             for (i, l) in out.iter().enumerate() {
                 assert!(
-                    svg::text_width(l, 14.3, false) <= max_w + 1e-9,
+                    svg::text_width(l, 13.0, true) <= max_w + 1e-9,
                     "line too wide at {max_w}: {l:?}"
                 );
                 if i + 1 < out.len() {
@@ -799,7 +799,8 @@ fn wrapped_lines_fit_and_only_the_last_is_cut() {
     let two = svg::wrap(
         "Sustained renal failure at day 28 (or at ICU discharge if earlier)",
         324.0,
-        14.3,
+        13.0,
+        true,
         2,
     );
     assert_eq!(
@@ -852,5 +853,26 @@ fn chart_text_sizes_do_not_depend_on_page_css() {
                 assert!(line.contains("style=\"font-size:12px\""), "{line}");
             }
         }
+    }
+}
+
+#[test]
+fn long_row_labels_wrap_instead_of_being_cut() {
+    let mut spec = levoecmo_ratios();
+    spec.rows[0].label =
+        "Sustained renal failure at day 28 (or at ICU discharge if earlier)".into();
+    for layout in [Layout::Wide, Layout::Compact] {
+        let svg = forest(&spec, layout);
+        let label_lines: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.contains("class=\"row-label\""))
+            .map(|l| &l[l.find('>').unwrap() + 1..l.rfind("</text>").unwrap()])
+            .collect();
+        let joined = label_lines.join(" ");
+        assert!(
+            joined.contains("Sustained renal failure at day 28 (or at ICU discharge if earlier)"),
+            "{layout:?}: {label_lines:?}"
+        );
+        assert!(!joined.contains('…'), "{layout:?}: {label_lines:?}");
     }
 }

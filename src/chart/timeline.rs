@@ -144,7 +144,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     let mut svg = Svg::new();
     let mut y = 6.0;
     if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0 * 1.1, 2) {
+        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
             y += 19.0;
             svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
         }

@@ -135,6 +135,9 @@ pub struct CheckCtx {
     pub badge: String,
     /// Sentence.
     pub summary: String,
+    /// The paper's method as the author noted it (`method:`), shown beside
+    /// a mismatch it explains.
+    pub explained_by: Option<String>,
 }
 
 /// A label/value pair.
@@ -218,8 +221,12 @@ pub struct TrialCtx {
     pub published_as: Option<LinkCtx>,
     /// For a published trial: its registry records.
     pub registry_records: Vec<LinkCtx>,
-    /// Count of printed effects that do not add up.
+    /// Count of printed effects that do not add up, unexplained.
     pub mismatches: usize,
+    /// Count of printed effects that differ from the crude recomputation
+    /// because the paper used another method, as the author noted
+    /// (`method:`).
+    pub explained: usize,
     /// Count of printed effects reproduced.
     pub reproduced: usize,
 }

@@ -558,6 +558,10 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
                 _ => format!("– {} not checkable", c.measure),
             },
             summary: c.summary.clone(),
+            explained_by: c
+                .explained_by
+                .clone()
+                .filter(|_| matches!(c.verdict, "partly-reproduced" | "not-reproduced")),
         })
         .collect();
     let bayes = o
@@ -622,14 +626,9 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
     let (status, status_label) = if published_as.is_some() {
         (
             "superseded",
-            format!(
-                "Registry record — results published{}",
-                t.registry
-                    .as_ref()
-                    .and_then(|r| r.status.clone())
-                    .map(|s| format!(" (status when recorded: {s})"))
-                    .unwrap_or_default()
-            ),
+            // Short: it is a badge. The status the registry showed is in
+            // the record's facts.
+            "Registry record · published".to_string(),
         )
     } else if t.has_results() {
         let y = t
@@ -734,11 +733,19 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
         })
         .map(|(r, o)| outcome_ctx(r, o.note.clone()))
         .collect();
-    let mismatches = results
+    // Printed effects that differ from the recomputation: explained by the
+    // paper's stated method, or not.
+    let (explained, mismatches) = results
         .iter()
         .flat_map(|r| &r.check)
         .filter(|c| matches!(c.verdict, "not-reproduced" | "partly-reproduced"))
-        .count();
+        .fold((0, 0), |(e, m), c| {
+            if c.explained_by.is_some() {
+                (e + 1, m)
+            } else {
+                (e, m + 1)
+            }
+        });
     let reproduced = results
         .iter()
         .flat_map(|r| &r.check)
@@ -834,6 +841,7 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
             .map(|v| v.iter().map(|&j| env.page_link(j)).collect())
             .unwrap_or_default(),
         mismatches,
+        explained,
         reproduced,
     }
 }
