@@ -501,14 +501,54 @@ pub fn chi_square(t: &TwoByTwo, yates: bool) -> Option<TestResult> {
     })
 }
 
-/// Log of the hypergeometric probability of `x` events in the experimental
-/// arm given the margins.
-fn ln_hyper(x: f64, n1: f64, n2: f64, m: f64, n: f64) -> f64 {
-    ln_choose(n1, x) + ln_choose(n2, m - x) - ln_choose(n, m)
-}
+/// ln(x!) for whole `x`: from a table when one was built for this size of
+/// trial, else from `ln_gamma`.
+///
+/// The fragility searches run Fisher's test hundreds of times on tables with
+/// the same total, and `ln_gamma` was most of a large build's time; a table
+/// of ln 0! … ln N! (one `ln` per entry, summed) makes each lookup free.
+struct LnFact(Vec<f64>);
 
-fn ln_choose(n: f64, k: f64) -> f64 {
-    ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0)
+impl LnFact {
+    /// Largest total for which a table is built (8 MB of f64).
+    const MAX: u64 = 1_000_000;
+
+    /// No table: every value from `ln_gamma`.
+    fn none() -> Self {
+        LnFact(Vec::new())
+    }
+
+    /// A table up to `n`! when `n` ≤ [`LnFact::MAX`].
+    fn upto(n: u64) -> Self {
+        if n > Self::MAX {
+            return Self::none();
+        }
+        let mut v = Vec::with_capacity(n as usize + 1);
+        let mut acc = 0.0f64;
+        v.push(0.0);
+        for i in 1..=n {
+            acc += (i as f64).ln();
+            v.push(acc);
+        }
+        LnFact(v)
+    }
+
+    fn get(&self, x: f64) -> f64 {
+        match self.0.get(x as usize) {
+            Some(v) if x >= 0.0 => *v,
+            _ => ln_gamma(x + 1.0),
+        }
+    }
+
+    fn ln_choose(&self, n: f64, k: f64) -> f64 {
+        self.get(n) - self.get(k) - self.get(n - k)
+    }
+
+    /// Log of the hypergeometric probability of `x` events in the
+    /// experimental arm given the margins.
+    fn ln_hyper(&self, x: f64, n1: f64, n2: f64, m: f64, n: f64) -> f64 {
+        self.ln_choose(n1, x) + self.ln_choose(n2, m - x) - self.ln_choose(n, m)
+    }
 }
 
 /// Fisher's exact test, two-sided: the sum of the hypergeometric
@@ -520,6 +560,11 @@ fn ln_choose(n: f64, k: f64) -> f64 {
 /// two tails are summed (the distribution is unimodal), so counts of 10⁹
 /// are fine. The statistic field holds the observed table's probability.
 pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
+    fisher_with(t, &LnFact::none())
+}
+
+/// [`fisher_exact`] with ln-factorials from `lnf`.
+fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
     if !t.is_valid() {
         return None;
     }
@@ -536,11 +581,11 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
             p_value: 1.0,
         });
     }
-    let l_obs = ln_hyper(x_obs, n1, n2, m, n);
+    let l_obs = lnf.ln_hyper(x_obs, n1, n2, m, n);
     let thr = l_obs + (1e-7f64).ln_1p();
     // Mode of the hypergeometric distribution.
     let mode = (((m + 1.0) * (n1 + 1.0)) / (n + 2.0)).floor().clamp(lo, hi);
-    let lf = |x: f64| ln_hyper(x, n1, n2, m, n);
+    let lf = |x: f64| lnf.ln_hyper(x, n1, n2, m, n);
     if lf(mode) <= thr {
         return Some(TestResult {
             statistic: l_obs.exp(),
@@ -581,34 +626,35 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
             a
         }
     };
-    // Sum the tails relative to the observed probability.
+    // Sum the tails relative to the observed probability. Each tail starts
+    // from one log-probability and then walks the ratio recurrence on the
+    // linear scale (a multiply and a divide per table, no logarithms): the
+    // fragility searches call this test thousands of times per trial.
     let mut sum = 0.0f64;
-    // Left tail: x = first_above − 1 down to lo, via the recurrence
+    // Left tail: x = first_above − 1 down to lo, via
     // P(x−1)/P(x) = x (n2 − m + x) / ((n1 − x + 1)(m − x + 1)).
     if first_above > lo {
         let mut x = first_above - 1.0;
-        let mut l = lf(x);
+        let mut term = (lf(x) - l_obs).exp();
         loop {
-            let term = (l - l_obs).exp();
             sum += term;
-            if x <= lo || term < sum * 1e-17 {
+            if x <= lo || term <= sum * 1e-17 {
                 break;
             }
-            l += (x / (n1 - x + 1.0)).ln() + ((n2 - m + x) / (m - x + 1.0)).ln();
+            term *= (x * (n2 - m + x)) / ((n1 - x + 1.0) * (m - x + 1.0));
             x -= 1.0;
         }
     }
     if last_above < hi {
         let mut x = last_above + 1.0;
-        let mut l = lf(x);
+        let mut term = (lf(x) - l_obs).exp();
         loop {
-            let term = (l - l_obs).exp();
             sum += term;
-            if x >= hi || term < sum * 1e-17 {
+            if x >= hi || term <= sum * 1e-17 {
                 break;
             }
             // P(x+1)/P(x) = (n1 − x)(m − x) / ((x + 1)(n2 − m + x + 1)).
-            l += ((n1 - x) / (x + 1.0)).ln() + ((m - x) / (n2 - m + x + 1.0)).ln();
+            term *= ((n1 - x) * (m - x)) / ((x + 1.0) * (n2 - m + x + 1.0));
             x += 1.0;
         }
     }
@@ -624,8 +670,8 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
 }
 
 /// Two-sided Fisher p value, or 1.0 for an invalid table (internal helper).
-fn fisher_p(t: &TwoByTwo) -> f64 {
-    fisher_exact(t).map(|r| r.p_value).unwrap_or(1.0)
+fn fisher_p(t: &TwoByTwo, lnf: &LnFact) -> f64 {
+    fisher_with(t, lnf).map(|r| r.p_value).unwrap_or(1.0)
 }
 
 /// Number of single steps the fragility searches take before switching to a
@@ -683,7 +729,12 @@ fn first_k(max_k: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
 /// galloping/bisection search is used, which assumes the p value rises
 /// monotonically with the number of changes.
 pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
-    if !t.is_valid() || fisher_p(t) >= 0.05 {
+    if !t.is_valid() {
+        return None;
+    }
+    let lnf = LnFact::upto(t.exp_total + t.ctl_total);
+    let fisher_p = |u: &TwoByTwo| fisher_p(u, &lnf);
+    if fisher_p(t) >= 0.05 {
         return None;
     }
     let try_exp = || {
@@ -724,10 +775,14 @@ pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
 /// invalid, or no such change exists. Large searches switch to
 /// galloping/bisection after 2000 single steps, as in [`fragility_index`].
 pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
-    if !t.is_valid() || fisher_p(t) < 0.05 {
+    if !t.is_valid() {
         return None;
     }
-    let sig = |u: &TwoByTwo| fisher_p(u) < 0.05;
+    let lnf = LnFact::upto(t.exp_total + t.ctl_total);
+    let sig = |u: &TwoByTwo| fisher_p(u, &lnf) < 0.05;
+    if sig(t) {
+        return None;
+    }
     // (room to move, change to apply). The best count found so far caps the
     // later searches, so a direction that needs more changes than an
     // earlier one is abandoned early (the result is the same minimum).
@@ -752,4 +807,33 @@ pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod ln_fact_tests {
+    use super::*;
+
+    #[test]
+    fn table_lookup_gives_the_same_fisher_p_as_ln_gamma() {
+        for (a, n1, c, n2) in [
+            (89, 258, 79, 256),
+            (0, 10, 2, 10),
+            (105, 629, 126, 624),
+            (1, 3, 3, 3),
+            (500, 1000, 450, 1000),
+        ] {
+            let t = TwoByTwo::new(a, n1, c, n2).expect("valid table");
+            let plain = fisher_exact(&t).unwrap().p_value;
+            let table = fisher_with(&t, &LnFact::upto(n1 + n2)).unwrap().p_value;
+            assert!(
+                (plain - table).abs() <= 1e-9 * plain.max(1e-300),
+                "{a}/{n1} vs {c}/{n2}: {plain} vs {table}"
+            );
+        }
+        // Past the table (or without one) the lookup falls back to ln_gamma.
+        let small = LnFact::upto(10);
+        assert!((small.get(5.0) - 120f64.ln()).abs() < 1e-12);
+        assert!((small.get(20.0) - ln_gamma(21.0)).abs() < 1e-9);
+        assert!(LnFact::upto(LnFact::MAX + 1).0.is_empty());
+    }
 }
