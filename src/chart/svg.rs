@@ -49,10 +49,13 @@ impl std::fmt::Display for N {
         // Clamp to a sane range so a pathological value cannot produce a
         // 300-digit number.
         v = v.clamp(-1.0e7, 1.0e7);
-        // Round first so that -0.04 prints as 0.0, not -0.0.
-        let r = (v * 10.0).round() / 10.0;
-        let r = if r == 0.0 { 0.0 } else { r };
-        write!(f, "{r:.1}")
+        // Whole tenths as an integer: exact, fast (no float formatting
+        // machinery on the hot path of 20,000 charts), and -0.04 prints as
+        // 0.0, not -0.0.
+        let tenths = (v * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", t / 10, t % 10)
     }
 }
 

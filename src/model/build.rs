@@ -49,6 +49,7 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
                     Section {
                         title,
                         intro_html: doc.body.html.clone(),
+                        paginate_by: doc.front.paginate_by.map(|n| n as usize),
                     },
                 );
             }
@@ -75,6 +76,7 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
             theme: "default".into(),
             language: "en".into(),
             base_url: "/".into(),
+            paginate_by: super::DEFAULT_PAGINATE_BY,
             ..Default::default()
         };
     }
@@ -172,6 +174,9 @@ fn site_config(cx: &mut Cx) -> SiteConfig {
         theme: f.theme.clone().unwrap_or_else(|| "default".into()),
         language: f.language.clone().unwrap_or_else(|| "en".into()),
         intro_html: cx.doc.body.html.clone(),
+        paginate_by: f
+            .paginate_by
+            .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
     }
 }
 

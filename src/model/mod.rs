@@ -50,7 +50,12 @@ pub struct SiteConfig {
     pub language: String,
     /// The home page's introduction (body of `content/_index.md`), as HTML.
     pub intro_html: String,
+    /// Items per list page (sections, tags); 0 = everything on one page.
+    pub paginate_by: usize,
 }
+
+/// Items per list page when the site does not say (`paginate_by`).
+pub const DEFAULT_PAGINATE_BY: usize = 50;
 
 /// A section's own page (`content/<section>/_index.md`).
 #[derive(Debug, Clone, Default)]
@@ -59,6 +64,8 @@ pub struct Section {
     pub title: String,
     /// Introduction, as HTML.
     pub intro_html: String,
+    /// Items per list page for this section, overriding the site's.
+    pub paginate_by: Option<usize>,
 }
 
 /// One page of the site.

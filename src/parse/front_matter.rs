@@ -457,6 +457,9 @@ pub struct RawFrontMatter {
     pub theme: Option<String>,
     /// Site: language code (root `_index.md` only).
     pub language: Option<String>,
+    /// List pages: items per page (root `_index.md` for the whole site, a
+    /// section's `_index.md` for that section; 0 = one page).
+    pub paginate_by: Option<u32>,
 }
 
 /// Every field name the schema knows, for "did you mean" hints.
@@ -478,6 +481,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "base_url",
     "theme",
     "language",
+    "paginate_by",
     "acronym",
     "registration",
     "registry",

@@ -308,6 +308,66 @@ pub struct ListCtx {
     pub topics: Vec<ItemCtx>,
     /// Tags index: every tag with its count.
     pub tags: Vec<TagCount>,
+    /// Sections and tag pages split into pages: where this one sits.
+    pub pager: Option<PagerCtx>,
+    /// Home: how many of each kind there are, and where the full list is
+    /// (the home page shows only the latest few).
+    pub more: Option<HomeMoreCtx>,
+}
+
+/// Position of one page of a paginated list.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerCtx {
+    /// This page's number, from 1.
+    pub current: usize,
+    /// Number of pages.
+    pub total: usize,
+    /// Items on all pages together.
+    pub items_total: usize,
+    /// URL of the previous page.
+    pub prev: Option<String>,
+    /// URL of the next page.
+    pub next: Option<String>,
+    /// Page links to show: the first, the last and the two either side of
+    /// this one, with `gap` entries where numbers are left out.
+    pub pages: Vec<PageNumCtx>,
+}
+
+/// One entry of a pager.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageNumCtx {
+    /// Page number (0 for a gap).
+    pub number: usize,
+    /// Its URL (empty for a gap).
+    pub url: String,
+    /// Whether it is the page being shown.
+    pub current: bool,
+    /// Whether this entry stands for left-out numbers (…).
+    pub gap: bool,
+}
+
+/// The home page's "see all" links.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeMoreCtx {
+    /// Appraisals.
+    pub appraisals: MoreCtx,
+    /// Published trials.
+    pub trials: MoreCtx,
+    /// Ongoing trials.
+    pub ongoing: MoreCtx,
+    /// Topics.
+    pub topics: MoreCtx,
+}
+
+/// How many items a home list shows of how many, and where they all are.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreCtx {
+    /// Items shown on the home page.
+    pub shown: usize,
+    /// Items in all.
+    pub total: usize,
+    /// The section page listing them all, when they share one.
+    pub url: Option<String>,
 }
 
 /// A tag and how many pages carry it.

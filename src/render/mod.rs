@@ -913,7 +913,69 @@ fn empty_list() -> ListCtx {
         ongoing: vec![],
         topics: vec![],
         tags: vec![],
+        pager: None,
+        more: None,
     }
+}
+
+/// Items per list on the home page.
+const HOME_ITEMS: usize = 10;
+
+/// Split `items` into pages of `per` (0 = one page). Returns, for each page,
+/// its output path, its items and its pager (`None` when there is one page).
+/// Page 1 is `<base>index.html`; page k is `<base>page/<k>/index.html`.
+fn paginate(
+    env: &Env,
+    base: &str,
+    items: Vec<ItemCtx>,
+    per: usize,
+) -> Vec<(String, Vec<ItemCtx>, Option<PagerCtx>)> {
+    let n = items.len();
+    if per == 0 || n <= per {
+        return vec![(format!("{base}index.html"), items, None)];
+    }
+    let total = n.div_ceil(per);
+    let rel = |k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{k}/")
+        }
+    };
+    let mut out = Vec::with_capacity(total);
+    let mut it = items.into_iter();
+    for k in 1..=total {
+        let chunk: Vec<ItemCtx> = it.by_ref().take(per).collect();
+        let mut pages = Vec::new();
+        for j in 1..=total {
+            let shown = j == 1 || j == total || j.abs_diff(k) <= 2;
+            if shown {
+                pages.push(PageNumCtx {
+                    number: j,
+                    url: env.url(&rel(j)),
+                    current: j == k,
+                    gap: false,
+                });
+            } else if pages.last().is_some_and(|p: &PageNumCtx| !p.gap) {
+                pages.push(PageNumCtx {
+                    number: 0,
+                    url: String::new(),
+                    current: false,
+                    gap: true,
+                });
+            }
+        }
+        let pager = PagerCtx {
+            current: k,
+            total,
+            items_total: n,
+            prev: (k > 1).then(|| env.url(&rel(k - 1))),
+            next: (k < total).then(|| env.url(&rel(k + 1))),
+            pages,
+        };
+        out.push((format!("{}index.html", rel(k)), chunk, Some(pager)));
+    }
+    out
 }
 
 fn simple_page(
@@ -966,10 +1028,29 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
     // Home.
     let mut home = empty_list();
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);
-    home.appraisals = items(&appraisals);
-    home.trials = items(&trials);
-    home.ongoing = items(&ongoing);
-    home.topics = items(&topics);
+    // The latest few of each kind, with a link to the full list when the
+    // items share a section.
+    let more = |v: &[usize]| {
+        let sec = v.first().map(|&i| site.pages[i].section.as_str());
+        let same =
+            sec.is_some_and(|s| !s.is_empty() && v.iter().all(|&i| site.pages[i].section == s));
+        MoreCtx {
+            shown: v.len().min(HOME_ITEMS),
+            total: v.len(),
+            url: sec.filter(|_| same).map(|s| env.url(&format!("{s}/"))),
+        }
+    };
+    let latest = |v: &[usize]| items(&v[..v.len().min(HOME_ITEMS)]);
+    home.appraisals = latest(&appraisals);
+    home.trials = latest(&trials);
+    home.ongoing = latest(&ongoing);
+    home.topics = latest(&topics);
+    home.more = Some(HomeMoreCtx {
+        appraisals: more(&appraisals),
+        trials: more(&trials),
+        ongoing: more(&ongoing),
+        topics: more(&topics),
+    });
     let ctx = Ctx {
         site: &env.site,
         page: simple_page(
@@ -1000,33 +1081,48 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
     for (sec, mut v) in sections {
         by_date_desc(site, &mut v);
         let info = site.sections.get(sec);
-        let mut l = empty_list();
-        l.intro_html = info
+        let intro = info
             .map(|s| html::rewrite_links(env, &s.intro_html))
             .unwrap_or_default();
-        l.items = items(&v);
         let title = info
             .map(|s| s.title.clone())
             .unwrap_or_else(|| capital(sec));
-        let ctx = Ctx {
-            site: &env.site,
-            page: simple_page(env, "section", title, &format!("{sec}/"), String::new()),
-            trial: None,
-            appraisal: None,
-            topic: None,
-            list: Some(l),
-        };
-        if let Some(h) = render_one(
-            env,
-            "section.html",
-            &ctx,
-            &format!("content/{sec}/_index.md"),
-            &mut diags,
-        ) {
-            files.push(OutputFile {
-                path: format!("{sec}/index.html"),
-                bytes: h.into_bytes(),
-            });
+        let per = info
+            .and_then(|s| s.paginate_by)
+            .unwrap_or(site.config.paginate_by);
+        for (path, chunk, pager) in paginate(env, &format!("{sec}/"), items(&v), per) {
+            let mut l = empty_list();
+            // The introduction belongs to the first page only.
+            if pager.as_ref().is_none_or(|p| p.current == 1) {
+                l.intro_html = intro.clone();
+            }
+            let title = match &pager {
+                Some(p) if p.current > 1 => format!("{title} (page {} of {})", p.current, p.total),
+                _ => title.clone(),
+            };
+            let rel = path.trim_end_matches("index.html").to_string();
+            l.items = chunk;
+            l.pager = pager;
+            let ctx = Ctx {
+                site: &env.site,
+                page: simple_page(env, "section", title, &rel, String::new()),
+                trial: None,
+                appraisal: None,
+                topic: None,
+                list: Some(l),
+            };
+            if let Some(h) = render_one(
+                env,
+                "section.html",
+                &ctx,
+                &format!("content/{sec}/_index.md"),
+                &mut diags,
+            ) {
+                files.push(OutputFile {
+                    path,
+                    bytes: h.into_bytes(),
+                });
+            }
         }
     }
     // Tags.
@@ -1070,27 +1166,37 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
                 }
             }
             by_date_desc(site, &mut v);
-            let mut l = empty_list();
-            l.items = items(&v);
-            let ctx = Ctx {
-                site: &env.site,
-                page: simple_page(
-                    env,
-                    "tag",
-                    format!("Tagged “{t}”"),
-                    &format!("tags/{slug}/"),
-                    String::new(),
-                ),
-                trial: None,
-                appraisal: None,
-                topic: None,
-                list: Some(l),
-            };
-            if let Some(h) = render_one(env, "tag.html", &ctx, "tags", &mut diags) {
-                files.push(OutputFile {
-                    path: format!("tags/{slug}/index.html"),
-                    bytes: h.into_bytes(),
-                });
+            let pages = paginate(
+                env,
+                &format!("tags/{slug}/"),
+                items(&v),
+                site.config.paginate_by,
+            );
+            for (path, chunk, pager) in pages {
+                let title = match &pager {
+                    Some(p) if p.current > 1 => {
+                        format!("Tagged “{t}” (page {} of {})", p.current, p.total)
+                    }
+                    _ => format!("Tagged “{t}”"),
+                };
+                let rel = path.trim_end_matches("index.html").to_string();
+                let mut l = empty_list();
+                l.items = chunk;
+                l.pager = pager;
+                let ctx = Ctx {
+                    site: &env.site,
+                    page: simple_page(env, "tag", title, &rel, String::new()),
+                    trial: None,
+                    appraisal: None,
+                    topic: None,
+                    list: Some(l),
+                };
+                if let Some(h) = render_one(env, "tag.html", &ctx, "tags", &mut diags) {
+                    files.push(OutputFile {
+                        path,
+                        bytes: h.into_bytes(),
+                    });
+                }
             }
         }
     }

@@ -139,3 +139,42 @@ fn strict_check_fails_on_results_that_do_not_add_up() {
     let strict = appraise(&["check", "--strict", "--root", site.to_str().unwrap()]);
     assert_eq!(strict.status.code(), Some(1));
 }
+
+#[test]
+fn long_lists_are_split_into_pages_and_the_home_page_shows_the_latest() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/paginated"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Five trials, two per page: trials/, trials/page/2/, trials/page/3/.
+    let p1 = read(&out, "trials/index.html");
+    let p2 = read(&out, "trials/page/2/index.html");
+    let p3 = read(&out, "trials/page/3/index.html");
+    assert!(!out.join("trials/page/4").exists());
+    let order = |html: &str| -> Vec<String> {
+        html.match_indices("TRIAL")
+            .filter(|(i, _)| html[..*i].ends_with('>'))
+            .map(|(i, _)| html[i..i + 6].to_string())
+            .collect()
+    };
+    assert_eq!(order(&p1), ["TRIAL5", "TRIAL4"], "newest first");
+    assert_eq!(order(&p2), ["TRIAL3", "TRIAL2"]);
+    assert_eq!(order(&p3), ["TRIAL1"]);
+    assert!(p1.contains("Every trial, newest first."), "intro on page 1");
+    assert!(
+        !p2.contains("Every trial, newest first."),
+        "intro only on page 1"
+    );
+    assert!(p1.contains("Page 1 of 3"));
+    assert!(p2.contains("href=\"/pages/trials/\" rel=\"prev\""));
+    assert!(p2.contains("href=\"/pages/trials/page/3/\" rel=\"next\""));
+    assert!(p2.contains("aria-current=\"page\">2</a>"));
+    assert!(p3.contains("<title>All trials (page 3 of 3)"));
+    // Tag pages are split the same way.
+    assert!(read(&out, "tags/shock/page/3/index.html").contains("TRIAL1"));
+    // The home page lists the latest trials and links to them all (it shows
+    // up to ten, so all five here, and no "All 5" link).
+    let home = read(&out, "index.html");
+    assert_eq!(order(&home).len(), 5);
+    assert!(!home.contains("All 5 published trials"));
+}
