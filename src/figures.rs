@@ -121,11 +121,9 @@ fn arm_cell(o: &OutcomeResult, k: usize) -> String {
     match o.arms.get(k) {
         Some(a) => match (a.events, a.total, a.mean, a.sd) {
             (Some(e), Some(t), _, _) => format!("{e}/{t}"),
-            (_, _, Some(m), Some(s)) => format!("{} ± {}", short_num(m), short_num(s)),
+            (_, _, Some(m), Some(s)) => crate::analyse::mean_sd_text(m, s),
             _ => match (a.median, a.q1, a.q3) {
-                (Some(m), Some(q1), Some(q3)) => {
-                    format!("{} ({}–{})", short_num(m), short_num(q1), short_num(q3))
-                }
+                (Some(m), Some(q1), Some(q3)) => crate::analyse::median_iqr_text(m, q1, q3),
                 _ => String::new(),
             },
         },

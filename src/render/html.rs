@@ -175,10 +175,32 @@ pub(crate) fn resolve(env: &Env, i: usize, sc: &Shortcode) -> Result<Placement, 
             if sc.name == "results" {
                 return Ok(Placement::Results { trial: t });
             }
+            if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
+                let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
+                if !ids.contains(&o.as_str()) {
+                    return Err(format!(
+                        "trial `{}` has no outcome `{o}`{}",
+                        site.pages[t].id,
+                        crate::diag::did_you_mean(&o, &ids)
+                            .map(|m| format!(" (did you mean `{m}`?)"))
+                            .unwrap_or_default()
+                    ));
+                }
+            }
             let key = match (sc.name.as_str(), arg("outcome")) {
                 ("timeline", _) => "timeline".to_string(),
                 (name, Some(o)) => format!("{name}-{o}"),
-                ("forest", None) => "forest-ratio".to_string(),
+                // The whole trial on one scale: ratios (RR, OR, HR) by
+                // default, or differences (MD, RD).
+                ("forest", None) => match arg("scale").as_deref() {
+                    None | Some("ratio") => "forest-ratio".to_string(),
+                    Some("difference") => "forest-diff".to_string(),
+                    Some(other) => {
+                        return Err(format!(
+                            "`forest` scale `{other}`: use scale=\"ratio\" or scale=\"difference\""
+                        ))
+                    }
+                },
                 (_, None) => "rates".to_string(),
             };
             match env.input.figures.get(t, &key) {

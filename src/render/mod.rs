@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::analyse::{num, short_num, Analyses, OutcomeResult};
+use crate::analyse::{num, Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
 use crate::link::Links;
@@ -498,17 +498,13 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         .map(|a| match (a.events, a.total, a.mean, a.median) {
             (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", pct(e, t)),
             (_, _, Some(m), _) => format!(
-                "{} ± {}{}",
-                short_num(m),
-                short_num(a.sd.unwrap_or(0.0)),
+                "{}{}",
+                crate::analyse::mean_sd_text(m, a.sd.unwrap_or(0.0)),
                 a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
             ),
-            (_, _, _, Some(m)) => format!(
-                "{} ({}–{})",
-                short_num(m),
-                short_num(a.q1.unwrap_or(m)),
-                short_num(a.q3.unwrap_or(m))
-            ),
+            (_, _, _, Some(m)) => {
+                crate::analyse::median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m))
+            }
             _ => "–".into(),
         })
         .collect();

@@ -173,7 +173,7 @@ fn a_chart_placed_in_the_prose_is_not_repeated_by_the_page() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("content/trials/demo.md:29:1: `rates` shows what line 25 already shows; it is shown once"),
+        err.contains("content/trials/demo.md:38:1: `rates` shows what line 30 already shows; it is shown once"),
         "{err}"
     );
     let html = read(&out, "trials/demo/index.html");
@@ -185,6 +185,10 @@ fn a_chart_placed_in_the_prose_is_not_repeated_by_the_page() {
         "{html}"
     );
     assert_eq!(html.matches("id=\"fig-demo-rates-death\"").count(), 1);
+    // The difference-scale plot, placed with scale="difference"; its
+    // arm cells print mean and SD with the same decimals (6.70, not 6.7).
+    assert_eq!(html.matches("id=\"fig-demo-forest-diff\"").count(), 1);
+    assert!(html.contains(">6.70 ± 3.96</text>"), "{html}");
     // The all-outcome rates chart was not placed, so the template shows it.
     assert_eq!(html.matches("id=\"fig-demo-rates\"").count(), 1);
     // Every element id on the page is unique.
