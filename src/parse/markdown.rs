@@ -95,7 +95,8 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     let mut links = Vec::new();
     let mut headings = Vec::new();
     // Ids in use, and the next suffix to try per base id (linear, not quadratic).
-    let mut used_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut used_ids: std::collections::HashSet<String> =
+        RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut next_suffix: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();
     let mut heading_at: Option<usize> = None; // index in events of the open heading
@@ -192,6 +193,23 @@ fn level_num(l: HeadingLevel) -> u8 {
         HeadingLevel::H6 => 6,
     }
 }
+
+/// Element ids the page templates use for their own sections (`#results`,
+/// `#design`, …). A heading in the body never takes one of these
+/// automatically: "## Design" becomes `design-1`, so every id on a page stays
+/// unique and links such as `@/trials/leopards#results` keep working.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "bl",
+    "pico",
+    "results",
+    "summary",
+    "design",
+    "baseline",
+    "registration",
+    "related",
+    "trials",
+];
 
 /// Lower-case ASCII letters, digits and dashes (for ids and tag URLs).
 pub fn slugify(s: &str) -> String {
@@ -335,6 +353,18 @@ fn parse_call(s: &str) -> Result<(String, Vec<(String, String)>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_do_not_take_the_templates_ids() {
+        let (md, _) = render("## Design\n\n## Results\n\n## Design\n\n## Background\n");
+        let ids: Vec<&str> = md.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["design-1", "results-1", "design-2", "background"]);
+        assert!(
+            md.html.contains("<h2 id=\"design-1\">Design</h2>"),
+            "{}",
+            md.html
+        );
+    }
 
     #[test]
     fn headings_get_ids() {

@@ -70,6 +70,9 @@ pub struct PageCtx {
     pub author: Option<String>,
     /// The body, as HTML with charts placed.
     pub content_html: String,
+    /// Whether the body opens with a heading (then a template need not put
+    /// a heading of its own above it).
+    pub starts_with_heading: bool,
     /// Table of contents (level-2 headings).
     pub toc: Vec<LinkCtx>,
     /// The bottom line.

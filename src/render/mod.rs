@@ -326,6 +326,7 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
             .author
             .clone()
             .or_else(|| (!site.config.author.is_empty()).then(|| site.config.author.clone())),
+        starts_with_heading: content_html.trim_start().starts_with("<h"),
         content_html,
         toc: p
             .body
@@ -993,6 +994,7 @@ fn simple_page(
         tags: vec![],
         author: None,
         content_html: String::new(),
+        starts_with_heading: false,
         toc: vec![],
         bottom_line: None,
         json: None,

@@ -191,14 +191,5 @@ fn a_chart_placed_in_the_prose_is_not_repeated_by_the_page() {
     assert!(html.contains(">6.70 ± 3.96</text>"), "{html}");
     // The all-outcome rates chart was not placed, so the template shows it.
     assert_eq!(html.matches("id=\"fig-demo-rates\"").count(), 1);
-    // Every element id on the page is unique.
-    let mut ids: Vec<&str> = html
-        .split(" id=\"")
-        .skip(1)
-        .map(|s| &s[..s.find('"').unwrap()])
-        .collect();
-    let n = ids.len();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), n, "duplicate ids on the page");
+    assert_unique_ids(&html, "trials/demo");
 }

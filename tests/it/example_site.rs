@@ -99,10 +99,19 @@ fn check_links(out: &std::path::Path, base_path: &str) {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();
+        assert_unique_ids(&html, &path);
         for attr in ["href=\"", "src=\""] {
             for part in html.split(attr).skip(1) {
                 let url = &part[..part.find('"').unwrap()];
-                if url.starts_with("http") || url.starts_with('#') || url.starts_with("mailto:") {
+                if let Some(frag) = url.strip_prefix('#') {
+                    // An in-page link (table of contents, skip link) names an
+                    // element of this page.
+                    if !html.contains(&format!(" id=\"{frag}\"")) {
+                        missing.insert(format!("{path} -> {url}"));
+                    }
+                    continue;
+                }
+                if url.starts_with("http") || url.starts_with("mailto:") {
                     continue;
                 }
                 assert!(

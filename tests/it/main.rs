@@ -65,3 +65,19 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     v
 }
+
+/// Panic unless every `id="…"` in `html` is unique (`what` names the page).
+pub fn assert_unique_ids(html: &str, what: &str) {
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.find('"').map(|e| &s[..e]))
+        .collect();
+    ids.sort_unstable();
+    let dups: Vec<&&str> = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
+    assert!(dups.is_empty(), "{what}: duplicate ids {dups:?}");
+}
