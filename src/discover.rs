@@ -132,6 +132,40 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
     (Sources { files }, diags)
 }
 
+/// A cheap summary of the site's files for `appraise serve`: changes when
+/// any file under `content/`, `static/`, `templates/` or `themes/` is added,
+/// removed, resized or modified (path, length and modification time; no
+/// file is read). Equal fingerprints mean "nothing to rebuild".
+pub fn fingerprint(root: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for dir in ["content", "static", "templates", "themes"] {
+        let base = root.join(dir);
+        dir.hash(&mut h);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&base)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            entry.path().hash(&mut h);
+            if let Ok(m) = entry.metadata() {
+                m.len().hash(&mut h);
+                if let Ok(t) = m.modified() {
+                    t.hash(&mut h);
+                }
+            }
+        }
+    }
+    h.finish()
+}
+
 fn classify_content(rel_path: &str) -> FileKind {
     let lower = rel_path.to_ascii_lowercase();
     if lower.ends_with(".md") || lower.ends_with(".markdown") {

@@ -15,6 +15,9 @@
 //! 8. [`write`] builds into a staging folder and swaps it into place.
 //!
 //! Every stage reports problems as [`diag::Diagnostic`]s, all of them at once.
+//!
+//! [`serve`] runs the same pipeline for a local preview, keeping the output
+//! in memory and rebuilding when [`discover::fingerprint`] changes.
 
 pub mod analyse;
 pub mod chart;
@@ -27,5 +30,6 @@ pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod stats;
 pub mod write;

@@ -22,6 +22,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include draft pages.
     pub drafts: bool,
+    /// Keep the rendered files in [`Report::output`] (for `appraise serve`,
+    /// which serves them from memory).
+    pub keep_files: bool,
 }
 
 /// What a build produced.
@@ -44,6 +47,8 @@ pub struct Report {
     pub timings: Vec<(&'static str, Duration)>,
     /// Total time.
     pub elapsed: Duration,
+    /// The rendered site, when [`Options::keep_files`] was set.
+    pub output: Vec<write::OutputFile>,
 }
 
 impl Report {
@@ -53,7 +58,11 @@ impl Report {
     }
     /// The one-line summary printed at the end of a build.
     pub fn summary(&self) -> String {
-        let verb = if self.written { "built" } else { "checked" };
+        let verb = if self.written || !self.output.is_empty() {
+            "built"
+        } else {
+            "checked"
+        };
         let warn = self.diagnostics.warning_count();
         let warn = if warn > 0 {
             format!(", {warn} warning{}", if warn == 1 { "" } else { "s" })
@@ -171,5 +180,8 @@ pub fn build(opts: &Options) -> Report {
     }
     r.diagnostics = diags;
     r.elapsed = start.elapsed();
+    if opts.keep_files {
+        r.output = files;
+    }
     r
 }

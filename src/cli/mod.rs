@@ -62,6 +62,20 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Preview the site at http://127.0.0.1:PORT/: rebuilds when a file
+    /// changes and reloads the browser; a failed build shows its errors over
+    /// the last good version. Writes nothing to disk.
+    Serve {
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Also show pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Create a new site in DIR with a sample trial and appraisal (DIR must be empty or new).
     Init {
         /// Folder for the new site.
@@ -85,6 +99,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 output: Some(output.clone()),
                 base_url,
                 drafts,
+                keep_files: false,
             });
             eprint!("{}", r.diagnostics);
             if timings {
@@ -119,6 +134,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 output: None,
                 base_url: None,
                 drafts,
+                keep_files: false,
             });
             for line in &r.reproduced {
                 println!("{line}");
@@ -149,6 +165,15 @@ pub fn run(cli: Cli) -> ExitCode {
             } else {
                 println!("{}", r.summary());
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Serve { root, port, drafts } => {
+            match crate::serve::serve(&crate::serve::ServeOptions { root, port, drafts }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot serve on 127.0.0.1:{port}: {e}");
+                    ExitCode::from(1)
+                }
             }
         }
         Command::Init { dir } => init::init(&dir),

@@ -387,6 +387,9 @@ fn trial(
     let arm_ids: Vec<&str> = arms.iter().map(|a| a.id.as_str()).collect();
     // Outcomes: front matter, then CSV.
     let mut outcomes: Vec<Outcome> = Vec::new();
+    // Outcomes dropped for errors (already reported): later references to
+    // them are not reported a second time.
+    let mut rejected: Vec<String> = Vec::new();
     for (i, o) in t.outcomes.iter().enumerate() {
         let line = cx.doc.locate(&format!("trial.outcomes[{i}]")).0;
         if let Some(o) = outcome(
@@ -399,6 +402,8 @@ fn trial(
             None,
         ) {
             outcomes.push(o);
+        } else {
+            rejected.push(o.id.clone());
         }
     }
     if let Some(b) = bundle {
@@ -422,6 +427,8 @@ fn trial(
                         Some(&csv.rel_path),
                     ) {
                         outcomes.push(o);
+                    } else {
+                        rejected.push(o.id.clone());
                     }
                 }
             }
@@ -554,6 +561,7 @@ fn trial(
         arms,
         control,
         outcomes,
+        rejected_outcomes: rejected,
         baseline,
     }
 }

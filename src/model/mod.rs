@@ -200,6 +200,9 @@ pub struct Trial {
     pub control: usize,
     /// Outcomes, front matter first, then CSV rows.
     pub outcomes: Vec<Outcome>,
+    /// Ids of outcomes left out because they have errors (already
+    /// reported), so that a chart asking for one is not a second error.
+    pub rejected_outcomes: Vec<String>,
     /// Baseline rows: label and value per arm (arm order).
     pub baseline: Vec<(String, Vec<String>)>,
 }

@@ -138,6 +138,8 @@ pub(crate) enum Placement {
         /// Index of the trial page.
         trial: usize,
     },
+    /// Nothing: what it names has errors of its own, already reported.
+    Omitted,
 }
 
 /// Resolve shortcode `sc` on page `i` to what it places, or say what is
@@ -177,6 +179,11 @@ pub(crate) fn resolve(env: &Env, i: usize, sc: &Shortcode) -> Result<Placement, 
             }
             if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
                 let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
+                if trial.rejected_outcomes.contains(&o) {
+                    // The outcome has errors of its own, reported where it
+                    // is written; the chart is left out without a second one.
+                    return Ok(Placement::Omitted);
+                }
                 if !ids.contains(&o.as_str()) {
                     return Err(format!(
                         "trial `{}` has no outcome `{o}`{}",
@@ -261,7 +268,10 @@ pub(crate) fn finish_body(
                 String::new()
             }
             Ok(pl) => {
-                if let Some((_, first)) = placed.iter().find(|(q, _)| *q == pl) {
+                if let Some((_, first)) = placed
+                    .iter()
+                    .find(|(q, _)| *q == pl && pl != Placement::Omitted)
+                {
                     diags.push(Diagnostic::warning(
                         &p.source,
                         line,
@@ -287,6 +297,7 @@ pub(crate) fn finish_body(
                             }
                             _ => String::new(),
                         },
+                        Placement::Omitted => String::new(),
                         Placement::Figure { page, key } => {
                             match env.input.figures.get(*page, key) {
                                 Some(f) => {

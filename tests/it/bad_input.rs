@@ -36,6 +36,16 @@ fn every_bad_fixture_reports_its_expected_errors() {
                 ));
             }
         }
+        // Every error is expected: no error caused only by another one.
+        let count = |s: &str| s.lines().filter(|l| l.starts_with("error:")).count();
+        if count(&err) != count(&expected) {
+            failures.push(format!(
+                "{}: {} errors, expected {}\n{err}",
+                case.display(),
+                count(&err),
+                count(&expected)
+            ));
+        }
         assert!(!err.contains("panicked"), "{err}");
         assert!(
             !t.path().join("public").exists(),

@@ -1,0 +1,334 @@
+//! `appraise serve`: a local preview that rebuilds when a file changes and
+//! reloads the browser.
+//!
+//! The site is built with the normal pipeline (keeping the output in memory,
+//! so nothing is written to disk) for `http://127.0.0.1:PORT/`, and served
+//! from memory. A watcher thread asks [`discover::fingerprint`] every 300 ms
+//! whether anything under `content/`, `static/`, `templates/` or `themes/`
+//! changed; if so it rebuilds and, when the build succeeds, swaps the new
+//! site in and bumps a version number. Every HTML page served gets a small
+//! script that polls `/__appraise/status`: a new version reloads the page; a
+//! failed build shows its errors (file:line:col) over the last good site,
+//! which stays on screen.
+//!
+//! Why the HTTP server is written here rather than taken from a crate: the
+//! preview only answers `GET`/`HEAD` for files it already holds, on
+//! 127.0.0.1, one request per connection, and never reads a request body —
+//! about a hundred lines on `std::net`. The usual choices are wrong for that:
+//! axum + tower-http + tower-livereload bring tokio and ~60 crates (minutes of
+//! compile on a 2-core machine for a dev-only feature), and tiny_http is
+//! unmaintained with an open request-smuggling report. Polling for changes
+//! (instead of the notify crate) keeps the dependency tree as it is and
+//! costs a directory walk a few times a second.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::discover;
+use crate::pipeline::{self, Options, Report};
+
+/// What to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Site root (holds `content/`).
+    pub root: PathBuf,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Include draft pages.
+    pub drafts: bool,
+}
+
+/// The site being served and the state of the last build.
+#[derive(Default)]
+struct State {
+    /// Output path (`trials/leopards/index.html`) → bytes.
+    files: HashMap<String, Arc<[u8]>>,
+    /// Bumped after every successful build.
+    version: u64,
+    /// The errors of the last build, when it failed (empty otherwise).
+    errors: Vec<String>,
+}
+
+type Shared = Arc<RwLock<State>>;
+
+/// How often the watcher looks for changes.
+const POLL: Duration = Duration::from_millis(300);
+
+/// The script added to every HTML page served.
+const RELOAD_SCRIPT: &str = r#"<script>(()=>{let v=null;const show=e=>{let d=document.getElementById("appraise-serve-errors");if(!e.length){if(d)d.remove();return}if(!d){d=document.createElement("pre");d.id="appraise-serve-errors";d.style.cssText="position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;margin:0;padding:1rem;background:#3a1a1d;color:#fbe9ea;font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;z-index:2147483647";document.body.appendChild(d)}d.textContent="appraise: the last build failed; this is the last good version of the site.\n\n"+e.join("\n")};const tick=()=>fetch("/__appraise/status",{cache:"no-store"}).then(r=>r.json()).then(s=>{if(v!==null&&s.version!==v){location.reload();return}v=s.version;show(s.errors)}).catch(()=>{}).finally(()=>setTimeout(tick,700));tick()})();</script>"#;
+
+/// Build, serve and rebuild on change until the process is stopped.
+/// Returns only on a setup error (the port is taken).
+pub fn serve(opts: &ServeOptions) -> io::Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", opts.port))?;
+    let port = listener.local_addr()?.port();
+    let base_url = format!("http://127.0.0.1:{port}/");
+    let build_opts = Options {
+        root: opts.root.clone(),
+        output: None,
+        base_url: Some(base_url.clone()),
+        drafts: opts.drafts,
+        keep_files: true,
+    };
+    let state: Shared = Arc::default();
+    let mut fingerprint = discover::fingerprint(&opts.root);
+    rebuild(&build_opts, &state);
+    println!("serving the site at {base_url} (rebuilds when a file changes; Ctrl-C to stop)");
+    let _ = io::stdout().flush();
+
+    let watch_state = Arc::clone(&state);
+    let root = opts.root.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(POLL);
+        let now = discover::fingerprint(&root);
+        if now == fingerprint {
+            continue;
+        }
+        // Let an editor finish saving (several writes) before building.
+        std::thread::sleep(POLL / 3);
+        if discover::fingerprint(&root) != now {
+            continue;
+        }
+        fingerprint = now;
+        rebuild(&build_opts, &watch_state);
+    });
+
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let _ = handle(stream, &state);
+        });
+    }
+    Ok(())
+}
+
+/// Run the pipeline; on success swap the new site in, else keep the old one
+/// and record the errors. Prints what a build prints.
+fn rebuild(opts: &Options, state: &Shared) {
+    let r: Report = pipeline::build(opts);
+    eprint!("{}", r.diagnostics);
+    let mut s = match state.write() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if r.failed() {
+        s.errors = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .map(|d| d.to_string().trim_end().to_string())
+            .collect();
+        eprintln!(
+            "build failed: {} error(s); still serving the last good site",
+            s.errors.len()
+        );
+    } else {
+        let summary = r.summary();
+        s.files = r
+            .output
+            .into_iter()
+            .map(|f| (f.path, Arc::from(f.bytes.into_boxed_slice())))
+            .collect();
+        s.errors.clear();
+        s.version += 1;
+        eprintln!("{summary}");
+    }
+}
+
+/// Answer one request.
+fn handle(mut stream: TcpStream, state: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut words = head.lines().next().unwrap_or("").split_whitespace();
+    let method = words.next().unwrap_or("");
+    let target = words.next().unwrap_or("/");
+    let send_body = method != "HEAD";
+    if method != "GET" && method != "HEAD" {
+        return respond(
+            &mut stream,
+            405,
+            "text/plain",
+            b"GET or HEAD only\n",
+            true,
+            None,
+        );
+    }
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    let state = match state.read() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if path == "/__appraise/status" {
+        let body = serde_json::json!({ "version": state.version, "errors": state.errors });
+        return respond(
+            &mut stream,
+            200,
+            "application/json",
+            body.to_string().as_bytes(),
+            send_body,
+            None,
+        );
+    }
+    let key = path.trim_start_matches('/');
+    let key = if key.is_empty() || key.ends_with('/') {
+        format!("{key}index.html")
+    } else {
+        key.to_string()
+    };
+    if let Some(bytes) = state.files.get(&key) {
+        let ctype = content_type(&key);
+        let body = with_reload_script(ctype, bytes);
+        return respond(&mut stream, 200, ctype, &body, send_body, None);
+    }
+    if state.files.contains_key(&format!("{key}/index.html")) {
+        let location = format!("{}/", path.trim_end_matches('/'));
+        return respond(
+            &mut stream,
+            301,
+            "text/plain",
+            b"",
+            send_body,
+            Some(&location),
+        );
+    }
+    let body = state
+        .files
+        .get("404.html")
+        .map(|b| with_reload_script("text/html; charset=utf-8", b))
+        .unwrap_or_else(|| b"Not found\n".to_vec());
+    respond(
+        &mut stream,
+        404,
+        "text/html; charset=utf-8",
+        &body,
+        send_body,
+        None,
+    )
+}
+
+/// The page with the reload script before `</body>` (HTML only).
+fn with_reload_script(ctype: &str, bytes: &[u8]) -> Vec<u8> {
+    if !ctype.starts_with("text/html") {
+        return bytes.to_vec();
+    }
+    let html = String::from_utf8_lossy(bytes);
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{RELOAD_SCRIPT}{}", &html[..i], &html[i..]).into_bytes(),
+        None => format!("{html}{RELOAD_SCRIPT}").into_bytes(),
+    }
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    code: u16,
+    ctype: &str,
+    body: &[u8],
+    send_body: bool,
+    location: Option<&str>,
+) -> io::Result<()> {
+    let reason = match code {
+        200 => "OK",
+        301 => "Moved Permanently",
+        404 => "Not Found",
+        _ => "Method Not Allowed",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        body.len()
+    );
+    if let Some(l) = location {
+        head.push_str(&format!("Location: {l}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    if send_body {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+/// `%20` → space and so on; invalid escapes are kept as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Content type by file extension.
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_escapes_decode_and_bad_ones_stay() {
+        assert_eq!(
+            percent_decode("/tags/septic%20shock/"),
+            "/tags/septic shock/"
+        );
+        assert_eq!(percent_decode("/a%zz"), "/a%zz");
+        assert_eq!(percent_decode("/a%2"), "/a%2");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("/caf%C3%A9"), "/café");
+    }
+
+    #[test]
+    fn the_reload_script_goes_into_html_only() {
+        let html = with_reload_script(
+            "text/html; charset=utf-8",
+            b"<html><body><p>x</p></body></html>",
+        );
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.ends_with("</script></body></html>"), "{html}");
+        let css = with_reload_script("text/css; charset=utf-8", b"body{}");
+        assert_eq!(css, b"body{}");
+    }
+}

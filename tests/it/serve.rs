@@ -1,0 +1,139 @@
+//! `appraise serve`: serves the site from memory, redirects folder URLs,
+//! answers 404 with the site's page, rebuilds when a file changes, and shows
+//! a failed build's errors while keeping the last good site.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::*;
+
+/// Kills the server when the test ends, even on a failed assertion.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// (status code, headers, body) of a GET.
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (code, head.to_string(), body.to_string())
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Poll the status endpoint until `pred` holds (or fail after 20 s).
+fn wait_for(port: u16, what: &str, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let (_, _, body) = get(port, "/__appraise/status");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if pred(&v) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let child = Command::new(env!("CARGO_BIN_EXE_appraise"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&site)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start appraise serve");
+    let mut server = Server(child);
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+
+    // Pages, with links for the local address and the reload script.
+    let (code, head, home) = get(port, "/");
+    assert_eq!(code, 200);
+    assert!(head.contains("Content-Type: text/html; charset=utf-8"));
+    assert!(
+        home.contains("/__appraise/status"),
+        "reload script injected"
+    );
+    let (code, _, trial) = get(port, "/trials/demo/");
+    assert_eq!(code, 200);
+    assert!(trial.contains("20/100 (20.0%)"));
+    assert!(trial.contains("href=\"/static/style.css\"") || trial.contains("/static/"));
+    let (code, head, css) = get(port, "/static/style.css");
+    assert_eq!(code, 200);
+    assert!(head.contains("text/css"));
+    assert!(!css.contains("__appraise"), "no script in CSS");
+    // A folder without its slash is redirected; a missing page is a 404.
+    let (code, head, _) = get(port, "/trials/demo");
+    assert_eq!(code, 301);
+    assert!(head.contains("Location: /trials/demo/"), "{head}");
+    let (code, _, body) = get(port, "/no/such/page/");
+    assert_eq!(code, 404);
+    assert!(body.contains("<html"), "the site's 404 page");
+
+    // An edit is picked up: the version moves on and the page changes.
+    let v0 = wait_for(port, "the first build", |v| v["version"] == 1);
+    let page = site.join("content/trials/demo.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("drug: 20/100", "drug: 25/100")).unwrap();
+    wait_for(port, "a rebuild", |v| v["version"] == 2);
+    assert!(get(port, "/trials/demo/").2.contains("25/100 (25.0%)"));
+
+    // A broken edit: the errors are reported with file:line:col, the last
+    // good site stays, and the version does not move.
+    std::fs::write(&page, text.replace("drug: 20/100", "drug: 120/100")).unwrap();
+    let v = wait_for(port, "the failed build", |v| {
+        v["errors"].as_array().is_some_and(|e| !e.is_empty())
+    });
+    let errors = v["errors"].to_string();
+    assert!(
+        errors.contains("content/trials/demo.md:") && errors.contains("events exceed the total"),
+        "{errors}"
+    );
+    assert_eq!(v["version"], 2, "{v} (was {v0})");
+    assert!(get(port, "/trials/demo/").2.contains("25/100 (25.0%)"));
+
+    // Fixing it clears the errors and rebuilds.
+    std::fs::write(&page, &text).unwrap();
+    let v = wait_for(port, "the fixed build", |v| v["version"] == 3);
+    assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
+    assert!(get(port, "/trials/demo/").2.contains("20/100 (20.0%)"));
+}
