@@ -40,7 +40,11 @@ pub(super) fn init(dir: &Path) -> ExitCode {
         Ok(()) => {
             println!("created a new site in {}", dir.display());
             println!(
-                "next: appraise build --root {}   (the site goes to {}/public)",
+                "next: appraise serve --root {}   (preview at http://127.0.0.1:1111/ while you write)",
+                dir.display()
+            );
+            println!(
+                "      appraise build --root {}   (the site goes to {}/public)",
                 dir.display(),
                 dir.display()
             );
