@@ -259,23 +259,35 @@ fn trial_forest(
 }
 
 fn rates_spec(id: &str, key: &str, t: &Trial, outcomes: &[&OutcomeResult]) -> Option<ChartSpec> {
+    // Every outcome lists every arm in the trial's display order, so an arm
+    // keeps its colour, marker and legend entry even where it has no data
+    // (it is then drawn empty).
+    let order: Vec<&crate::model::Arm> = t.arm_order().into_iter().map(|k| &t.arms[k]).collect();
     let groups: Vec<EventRateGroup> = outcomes
         .iter()
         .filter(|o| o.kind == "binary")
         .map(|o| EventRateGroup {
             label: o.label.clone(),
-            arms: o
-                .arms
+            arms: order
                 .iter()
-                .filter_map(|a| {
-                    Some(chart::ArmRate {
-                        label: a.label.clone(),
-                        risk: a.risk?,
-                        ci_low: a.risk_ci_low,
-                        ci_high: a.risk_ci_high,
-                        events: a.events?,
-                        total: a.total?,
-                    })
+                .map(|arm| {
+                    let a = o.arms.iter().find(|a| a.arm == arm.id);
+                    let data = a.and_then(|a| Some((a.risk?, a.events?, a.total?)));
+                    match (a, data) {
+                        (Some(a), Some((risk, events, total))) => chart::ArmRate {
+                            label: a.label.clone(),
+                            risk,
+                            ci_low: a.risk_ci_low,
+                            ci_high: a.risk_ci_high,
+                            events,
+                            total,
+                        },
+                        _ => chart::ArmRate {
+                            label: arm.label.clone(),
+                            risk: f64::NAN,
+                            ..Default::default()
+                        },
+                    }
                 })
                 .collect(),
         })

@@ -474,7 +474,17 @@ pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> Str
             }
         }
         if !heading {
-            draw_marks(&mut svg, &mut marks, &axis, r, cy, row_h, max_weight);
+            // The marks are sized from the standard row height, so a
+            // wrapped label never makes a study look heavier.
+            draw_marks(
+                &mut svg,
+                &mut marks,
+                &axis,
+                r,
+                cy,
+                row_h - extra,
+                max_weight,
+            );
         }
         y += row_h;
         null_segments.push((y - row_h, y));

@@ -44,6 +44,9 @@ impl ArmRate {
     }
 
     pub(crate) fn summary(&self) -> String {
+        if self.risk().is_none() {
+            return "no data".into();
+        }
         let mut s = String::new();
         if self.total > 0 {
             let _ = write!(s, "{}/{}", self.events, self.total);
@@ -97,11 +100,13 @@ impl EventRateSpec {
             .iter()
             .flat_map(|g| {
                 g.arms.iter().map(move |a| {
+                    let known = a.risk().is_some();
+                    let count = |n: u64| if known { n.to_string() } else { String::new() };
                     vec![
                         g.label.clone(),
                         a.label.clone(),
-                        a.events.to_string(),
-                        a.total.to_string(),
+                        count(a.events),
+                        count(a.total),
                         pct(a.risk()),
                         match (a.ci_low, a.ci_high) {
                             (Some(l), Some(h)) if l.is_finite() && h.is_finite() => {

@@ -876,3 +876,71 @@ fn long_row_labels_wrap_instead_of_being_cut() {
         assert!(!joined.contains('…'), "{layout:?}: {label_lines:?}");
     }
 }
+
+#[test]
+fn a_wrapped_label_does_not_change_the_square() {
+    let mut spec = levoecmo_ratios();
+    spec.rows[1].label = "Ventricular arrhythmia (ventricular fibrillation, ventricular \
+                          tachycardia or torsades de pointes) during the ICU stay"
+        .into();
+    let svg = forest(&spec, Layout::Wide);
+    let widths = attrs(&svg, "rect", "square", "width");
+    assert_eq!(widths.len(), 3, "{svg}");
+    assert!(
+        widths.windows(2).all(|w| (w[0] - w[1]).abs() < 1e-9),
+        "unweighted rows share one square size: {widths:?}"
+    );
+}
+
+#[test]
+fn an_arm_without_data_keeps_the_other_arms_colours() {
+    // Three arms; the second outcome has no data for the first arm. Each arm
+    // keeps its slot (colour and marker) in every outcome.
+    let arm = |label: &str, e: u64| ArmRate {
+        label: label.into(),
+        risk: e as f64 / 100.0,
+        ci_low: None,
+        ci_high: None,
+        events: e,
+        total: 100,
+    };
+    let missing = ArmRate {
+        label: "Low dose".into(),
+        risk: f64::NAN,
+        ..ArmRate::default()
+    };
+    let spec = EventRateSpec {
+        id: "three-arms".into(),
+        title: "Three arms".into(),
+        outcomes: vec![
+            EventRateGroup {
+                label: "Death".into(),
+                arms: vec![
+                    arm("Low dose", 10),
+                    arm("High dose", 12),
+                    arm("Placebo", 20),
+                ],
+            },
+            EventRateGroup {
+                label: "Stroke".into(),
+                arms: vec![missing, arm("High dose", 3), arm("Placebo", 4)],
+            },
+        ],
+        ..EventRateSpec::default()
+    };
+    let svg = event_rates(&spec, Layout::Compact);
+    // Legend + both outcomes for High dose and Placebo; legend + one outcome
+    // for Low dose.
+    assert_eq!(svg.matches("<g class=\"arm arm-0\"").count(), 2, "{svg}");
+    assert_eq!(svg.matches("<g class=\"arm arm-1\"").count(), 3);
+    assert_eq!(svg.matches("<g class=\"arm arm-2\"").count(), 3);
+    for name in ["Low dose", "High dose", "Placebo"] {
+        assert!(svg.contains(&format!("class=\"legend\">{name}<")), "{name}");
+    }
+    assert!(svg.contains(">no data</text>"));
+    let table = spec.table();
+    assert_eq!(
+        table.rows[3][1..4],
+        ["Low dose".to_string(), String::new(), String::new()]
+    );
+}

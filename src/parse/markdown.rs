@@ -232,12 +232,18 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
+/// Prefixes of ids the templates build from data (`outcome-death-28d`,
+/// `an-mortality`, `pico-leopards`, `fig-leopards-rates`): an automatic
+/// heading id never starts with one unchanged.
+pub const RESERVED_PREFIXES: &[&str] = &["outcome-", "an-", "pico-", "fig-"];
+
 fn unique_id(
     base: String,
     used: &std::collections::HashSet<String>,
     next: &mut std::collections::HashMap<String, usize>,
 ) -> String {
-    if !used.contains(&base) {
+    let reserved = RESERVED_PREFIXES.iter().any(|p| base.starts_with(p));
+    if !used.contains(&base) && !reserved {
         return base;
     }
     let n = next.entry(base.clone()).or_insert(1);
@@ -356,9 +362,19 @@ mod tests {
 
     #[test]
     fn headings_do_not_take_the_templates_ids() {
-        let (md, _) = render("## Design\n\n## Results\n\n## Design\n\n## Background\n");
+        let (md, _) =
+            render("## Design\n\n## Results\n\n## Design\n\n## Background\n\n## Outcome death\n");
         let ids: Vec<&str> = md.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["design-1", "results-1", "design-2", "background"]);
+        assert_eq!(
+            ids,
+            [
+                "design-1",
+                "results-1",
+                "design-2",
+                "background",
+                "outcome-death-1"
+            ]
+        );
         assert!(
             md.html.contains("<h2 id=\"design-1\">Design</h2>"),
             "{}",

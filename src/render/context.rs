@@ -371,6 +371,9 @@ pub struct MoreCtx {
     pub total: usize,
     /// The section page listing them all, when they share one.
     pub url: Option<String>,
+    /// Link text: "All 40 appraisals →", or "More in Trials →" when the
+    /// section lists other items too.
+    pub label: String,
 }
 
 /// A tag and how many pages carry it.

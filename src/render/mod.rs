@@ -326,7 +326,7 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
             .author
             .clone()
             .or_else(|| (!site.config.author.is_empty()).then(|| site.config.author.clone())),
-        starts_with_heading: content_html.trim_start().starts_with("<h"),
+        starts_with_heading: opens_with_heading(&content_html),
         content_html,
         toc: p
             .body
@@ -901,6 +901,12 @@ fn by_date_desc(site: &Site, v: &mut [usize]) {
     });
 }
 
+/// Whether HTML opens with `<h1>`…`<h6>` (not `<hr>` or `<header>`).
+fn opens_with_heading(html: &str) -> bool {
+    let b = html.trim_start().as_bytes();
+    b.len() > 2 && b[0] == b'<' && b[1] == b'h' && (b'1'..=b'6').contains(&b[2])
+}
+
 fn empty_list() -> ListCtx {
     ListCtx {
         intro_html: String::new(),
@@ -1028,14 +1034,31 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);
     // The latest few of each kind, with a link to the full list when the
     // items share a section.
-    let more = |v: &[usize]| {
+    let more = |v: &[usize], noun: &str| {
         let sec = v.first().map(|&i| site.pages[i].section.as_str());
         let same =
             sec.is_some_and(|s| !s.is_empty() && v.iter().all(|&i| site.pages[i].section == s));
+        let sec = sec.filter(|_| same);
+        // "All 40 appraisals" only when the section holds exactly these
+        // items; published and ongoing trials share the trials list.
+        let label = sec.map(|s| {
+            let in_section = site.pages.iter().filter(|p| p.section == s).count();
+            if in_section == v.len() {
+                format!("All {} {noun} →", v.len())
+            } else {
+                let title = site
+                    .sections
+                    .get(s)
+                    .map(|x| x.title.clone())
+                    .unwrap_or_else(|| capital(s));
+                format!("More in {title} →")
+            }
+        });
         MoreCtx {
             shown: v.len().min(HOME_ITEMS),
             total: v.len(),
-            url: sec.filter(|_| same).map(|s| env.url(&format!("{s}/"))),
+            url: sec.map(|s| env.url(&format!("{s}/"))),
+            label: label.unwrap_or_default(),
         }
     };
     let latest = |v: &[usize]| items(&v[..v.len().min(HOME_ITEMS)]);
@@ -1044,10 +1067,10 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
     home.ongoing = latest(&ongoing);
     home.topics = latest(&topics);
     home.more = Some(HomeMoreCtx {
-        appraisals: more(&appraisals),
-        trials: more(&trials),
-        ongoing: more(&ongoing),
-        topics: more(&topics),
+        appraisals: more(&appraisals, "appraisals"),
+        trials: more(&trials, "published trials"),
+        ongoing: more(&ongoing, "ongoing trials"),
+        topics: more(&topics, "topics"),
     });
     let ctx = Ctx {
         site: &env.site,
@@ -1220,4 +1243,20 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
         });
     }
     (files, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_real_headings_open_a_body() {
+        assert!(opens_with_heading(
+            "\n<h2 id=\"background\">Background</h2>"
+        ));
+        assert!(!opens_with_heading("<hr />\n<h2>After a rule</h2>"));
+        assert!(!opens_with_heading("<header>x</header>"));
+        assert!(!opens_with_heading("<p>Text</p>"));
+        assert!(!opens_with_heading(""));
+    }
 }

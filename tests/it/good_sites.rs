@@ -146,35 +146,43 @@ fn long_lists_are_split_into_pages_and_the_home_page_shows_the_latest() {
     let out = t.path().join("public");
     let o = build(&fixture("good/paginated"), &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // Five trials, two per page: trials/, trials/page/2/, trials/page/3/.
+    // Twelve trials, two per page: trials/, trials/page/2/ … trials/page/6/.
     let p1 = read(&out, "trials/index.html");
     let p2 = read(&out, "trials/page/2/index.html");
-    let p3 = read(&out, "trials/page/3/index.html");
-    assert!(!out.join("trials/page/4").exists());
+    let p6 = read(&out, "trials/page/6/index.html");
+    assert!(!out.join("trials/page/7").exists());
+    assert!(
+        !out.join("trials/page/1").exists(),
+        "page 1 is trials/ itself"
+    );
     let order = |html: &str| -> Vec<String> {
         html.match_indices("TRIAL")
             .filter(|(i, _)| html[..*i].ends_with('>'))
             .map(|(i, _)| html[i..i + 6].to_string())
             .collect()
     };
-    assert_eq!(order(&p1), ["TRIAL5", "TRIAL4"], "newest first");
-    assert_eq!(order(&p2), ["TRIAL3", "TRIAL2"]);
-    assert_eq!(order(&p3), ["TRIAL1"]);
+    assert_eq!(order(&p1), ["TRIALC", "TRIALB"], "newest first");
+    assert_eq!(order(&p2), ["TRIALA", "TRIAL9"]);
+    assert_eq!(order(&p6), ["TRIAL2", "TRIAL1"]);
     assert!(p1.contains("Every trial, newest first."), "intro on page 1");
     assert!(
         !p2.contains("Every trial, newest first."),
         "intro only on page 1"
     );
-    assert!(p1.contains("Page 1 of 3"));
+    assert!(p1.contains("Page 1 of 6"));
     assert!(p2.contains("href=\"/pages/trials/\" rel=\"prev\""));
     assert!(p2.contains("href=\"/pages/trials/page/3/\" rel=\"next\""));
     assert!(p2.contains("aria-current=\"page\">2</a>"));
-    assert!(p3.contains("<title>All trials (page 3 of 3)"));
+    // Page 2 links 1, 2, 3, 4, a gap, and 6.
+    assert!(p2.contains("/pages/trials/page/4/\">4</a>"));
+    assert!(!p2.contains("/pages/trials/page/5/\">5</a>"));
+    assert!(p2.contains("<li class=\"gap\""));
+    assert!(p6.contains("<title>All trials (page 6 of 6)"));
     // Tag pages are split the same way.
-    assert!(read(&out, "tags/shock/page/3/index.html").contains("TRIAL1"));
-    // The home page lists the latest trials and links to them all (it shows
-    // up to ten, so all five here, and no "All 5" link).
+    assert!(read(&out, "tags/shock/page/6/index.html").contains("TRIAL1"));
+    // The home page lists the latest ten trials and links to all of them.
     let home = read(&out, "index.html");
-    assert_eq!(order(&home).len(), 5);
-    assert!(!home.contains("All 5 published trials"));
+    assert_eq!(order(&home).len(), 10);
+    assert!(!home.contains(">TRIAL2"), "only the latest ten");
+    assert!(home.contains("href=\"/pages/trials/\">All 12 published trials →</a>"));
 }
