@@ -98,6 +98,20 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
     write_all(files, dir)
 }
 
+/// Write one new source file at `root/rel`, creating its folders; fails
+/// if the file already exists (never overwrites an author's page).
+pub fn write_new_file(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    std::io::Write::write_all(&mut f, bytes)
+}
+
 fn absolute(p: &Path) -> io::Result<PathBuf> {
     if p.is_absolute() {
         Ok(p.to_path_buf())

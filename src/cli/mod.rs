@@ -4,6 +4,9 @@
 //! diagnostics and the summary line. `main.rs` only parses and dispatches.
 
 mod init;
+mod new;
+
+pub use new::NewKind;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +78,19 @@ pub enum Command {
         /// Also show pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+    },
+    /// Start a new page from a commented skeleton, marked as a draft:
+    /// `new trial NAME` (content/trials/NAME/index.md), `new appraisal NAME`,
+    /// `new topic NAME`. Never overwrites a file.
+    New {
+        /// What to create.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The page's name in its URL: lower-case letters, digits, dashes.
+        name: String,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
     /// Create a new site in DIR with a sample trial and appraisal (DIR must be empty or new).
     Init {
@@ -176,6 +192,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::New { kind, name, root } => new::new(&root, kind, &name),
         Command::Init { dir } => init::init(&dir),
     }
 }

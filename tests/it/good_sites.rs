@@ -186,3 +186,60 @@ fn long_lists_are_split_into_pages_and_the_home_page_shows_the_latest() {
     assert!(!home.contains(">TRIAL2"), "only the latest ten");
     assert!(home.contains("href=\"/pages/trials/\">All 12 published trials →</a>"));
 }
+
+#[test]
+fn new_pages_start_as_drafts_that_build_and_are_never_overwritten() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    let root = site.to_str().unwrap();
+    assert!(appraise(&["init", root]).status.success());
+    for (kind, name, path) in [
+        ("trial", "rescue-2", "content/trials/rescue-2/index.md"),
+        ("appraisal", "my-take", "content/appraisals/my-take.md"),
+        ("topic", "shock", "content/topics/shock.md"),
+    ] {
+        let o = appraise(&["new", kind, name, "--root", root]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(site.join(path)).unwrap();
+        assert!(text.contains("draft: true"), "{path}");
+        // Never overwrites.
+        std::fs::write(site.join(path), "mine").unwrap();
+        let again = appraise(&["new", kind, name, "--root", root]);
+        assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+        assert_eq!(std::fs::read_to_string(site.join(path)).unwrap(), "mine");
+    }
+    // Put the skeletons back and check they build, as drafts only.
+    for p in [
+        "content/trials/rescue-2/index.md",
+        "content/appraisals/my-take.md",
+        "content/topics/shock.md",
+    ] {
+        std::fs::remove_file(site.join(p)).unwrap();
+    }
+    for (kind, name) in [
+        ("trial", "rescue-2"),
+        ("appraisal", "my-take"),
+        ("topic", "shock"),
+    ] {
+        assert!(appraise(&["new", kind, name, "--root", root])
+            .status
+            .success());
+    }
+    let out = t.path().join("out");
+    let o = build(&site, &out, &["--drafts"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("error:"), "{}", stderr(&o));
+    assert!(read(&out, "trials/rescue-2/index.html").contains("RESCUE-2"));
+    assert!(out.join("appraisals/my-take/index.html").exists());
+    assert!(out.join("topics/shock/index.html").exists());
+    let out2 = t.path().join("out2");
+    assert!(build(&site, &out2, &[]).status.success());
+    assert!(
+        !out2.join("trials/rescue-2").exists(),
+        "drafts stay out of a normal build"
+    );
+    // A name that cannot be a URL segment is refused.
+    let bad = appraise(&["new", "trial", "../escape", "--root", root]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!t.path().join("escape").exists());
+}
