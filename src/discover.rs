@@ -132,6 +132,11 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
     (Sources { files }, diags)
 }
 
+/// Read one file given on the command line (`appraise import FILE`).
+pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
 /// A cheap summary of the site's files for `appraise serve`: changes when
 /// any file under `content/`, `static/`, `templates/` or `themes/` is added,
 /// removed, resized or modified (path, length and modification time; no

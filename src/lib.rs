@@ -25,6 +25,7 @@ pub mod cli;
 pub mod diag;
 pub mod discover;
 pub mod figures;
+pub mod import;
 pub mod link;
 pub mod model;
 pub mod parse;

@@ -92,6 +92,16 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Add a registered trial from its ClinicalTrials.gov record, exported as
+    /// JSON (API v2): writes content/trials/<nct id>/index.md with the
+    /// status, phase, sponsor, dates and conditions. Never overwrites a file.
+    Import {
+        /// The study's JSON file.
+        file: PathBuf,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Create a new site in DIR with a sample trial and appraisal (DIR must be empty or new).
     Init {
         /// Folder for the new site.
@@ -193,6 +203,37 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::New { kind, name, root } => new::new(&root, kind, &name),
+        Command::Import { file, root } => import(&file, &root),
         Command::Init { dir } => init::init(&dir),
+    }
+}
+
+/// `appraise import FILE`: read, convert, write; every failure names the file.
+fn import(file: &std::path::Path, root: &std::path::Path) -> ExitCode {
+    let page = crate::discover::read_one(file)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| crate::import::clinicaltrials_gov(&bytes));
+    let page = match page {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    match crate::write::write_new_file(root, &page.rel_path, page.text.as_bytes()) {
+        Ok(()) => {
+            println!(
+                "created {} (registry record {}); add tags and a question, then build",
+                page.rel_path, page.id
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", page.rel_path);
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                eprintln!("  hint: the trial is already on the site; edit that page instead");
+            }
+            ExitCode::from(1)
+        }
     }
 }

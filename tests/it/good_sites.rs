@@ -243,3 +243,63 @@ fn new_pages_start_as_drafts_that_build_and_are_never_overwritten() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(!t.path().join("escape").exists());
 }
+
+#[test]
+fn an_imported_registry_record_becomes_published_when_its_trial_arrives() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    let root = site.to_str().unwrap();
+    assert!(appraise(&["init", root]).status.success());
+    let json = fixture("import/nct04728932.json");
+    let o = appraise(&["import", json.to_str().unwrap(), "--root", root]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Importing again never overwrites the page.
+    let again = appraise(&["import", json.to_str().unwrap(), "--root", root]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("content/trials/nct04728932/index.md"));
+
+    let out = t.path().join("out");
+    let o = build(&site, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec = read(&out, "trials/nct04728932/index.html");
+    for s in [
+        "Recruiting",
+        "Phase 3",
+        "Assistance Publique - Hôpitaux de Paris",
+        "27 August 2021",
+    ] {
+        assert!(rec.contains(s), "registry page lacks {s}");
+    }
+    assert!(
+        rec.contains("status-ongoing"),
+        "a registered trial without results is ongoing"
+    );
+    assert!(read(&out, "index.html").contains("Ongoing and registered trials"));
+
+    // The results are published: the trial's own page, same registration.
+    std::fs::create_dir_all(site.join("content/trials/levoecmo")).unwrap();
+    std::fs::write(
+        site.join("content/trials/levoecmo/index.md"),
+        "---\ntitle: \"LEVOECMO: levosimendan to wean VA-ECMO\"\ndate: 2026-03-01\n\
+         trial:\n  acronym: LEVOECMO\n  registration: [NCT04728932]\n\
+         \x20 publication: { journal: JAMA, year: 2026 }\n  arms:\n\
+         \x20   - { id: levo, label: Levosimendan, n: 101 }\n\
+         \x20   - { id: placebo, label: Placebo, n: 104, control: true }\n  outcomes:\n\
+         \x20   - id: death-30d\n      label: Death at day 30\n\
+         \x20     binary: { levo: 26/101, placebo: 23/104 }\n---\nThe results.\n",
+    )
+    .unwrap();
+    let o = build(&site, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec = read(&out, "trials/nct04728932/index.html");
+    assert!(rec.contains("Registry record · published"), "{rec}");
+    assert!(
+        rec.contains("href=\"/your-repo/trials/levoecmo/\""),
+        "links to the publication"
+    );
+    let home = read(&out, "index.html");
+    assert!(
+        !home.contains("Ongoing and registered trials"),
+        "no longer listed as ongoing"
+    );
+}

@@ -1,0 +1,233 @@
+//! Importing a trial-registry record: a ClinicalTrials.gov study exported as
+//! JSON (API v2, the "Download → JSON" of a study page, or
+//! `https://clinicaltrials.gov/api/v2/studies/NCT…`) becomes a registry-record
+//! page, `content/trials/<nct id>/index.md`.
+//!
+//! Pure: bytes in, page text out. The command reads the file and writes the
+//! page (`cli`), so this module never touches the disk. The front matter is
+//! produced by serialising a typed struct with serde_yaml, so titles with
+//! quotes or colons come out as valid YAML; the body is the registry's brief
+//! summary, kept as the record's own words (the author rewrites it).
+//!
+//! When the trial's results are published later, the author adds the trial's
+//! own page with the same registration number: the record then says
+//! "results published" and links to it (see `link`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A registry-record page ready to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedPage {
+    /// Where it goes, relative to the site root
+    /// (`content/trials/nct04728932/index.md`).
+    pub rel_path: String,
+    /// The registration id (`NCT04728932`).
+    pub id: String,
+    /// The page: front matter and body.
+    pub text: String,
+}
+
+#[derive(Serialize)]
+struct Front {
+    title: String,
+    date: Option<String>,
+    trial: FrontTrial,
+}
+
+#[derive(Serialize)]
+struct FrontTrial {
+    acronym: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    registration: Vec<String>,
+    registry: FrontRegistry,
+}
+
+#[derive(Serialize)]
+struct FrontRegistry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    study_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sponsor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registered: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    completion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checked: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enrollment: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conditions: Vec<String>,
+}
+
+/// Turn a ClinicalTrials.gov study (JSON, API v2) into a registry-record
+/// page. The error says what is missing or malformed.
+pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
+    let v: Value = serde_json::from_slice(json)
+        .map_err(|e| format!("not JSON: {e} (expected a ClinicalTrials.gov study, API v2)"))?;
+    // A search result holds studies in `studies`; take a single one.
+    let study = match v.get("studies").and_then(Value::as_array) {
+        Some(list) if list.len() == 1 => &list[0],
+        Some(list) => {
+            return Err(format!(
+                "the file holds {} studies; export one study per file",
+                list.len()
+            ))
+        }
+        None => &v,
+    };
+    let p = study
+        .get("protocolSection")
+        .ok_or("no `protocolSection`: this is not a ClinicalTrials.gov study record (API v2)")?;
+    let s = |path: &[&str]| -> Option<String> {
+        let mut cur = p;
+        for k in path {
+            cur = cur.get(k)?;
+        }
+        cur.as_str()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+    };
+    let id = s(&["identificationModule", "nctId"])
+        .ok_or("no `identificationModule.nctId`")?
+        .to_ascii_uppercase();
+    let valid_id =
+        id.len() == 11 && id.starts_with("NCT") && id[3..].chars().all(|c| c.is_ascii_digit());
+    if !valid_id {
+        return Err(format!("`{id}` is not an NCT number (NCT and 8 digits)"));
+    }
+    let brief = s(&["identificationModule", "briefTitle"]);
+    let official = s(&["identificationModule", "officialTitle"]);
+    let acronym = s(&["identificationModule", "acronym"]);
+    let phases: Vec<String> = p
+        .pointer("/designModule/phases")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(phase).collect())
+        .unwrap_or_default();
+    let contact = p
+        .pointer("/contactsLocationsModule/overallOfficials/0/name")
+        .or_else(|| p.pointer("/contactsLocationsModule/centralContacts/0/name"))
+        .and_then(Value::as_str)
+        .map(String::from);
+    let registered = s(&["statusModule", "studyFirstSubmitDate"]);
+    let start = s(&["statusModule", "startDateStruct", "date"]);
+    let first_posted = s(&["statusModule", "studyFirstPostDateStruct", "date"]);
+    let registry = FrontRegistry {
+        status: s(&["statusModule", "overallStatus"]).map(|x| words(&x)),
+        phase: (!phases.is_empty()).then(|| phases.join("/")),
+        study_type: s(&["designModule", "studyType"]).map(|x| words(&x)),
+        sponsor: s(&["sponsorCollaboratorsModule", "leadSponsor", "name"]),
+        contact,
+        registered: registered.clone(),
+        start: start.clone(),
+        completion: s(&["statusModule", "completionDateStruct", "date"])
+            .or_else(|| s(&["statusModule", "primaryCompletionDateStruct", "date"])),
+        checked: s(&["statusModule", "lastUpdatePostDateStruct", "date"]),
+        enrollment: p
+            .pointer("/designModule/enrollmentInfo/count")
+            .and_then(Value::as_i64),
+        conditions: p
+            .pointer("/conditionsModule/conditions")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let name = acronym.clone().unwrap_or_else(|| id.clone());
+    let front = Front {
+        title: format!(
+            "{}: {} (registry record)",
+            name,
+            brief.clone().unwrap_or_else(|| "registered trial".into())
+        ),
+        date: registered.or(first_posted).or(start),
+        trial: FrontTrial {
+            acronym: name,
+            title: official.or(brief),
+            registration: vec![id.clone()],
+            registry,
+        },
+    };
+    let yaml = serde_yaml::to_string(&front).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let summary = s(&["descriptionModule", "briefSummary"]).unwrap_or_default();
+    let mut text = format!("---\n{yaml}---\n");
+    text.push_str(
+        "\nThis page was imported from the trial's ClinicalTrials.gov record. It shows\n\
+         what was registered before any results existed. When the results are\n\
+         published, add the trial's own page with the same registration number:\n\
+         this record will link to it.\n",
+    );
+    if !summary.is_empty() {
+        text.push_str("\n## What was registered\n\n");
+        text.push_str(&summary.replace("\r\n", "\n"));
+        text.push('\n');
+    }
+    Ok(ImportedPage {
+        rel_path: format!("content/trials/{}/index.md", id.to_ascii_lowercase()),
+        id,
+        text,
+    })
+}
+
+/// `ACTIVE_NOT_RECRUITING` → `Active not recruiting`.
+fn words(s: &str) -> String {
+    let lower = s.replace('_', " ").to_ascii_lowercase();
+    let mut c = lower.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// `PHASE3` → `Phase 3`, `EARLY_PHASE1` → `Early phase 1`, `NA` → `Not applicable`.
+fn phase(s: &str) -> String {
+    match s {
+        "NA" => "Not applicable".into(),
+        "EARLY_PHASE1" => "Early phase 1".into(),
+        _ => match s.strip_prefix("PHASE") {
+            Some(n) => format!("Phase {n}"),
+            None => words(s),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_words_read_like_the_website() {
+        assert_eq!(words("ACTIVE_NOT_RECRUITING"), "Active not recruiting");
+        assert_eq!(words("RECRUITING"), "Recruiting");
+        assert_eq!(phase("PHASE3"), "Phase 3");
+        assert_eq!(phase("NA"), "Not applicable");
+    }
+
+    #[test]
+    fn not_a_study_is_a_clear_error() {
+        assert!(clinicaltrials_gov(b"{")
+            .unwrap_err()
+            .starts_with("not JSON"));
+        assert!(clinicaltrials_gov(b"{}")
+            .unwrap_err()
+            .contains("protocolSection"));
+        let bad_id = br#"{"protocolSection":{"identificationModule":{"nctId":"NCT123"}}}"#;
+        assert!(clinicaltrials_gov(bad_id).unwrap_err().contains("NCT123"));
+        let two = br#"{"studies":[{},{}]}"#;
+        assert!(clinicaltrials_gov(two).unwrap_err().contains("2 studies"));
+    }
+}
