@@ -58,6 +58,19 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
                     .map(|s| format!(" ({s})"))
                     .unwrap_or_default()
             ),
+            // A trial that was on the site as a registry record: say that
+            // the registered trial has now reported.
+            PageKind::Trial(_) if links.registry_records.contains_key(&i) => format!(
+                "Results published for registered trial {}. ",
+                links.registry_records[&i]
+                    .iter()
+                    .filter_map(|&r| match &site.pages[r].kind {
+                        PageKind::Trial(rt) => Some(rt.acronym.as_str()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             PageKind::Trial(_) => "Trial results. ".into(),
             PageKind::Appraisal(_) => "Appraisal. ".into(),
             PageKind::Topic(_) => "Topic: evidence re-pooled. ".into(),

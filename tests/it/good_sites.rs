@@ -302,4 +302,10 @@ fn an_imported_registry_record_becomes_published_when_its_trial_arrives() {
         !home.contains("Ongoing and registered trials"),
         "no longer listed as ongoing"
     );
+    // The feed says what changed.
+    let feed = read(&out, "feed.xml");
+    assert!(
+        feed.contains("Results published for registered trial NCT04728932."),
+        "{feed}"
+    );
 }
