@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Accessibility check with axe-core in headless Chromium: the example site's
+# main pages, light and dark, at 360 px and 1280 px. Exits non-zero on any
+# violation.
+#
+#   scripts/a11y-check.sh
+#
+# Needs Chromium (CHROME_PATH, default /usr/bin/chromium), Node and Python 3;
+# installs the npm packages axe-core and playwright-core (no browser
+# download) into ~/.cache/appraise-axe once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/appraise-axe"
+if [ ! -d "$cache/node_modules/axe-core" ] || [ ! -d "$cache/node_modules/playwright-core" ]; then
+  mkdir -p "$cache"
+  npm install --prefix "$cache" --no-audit --no-fund axe-core playwright-core >/dev/null
+fi
+port="${PORT:-8093}"
+work="$(mktemp -d)"
+cargo build --release --quiet
+target/release/appraise build --root . --output "$work/site" --base-url "http://127.0.0.1:$port/" >/dev/null 2>&1
+python3 -m http.server "$port" --bind 127.0.0.1 -d "$work/site" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server; rm -rf "$work"' EXIT
+sleep 1
+b="http://127.0.0.1:$port"
+NODE_PATH="$cache/node_modules" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/axe-run.js \
+  "$b/" "$b/trials/" "$b/trials/leopards/" "$b/trials/levoecmo/" "$b/trials/nct04728932/" \
+  "$b/topics/levosimendan/" "$b/appraisals/leopards-blog/" "$b/appraisals/levoecmo-bottom-line/" \
+  "$b/tags/" "$b/tags/sepsis/" "$b/about/" "$b/404.html"
