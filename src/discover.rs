@@ -98,9 +98,8 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
                 continue;
             }
             let rel_path = rel(root, entry.path());
-            let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') {
-                continue; // editor swap files, .DS_Store
+            if is_scratch(&entry.file_name().to_string_lossy()) {
+                continue;
             }
             found.push((rel_path.clone(), classify(&rel_path), entry.into_path()));
         }
@@ -132,6 +131,13 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
     (Sources { files }, diags)
 }
 
+/// Files no build reads: hidden files (`.DS_Store`, Vim's `.x.swp`), Emacs
+/// autosaves (`#x#`) and backups (`x~`). Saving them must not trigger a
+/// rebuild in `appraise serve` either.
+fn is_scratch(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
+}
+
 /// Read one file given on the command line (`appraise import FILE`).
 pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
@@ -156,7 +162,7 @@ pub fn fingerprint(root: &Path) -> u64 {
             .into_iter()
             .flatten()
         {
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file() || is_scratch(&entry.file_name().to_string_lossy()) {
                 continue;
             }
             entry.path().hash(&mut h);
@@ -188,4 +194,29 @@ fn rel(root: &Path, p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_scratch_files_are_not_part_of_the_site() {
+        for name in [".index.md.swp", ".DS_Store", "#index.md#", "index.md~"] {
+            assert!(is_scratch(name), "{name}");
+        }
+        for name in ["index.md", "outcomes.csv", "c#-notes.md"] {
+            assert!(!is_scratch(name), "{name}");
+        }
+        // Saving a scratch file leaves the fingerprint alone.
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("content")).unwrap();
+        std::fs::write(t.path().join("content/a.md"), "x").unwrap();
+        let before = fingerprint(t.path());
+        std::fs::write(t.path().join("content/.a.md.swp"), "swap").unwrap();
+        std::fs::write(t.path().join("content/#a.md#"), "autosave").unwrap();
+        assert_eq!(fingerprint(t.path()), before);
+        std::fs::write(t.path().join("content/a.md"), "xy").unwrap();
+        assert_ne!(fingerprint(t.path()), before);
+    }
 }

@@ -26,6 +26,9 @@ pub struct ImportedPage {
     pub id: String,
     /// The page: front matter and body.
     pub text: String,
+    /// Values left out because the build would reject them (an unreadable
+    /// date, a negative enrolment), one sentence each.
+    pub skipped: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -120,9 +123,44 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
         .or_else(|| p.pointer("/contactsLocationsModule/centralContacts/0/name"))
         .and_then(Value::as_str)
         .map(String::from);
-    let registered = s(&["statusModule", "studyFirstSubmitDate"]);
-    let start = s(&["statusModule", "startDateStruct", "date"]);
-    let first_posted = s(&["statusModule", "studyFirstPostDateStruct", "date"]);
+    // Dates the site cannot read are left out (and said so), rather than
+    // written into a page that would then fail to build.
+    let mut skipped = Vec::new();
+    let mut date = |what: &str, v: Option<String>| -> Option<String> {
+        let v = v?;
+        match crate::model::date::Date::parse(&v) {
+            Ok(_) => Some(v),
+            Err(e) => {
+                skipped.push(format!("{what}: {e}"));
+                None
+            }
+        }
+    };
+    let registered = date("registered", s(&["statusModule", "studyFirstSubmitDate"]));
+    let start = date("start", s(&["statusModule", "startDateStruct", "date"]));
+    let first_posted = date(
+        "first posted",
+        s(&["statusModule", "studyFirstPostDateStruct", "date"]),
+    );
+    let completion = date(
+        "completion",
+        s(&["statusModule", "completionDateStruct", "date"])
+            .or_else(|| s(&["statusModule", "primaryCompletionDateStruct", "date"])),
+    );
+    let checked = date(
+        "last update",
+        s(&["statusModule", "lastUpdatePostDateStruct", "date"]),
+    );
+    let enrollment = p
+        .pointer("/designModule/enrollmentInfo/count")
+        .and_then(Value::as_i64);
+    if enrollment.is_some_and(|n| n < 0) {
+        skipped.push(format!(
+            "enrolment: {} is negative",
+            enrollment.unwrap_or(0)
+        ));
+    }
+    let enrollment = enrollment.filter(|n| *n >= 0);
     let registry = FrontRegistry {
         status: s(&["statusModule", "overallStatus"]).map(|x| words(&x)),
         phase: (!phases.is_empty()).then(|| phases.join("/")),
@@ -131,12 +169,9 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
         contact,
         registered: registered.clone(),
         start: start.clone(),
-        completion: s(&["statusModule", "completionDateStruct", "date"])
-            .or_else(|| s(&["statusModule", "primaryCompletionDateStruct", "date"])),
-        checked: s(&["statusModule", "lastUpdatePostDateStruct", "date"]),
-        enrollment: p
-            .pointer("/designModule/enrollmentInfo/count")
-            .and_then(Value::as_i64),
+        completion,
+        checked,
+        enrollment,
         conditions: p
             .pointer("/conditionsModule/conditions")
             .and_then(Value::as_array)
@@ -174,14 +209,25 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
     );
     if !summary.is_empty() {
         text.push_str("\n## What was registered\n\n");
-        text.push_str(&summary.replace("\r\n", "\n"));
+        text.push_str(&as_plain_text(&summary));
         text.push('\n');
     }
     Ok(ImportedPage {
         rel_path: format!("content/trials/{}/index.md", id.to_ascii_lowercase()),
         id,
         text,
+        skipped,
     })
+}
+
+/// Registry text placed in Markdown so that it reads as the words it is:
+/// `<`, `&` and `{{` are escaped, so the record can neither inject HTML nor
+/// turn a line into a chart shortcode.
+fn as_plain_text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace("{{", "&#123;&#123;")
 }
 
 /// `ACTIVE_NOT_RECRUITING` → `Active not recruiting`.
@@ -215,6 +261,27 @@ mod tests {
         assert_eq!(words("RECRUITING"), "Recruiting");
         assert_eq!(phase("PHASE3"), "Phase 3");
         assert_eq!(phase("NA"), "Not applicable");
+    }
+
+    #[test]
+    fn registry_text_cannot_inject_html_or_charts() {
+        let json = br#"{"protocolSection":{"identificationModule":{"nctId":"NCT01234567"},
+            "statusModule":{"startDateStruct":{"date":"January 2021"},
+                            "completionDateStruct":{"date":"2021-02-30"}},
+            "designModule":{"enrollmentInfo":{"count":-5}},
+            "descriptionModule":{"briefSummary":"A & B <script>x</script>\n{{ forest(trial=\"nope\") }}"}}}"#;
+        let page = clinicaltrials_gov(json).unwrap();
+        assert!(
+            page.text.contains("A &amp; B &lt;script>x&lt;/script>"),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("&#123;&#123; forest("), "{}", page.text);
+        assert!(!page.text.contains("start:"), "{}", page.text);
+        assert!(!page.text.contains("completion:"), "{}", page.text);
+        assert!(!page.text.contains("enrollment:"), "{}", page.text);
+        assert_eq!(page.skipped.len(), 3, "{:?}", page.skipped);
+        assert!(page.skipped[0].starts_with("start: `January 2021` is not a date"));
     }
 
     #[test]

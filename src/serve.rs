@@ -129,23 +129,52 @@ fn rebuild(opts: &Options, state: &Shared) {
         );
     } else {
         let summary = r.summary();
-        s.files = r
+        let files: HashMap<String, Arc<[u8]>> = r
             .output
             .into_iter()
             .map(|f| (f.path, Arc::from(f.bytes.into_boxed_slice())))
             .collect();
+        // Reload open pages only when the site really changed (saving a file
+        // without changes, or a change that renders the same, does not).
+        let changed = files.len() != s.files.len()
+            || files
+                .iter()
+                .any(|(k, v)| s.files.get(k).is_none_or(|old| old != v));
+        if changed || !s.errors.is_empty() {
+            s.version += 1;
+        }
+        s.files = files;
         s.errors.clear();
-        s.version += 1;
         eprintln!("{summary}");
     }
+}
+
+/// What a request needs from the shared state, copied out so that no lock
+/// is held while writing to a (possibly slow) client.
+enum Found {
+    /// A file: its content type and bytes.
+    File(&'static str, Arc<[u8]>),
+    /// A folder asked for without its trailing slash.
+    Redirect(String),
+    /// Nothing there: the site's 404 page, if it has one.
+    Missing(Option<Arc<[u8]>>),
+    /// No good build yet: show the errors and wait for one.
+    NoSite,
 }
 
 /// Answer one request.
 fn handle(mut stream: TcpStream, state: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+    let end_of_head =
+        |h: &[u8]| h.windows(4).any(|w| w == b"\r\n\r\n") || h.windows(2).any(|w| w == b"\n\n");
+    while !end_of_head(&head) {
+        if head.len() > 16 * 1024 {
+            let msg = b"request head too large\n";
+            return respond(&mut stream, 431, "text/plain", msg, true, None);
+        }
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             break;
@@ -158,77 +187,80 @@ fn handle(mut stream: TcpStream, state: &Shared) -> io::Result<()> {
     let target = words.next().unwrap_or("/");
     let send_body = method != "HEAD";
     if method != "GET" && method != "HEAD" {
-        return respond(
-            &mut stream,
-            405,
-            "text/plain",
-            b"GET or HEAD only\n",
-            true,
-            None,
-        );
+        let msg = b"GET or HEAD only\n";
+        return respond(&mut stream, 405, "text/plain", msg, true, None);
     }
     let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    let state = match state.read() {
-        Ok(s) => s,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if path == "/__appraise/status" {
-        let body = serde_json::json!({ "version": state.version, "errors": state.errors });
-        return respond(
-            &mut stream,
-            200,
-            "application/json",
-            body.to_string().as_bytes(),
-            send_body,
-            None,
-        );
-    }
     let key = path.trim_start_matches('/');
     let key = if key.is_empty() || key.ends_with('/') {
         format!("{key}index.html")
     } else {
         key.to_string()
     };
-    if let Some(bytes) = state.files.get(&key) {
-        let ctype = content_type(&key);
-        let body = with_reload_script(ctype, bytes);
-        return respond(&mut stream, 200, ctype, &body, send_body, None);
+    // Copy out what is needed, then let go of the lock before any I/O: a
+    // slow client must never hold up a rebuild (or, through it, everyone).
+    let (version, found, status) = {
+        let state = match state.read() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let status = (path == "/__appraise/status").then(|| {
+            serde_json::json!({ "version": state.version, "errors": state.errors }).to_string()
+        });
+        let found = if state.files.is_empty() {
+            Found::NoSite
+        } else if let Some(bytes) = state.files.get(&key) {
+            Found::File(content_type(&key), Arc::clone(bytes))
+        } else if state.files.contains_key(&format!("{key}/index.html")) {
+            // Built from the key, never from the raw path: `//x` must not
+            // become a redirect to another host.
+            Found::Redirect(format!("/{}/", key.trim_end_matches('/')))
+        } else {
+            Found::Missing(state.files.get("404.html").cloned())
+        };
+        (state.version, found, status)
+    };
+    if let Some(body) = status {
+        let ctype = "application/json";
+        return respond(&mut stream, 200, ctype, body.as_bytes(), send_body, None);
     }
-    if state.files.contains_key(&format!("{key}/index.html")) {
-        let location = format!("{}/", path.trim_end_matches('/'));
-        return respond(
-            &mut stream,
-            301,
-            "text/plain",
-            b"",
-            send_body,
-            Some(&location),
-        );
+    let html = "text/html; charset=utf-8";
+    match found {
+        Found::File(ctype, bytes) => {
+            let body = with_reload_script(ctype, &bytes, version);
+            respond(&mut stream, 200, ctype, &body, send_body, None)
+        }
+        Found::Redirect(to) => respond(&mut stream, 301, "text/plain", b"", send_body, Some(&to)),
+        Found::Missing(page) => {
+            let body = match page {
+                Some(b) => with_reload_script(html, &b, version),
+                None => b"Not found\n".to_vec(),
+            };
+            respond(&mut stream, 404, html, &body, send_body, None)
+        }
+        Found::NoSite => {
+            let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                <title>appraise: waiting for a good build</title></head><body>\
+                <p>appraise has no good build of this site yet. Fix the errors below \
+                and this page reloads.</p></body></html>";
+            let body = with_reload_script(html, page.as_bytes(), version);
+            respond(&mut stream, 503, html, &body, send_body, None)
+        }
     }
-    let body = state
-        .files
-        .get("404.html")
-        .map(|b| with_reload_script("text/html; charset=utf-8", b))
-        .unwrap_or_else(|| b"Not found\n".to_vec());
-    respond(
-        &mut stream,
-        404,
-        "text/html; charset=utf-8",
-        &body,
-        send_body,
-        None,
-    )
 }
 
-/// The page with the reload script before `</body>` (HTML only).
-fn with_reload_script(ctype: &str, bytes: &[u8]) -> Vec<u8> {
+/// The page with the reload script before `</body>` (HTML only). The
+/// script starts from the version the page was built from, so a rebuild that
+/// lands before its first poll still reloads it.
+fn with_reload_script(ctype: &str, bytes: &[u8], version: u64) -> Vec<u8> {
     if !ctype.starts_with("text/html") {
         return bytes.to_vec();
     }
+    let script = RELOAD_SCRIPT.replace("let v=null;", &format!("let v={version};"));
     let html = String::from_utf8_lossy(bytes);
     match html.rfind("</body>") {
-        Some(i) => format!("{}{RELOAD_SCRIPT}{}", &html[..i], &html[i..]).into_bytes(),
-        None => format!("{html}{RELOAD_SCRIPT}").into_bytes(),
+        Some(i) => format!("{}{script}{}", &html[..i], &html[i..]).into_bytes(),
+        None => format!("{html}{script}").into_bytes(),
     }
 }
 
@@ -244,7 +276,9 @@ fn respond(
         200 => "OK",
         301 => "Moved Permanently",
         404 => "Not Found",
-        _ => "Method Not Allowed",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Service Unavailable",
     };
     let mut head = format!(
         "HTTP/1.1 {code} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
@@ -287,7 +321,8 @@ fn content_type(path: &str) -> &'static str {
     match ext.as_str() {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
         "json" => "application/json",
         "xml" => "application/xml",
         "svg" => "image/svg+xml",
@@ -325,10 +360,12 @@ mod tests {
         let html = with_reload_script(
             "text/html; charset=utf-8",
             b"<html><body><p>x</p></body></html>",
+            7,
         );
         let html = String::from_utf8(html).unwrap();
         assert!(html.ends_with("</script></body></html>"), "{html}");
-        let css = with_reload_script("text/css; charset=utf-8", b"body{}");
+        assert!(html.contains("let v=7;"), "{html}");
+        let css = with_reload_script("text/css; charset=utf-8", b"body{}", 7);
         assert_eq!(css, b"body{}");
     }
 }

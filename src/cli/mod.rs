@@ -222,6 +222,9 @@ fn import(file: &std::path::Path, root: &std::path::Path) -> ExitCode {
     };
     match crate::write::write_new_file(root, &page.rel_path, page.text.as_bytes()) {
         Ok(()) => {
+            for why in &page.skipped {
+                eprintln!("warning: {}: left out {why}", file.display());
+            }
             println!(
                 "created {} (registry record {}); add tags and a question, then build",
                 page.rel_path, page.id

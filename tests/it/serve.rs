@@ -61,14 +61,11 @@ fn wait_for(port: u16, what: &str, pred: impl Fn(&serde_json::Value) -> bool) ->
     }
 }
 
-#[test]
-fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
-    let t = tempfile::tempdir().unwrap();
-    let site = t.path().join("site");
-    copy_dir(&fixture("good/minimal"), &site);
+/// Start `appraise serve --port 0` on `site`; returns the guard and the port.
+fn start(site: &std::path::Path) -> (Server, u16) {
     let child = Command::new(env!("CARGO_BIN_EXE_appraise"))
         .args(["serve", "--port", "0", "--root"])
-        .arg(&site)
+        .arg(site)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -84,6 +81,15 @@ fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
         .and_then(|r| r.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (server, port)
+}
+
+#[test]
+fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let (_server, port) = start(&site);
 
     // Pages, with links for the local address and the reload script.
     let (code, head, home) = get(port, "/");
@@ -105,6 +111,13 @@ fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
     let (code, head, _) = get(port, "/trials/demo");
     assert_eq!(code, 301);
     assert!(head.contains("Location: /trials/demo/"), "{head}");
+    // Never a redirect to another host.
+    let (code, head, _) = get(port, "//trials/demo");
+    assert_eq!(code, 301);
+    assert!(
+        head.lines().any(|l| l == "Location: /trials/demo/"),
+        "{head}"
+    );
     let (code, _, body) = get(port, "/no/such/page/");
     assert_eq!(code, 404);
     assert!(body.contains("<html"), "the site's 404 page");
@@ -113,9 +126,13 @@ fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
     let v0 = wait_for(port, "the first build", |v| v["version"] == 1);
     let page = site.join("content/trials/demo.md");
     let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, text.replace("drug: 20/100", "drug: 25/100")).unwrap();
+    std::fs::write(&page, text.replace("drug: 20/100", "drug: 9/100")).unwrap();
     wait_for(port, "a rebuild", |v| v["version"] == 2);
-    assert!(get(port, "/trials/demo/").2.contains("25/100 (25.0%)"));
+    assert!(get(port, "/trials/demo/").2.contains("9/100 (9.0%)"));
+    // An editor's swap file is not part of the site: no rebuild, no reload.
+    std::fs::write(site.join("content/trials/.demo.md.swp"), "swap").unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(wait_for(port, "the same version", |_| true)["version"], 2);
 
     // A broken edit: the errors are reported with file:line:col, the last
     // good site stays, and the version does not move.
@@ -129,11 +146,35 @@ fn serve_previews_rebuilds_and_keeps_the_last_good_site() {
         "{errors}"
     );
     assert_eq!(v["version"], 2, "{v} (was {v0})");
-    assert!(get(port, "/trials/demo/").2.contains("25/100 (25.0%)"));
+    assert!(get(port, "/trials/demo/").2.contains("9/100 (9.0%)"));
 
     // Fixing it clears the errors and rebuilds.
     std::fs::write(&page, &text).unwrap();
     let v = wait_for(port, "the fixed build", |v| v["version"] == 3);
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
     assert!(get(port, "/trials/demo/").2.contains("20/100 (20.0%)"));
+}
+
+#[test]
+fn serve_shows_the_errors_when_there_is_no_good_build_yet() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let page = site.join("content/trials/demo.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("drug: 20/100", "drug: 120/100")).unwrap();
+    let (_server, port) = start(&site);
+    let (code, _, body) = get(port, "/trials/demo/");
+    assert_eq!(code, 503);
+    assert!(
+        body.contains("no good build") && body.contains("/__appraise/status"),
+        "{body}"
+    );
+    let v = wait_for(port, "the errors", |v| {
+        v["errors"].as_array().is_some_and(|e| !e.is_empty())
+    });
+    assert_eq!(v["version"], 0);
+    std::fs::write(&page, &text).unwrap();
+    wait_for(port, "the first good build", |v| v["version"] == 1);
+    assert_eq!(get(port, "/trials/demo/").0, 200);
 }
