@@ -395,6 +395,12 @@ fn timeline_spec(site: &Site, links: &Links, i: usize, id: &str, t: &Trial) -> O
 
 /// Per-outcome charts asked for by shortcodes anywhere on the site:
 /// trial id → (figure key, outcome id), found in one pass over the pages.
+/// Key of a one-outcome chart placed by a shortcode (`rates-death-28d`):
+/// the figures stage draws it under this key, render looks it up by it.
+pub fn outcome_key(chart: &str, outcome: &str) -> String {
+    format!("{chart}-{outcome}")
+}
+
 fn shortcode_requests(site: &Site) -> BTreeMap<&str, Vec<(String, String)>> {
     let mut wanted: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for p in &site.pages {
@@ -414,7 +420,7 @@ fn shortcode_requests(site: &Site) -> BTreeMap<&str, Vec<(String, String)>> {
                 },
                 (None, _) => p.id.as_str(),
             };
-            let key = format!("{}-{o}", sc.name);
+            let key = outcome_key(&sc.name, o);
             let v = wanted.entry(trial).or_default();
             if !v.iter().any(|w| w.0 == key) {
                 v.push((key, o.to_string()));

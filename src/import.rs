@@ -232,11 +232,7 @@ fn as_plain_text(s: &str) -> String {
 
 /// `ACTIVE_NOT_RECRUITING` → `Active not recruiting`.
 fn words(s: &str) -> String {
-    let lower = s.replace('_', " ").to_ascii_lowercase();
-    let mut c = lower.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    crate::model::capitalise(&s.replace('_', " ").to_ascii_lowercase())
 }
 
 /// `PHASE3` → `Phase 3`, `EARLY_PHASE1` → `Early phase 1`, `NA` → `Not applicable`.

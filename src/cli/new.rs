@@ -53,13 +53,7 @@ pub(super) fn new(root: &Path, kind: NewKind, name: &str) -> ExitCode {
             include_str!("new/topic.md"),
         ),
     };
-    let title = {
-        let words = name.replace('-', " ");
-        let mut c = words.chars();
-        c.next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default()
-    };
+    let title = crate::model::capitalise(&name.replace('-', " "));
     let text = skeleton
         .replace("{ACRONYM}", &name.to_ascii_uppercase())
         .replace("{TITLE}", &title)

@@ -43,7 +43,7 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
                     .front
                     .title
                     .clone()
-                    .unwrap_or_else(|| titlecase(&section));
+                    .unwrap_or_else(|| super::capitalise(&section));
                 site.sections.insert(
                     section,
                     Section {
@@ -177,14 +177,6 @@ fn site_config(cx: &mut Cx) -> SiteConfig {
         paginate_by: f
             .paginate_by
             .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
-    }
-}
-
-fn titlecase(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }
 

@@ -54,6 +54,14 @@ pub struct SiteConfig {
     pub paginate_by: usize,
 }
 
+/// `s` with its first letter in upper case (`trials` → `Trials`).
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// Items per list page when the site does not say (`paginate_by`).
 pub const DEFAULT_PAGINATE_BY: usize = 50;
 

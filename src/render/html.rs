@@ -196,7 +196,7 @@ pub(crate) fn resolve(env: &Env, i: usize, sc: &Shortcode) -> Result<Placement, 
             }
             let key = match (sc.name.as_str(), arg("outcome")) {
                 ("timeline", _) => "timeline".to_string(),
-                (name, Some(o)) => format!("{name}-{o}"),
+                (name, Some(o)) => crate::figures::outcome_key(name, &o),
                 // The whole trial on one scale: ratios (RR, OR, HR) by
                 // default, or differences (MD, RD).
                 ("forest", None) => match arg("scale").as_deref() {

@@ -567,7 +567,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         .map(|b| {
             format!(
                 "{} prior: posterior RR {} ({} to {}); P(benefit) {}%, P(harm) {}%",
-                capital(&b.prior),
+                crate::model::capitalise(&b.prior),
                 num(b.ratio, 2),
                 num(b.ci_low, 2),
                 num(b.ci_high, 2),
@@ -591,13 +591,6 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         bayes,
         note,
     }
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 fn field(label: &str, v: Option<String>) -> Option<FieldCtx> {
@@ -907,6 +900,70 @@ fn opens_with_heading(html: &str) -> bool {
     b.len() > 2 && b[0] == b'<' && b[1] == b'h' && (b'1'..=b'6').contains(&b[2])
 }
 
+/// A section's heading: its `_index.md` title, else its folder name.
+fn section_title(site: &Site, sec: &str) -> String {
+    site.sections
+        .get(sec)
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| crate::model::capitalise(sec))
+}
+
+/// A list page that may run over several pages (a section, a tag).
+struct Paged<'a> {
+    /// `page.kind` for the template.
+    kind: &'static str,
+    /// Template name.
+    template: &'a str,
+    /// Where a template error is reported.
+    source: &'a str,
+    /// Folder of the first page (`trials/`).
+    base: &'a str,
+    /// Heading; later pages add "(page k of n)".
+    title: &'a str,
+    /// Introduction HTML, shown on the first page only.
+    intro: &'a str,
+    /// Items per page (0 = one page).
+    per: usize,
+}
+
+/// Render every page of a paginated list into `files`.
+fn render_paged(
+    env: &Env,
+    list: Paged,
+    items: Vec<ItemCtx>,
+    files: &mut Vec<OutputFile>,
+    diags: &mut Diagnostics,
+) {
+    for (rel, chunk, pager) in paginate(env, list.base, items, list.per) {
+        let mut l = empty_list();
+        let title = match &pager {
+            Some(p) if p.current > 1 => {
+                format!("{} (page {} of {})", list.title, p.current, p.total)
+            }
+            _ => {
+                l.intro_html = list.intro.to_string();
+                list.title.to_string()
+            }
+        };
+        l.items = chunk;
+        l.pager = pager;
+        let ctx = Ctx {
+            site: &env.site,
+            page: simple_page(env, list.kind, title, &rel, String::new()),
+            trial: None,
+            appraisal: None,
+            topic: None,
+            list: Some(l),
+        };
+        if let Some(h) = render_one(env, list.template, &ctx, list.source, diags) {
+            files.push(OutputFile {
+                path: format!("{rel}index.html"),
+                bytes: h.into_bytes(),
+            });
+        }
+    }
+}
+
 fn empty_list() -> ListCtx {
     ListCtx {
         intro_html: String::new(),
@@ -925,8 +982,8 @@ fn empty_list() -> ListCtx {
 const HOME_ITEMS: usize = 10;
 
 /// Split `items` into pages of `per` (0 = one page). Returns, for each page,
-/// its output path, its items and its pager (`None` when there is one page).
-/// Page 1 is `<base>index.html`; page k is `<base>page/<k>/index.html`.
+/// its folder, its items and its pager (`None` when there is one page).
+/// Page 1 is `<base>`; page k is `<base>page/<k>/`.
 fn paginate(
     env: &Env,
     base: &str,
@@ -935,7 +992,7 @@ fn paginate(
 ) -> Vec<(String, Vec<ItemCtx>, Option<PagerCtx>)> {
     let n = items.len();
     if per == 0 || n <= per {
-        return vec![(format!("{base}index.html"), items, None)];
+        return vec![(base.to_string(), items, None)];
     }
     let total = n.div_ceil(per);
     let rel = |k: usize| {
@@ -976,7 +1033,7 @@ fn paginate(
             next: (k < total).then(|| env.url(&rel(k + 1))),
             pages,
         };
-        out.push((format!("{}index.html", rel(k)), chunk, Some(pager)));
+        out.push((rel(k), chunk, Some(pager)));
     }
     out
 }
@@ -1046,12 +1103,7 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
             if in_section == v.len() {
                 format!("All {} {noun} →", v.len())
             } else {
-                let title = site
-                    .sections
-                    .get(s)
-                    .map(|x| x.title.clone())
-                    .unwrap_or_else(|| capital(s));
-                format!("More in {title} →")
+                format!("More in {} →", section_title(site, s))
             }
         });
         MoreCtx {
@@ -1105,46 +1157,25 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
         let intro = info
             .map(|s| html::rewrite_links(env, &s.intro_html))
             .unwrap_or_default();
-        let title = info
-            .map(|s| s.title.clone())
-            .unwrap_or_else(|| capital(sec));
+        let title = section_title(site, sec);
         let per = info
             .and_then(|s| s.paginate_by)
             .unwrap_or(site.config.paginate_by);
-        for (path, chunk, pager) in paginate(env, &format!("{sec}/"), items(&v), per) {
-            let mut l = empty_list();
-            // The introduction belongs to the first page only.
-            if pager.as_ref().is_none_or(|p| p.current == 1) {
-                l.intro_html = intro.clone();
-            }
-            let title = match &pager {
-                Some(p) if p.current > 1 => format!("{title} (page {} of {})", p.current, p.total),
-                _ => title.clone(),
-            };
-            let rel = path.trim_end_matches("index.html").to_string();
-            l.items = chunk;
-            l.pager = pager;
-            let ctx = Ctx {
-                site: &env.site,
-                page: simple_page(env, "section", title, &rel, String::new()),
-                trial: None,
-                appraisal: None,
-                topic: None,
-                list: Some(l),
-            };
-            if let Some(h) = render_one(
-                env,
-                "section.html",
-                &ctx,
-                &format!("content/{sec}/_index.md"),
-                &mut diags,
-            ) {
-                files.push(OutputFile {
-                    path,
-                    bytes: h.into_bytes(),
-                });
-            }
-        }
+        render_paged(
+            env,
+            Paged {
+                kind: "section",
+                template: "section.html",
+                source: &format!("content/{sec}/_index.md"),
+                base: &format!("{sec}/"),
+                title: &title,
+                intro: &intro,
+                per,
+            },
+            items(&v),
+            &mut files,
+            &mut diags,
+        );
     }
     // Tags.
     let links = env.input.links;
@@ -1187,38 +1218,21 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
                 }
             }
             by_date_desc(site, &mut v);
-            let pages = paginate(
+            render_paged(
                 env,
-                &format!("tags/{slug}/"),
+                Paged {
+                    kind: "tag",
+                    template: "tag.html",
+                    source: "tags",
+                    base: &format!("tags/{slug}/"),
+                    title: &format!("Tagged “{t}”"),
+                    intro: "",
+                    per: site.config.paginate_by,
+                },
                 items(&v),
-                site.config.paginate_by,
+                &mut files,
+                &mut diags,
             );
-            for (path, chunk, pager) in pages {
-                let title = match &pager {
-                    Some(p) if p.current > 1 => {
-                        format!("Tagged “{t}” (page {} of {})", p.current, p.total)
-                    }
-                    _ => format!("Tagged “{t}”"),
-                };
-                let rel = path.trim_end_matches("index.html").to_string();
-                let mut l = empty_list();
-                l.items = chunk;
-                l.pager = pager;
-                let ctx = Ctx {
-                    site: &env.site,
-                    page: simple_page(env, "tag", title, &rel, String::new()),
-                    trial: None,
-                    appraisal: None,
-                    topic: None,
-                    list: Some(l),
-                };
-                if let Some(h) = render_one(env, "tag.html", &ctx, "tags", &mut diags) {
-                    files.push(OutputFile {
-                        path,
-                        bytes: h.into_bytes(),
-                    });
-                }
-            }
         }
     }
     // 404.
