@@ -871,6 +871,11 @@ fn pooled(
     let mut rows: Vec<(usize, String, Vec<ArmResult>, meta::Study, Option<TwoByTwo>)> = Vec::new();
     let mut excluded = Vec::new();
     for &i in &order {
+        // A registry record whose results are on the site as their own trial
+        // is that trial: the publication is pooled, the record is not listed.
+        if links.published_as.contains_key(&i) {
+            continue;
+        }
         let p = &site.pages[i];
         let PageKind::Trial(t) = &p.kind else {
             continue;

@@ -64,6 +64,16 @@ fn example_pages_show_the_seeds_numbers() {
     ] {
         assert!(topic.contains(s), "topic lacks {s}");
     }
+    // The registry record of LEVOECMO is pooled as LEVOECMO, not listed as
+    // a trial that could not be pooled.
+    assert!(
+        topic.contains("Not pooled: LIDO"),
+        "the heart-failure trials are listed"
+    );
+    assert!(
+        !topic.contains("NCT04728932: reports no"),
+        "superseded record listed as not pooled"
+    );
     for p in [
         "appraisals/leopards-blog/index.html",
         "appraisals/levoecmo-bottom-line/index.html",
