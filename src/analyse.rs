@@ -302,6 +302,18 @@ pub struct PooledResult {
     pub df: usize,
     /// p of Q.
     pub p_q: Option<f64>,
+    /// Which estimate leads: `random`, `common`, or
+    /// `common-too-few-studies` (a random-effects model with fewer than 3
+    /// trials: τ² cannot be estimated, so the common effect leads).
+    pub lead: meta::Lead,
+    /// Random-effects estimate [estimate, low, high], when the model is
+    /// random (also when the common effect leads).
+    pub random: Option<[f64; 3]>,
+    /// CI method of the random-effects estimate (`modified HKSJ`, `HKSJ`,
+    /// `Wald`).
+    pub random_ci_method: Option<&'static str>,
+    /// Why there is no prediction interval, when there is none.
+    pub prediction_missing: Option<&'static str>,
     /// Prediction interval.
     pub pi_low: Option<f64>,
     /// Prediction interval.
@@ -810,10 +822,10 @@ fn describe(s: &meta::MetaSettings) -> (String, Option<&'static str>, &'static s
             "Wald",
         ),
         Model::Random => {
-            let ci = if s.random_ci == RandomCi::Hksj {
-                "HKSJ"
-            } else {
-                "Wald"
+            let ci = match (s.random_ci, s.hksj_floor) {
+                (RandomCi::Hksj, true) => "modified HKSJ",
+                (RandomCi::Hksj, false) => "HKSJ",
+                (RandomCi::Wald, _) => "Wald",
             };
             let mut d = format!("Random effects, {tau} τ², {ci} CI");
             if s.prediction {
@@ -830,30 +842,7 @@ fn pooled(
     members: &[usize],
     a: &crate::model::AnalysisSpec,
 ) -> Result<PooledResult, String> {
-    let mut settings = match &a.model {
-        Some(m) => meta::MetaSettings::parse(m).map_err(|e| format!("analysis `{}`: {e}", a.id))?,
-        None => meta::MetaSettings::default(),
-    };
-    if let Some(t) = &a.tau2 {
-        settings.tau2 = match t.to_ascii_uppercase().as_str() {
-            "DL" => meta::Tau2Estimator::DerSimonianLaird,
-            "REML" => meta::Tau2Estimator::Reml,
-            "PM" => meta::Tau2Estimator::PauleMandel,
-            other => {
-                return Err(format!(
-                    "analysis `{}`: unknown τ² estimator `{other}` (use REML, DL or PM)",
-                    a.id
-                ))
-            }
-        };
-    }
-    if let Some(h) = a.hksj {
-        settings.random_ci = if h {
-            meta::RandomCi::Hksj
-        } else {
-            meta::RandomCi::Wald
-        };
-    }
+    let settings = &a.settings;
     let chosen: Vec<usize> = if a.trials.is_empty() {
         members.to_vec()
     } else {
@@ -957,17 +946,22 @@ fn pooled(
     let run = |idx: &[usize]| -> Option<meta::MetaResult> {
         if binary {
             let tables: Vec<TwoByTwo> = idx.iter().filter_map(|&j| rows[j].4).collect();
-            meta::pool_binary(&tables, bm, &settings)
+            meta::pool_binary(&tables, bm, settings)
         } else {
             let studies: Vec<meta::Study> = idx.iter().map(|&j| rows[j].3).collect();
-            meta::pool(&studies, scale, &settings)
+            meta::pool(&studies, scale, settings)
         }
     };
     let all: Vec<usize> = (0..rows.len()).collect();
     let res =
         run(&all).ok_or_else(|| format!("analysis `{}`: the studies could not be pooled", a.id))?;
-    let head = headline(&res);
-    let z = 1.959_963_984_540_054;
+    let head = res.headline();
+    let weights = if res.lead == meta::Lead::Random || res.settings.model == meta::Model::Common {
+        &res.weights_percent
+    } else {
+        &res.common_weights_percent
+    };
+    let z = stats::z_crit(settings.level).unwrap_or(1.959_963_984_540_054);
     let studies = rows
         .iter()
         .enumerate()
@@ -984,14 +978,14 @@ fn pooled(
                 estimate: f(e),
                 ci_low: f(lo),
                 ci_high: f(hi),
-                weight: res.weights_percent.get(j).copied().unwrap_or(0.0),
+                weight: weights.get(j).copied().unwrap_or(0.0),
             }
         })
         .collect();
     let cumulative = (1..=rows.len())
         .filter_map(|n| {
             let r = run(&all[..n])?;
-            let h = headline(&r);
+            let h = r.headline();
             Some(CumulativeRow {
                 trial: site.pages[rows[n - 1].0].id.clone(),
                 label: study_label(site, rows[n - 1].0),
@@ -1010,7 +1004,7 @@ fn pooled(
             .filter(|&j| ids.contains(&site.pages[rows[j].0].id))
             .collect();
         if let Some(r) = (!idx.is_empty()).then(|| run(&idx)).flatten() {
-            let h = headline(&r);
+            let h = r.headline();
             subgroups.push(SubgroupResult {
                 label: label.clone(),
                 trials: idx
@@ -1035,10 +1029,25 @@ fn pooled(
         model: res.settings.name.clone(),
         model_description,
         tau2_method,
-        ci_method: if res.random.is_some() && res.random_ci_used == Some(meta::RandomCi::Wald) {
+        ci_method: if res.lead != meta::Lead::Random {
+            "Wald"
+        } else if res.random_ci_used == Some(meta::RandomCi::Wald) {
             "Wald"
         } else {
             ci_method
+        },
+        lead: res.lead,
+        random: res.random.map(|r| [r.estimate, r.lower, r.upper]),
+        random_ci_method: res.random_ci_used.map(|c| match c {
+            meta::RandomCi::Wald => "Wald",
+            meta::RandomCi::Hksj if res.settings.hksj_floor => "modified HKSJ",
+            meta::RandomCi::Hksj => "HKSJ",
+        }),
+        prediction_missing: match (&res.prediction, res.settings.model) {
+            (Some(_), _) => None,
+            (None, meta::Model::Common) => Some("common-effect model"),
+            (None, _) if !res.settings.prediction => Some("not computed by this model"),
+            (None, _) => Some("needs 3 or more trials"),
         },
         k: res.k,
         estimate: head.estimate,
@@ -1059,10 +1068,6 @@ fn pooled(
         subgroups,
         excluded,
     })
-}
-
-fn headline(r: &meta::MetaResult) -> meta::Pooled {
-    r.random.unwrap_or(r.common)
 }
 
 /// `LeoPARDS (2016)`.

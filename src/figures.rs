@@ -566,7 +566,7 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             ]),
         );
     }
-    let model = if r.tau2_method.is_some() {
+    let model = if r.lead == crate::stats::meta::Lead::Random {
         "Random effects"
     } else {
         "Common effect"
@@ -599,14 +599,30 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
         );
     }
     let mut footer = vec![format!(
-        "Heterogeneity: τ² = {}; Q = {}, df = {} (p = {}); I² = {}%",
+        "Heterogeneity: τ² = {}; Q = {}, df = {} ({}); I² = {}%",
         num(r.tau2, 3),
         num(r.q, 2),
         r.df,
-        r.p_q.map(|p| num(p, 2)).unwrap_or_else(|| "–".into()),
+        r.p_q
+            .map(crate::present::p_text)
+            .unwrap_or_else(|| "p –".into()),
         r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into())
     )];
     footer.push(format!("Model: {} ({})", r.model, r.model_description));
+    if r.lead == crate::stats::meta::Lead::CommonTooFewStudies {
+        footer.push(format!(
+            "Fewer than 3 trials: the common effect is shown{}",
+            match r.random {
+                Some([_, lo, hi]) if r.k >= 2 => format!(
+                    "; random effects ({}): {} to {}",
+                    r.random_ci_method.unwrap_or("random effects"),
+                    num(lo, d),
+                    num(hi, d)
+                ),
+                _ => String::new(),
+            }
+        ));
+    }
     let events_word = if binary { "Events/total" } else { "Mean (n)" };
     let forest = ChartSpec::Forest(ForestSpec {
         id: format!("{id}-pooled-{}", r.id),

@@ -30,6 +30,7 @@ pub mod link;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod present;
 pub mod render;
 pub mod serve;
 pub mod stats;

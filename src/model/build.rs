@@ -8,6 +8,7 @@ use crate::parse::front_matter::{
     NumOrText, RawCount, RawDate, RawOutcome, RawRegistration, RawReported, RawTrial,
 };
 use crate::parse::{Parsed, ParsedCsv, ParsedDoc};
+use crate::stats::meta::{MetaSettings, RandomCi, Tau2Estimator};
 
 /// Build the typed site. `drafts` keeps draft pages.
 pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
@@ -1104,6 +1105,53 @@ fn reported_effect(
     })
 }
 
+/// The settings of one topic analysis: its `model:` preset with the
+/// `tau2:` and `hksj:` overrides; `None` (after an error at the key's line)
+/// for an unknown name.
+fn analysis_settings(
+    cx: &mut Cx,
+    p: &str,
+    a: &crate::parse::front_matter::RawAnalysis,
+) -> Option<MetaSettings> {
+    let mut settings = match a.model.as_deref() {
+        None => MetaSettings::default(),
+        Some(m) => match MetaSettings::parse(m) {
+            Ok(s) => s,
+            Err(_) => {
+                let d = cx.error(
+                    &format!("{p}.model"),
+                    format!("unknown meta-analysis model `{m}`"),
+                );
+                let names = crate::stats::meta::MODEL_NAMES.join(", ");
+                match did_you_mean(m, &crate::stats::meta::MODEL_NAMES) {
+                    Some(s) => hint(d, format!("did you mean `{s}`? Use one of {names}")),
+                    None => hint(d, format!("use one of {names}")),
+                }
+                return None;
+            }
+        },
+    };
+    if let Some(t) = a.tau2.as_deref() {
+        settings.tau2 = match t.trim().to_ascii_uppercase().as_str() {
+            "DL" => Tau2Estimator::DerSimonianLaird,
+            "REML" => Tau2Estimator::Reml,
+            "PM" => Tau2Estimator::PauleMandel,
+            _ => {
+                let d = cx.error(
+                    &format!("{p}.tau2"),
+                    format!("unknown τ² estimator `{t}`"),
+                );
+                hint(d, "use REML, DL or PM");
+                return None;
+            }
+        };
+    }
+    if let Some(h) = a.hksj {
+        settings.random_ci = if h { RandomCi::Hksj } else { RandomCi::Wald };
+    }
+    Some(settings)
+}
+
 fn topic(cx: &mut Cx, t: &crate::parse::front_matter::RawTopic) -> Topic {
     let trials = t
         .trials
@@ -1156,6 +1204,9 @@ fn topic(cx: &mut Cx, t: &crate::parse::front_matter::RawTopic) -> Topic {
             );
             continue;
         }
+        let Some(settings) = analysis_settings(cx, &p, a) else {
+            continue;
+        };
         analyses.push(AnalysisSpec {
             id,
             title: a
@@ -1164,9 +1215,7 @@ fn topic(cx: &mut Cx, t: &crate::parse::front_matter::RawTopic) -> Topic {
                 .unwrap_or_else(|| a.endpoint.replace('-', " ")),
             endpoint: a.endpoint.clone(),
             measure,
-            model: a.model.clone(),
-            tau2: a.tau2.clone(),
-            hksj: a.hksj,
+            settings,
             trials: a
                 .trials
                 .iter()

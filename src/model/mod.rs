@@ -167,12 +167,10 @@ pub struct AnalysisSpec {
     pub endpoint: String,
     /// Effect measure.
     pub measure: Measure,
-    /// Model or preset name as written (validated by the analyse stage).
-    pub model: Option<String>,
-    /// τ² estimator as written.
-    pub tau2: Option<String>,
-    /// HKSJ override.
-    pub hksj: Option<bool>,
+    /// The meta-analysis settings: the `model:` preset (default
+    /// `cochrane-2025`) with the `tau2:` and `hksj:` overrides applied;
+    /// validated here, so an unknown name is an error at its line.
+    pub settings: crate::stats::meta::MetaSettings,
     /// Restrict to these trials (with positions).
     pub trials: Vec<(String, (usize, usize))>,
     /// Subgroup label → trial ids.

@@ -250,8 +250,11 @@ pub struct AnalysisCtx {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Headline (`RR 1.13 (0.92 to 1.39), 2 trials`).
+    /// Headline (`RR 1.13 (0.90 to 1.41); 2 trials, common effect, p = 0.29`).
     pub headline: String,
+    /// What the reader must know beside the headline (too few trials for
+    /// a random-effects estimate), in words.
+    pub caveat: Option<String>,
     /// Heterogeneity sentence.
     pub heterogeneity: String,
     /// Prediction interval sentence.

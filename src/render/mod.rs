@@ -419,35 +419,13 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
                 analyses: analyses
                     .iter()
                     .map(|r| {
-                        let d = if matches!(r.measure, "RR" | "OR") {
-                            2
-                        } else {
-                            3
-                        };
                         AnalysisCtx {
                             id: r.id.clone(),
                             title: r.title.clone(),
-                            headline: format!(
-                                "{} {} ({} to {}); {} trial{}, p = {}",
-                                r.measure,
-                                num(r.estimate, d),
-                                num(r.ci_low, d),
-                                num(r.ci_high, d),
-                                r.k,
-                                if r.k == 1 { "" } else { "s" },
-                                num(r.p, 2)
-                            ),
-                            heterogeneity: format!(
-                                "τ² = {}, I² = {}%, Q = {} on {} df (p = {})",
-                                num(r.tau2, 3),
-                                r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into()),
-                                num(r.q, 2),
-                                r.df,
-                                r.p_q.map(|x| num(x, 2)).unwrap_or_else(|| "–".into())
-                            ),
-                            prediction: r.pi_low.zip(r.pi_high).map(|(a, b)| {
-                                format!("95% prediction interval {} to {}", num(a, d), num(b, d))
-                            }),
+                            headline: crate::present::analysis_headline(r),
+                            caveat: crate::present::analysis_caveat(r),
+                            heterogeneity: crate::present::heterogeneity_text(r),
+                            prediction: crate::present::prediction_text(r),
                             model: format!("{} (preset “{}”)", r.model_description, r.model),
                             // Charts the author placed in the prose are not repeated here.
                             figures: ["pooled", "cumulative"]

@@ -82,7 +82,8 @@ pub enum Preset {
     /// RevMan 5: Mantel–Haenszel common effect for binary data,
     /// DerSimonian–Laird random effects, Wald CI, no prediction interval.
     Revman5,
-    /// Cochrane 2025 (RevMan since January 2025): REML τ², HKSJ CI and a
+    /// Cochrane 2025 (RevMan since January 2025): REML τ², HKSJ CI with the
+    /// ad hoc variance floor (never narrower than the Wald interval) and a
     /// prediction interval; Mantel–Haenszel for the binary common effect.
     /// This is the default.
     Cochrane2025,
@@ -104,8 +105,13 @@ pub struct MetaSettings {
     pub tau2: Tau2Estimator,
     /// CI method for the random-effects mean.
     pub random_ci: RandomCi,
-    /// Apply the ad hoc HKSJ variance floor q ≥ 1 (Röver et al. 2015).
-    /// Off in every preset, as in metafor's default.
+    /// Apply the ad hoc HKSJ variance floor q ≥ 1, the "modified
+    /// Knapp–Hartung" interval (Knapp & Hartung 2003; Röver, Knapp & Friede
+    /// 2015, BMC Med Res Methodol 15:99; metafor `test = "adhoc"`, meta
+    /// `adhoc.hakn.ci = "se"`): the HKSJ interval is then never narrower
+    /// than the random-effects Wald interval. On in `cochrane-2025` (the
+    /// default), so two agreeing trials cannot produce an interval narrower
+    /// than either analysis would give without HKSJ.
     pub hksj_floor: bool,
     /// Compute a prediction interval (random effects, k ≥ 3).
     pub prediction: bool,
@@ -172,7 +178,7 @@ impl MetaSettings {
                 binary_common: CommonMethod::MantelHaenszel,
                 tau2: Tau2Estimator::Reml,
                 random_ci: RandomCi::Hksj,
-                hksj_floor: false,
+                hksj_floor: true,
                 prediction: true,
                 level: 0.95,
             },
@@ -303,6 +309,33 @@ pub struct Interval {
     pub upper: f64,
 }
 
+/// Which estimate a page leads with.
+///
+/// With fewer than three studies the between-study variance τ² cannot be
+/// estimated with any useful precision (two studies give one degree of
+/// freedom), so a random-effects estimate is not presented as the result:
+/// the common-effect estimate leads, with the reason in words, and the
+/// random-effects interval is shown beside it. This follows IQWiG's rule
+/// for very few studies (Bender et al. 2018, Res Synth Methods 9:382–392;
+/// IQWiG General Methods 7.0): with two studies a random-effects
+/// meta-analysis is not informative, and the common-effect model is
+/// reported when the studies are similar enough to pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lead {
+    /// The random-effects estimate (random-effects model, k ≥ 3).
+    Random,
+    /// The common-effect estimate, because the model is common-effect.
+    Common,
+    /// The common-effect estimate, because the model is random-effects but
+    /// k < 3 studies cannot estimate τ².
+    CommonTooFewStudies,
+}
+
+/// The smallest number of studies for which a random-effects estimate
+/// leads and a prediction interval is given.
+pub const MIN_STUDIES_RANDOM: usize = 3;
+
 /// Result of a meta-analysis.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MetaResult {
@@ -328,9 +361,24 @@ pub struct MetaResult {
     /// (Higgins, Thompson & Spiegelhalter 2009; Cochrane Handbook §10.10.4.3).
     /// `None` for k < 3 or the common-effect model.
     pub prediction: Option<Interval>,
-    /// Study weights in percent under the headline model (MH weights for a
-    /// Mantel–Haenszel common effect).
+    /// Study weights in percent under the model of the settings (MH
+    /// weights for a Mantel–Haenszel common effect).
     pub weights_percent: Vec<f64>,
+    /// Common-effect weights in percent (MH or inverse variance), shown
+    /// when the common effect leads a random-effects analysis.
+    pub common_weights_percent: Vec<f64>,
+    /// Which estimate leads (see [`Lead`]).
+    pub lead: Lead,
+}
+
+impl MetaResult {
+    /// The estimate a page leads with (see [`Lead`]).
+    pub fn headline(&self) -> Pooled {
+        match (self.lead, self.random) {
+            (Lead::Random, Some(r)) => r,
+            _ => self.common,
+        }
+    }
 }
 
 /// Study-level estimate for a 2x2 table on the analysis scale.
@@ -759,6 +807,7 @@ fn finish(
     let mut random_ci_used = None;
     let mut prediction = None;
     let weights: Vec<f64>;
+    let common_weights_percent = percentages(&common_weights);
     match settings.model {
         Model::Common => {
             weights = common_weights;
@@ -800,7 +849,7 @@ fn finish(
             } else {
                 RandomCi::Wald
             });
-            if settings.prediction && k >= 3 {
+            if settings.prediction && k >= MIN_STUDIES_RANDOM {
                 let tc = t_crit(settings.level, k as f64 - 2.0)?;
                 let half = tc * (tau2 + se_wald * se_wald).sqrt();
                 prediction = Some(Interval {
@@ -812,11 +861,11 @@ fn finish(
             weights = studies.iter().map(|s| 1.0 / (s.vi + tau2)).collect();
         }
     }
-    let total: f64 = weights.iter().sum();
-    let weights_percent = if total > 0.0 && total.is_finite() {
-        weights.iter().map(|w| 100.0 * w / total).collect()
-    } else {
-        vec![100.0 / k as f64; k]
+    let weights_percent = percentages(&weights);
+    let lead = match settings.model {
+        Model::Common => Lead::Common,
+        Model::Random if k >= MIN_STUDIES_RANDOM => Lead::Random,
+        Model::Random => Lead::CommonTooFewStudies,
     };
     Some(MetaResult {
         k,
@@ -829,7 +878,20 @@ fn finish(
         heterogeneity,
         prediction,
         weights_percent,
+        common_weights_percent,
+        lead,
     })
+}
+
+/// Weights as percentages of their sum (equal shares when the sum is not
+/// usable).
+fn percentages(weights: &[f64]) -> Vec<f64> {
+    let total: f64 = weights.iter().sum();
+    if total > 0.0 && total.is_finite() {
+        weights.iter().map(|w| 100.0 * w / total).collect()
+    } else {
+        vec![100.0 / weights.len().max(1) as f64; weights.len()]
+    }
 }
 
 /// Cumulative meta-analysis (metafor `cumul()`, meta `metacum()`): element

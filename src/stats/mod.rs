@@ -31,6 +31,7 @@ pub mod binary;
 pub mod check;
 pub mod continuous;
 mod dist;
+pub(crate) use dist::z_crit;
 pub mod meta;
 pub mod reported;
 

@@ -796,7 +796,13 @@ fn bcg_mh_or_matches_statsmodels() {
 #[test]
 fn meta_matches_statsmodels() {
     let v: Value = serde_json::from_str(META_JSON).unwrap();
-    for key in ["bcg_log_rr", "trials_log_rr", "generic_md"] {
+    for key in [
+        "bcg_log_rr",
+        "trials_log_rr",
+        "generic_md",
+        "pair_log_rr",
+        "near_identical",
+    ] {
         let b = &v[key];
         let studies: Vec<Study> = arr(&b["yi"])
             .into_iter()
@@ -805,6 +811,9 @@ fn meta_matches_statsmodels() {
             .collect();
         for (name, est) in [("dl", "DL"), ("pm", "PM")] {
             let want = &b[name];
+            if want.is_null() {
+                continue; // REML-only data sets
+            }
             if f(&want["tau2"]) < 0.0 {
                 continue; // statsmodels does not truncate DL at 0
             }
@@ -868,15 +877,37 @@ fn meta_matches_statsmodels() {
             1e-6,
             &format!("{key} REML tau2"),
         );
-        let hk = arr(&want["hksj"]);
+        // The default floors the HKSJ scale at 1 (modified HKSJ).
+        let hk = arr(&want["hksj_adhoc"]);
         let rr = r.random.unwrap();
         close(rr.analysis_estimate, hk[0], 1e-6, &format!("{key} REML mu"));
-        close(rr.lower, hk[2], 1e-6, &format!("{key} REML hksj lower"));
-        close(rr.upper, hk[3], 1e-6, &format!("{key} REML hksj upper"));
-        let pi = arr(&want["pi"]);
-        let p = r.prediction.unwrap();
-        close(p.lower, pi[0], 1e-6, &format!("{key} PI lower"));
-        close(p.upper, pi[1], 1e-6, &format!("{key} PI upper"));
+        close(rr.se, hk[1], 1e-6, &format!("{key} REML adhoc se"));
+        close(rr.lower, hk[2], 1e-6, &format!("{key} REML adhoc lower"));
+        close(rr.upper, hk[3], 1e-6, &format!("{key} REML adhoc upper"));
+        // Never narrower than the Wald interval.
+        let re = arr(&want["re"]);
+        assert!(rr.lower <= re[2] + 1e-12 && rr.upper >= re[3] - 1e-12, "{key}");
+        // Without the floor: the plain HKSJ interval.
+        let plain = MetaSettings {
+            hksj_floor: false,
+            ..MetaSettings::default()
+        };
+        let r0 = pool(&studies, Scale::Difference, &plain).unwrap();
+        let hk = arr(&want["hksj"]);
+        let r0r = r0.random.unwrap();
+        close(r0r.lower, hk[2], 1e-6, &format!("{key} REML hksj lower"));
+        close(r0r.upper, hk[3], 1e-6, &format!("{key} REML hksj upper"));
+        if studies.len() >= 3 {
+            let pi = arr(&want["pi"]);
+            let p = r.prediction.unwrap();
+            close(p.lower, pi[0], 1e-6, &format!("{key} PI lower"));
+            close(p.upper, pi[1], 1e-6, &format!("{key} PI upper"));
+            assert_eq!(r.lead, Lead::Random, "{key}");
+        } else {
+            assert!(r.prediction.is_none(), "{key}: no PI below 3 studies");
+            assert_eq!(r.lead, Lead::CommonTooFewStudies, "{key}");
+            assert_eq!(r.headline(), r.common, "{key}: the common effect leads");
+        }
     }
 }
 
@@ -979,7 +1010,7 @@ fn presets_parse() {
     let d = MetaSettings::default();
     assert_eq!(
         (d.tau2, d.random_ci, d.prediction, d.hksj_floor),
-        (Tau2Estimator::Reml, RandomCi::Hksj, true, false)
+        (Tau2Estimator::Reml, RandomCi::Hksj, true, true)
     );
     let r = MetaSettings::parse("RevMan5").unwrap();
     assert_eq!(

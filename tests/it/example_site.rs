@@ -234,13 +234,38 @@ fn json_twins_agree_with_the_independent_reference() {
     let r = &reference["pooled"]["levosimendan/mortality"];
     assert_eq!(a["k"], 2);
     assert_eq!(a["model"], "cochrane-2025");
-    for k in ["estimate", "ci_low", "ci_high", "tau2", "q"] {
+    // Two trials: τ² cannot be estimated, so the common effect leads and
+    // the modified-HKSJ random-effects interval is given beside it.
+    assert_eq!(a["lead"], "common-too-few-studies");
+    assert_eq!(a["lead"], r["lead"]);
+    assert_eq!(a["prediction_missing"], "needs 3 or more trials");
+    for k in ["estimate", "ci_low", "ci_high", "p", "tau2", "q"] {
         close(
             a[k].as_f64().unwrap(),
             r[k].as_f64().unwrap(),
             &format!("pooled {k}"),
         );
     }
+    for (x, y) in a["random"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["random"].as_array().unwrap())
+    {
+        close(x.as_f64().unwrap(), y.as_f64().unwrap(), "random effects");
+    }
+    let page = read(&out, "topics/levosimendan/index.html");
+    assert!(
+        page.contains(
+            "<p class=\"headline\">RR 1.13 (0.90 to 1.41); 2 trials, common effect, p = 0.29</p>"
+        ),
+        "topic headline"
+    );
+    assert!(
+        page.contains("With only 2 trials the between-trial variation (τ²) cannot be estimated"),
+        "the headline says why it is a common effect"
+    );
+    assert!(page.contains("No prediction interval: it needs 3 or more trials"));
     for (s, w) in a["studies"]
         .as_array()
         .unwrap()

@@ -81,7 +81,31 @@ def outcome(a, n1, c, n2, harmful):
     }
 
 
-def pooled_reml_hksj(rows):
+def mantel_haenszel_rr(rows):
+    """Mantel-Haenszel risk ratio with the Greenland & Robins (1985)
+    variance of its log, written from the paper's formula (the engine's MH
+    RR is also checked against metafor's published BCG result)."""
+    r_sum = s_sum = v_num = 0.0
+    weights = []
+    for a, n1, c, n2 in rows:
+        n = n1 + n2
+        r_sum += a * n2 / n
+        s_sum += c * n1 / n
+        v_num += (n1 * n2 * (a + c) - a * c * n) / n ** 2
+        weights.append(c * n1 / n)
+    rr = r_sum / s_sum
+    se = math.sqrt(v_num / (r_sum * s_sum))
+    z = stats.norm.isf(0.025)
+    lo, hi = math.exp(math.log(rr) - z * se), math.exp(math.log(rr) + z * se)
+    p = 2 * stats.norm.sf(abs(math.log(rr) / se))
+    return rr, lo, hi, p, [100 * w / sum(weights) for w in weights]
+
+
+def pooled(rows):
+    """The default (cochrane-2025) analysis of 2 trials: the common effect
+    (Mantel-Haenszel) leads because tau^2 cannot be estimated from 2 trials;
+    the random-effects interval is REML with the modified (ad hoc) HKSJ
+    interval, q floored at 1 (metafor test="adhoc")."""
     y = np.array([math.log((a / n1) / (c / n2)) for a, n1, c, n2 in rows])
     v = np.array([1 / a - 1 / n1 + 1 / c - 1 / n2 for a, n1, c, n2 in rows])
     k = len(y)
@@ -95,19 +119,23 @@ def pooled_reml_hksj(rows):
     tau2 = max(0.0, res.x) if neg_restricted_loglik(res.x) < neg_restricted_loglik(0.0) else 0.0
     w = 1 / (v + tau2)
     mu = np.sum(w * y) / np.sum(w)
-    q_hk = np.sum(w * (y - mu) ** 2) / (k - 1)
+    q_hk = max(1.0, np.sum(w * (y - mu) ** 2) / (k - 1))
     se_hk = math.sqrt(q_hk / np.sum(w))
     tcrit = stats.t.ppf(0.975, k - 1)
     wf = 1 / v
     mu_f = np.sum(wf * y) / np.sum(wf)
     q = float(np.sum(wf * (y - mu_f) ** 2))
+    rr, lo, hi, p, weights = mantel_haenszel_rr(rows)
     return {
+        "lead": "common-too-few-studies",
         "tau2": tau2,
-        "estimate": math.exp(mu),
-        "ci_low": math.exp(mu - tcrit * se_hk),
-        "ci_high": math.exp(mu + tcrit * se_hk),
+        "estimate": rr,
+        "ci_low": lo,
+        "ci_high": hi,
+        "p": p,
+        "random": [math.exp(mu), math.exp(mu - tcrit * se_hk), math.exp(mu + tcrit * se_hk)],
         "q": q,
-        "weights": list(100 * w / np.sum(w)),
+        "weights": weights,
         "study_rr": [math.exp(x) for x in y],
     }
 
@@ -118,7 +146,7 @@ def main():
         r = outcome(a, n1, c, n2, harmful)
         r.update({"trial": trial, "outcome": oid})
         out["outcomes"].append(r)
-    out["pooled"]["levosimendan/mortality"] = pooled_reml_hksj([r[1:] for r in POOLED])
+    out["pooled"]["levosimendan/mortality"] = pooled([r[1:] for r in POOLED])
     with open(os.path.join(HERE, "example_site.json"), "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

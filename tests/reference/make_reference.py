@@ -276,12 +276,12 @@ def reml_tau2(y, v):
     return t2
 
 
-def meta_block(y, v):
+def meta_block(y, v, reml_only=False):
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
     k = len(y)
     block = {"yi": y.tolist(), "vi": v.tolist()}
-    for name, method in (("dl", "dl"), ("pm", "pm")):
+    for name, method in () if reml_only else (("dl", "dl"), ("pm", "pm")):
         # atol well below the default 1e-5, but not so small that rounding
         # noise makes the estimating equation negative (statsmodels then
         # resets tau2 to 0).
@@ -308,8 +308,13 @@ def meta_block(y, v):
     qh = float((w * (y - mu) ** 2).sum() / (k - 1))
     se_h = math.sqrt(qh / w.sum())
     tc = stats.t.isf(0.025, k - 1)
+    # Modified (ad hoc) HKSJ: the scale q is floored at 1 (Knapp & Hartung
+    # 2003; Roever, Knapp & Friede 2015), metafor test="adhoc".
+    se_a = math.sqrt(max(1.0, qh) / w.sum())
     block["reml"] = {"tau2": t2, "re": [mu, se, mu - Z * se, mu + Z * se],
-                     "hksj": [mu, se_h, mu - tc * se_h, mu + tc * se_h]}
+                     "hksj": [mu, se_h, mu - tc * se_h, mu + tc * se_h],
+                     "hksj_adhoc": [mu, se_a, mu - tc * se_a, mu + tc * se_a],
+                     "q_hksj": qh}
     if k >= 3:
         tp = stats.t.isf(0.025, k - 2)
         half = tp * math.sqrt(t2 + se * se)
@@ -342,6 +347,17 @@ def meta_reference():
         v.append(float(t.log_riskratio_se) ** 2)
     out["trials_log_rr"] = meta_block(y, v)
     out["trials_log_rr"]["tables"] = tables
+    # Two agreeing trials (LeoPARDS and LEVOECMO mortality, log RR): the
+    # unmodified HKSJ interval is narrower than the Wald one here.
+    pair = [(89, 258, 79, 256), (26, 101, 23, 104)]
+    y, v = [], []
+    for a, n1, c, n2 in pair:
+        t = Table2x2(np.array([[a, n1 - a], [c, n2 - c]], dtype=float))
+        y.append(float(t.log_riskratio))
+        v.append(float(t.log_riskratio_se) ** 2)
+    out["pair_log_rr"] = meta_block(y, v, reml_only=True)
+    # Three near-identical estimates (q far below 1).
+    out["near_identical"] = meta_block([0.20, 0.21, 0.19], [0.04, 0.09, 0.02], reml_only=True)
     # A heterogeneous generic set on the linear scale.
     out["generic_md"] = meta_block([0.5, -0.2, 1.3, 0.9, 0.1, 2.0],
                                    [0.04, 0.09, 0.25, 0.05, 0.16, 0.5])

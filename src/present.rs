@@ -1,0 +1,152 @@
+//! Present: numbers into the words a reader sees.
+//!
+//! One home for the rules that turn a computed number into text, so the
+//! trial page, the topic page, the charts and the feed say the same thing:
+//! how a p value is printed, and how a pooled analysis is headlined
+//! (including what a page says when there are too few trials for a
+//! random-effects estimate). Other formatting rules move here as the
+//! stages after `analyse` become typed.
+
+use crate::analyse::{num, PooledResult};
+use crate::stats::meta::Lead;
+
+/// A p value as text without the `p`: `< 0.001`, `0.003`, `0.29`.
+///
+/// Two decimals from 0.01 up, three below (the NEJM convention), and
+/// `< 0.001` below 0.001, so a small p never reads `0.00`. A p below 0.05
+/// is never rounded up to `0.05`: it gets more decimals (`0.0496`).
+pub fn p_value(p: f64) -> String {
+    if p.is_nan() {
+        return "–".into();
+    }
+    if p < 0.001 {
+        return "< 0.001".into();
+    }
+    let mut d = if p < 0.01 { 3 } else { 2 };
+    // Never round a p below 0.05 up to 0.05 (0.0496 is not "0.05").
+    while p < 0.05 && d < 4 && num(p, d).parse::<f64>().is_ok_and(|x| x >= 0.05) {
+        d += 1;
+    }
+    format!("= {}", num(p, d))
+}
+
+/// `p = 0.29` or `p < 0.001`.
+pub fn p_text(p: f64) -> String {
+    format!("p {}", p_value(p))
+}
+
+/// Decimals for a pooled estimate of `measure` (`RR 1.13`, `MD 0.612`).
+pub fn pooled_decimals(measure: &str) -> usize {
+    if matches!(measure, "RR" | "OR") {
+        2
+    } else {
+        3
+    }
+}
+
+/// `RR 1.13 (0.90 to 1.41)`.
+pub fn estimate_ci(measure: &str, e: f64, lo: f64, hi: f64) -> String {
+    let d = pooled_decimals(measure);
+    format!("{measure} {} ({} to {})", num(e, d), num(lo, d), num(hi, d))
+}
+
+/// The headline of a pooled analysis:
+/// `RR 1.13 (0.90 to 1.41); 2 trials, common effect, p = 0.29`.
+pub fn analysis_headline(r: &PooledResult) -> String {
+    let model = match r.lead {
+        Lead::Random => "random effects",
+        Lead::Common | Lead::CommonTooFewStudies => "common effect",
+    };
+    format!(
+        "{}; {} trial{}, {model}, {}",
+        estimate_ci(r.measure, r.estimate, r.ci_low, r.ci_high),
+        r.k,
+        if r.k == 1 { "" } else { "s" },
+        p_text(r.p)
+    )
+}
+
+/// What the reader must know beside the headline, in words: why the
+/// common effect leads a random-effects analysis of fewer than 3 trials,
+/// with the random-effects interval for comparison; `None` otherwise.
+pub fn analysis_caveat(r: &PooledResult) -> Option<String> {
+    if r.lead != Lead::CommonTooFewStudies {
+        return None;
+    }
+    let d = pooled_decimals(r.measure);
+    let trials = if r.k == 1 {
+        "With 1 trial there is nothing to pool and no between-trial variation (τ²) to estimate"
+            .to_string()
+    } else {
+        format!(
+            "With only {} trials the between-trial variation (τ²) cannot be estimated",
+            r.k
+        )
+    };
+    let mut s = format!(
+        "{trials}, so this is the common-effect estimate, which assumes the trials share one true effect."
+    );
+    if let (Some([_, lo, hi]), true) = (r.random, r.k >= 2) {
+        s.push_str(&format!(
+            " The random-effects interval ({}) is {} to {}: it shows how little {} trials can say about how much the effect varies.",
+            r.random_ci_method.unwrap_or("random effects"),
+            num(lo, d),
+            num(hi, d),
+            r.k
+        ));
+    }
+    Some(s)
+}
+
+/// The prediction-interval sentence, or why there is none.
+pub fn prediction_text(r: &PooledResult) -> Option<String> {
+    let d = pooled_decimals(r.measure);
+    match (r.pi_low, r.pi_high, r.prediction_missing) {
+        (Some(a), Some(b), _) => Some(format!(
+            "95% prediction interval {} to {}",
+            num(a, d),
+            num(b, d)
+        )),
+        (_, _, Some("needs 3 or more trials")) => {
+            Some("No prediction interval: it needs 3 or more trials".into())
+        }
+        _ => None,
+    }
+}
+
+/// The heterogeneity sentence: `τ² = 0.000, I² = 0%, Q = 0.02 on 1 df (p = 0.89)`.
+pub fn heterogeneity_text(r: &PooledResult) -> String {
+    format!(
+        "τ² = {}, I² = {}%, Q = {} on {} df ({})",
+        num(r.tau2, 3),
+        r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into()),
+        num(r.q, 2),
+        r.df,
+        r.p_q.map(p_text).unwrap_or_else(|| "p –".into())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_p_values_never_read_zero() {
+        assert_eq!(p_text(0.0), "p < 0.001");
+        assert_eq!(p_text(0.000_4), "p < 0.001");
+        assert_eq!(p_text(0.001), "p = 0.001");
+        assert_eq!(p_text(0.004_9), "p = 0.005");
+        assert_eq!(p_text(0.012), "p = 0.01");
+        assert_eq!(p_text(0.094), "p = 0.09");
+        assert_eq!(p_text(0.5), "p = 0.50");
+        assert_eq!(p_text(1.0), "p = 1.00");
+    }
+
+    #[test]
+    fn a_p_below_005_is_not_rounded_up_to_005() {
+        assert_eq!(p_text(0.0496), "p = 0.0496");
+        assert_eq!(p_text(0.0499), "p = 0.0499");
+        assert_eq!(p_text(0.0494), "p = 0.049");
+        assert_eq!(p_text(0.0504), "p = 0.05");
+    }
+}
