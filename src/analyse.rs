@@ -636,8 +636,12 @@ fn reported_out(r: &Reported) -> ReportedOut {
     if r.measure == Measure::RD {
         text.push_str(" pts");
     }
-    if let Some((a, b)) = r.ci {
-        text.push_str(&format!(" ({} to {})", num(a, d), num(b, d)));
+    if let (Some((a, b)), Some((da, db))) = (r.ci, r.ci_decimals) {
+        text.push_str(&format!(
+            " ({} to {})",
+            num(a, da as usize),
+            num(b, db as usize)
+        ));
     }
     let p = r.p.map(|p| p.to_string());
     if let Some(p) = &p {
@@ -695,7 +699,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         '>' => ReportedP::GreaterThan(p.value),
         _ => ReportedP::Exact {
             value: p.value,
-            decimals: crate::model::decimals_of(p.value),
+            decimals: p.decimals,
         },
     });
     let rep = ReportedEffect {
@@ -704,6 +708,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         ci: r.ci,
         p,
         decimals: r.decimals,
+        ci_decimals: r.ci_decimals.unwrap_or((r.decimals, r.decimals)),
         level: LEVEL,
     };
     let report = stats::check::check(data, &rep);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::*;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::parse::front_matter::{
-    NumOrText, RawCount, RawDate, RawOutcome, RawRegistration, RawReported, RawTrial,
+    Printed, RawCount, RawDate, RawOutcome, RawRegistration, RawReported, RawTrial,
 };
 use crate::parse::{Parsed, ParsedCsv, ParsedDoc};
 use crate::stats::meta::{MetaSettings, RandomCi, Tau2Estimator};
@@ -378,6 +378,19 @@ fn trial(
         a.control = true;
     }
     let arm_ids: Vec<&str> = arms.iter().map(|a| a.id.as_str()).collect();
+    if arms.len() == 1 {
+        let d = cx.error(
+            "trial.arms",
+            format!(
+                "the trial has one arm (`{}`): appraise compares two or more arms",
+                arms[0].id
+            ),
+        );
+        hint(
+            d,
+            "add the control arm, e.g. - { id: placebo, label: Placebo, control: true }",
+        );
+    }
     // Outcomes: front matter, then CSV.
     let mut outcomes: Vec<Outcome> = Vec::new();
     // Outcomes dropped for errors (already reported): later references to
@@ -881,6 +894,31 @@ fn outcome(
             None => ok = false,
         }
     }
+    // A comparison needs two arms with data: never compare an arm with itself.
+    let (kind_key, with_data) = match &data {
+        OutcomeData::Binary(v) => ("binary", v.iter().filter(|x| x.is_some()).count()),
+        OutcomeData::Continuous(v) => ("continuous", v.iter().filter(|x| x.is_some()).count()),
+        OutcomeData::Median(v) => ("median", v.iter().filter(|x| x.is_some()).count()),
+        OutcomeData::None => ("", 2),
+    };
+    if ok && with_data == 1 && arms.len() >= 2 {
+        let d = at(
+            cx,
+            csv,
+            line,
+            &format!("{p}.{kind_key}"),
+            format!(
+                "outcome `{}` has {kind_key} data for one arm only: a comparison needs two",
+                o.id
+            ),
+            false,
+        );
+        hint(
+            d,
+            format!("give the data of each arm ({})", arm_ids.join(", ")),
+        );
+        return None;
+    }
     if matches!(data, OutcomeData::None) && reported.is_empty() {
         at(cx, csv, line, p, format!("outcome `{}` has neither arm data (binary, continuous, median) nor a reported effect", o.id), false);
         return None;
@@ -954,22 +992,27 @@ fn reported_effect(
         hint(d, format!("use {}", Measure::NAMES));
         return None;
     };
-    if !r.estimate.is_finite() {
+    let Some(estimate) = r.estimate.number() else {
         at(
             cx,
             csv,
             line,
             &format!("{rp}.estimate"),
-            "the estimate is not a number".into(),
+            format!("the estimate `{}` is not a number", r.estimate.0),
             false,
         );
         return None;
-    }
+    };
     let mut ok = true;
-    let ci = match &r.ci {
+    let bounds = r.ci.as_ref().map(|v| {
+        v.iter()
+            .map(|x| x.number().map(|n| (n, x.decimals())))
+            .collect::<Option<Vec<_>>>()
+    });
+    let ci = match bounds {
         None => None,
-        Some(v) if v.len() == 2 && v.iter().all(|x| x.is_finite()) => {
-            let (lo, hi) = (v[0], v[1]);
+        Some(Some(v)) if v.len() == 2 => {
+            let ((lo, dlo), (hi, dhi)) = (v[0], v[1]);
             if lo > hi {
                 let d = at(
                     cx,
@@ -981,16 +1024,13 @@ fn reported_effect(
                 );
                 hint(d, "write the interval as [lower, upper]");
                 ok = false;
-            } else if r.estimate < lo || r.estimate > hi {
+            } else if estimate < lo || estimate > hi {
                 at(
                     cx,
                     csv,
                     line,
                     &format!("{rp}.estimate"),
-                    format!(
-                        "the estimate {} lies outside its CI [{lo}, {hi}]",
-                        r.estimate
-                    ),
+                    format!("the estimate {estimate} lies outside its CI [{lo}, {hi}]"),
                     false,
                 );
                 ok = false;
@@ -1008,7 +1048,7 @@ fn reported_effect(
                 );
                 ok = false;
             }
-            Some((lo, hi))
+            Some(((lo, hi), (dlo, dhi)))
         }
         Some(_) => {
             let d = at(
@@ -1024,7 +1064,7 @@ fn reported_effect(
             None
         }
     };
-    if measure.is_ratio() && r.estimate <= 0.0 {
+    if measure.is_ratio() && estimate <= 0.0 {
         at(
             cx,
             csv,
@@ -1037,71 +1077,75 @@ fn reported_effect(
     }
     let p = match &r.p {
         None => None,
-        Some(NumOrText::Num(v)) => Some(PValue {
-            value: *v,
-            relation: '=',
-        }),
-        Some(NumOrText::Text(t)) => {
-            let t = t.trim();
-            let (rel, num) = if let Some(x) = t.strip_prefix('<') {
-                ('<', x)
-            } else if let Some(x) = t.strip_prefix('>') {
-                ('>', x)
-            } else {
-                ('=', t)
-            };
-            match num.trim().trim_start_matches('=').trim().parse::<f64>() {
-                Ok(v) => Some(PValue {
-                    value: v,
-                    relation: rel,
-                }),
-                Err(_) => {
-                    let d = at(
-                        cx,
-                        csv,
-                        line,
-                        &format!("{rp}.p"),
-                        format!("`{t}` is not a p value"),
-                        false,
-                    );
-                    hint(d, "write a number such as 0.43, or \"<0.001\"");
-                    ok = false;
-                    None
-                }
+        Some(text) => match parse_p(&text.0) {
+            Some(pv) if (0.0..=1.0).contains(&pv.value) => Some(pv),
+            Some(pv) => {
+                at(
+                    cx,
+                    csv,
+                    line,
+                    &format!("{rp}.p"),
+                    format!("p = {} is outside [0, 1]", pv.value),
+                    false,
+                );
+                ok = false;
+                None
             }
-        }
+            None => {
+                let d = at(
+                    cx,
+                    csv,
+                    line,
+                    &format!("{rp}.p"),
+                    format!("`{}` is not a p value", text.0),
+                    false,
+                );
+                hint(d, "write a number such as 0.43, or \"<0.001\"");
+                ok = false;
+                None
+            }
+        },
     };
-    if let Some(pv) = p {
-        if !(0.0..=1.0).contains(&pv.value) || !pv.value.is_finite() {
-            at(
-                cx,
-                csv,
-                line,
-                &format!("{rp}.p"),
-                format!("p = {} is outside [0, 1]", pv.value),
-                false,
-            );
-            ok = false;
-        }
-    }
     if !ok {
         return None;
     }
-    let decimals = r.decimals.unwrap_or_else(|| {
-        let mut d = decimals_of(r.estimate);
-        if let Some((a, b)) = ci {
-            d = d.max(decimals_of(a)).max(decimals_of(b));
-        }
-        d
-    });
+    // Decimals as typed, one per printed number; `decimals:` overrides
+    // those of the estimate and CI.
+    let typed = r.estimate.decimals();
     Some(Reported {
         measure,
-        estimate: r.estimate,
-        ci,
+        estimate,
+        ci: ci.map(|(c, _)| c),
         p,
         adjusted: r.adjusted,
         method: r.method.clone(),
-        decimals,
+        decimals: r.decimals.unwrap_or(typed),
+        ci_decimals: ci.map(|(_, d)| match r.decimals {
+            Some(x) => (x, x),
+            None => d,
+        }),
+    })
+}
+
+/// A p value as printed: `0.43`, `P = 0.50`, `<0.001`, `≤ 0.05`, `>0.99`,
+/// with the decimals typed; `None` when no number is found.
+fn parse_p(text: &str) -> Option<PValue> {
+    let mut t = text.trim();
+    if let Some(rest) = t.strip_prefix(['P', 'p']) {
+        t = rest.trim_start();
+    }
+    let (relation, rest) = if let Some(x) = t.strip_prefix('<').or_else(|| t.strip_prefix('≤')) {
+        ('<', x)
+    } else if let Some(x) = t.strip_prefix('>').or_else(|| t.strip_prefix('≥')) {
+        ('>', x)
+    } else {
+        ('=', t)
+    };
+    let num = Printed(rest.trim().trim_start_matches('=').trim().to_string());
+    Some(PValue {
+        value: num.number()?,
+        relation,
+        decimals: num.decimals(),
     })
 }
 

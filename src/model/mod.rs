@@ -418,11 +418,14 @@ pub struct PValue {
     pub value: f64,
     /// `=`, `<` or `>`.
     pub relation: char,
+    /// Decimals as typed (`0.50` → 2).
+    pub decimals: u32,
 }
 
 impl std::fmt::Display for PValue {
+    /// The p as the paper printed it (`0.50`, `<0.001`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let dec = crate::model::decimals_of(self.value).max(2) as usize;
+        let dec = self.decimals as usize;
         match self.relation {
             '=' => write!(f, "{:.*}", dec, self.value),
             r => write!(f, "{r}{:.*}", dec, self.value),
@@ -445,8 +448,10 @@ pub struct Reported {
     pub adjusted: bool,
     /// Method in the paper's words.
     pub method: Option<String>,
-    /// Decimals printed.
+    /// Decimals printed for the estimate, as typed.
     pub decimals: u32,
+    /// Decimals printed for the CI bounds (lower, upper), as typed.
+    pub ci_decimals: Option<(u32, u32)>,
 }
 
 /// Events and total in one arm.

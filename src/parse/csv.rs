@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::front_matter::{NumOrText, OneOrMany, RawCount, RawMeanSd, RawOutcome, RawReported};
+use super::front_matter::{OneOrMany, Printed, RawCount, RawMeanSd, RawOutcome, RawReported};
 
 /// The columns a CSV outcome table may have.
 pub const COLUMNS: &[&str] = &[
@@ -144,12 +144,15 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
             num("sd"),
             num("n"),
         );
+        // Printed numbers keep their text (decimals as typed); check they are numbers.
         let (estimate, lo, hi) = (num("estimate"), num("ci_low"), num("ci_high"));
-        let p = get("p").map(|s| {
-            s.parse::<f64>()
-                .map(NumOrText::Num)
-                .unwrap_or_else(|_| NumOrText::Text(s.to_string()))
-        });
+        let printed = |c: &str| get(c).map(|s| Printed(s.to_string()));
+        let (estimate, lo, hi) = (
+            estimate.and(printed("estimate")),
+            lo.and(printed("ci_low")),
+            hi.and(printed("ci_high")),
+        );
+        let p = printed("p");
         let new = out.last().is_none_or(|(o, _)| o.id != id);
         if new {
             let reported = match (get("measure"), estimate) {

@@ -97,14 +97,64 @@ impl<'de> Deserialize<'de> for RawDate {
     }
 }
 
-/// A number or a short text (used for p values such as `0.43`, `"<0.001"`, `">0.99"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum NumOrText {
-    /// A plain number.
-    Num(f64),
-    /// Text, e.g. `<0.001`.
-    Text(String),
+/// A printed number exactly as the author typed it (`0.50`, `1.10`,
+/// `"<0.001"`), quoted or not.
+///
+/// YAML reads `0.50` as the float 0.5 and loses the second decimal, yet the
+/// decimals a paper printed decide how a recomputed number is compared with
+/// it (a crude p of 0.54 does not reproduce a printed 0.50). The scalar's
+/// text is therefore kept: serde_yaml hands a plain scalar to
+/// `deserialize_str` as written. Numbers from other formats (JSON, CSV) are
+/// kept as their shortest text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Printed(pub String);
+
+impl Printed {
+    /// The number, when the text is one (a Unicode minus `−` is accepted,
+    /// as papers print it); `None` for text such as `<0.001` or `n/a`.
+    pub fn number(&self) -> Option<f64> {
+        self.0
+            .trim()
+            .replace('−', "-")
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+    }
+
+    /// Digits after the decimal point as typed (`0.50` → 2, `12` → 0,
+    /// `<0.001` → 3).
+    pub fn decimals(&self) -> u32 {
+        let t = self.0.trim();
+        match t.split_once('.') {
+            Some((_, frac)) => frac.chars().take_while(|c| c.is_ascii_digit()).count() as u32,
+            None => 0,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Printed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Printed;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Printed, E> {
+                Ok(Printed(s.trim().to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Printed, E> {
+                Ok(Printed(x.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, x: i64) -> Result<Printed, E> {
+                Ok(Printed(x.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, x: u64) -> Result<Printed, E> {
+                Ok(Printed(x.to_string()))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 /// A count written as `89/258` or `{ events: 89, total: 258 }`.
@@ -155,32 +205,56 @@ pub struct RawReported {
     /// RR, OR, RD, MD, SMD, HR, sHR or MedD.
     pub measure: String,
     /// The point estimate (RD in percentage points, as papers print it).
-    pub estimate: f64,
+    pub estimate: Printed,
     /// The 95% confidence interval `[low, high]`.
     #[serde(default)]
-    pub ci: Option<Vec<f64>>,
-    /// The p value: a number or text such as `"<0.001"`.
+    pub ci: Option<Vec<Printed>>,
+    /// The p value: a number or text such as `"<0.001"`, as printed.
     #[serde(default)]
-    pub p: Option<NumOrText>,
+    pub p: Option<Printed>,
     /// Whether the paper's estimate was adjusted (covariates, model).
     #[serde(default)]
     pub adjusted: bool,
     /// How the paper computed it, in its words (e.g. "Fine-Gray model", "bootstrap").
     #[serde(default)]
     pub method: Option<String>,
-    /// Decimals printed in the paper, when YAML loses them (`0.00` reads as 0).
+    /// Decimals printed in the paper for the estimate and CI, overriding
+    /// those typed (rarely needed: the text as typed is kept).
     #[serde(default)]
     pub decimals: Option<u32>,
 }
 
 /// One or several reported effects.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+///
+/// Deserialised by hand rather than as an untagged enum: serde buffers an
+/// untagged value, and the buffer turns `0.50` into the float 0.5 before
+/// [`Printed`] can see the text as typed.
+#[derive(Debug, Clone, PartialEq)]
 pub enum OneOrMany<T> {
     /// A single value.
     One(T),
     /// A list.
     Many(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("one reported effect or a list of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(OneOrMany::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(OneOrMany::Many)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 impl<T> OneOrMany<T> {
@@ -640,10 +714,6 @@ fn tidy_message(m: &str) -> String {
     let m = m.replace(
         "data did not match any variant of untagged enum RawRegistration",
         "expected a registry id such as NCT04728932 or { id: ..., url: ... }",
-    );
-    let m = m.replace(
-        "data did not match any variant of untagged enum NumOrText",
-        "expected a number or a text such as \"<0.001\"",
     );
     m.replace(
         "data did not match any variant of untagged enum OneOrMany",

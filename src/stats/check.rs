@@ -179,8 +179,11 @@ pub struct ReportedEffect {
     pub ci: Option<(f64, f64)>,
     /// Printed p value.
     pub p: Option<ReportedP>,
-    /// Decimals printed for the estimate and CI.
+    /// Decimals printed for the estimate.
     pub decimals: u32,
+    /// Decimals printed for each CI bound (lower, upper); papers usually
+    /// print them alike, but each is compared at its own.
+    pub ci_decimals: (u32, u32),
     /// Confidence level of the printed CI (normally 0.95).
     pub level: f64,
 }
@@ -295,12 +298,13 @@ fn method_check(
         return None;
     }
     let estimate_matches = within(e, rep.estimate, est_units, rep.decimals);
+    let (dl, du) = rep.ci_decimals;
     let ci_matches = rep
         .ci
-        .map(|(pl, pu)| within(l, pl, 1.5, rep.decimals) && within(u, pu, 1.5, rep.decimals));
+        .map(|(pl, pu)| within(l, pl, 1.5, dl) && within(u, pu, 1.5, du));
     let ci_exact = rep
         .ci
-        .map(|(pl, pu)| within(l, pl, 0.5, rep.decimals) && within(u, pu, 0.5, rep.decimals));
+        .map(|(pl, pu)| within(l, pl, 0.5, dl) && within(u, pu, 0.5, du));
     Some(MethodCheck {
         method: label.to_string(),
         estimate: e,

@@ -345,7 +345,8 @@ fn rep(m: Measure, e: &str, lo: &str, hi: &str, p: Option<&str>) -> ReportedEffe
         estimate: e.parse().unwrap(),
         ci: Some((lo.parse().unwrap(), hi.parse().unwrap())),
         p: p.map(|s| ReportedP::parse(s).unwrap()),
-        decimals: decimals_of(e).max(decimals_of(lo)),
+        decimals: decimals_of(e),
+        ci_decimals: (decimals_of(lo), decimals_of(hi)),
         level: 0.95,
     }
 }
@@ -1227,7 +1228,8 @@ proptest! {
         for m in [Measure::RiskRatio, Measure::OddsRatio, Measure::RiskDifference,
                   Measure::MeanDifference, Measure::Smd, Measure::HazardRatio] {
             let r = ReportedEffect { measure: m, estimate: est, ci: Some((est - w, est + w)),
-                p: Some(ReportedP::Exact { value: p, decimals: 2 }), decimals: dec, level: 0.95 };
+                p: Some(ReportedP::Exact { value: p, decimals: 2 }), decimals: dec,
+                ci_decimals: (dec, dec), level: 0.95 };
             let c = check(&ArmData::Binary(t), &r);
             prop_assert!(c.methods.iter().all(|x| x.estimate.is_finite()));
         }
