@@ -24,6 +24,9 @@
 //!   ends, even by a crash); a second build waits for the first and then
 //!   replaces its output whole. Leftover staging folders are removed only
 //!   while holding that lock, so no build deletes another's work.
+//!
+//! [`write_new_file`] creates one source file and never writes through a
+//! symlink that leads out of its top folder (`content/`).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -370,16 +373,72 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
 }
 
 /// Write one new source file at `root/rel`, creating its folders; fails
-/// if the file already exists (never overwrites an author's page).
+/// if the file already exists (never overwrites an author's page), and
+/// refuses to write through a symlink that leads out of the top folder of
+/// `rel` (`content/` for `content/trials/x/index.md`): every existing folder
+/// on the way must resolve inside it, and the file itself is created, never
+/// followed.
 pub fn write_new_file(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    let path = root.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    if file.is_empty()
+        || parts.is_empty()
+        || rel
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a path inside a folder of the site: {rel}"),
+        ));
     }
+    let top = root.join(parts[0]);
+    std::fs::create_dir_all(&top)?;
+    let base = std::fs::canonicalize(&top)?;
+    let mut dir = base.clone();
+    let mut shown = parts[0].to_string();
+    for part in &parts[1..] {
+        shown = format!("{shown}/{part}");
+        let next = dir.join(part);
+        match std::fs::create_dir(&next) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let real = match std::fs::canonicalize(&next) {
+            Ok(r) => r,
+            Err(e) if next.is_symlink() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!("refusing to write through {shown}: it is a broken symlink ({e})"),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        if !real.starts_with(&base) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to write through {shown}: it is a symlink to {}, outside {}/",
+                    real.display(),
+                    parts[0]
+                ),
+            ));
+        }
+        if !real.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{shown} is a file, not a folder"),
+            ));
+        }
+        dir = real;
+    }
+    // `create_new` (O_CREAT|O_EXCL) fails on an existing name, a symlink
+    // included, so the page is never written through one.
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)?;
+        .open(dir.join(file))?;
     std::io::Write::write_all(&mut f, bytes)
 }
 
@@ -662,5 +721,41 @@ mod tests {
             "the output was missing during a switch"
         );
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"199");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_never_written_through_a_symlink_out_of_its_folder() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, _) = site(t.path());
+        let elsewhere = t.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("content/trials")).unwrap();
+        let e = write_new_file(&root, "content/trials/x/index.md", b"x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "refusing to write through content/trials: it is a symlink to {}, outside content/",
+                elsewhere.canonicalize().unwrap().display()
+            )
+        );
+        assert!(names(&elsewhere).is_empty(), "nothing written outside");
+        // A symlink that stays inside content/ is fine.
+        std::fs::remove_file(root.join("content/trials")).unwrap();
+        std::fs::create_dir_all(root.join("content/real")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/real"), root.join("content/trials")).unwrap();
+        write_new_file(&root, "content/trials/x/index.md", b"x").unwrap();
+        assert_eq!(
+            std::fs::read(root.join("content/real/x/index.md")).unwrap(),
+            b"x"
+        );
+        // The file itself as a symlink is not followed.
+        std::fs::write(elsewhere.join("target"), "theirs").unwrap();
+        std::fs::create_dir_all(root.join("content/y")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("target"), root.join("content/y/index.md"))
+            .unwrap();
+        let e = write_new_file(&root, "content/y/index.md", b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(elsewhere.join("target")).unwrap(), b"theirs");
     }
 }
