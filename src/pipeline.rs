@@ -23,7 +23,7 @@ pub struct Options {
     /// Include draft pages.
     pub drafts: bool,
     /// Replace a non-empty output folder that has no
-    /// [`write::MARKER`] (never a protected folder: see [`write`]).
+    /// [`write::MARKER`] (never a protected folder: see [`mod@write`]).
     pub force: bool,
     /// Keep the rendered files in [`Report::output`] (for `appraise serve`,
     /// which serves them from memory).
