@@ -12,7 +12,9 @@
 //! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]).
 //! 6. [`chart`] draws SVG charts from plain specifications.
 //! 7. [`render`] fills the Tera theme with typed contexts ([`render::Output`]).
-//! 8. [`write`] builds into a staging folder and swaps it into place.
+//! 8. [`write`] builds into a staging folder and switches it into place
+//!    atomically, under a lock, refusing to replace the site's own folders
+//!    or a folder appraise did not write.
 //!
 //! Every stage reports problems as [`diag::Diagnostic`]s, all of them at once.
 //!

@@ -22,6 +22,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include draft pages.
     pub drafts: bool,
+    /// Replace a non-empty output folder that has no
+    /// [`write::MARKER`] (never a protected folder: see [`mod@write`]).
+    pub force: bool,
     /// Keep the rendered files in [`Report::output`] (for `appraise serve`,
     /// which serves them from memory).
     pub keep_files: bool,
@@ -166,7 +169,12 @@ pub fn build(opts: &Options) -> Report {
     lap(&mut r, "render");
     diags.sort();
     if let (Some(out), false) = (&opts.output, diags.has_errors()) {
-        if let Err(e) = write::write_site(&files, out) {
+        let dest = write::Destination {
+            out,
+            root: &opts.root,
+            force: opts.force,
+        };
+        if let Err(e) = write::write_site(&files, &dest) {
             diags.push(Diagnostic::error(
                 &out.display().to_string(),
                 0,

@@ -72,6 +72,7 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         output: None,
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
+        force: false,
         keep_files: true,
     };
     let state: Shared = Arc::default();

@@ -1,10 +1,32 @@
-//! Write: the only stage that writes to the disk.
+//! Write: the only stage that writes to the disk. It owns the output folder
+//! (`public/` or `--output`), the files beside it (`.public.lock`, the
+//! staging folder) and the two ways source files are created (`init`, and
+//! `new`/`import` through [`write_new_file`]).
 //!
-//! A build is written into a fresh staging folder beside the output folder,
-//! and swapped into place with two renames only once every file is written.
-//! A failed build therefore never touches the last good `public/`; a crash
-//! half-way leaves at worst a stray `.public.staging-*` folder, which the
-//! next build removes. Files are written in parallel.
+//! Guarantees of [`write_site`]:
+//!
+//! - **Nothing lost.** The output must not be, contain, or lie inside the
+//!   site's folder, `content/`, `templates/`, `static/`, `themes/`, nor be
+//!   or contain the current folder (paths compared once canonicalised, so
+//!   symlinks, relative paths and `..` are seen through). No flag overrides
+//!   this. An existing output is replaced only if it is empty or holds the
+//!   marker file [`MARKER`] (`.appraise-output`) that every build writes;
+//!   [`Destination::force`] overrides that marker check, and only it.
+//! - **Atomic switch.** The build is written into a staging folder beside the
+//!   output, then switched in with one `renameat2(RENAME_EXCHANGE)` on Linux:
+//!   at every instant the output path holds the complete old or the complete
+//!   new site. Where the exchange is unavailable (other systems, a file
+//!   system answering `EINVAL`/`ENOSYS`), two renames are used, and a crash
+//!   between them is repaired by the next build (the old tree is renamed
+//!   back). A failed build never touches the last good output.
+//! - **One writer at a time.** Builds into one output take an exclusive lock
+//!   on `.<name>.lock` beside it (`flock`-style, released when the process
+//!   ends, even by a crash); a second build waits for the first and then
+//!   replaces its output whole. Leftover staging folders are removed only
+//!   while holding that lock, so no build deletes another's work.
+//!
+//! [`write_new_file`] creates one source file and never writes through a
+//! symlink that leads out of its top folder (`content/`).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,49 +42,301 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Write `files` to `out` atomically (staging folder, then swap).
-pub fn write_site(files: &[OutputFile], out: &Path) -> io::Result<()> {
-    let out = absolute(out)?;
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+/// The marker file every build writes at the top of its output: a folder
+/// holding it was written by appraise and may be replaced by the next build.
+pub const MARKER: &str = ".appraise-output";
+
+/// What the marker file says to whoever opens it.
+const MARKER_TEXT: &str =
+    "This folder was written by `appraise build`. The next build replaces it\n\
+whole: do not keep your own files here.\n";
+
+/// Where a build goes, and what it must not destroy.
+#[derive(Debug, Clone, Copy)]
+pub struct Destination<'a> {
+    /// The output folder, as the user gave it (shown in errors).
+    pub out: &'a Path,
+    /// The site's folder (holds `content/`): never replaced, nor its sources.
+    pub root: &'a Path,
+    /// Replace an existing non-empty output that has no [`MARKER`].
+    pub force: bool,
+}
+
+/// The folders a build must never replace, contain or write into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protected {
+    Root,
+    Content,
+    Templates,
+    Static,
+    Themes,
+    Cwd,
+}
+
+impl Protected {
+    fn what(self) -> &'static str {
+        match self {
+            Protected::Root => "the site's folder",
+            Protected::Content => "the content folder",
+            Protected::Templates => "the templates folder",
+            Protected::Static => "the static folder",
+            Protected::Themes => "the themes folder",
+            Protected::Cwd => "the current folder",
+        }
+    }
+    fn why(self) -> &'static str {
+        match self {
+            Protected::Root => "which holds the site's sources",
+            Protected::Content => "which holds the source pages",
+            Protected::Templates => "which holds the site's templates",
+            Protected::Static => "which holds files copied into the site",
+            Protected::Themes => "which holds the site's themes",
+            Protected::Cwd => "whose files would be deleted",
+        }
+    }
+    /// Source folders: an output inside them would be read by the next build.
+    fn is_source(self) -> bool {
+        !matches!(self, Protected::Root | Protected::Cwd)
+    }
+}
+
+/// Whether a build may write to `dest`, without writing anything: the
+/// output is not a protected folder (whatever `force` says) and is missing,
+/// empty, or marked (unless `force`). The error says which and why.
+pub fn check_destination(dest: &Destination<'_>) -> io::Result<()> {
+    let out = resolve(dest.out)?;
+    check_protected(dest, &out)?;
+    check_replaceable(dest, &out)
+}
+
+fn check_protected(dest: &Destination<'_>, out: &Path) -> io::Result<()> {
+    let cwd = std::env::current_dir()?;
+    let folders = [
+        (Protected::Root, dest.root.to_path_buf()),
+        (Protected::Content, dest.root.join("content")),
+        (Protected::Templates, dest.root.join("templates")),
+        (Protected::Static, dest.root.join("static")),
+        (Protected::Themes, dest.root.join("themes")),
+        (Protected::Cwd, cwd),
+    ];
+    let shown = dest.out.display();
+    for (kind, folder) in &folders {
+        let real = resolve(folder)?;
+        let why = if real == out {
+            format!("it is {}, {}", kind.what(), kind.why())
+        } else if real.starts_with(out) {
+            format!(
+                "it contains {} ({}), {}",
+                kind.what(),
+                folder.display(),
+                kind.why()
+            )
+        } else if kind.is_source() && out.starts_with(&real) {
+            format!(
+                "it is inside {} ({}), which the next build would read as sources",
+                kind.what(),
+                folder.display()
+            )
+        } else {
+            continue;
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("refusing to write the site into {shown}: {why}; choose another --output"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_replaceable(dest: &Destination<'_>, out: &Path) -> io::Result<()> {
+    let shown = dest.out.display();
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("refusing to replace {shown}: it is a file, not a folder"),
+        ));
+    }
+    if dest.force || out.join(MARKER).is_file() || std::fs::read_dir(out)?.next().is_none() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "refusing to replace {shown}: it is not empty and has no {MARKER} file, so appraise \
+             did not write it; empty it or choose another --output (--force replaces it anyway)"
+        ),
+    ))
+}
+
+/// Write `files` to `dest.out`: checked ([`check_destination`]), under the
+/// output's lock, through a staging folder switched in atomically. The
+/// output also gets the [`MARKER`] file.
+pub fn write_site(files: &[OutputFile], dest: &Destination<'_>) -> io::Result<()> {
+    let out = resolve(dest.out)?;
+    check_protected(dest, &out)?;
+    let (parent, name) = match (out.parent(), out.file_name()) {
+        (Some(p), Some(n)) => (p.to_path_buf(), n.to_string_lossy().into_owned()),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("cannot write the site into {}", dest.out.display()),
+            ))
+        }
+    };
     std::fs::create_dir_all(&parent)?;
-    // Clear leftovers of an interrupted build.
-    if let Ok(rd) = std::fs::read_dir(&parent) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&format!(".{name}.staging-"))
-                || n.starts_with(&format!(".{name}.old-"))
-            {
-                let _ = std::fs::remove_dir_all(e.path());
+    let _lock = lock(&parent, &name)?;
+    // Under the lock: no other build is writing here, so leftovers are stale.
+    recover(&parent, &name, &out)?;
+    check_replaceable(dest, &out)?;
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    std::fs::create_dir_all(&staging)?;
+    let result = write_all(files, &staging).and_then(|()| {
+        std::fs::write(staging.join(MARKER), MARKER_TEXT)?;
+        switch(&staging, &out, &parent, &name).map(|_| ())
+    });
+    // After a switch the staging path holds the old tree (or nothing).
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+/// The exclusive lock of the output `parent/name`, held until dropped.
+fn lock(parent: &Path, name: &str) -> io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(parent.join(format!(".{name}.lock")))?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// With the lock held: put back an old output a crash left half-switched
+/// (two-rename fallback), then remove every leftover staging and old folder.
+fn recover(parent: &Path, name: &str, out: &Path) -> io::Result<()> {
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    let mut leftovers = Vec::new();
+    for e in std::fs::read_dir(parent)?.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&staging) || n.starts_with(&old) {
+            leftovers.push((n.starts_with(&old), e.path()));
+        }
+    }
+    if std::fs::symlink_metadata(out).is_err() {
+        if let Some((_, path)) = leftovers.iter().find(|(is_old, _)| *is_old) {
+            std::fs::rename(path, out)?;
+        }
+    }
+    for (_, path) in leftovers {
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// How the new tree was put in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Switched {
+    /// There was no output: one rename.
+    Renamed,
+    /// One atomic exchange; the old tree is now at the staging path.
+    Exchanged,
+    /// Two renames (no exchange available); the old tree was removed.
+    TwoRenames,
+}
+
+/// Put `staging` at `out`. Afterwards the old tree, if any, is at `staging`
+/// or already gone.
+fn switch(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<Switched> {
+    if std::fs::symlink_metadata(out).is_err() {
+        std::fs::rename(staging, out)?;
+        return Ok(Switched::Renamed);
+    }
+    if exchange(staging, out)? {
+        return Ok(Switched::Exchanged);
+    }
+    two_renames(staging, out, parent, name)?;
+    Ok(Switched::TwoRenames)
+}
+
+/// The fallback: old output aside, staging in, old removed. A crash between
+/// the renames leaves `.name.old-*`, which [`recover`] puts back.
+fn two_renames(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()> {
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    std::fs::rename(out, &old)?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Swap `a` and `b` in one step; `Ok(false)` when this system or file
+/// system cannot (the caller falls back to two renames).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the
+    // call; renameat2 only reads them. The raw syscall avoids needing a
+    // glibc new enough to wrap it; ENOSYS then means an old kernel.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+/// No atomic exchange here: the caller falls back to two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// `p` made absolute and canonical as far as it exists (symlinks and `..`
+/// resolved), with its missing tail appended.
+fn resolve(p: &Path) -> io::Result<PathBuf> {
+    use std::path::Component;
+    let mut cur = PathBuf::new();
+    for c in absolute(p)?.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => cur.push(c.as_os_str()),
+            Component::CurDir => {}
+            // `cur` is canonical wherever it exists, so popping is exact.
+            Component::ParentDir => {
+                cur.pop();
+            }
+            Component::Normal(n) => {
+                cur.push(n);
+                if let Ok(real) = std::fs::canonicalize(&cur) {
+                    cur = real;
+                }
             }
         }
     }
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.staging-{pid}"));
-    std::fs::create_dir_all(&staging)?;
-    let result = write_all(files, &staging);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if out.exists() {
-        let old = parent.join(format!(".{name}.old-{pid}"));
-        std::fs::rename(&out, &old)?;
-        if let Err(e) = std::fs::rename(&staging, &out) {
-            let _ = std::fs::rename(&old, &out);
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&staging, &out)?;
-    }
-    Ok(())
+    Ok(cur)
 }
 
 fn write_all(files: &[OutputFile], dir: &Path) -> io::Result<()> {
@@ -99,16 +373,72 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
 }
 
 /// Write one new source file at `root/rel`, creating its folders; fails
-/// if the file already exists (never overwrites an author's page).
+/// if the file already exists (never overwrites an author's page), and
+/// refuses to write through a symlink that leads out of the top folder of
+/// `rel` (`content/` for `content/trials/x/index.md`): every existing folder
+/// on the way must resolve inside it, and the file itself is created, never
+/// followed.
 pub fn write_new_file(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    let path = root.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    if file.is_empty()
+        || parts.is_empty()
+        || rel
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a path inside a folder of the site: {rel}"),
+        ));
     }
+    let top = root.join(parts[0]);
+    std::fs::create_dir_all(&top)?;
+    let base = std::fs::canonicalize(&top)?;
+    let mut dir = base.clone();
+    let mut shown = parts[0].to_string();
+    for part in &parts[1..] {
+        shown = format!("{shown}/{part}");
+        let next = dir.join(part);
+        match std::fs::create_dir(&next) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let real = match std::fs::canonicalize(&next) {
+            Ok(r) => r,
+            Err(e) if next.is_symlink() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!("refusing to write through {shown}: it is a broken symlink ({e})"),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        if !real.starts_with(&base) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to write through {shown}: it is a symlink to {}, outside {}/",
+                    real.display(),
+                    parts[0]
+                ),
+            ));
+        }
+        if !real.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{shown} is a file, not a folder"),
+            ));
+        }
+        dir = real;
+    }
+    // `create_new` (O_CREAT|O_EXCL) fails on an existing name, a symlink
+    // included, so the page is never written through one.
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)?;
+        .open(dir.join(file))?;
     std::io::Write::write_all(&mut f, bytes)
 }
 
@@ -124,51 +454,308 @@ fn absolute(p: &Path) -> io::Result<PathBuf> {
 mod tests {
     use super::*;
 
+    fn one(path: &str, bytes: &[u8]) -> Vec<OutputFile> {
+        vec![OutputFile {
+            path: path.into(),
+            bytes: bytes.to_vec(),
+        }]
+    }
+
+    /// A site folder `t/site` (with `content/`) and its output `t/site/public`.
+    fn site(t: &Path) -> (PathBuf, PathBuf) {
+        let root = t.join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join("content/_index.md"), "---\n---\n").unwrap();
+        let out = root.join("public");
+        (root, out)
+    }
+
+    fn dest<'a>(root: &'a Path, out: &'a Path) -> Destination<'a> {
+        Destination {
+            out,
+            root,
+            force: false,
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn swap_replaces_old_output() {
+    fn swap_replaces_old_output_and_leaves_only_the_lock_beside_it() {
         let t = tempfile::tempdir().unwrap();
-        let out = t.path().join("public");
-        write_site(
-            &[OutputFile {
-                path: "a/index.html".into(),
-                bytes: b"1".to_vec(),
-            }],
-            &out,
-        )
-        .unwrap();
-        write_site(
-            &[OutputFile {
-                path: "b.html".into(),
-                bytes: b"2".to_vec(),
-            }],
-            &out,
-        )
-        .unwrap();
+        let (root, out) = site(t.path());
+        write_site(&one("a/index.html", b"1"), &dest(&root, &out)).unwrap();
+        write_site(&one("b.html", b"2"), &dest(&root, &out)).unwrap();
         assert!(!out.join("a/index.html").exists());
         assert_eq!(std::fs::read(out.join("b.html")).unwrap(), b"2");
-        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
+        assert_eq!(names(&out), [MARKER, "b.html"]);
+        assert_eq!(names(&root), [".public.lock", "content", "public"]);
     }
 
     #[test]
     fn refuses_paths_outside() {
         let t = tempfile::tempdir().unwrap();
-        let out = t.path().join("public");
-        write_site(
-            &[OutputFile {
-                path: "ok.html".into(),
-                bytes: vec![],
-            }],
-            &out,
-        )
-        .unwrap();
-        assert!(write_site(
-            &[OutputFile {
-                path: "../x".into(),
-                bytes: vec![]
-            }],
-            &out
-        )
-        .is_err());
+        let (root, out) = site(t.path());
+        write_site(&one("ok.html", b""), &dest(&root, &out)).unwrap();
+        assert!(write_site(&one("../x", b""), &dest(&root, &out)).is_err());
         assert!(out.join("ok.html").exists(), "old output kept");
+    }
+
+    #[test]
+    fn only_an_empty_or_marked_folder_is_replaced_unless_forced() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        std::fs::create_dir_all(&out).unwrap();
+        write_site(&one("a.html", b"1"), &dest(&root, &out)).unwrap();
+        assert!(out.join(MARKER).is_file(), "every output is marked");
+
+        let mine = root.join("mine");
+        std::fs::create_dir_all(&mine).unwrap();
+        std::fs::write(mine.join("notes.txt"), "keep").unwrap();
+        let e = write_site(&one("a.html", b"1"), &dest(&root, &mine)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "refusing to replace {}: it is not empty and has no .appraise-output file, so \
+                 appraise did not write it; empty it or choose another --output (--force \
+                 replaces it anyway)",
+                mine.display()
+            )
+        );
+        assert_eq!(std::fs::read(mine.join("notes.txt")).unwrap(), b"keep");
+        let forced = Destination {
+            force: true,
+            ..dest(&root, &mine)
+        };
+        write_site(&one("a.html", b"1"), &forced).unwrap();
+        assert_eq!(names(&mine), [MARKER, "a.html"]);
+
+        let file = root.join("file");
+        std::fs::write(&file, "x").unwrap();
+        let e = write_site(
+            &one("a.html", b"1"),
+            &Destination {
+                force: true,
+                ..dest(&root, &file)
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "refusing to replace {}: it is a file, not a folder",
+                file.display()
+            )
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn protected_folders_are_refused_even_forced_and_seen_through_links_and_dots() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, _) = site(t.path());
+        let cwd = std::env::current_dir().unwrap();
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink(root.join("content"), &link).unwrap();
+        let refused = |out: PathBuf, why: String| {
+            let expected = format!(
+                "refusing to write the site into {}: {why}; choose another --output",
+                out.display()
+            );
+            let d = dest(&root, &out);
+            let e = write_site(&one("a.html", b""), &d).unwrap_err();
+            assert_eq!(e.to_string(), expected);
+            // --force changes nothing (checked without writing: the current
+            // folder is the repository).
+            let forced = Destination { force: true, ..d };
+            assert_eq!(
+                check_destination(&forced).unwrap_err().to_string(),
+                expected
+            );
+        };
+        let c = root.join("content");
+        refused(
+            root.clone(),
+            "it is the site's folder, which holds the site's sources".into(),
+        );
+        refused(
+            c.clone(),
+            "it is the content folder, which holds the source pages".into(),
+        );
+        refused(
+            link.clone(),
+            "it is the content folder, which holds the source pages".into(),
+        );
+        refused(
+            root.join("public/../templates"),
+            "it is the templates folder, which holds the site's templates".into(),
+        );
+        refused(
+            root.join("static"),
+            "it is the static folder, which holds files copied into the site".into(),
+        );
+        refused(
+            root.join("themes"),
+            "it is the themes folder, which holds the site's themes".into(),
+        );
+        refused(
+            t.path().to_path_buf(),
+            format!(
+                "it contains the site's folder ({}), which holds the site's sources",
+                root.display()
+            ),
+        );
+        refused(
+            link.join("out"),
+            format!(
+                "it is inside the content folder ({}), which the next build would read as sources",
+                c.display()
+            ),
+        );
+        refused(
+            cwd.clone(),
+            "it is the current folder, whose files would be deleted".into(),
+        );
+        assert_eq!(names(&c), ["_index.md"], "content untouched");
+        assert_eq!(names(&root), ["content"], "nothing written beside it");
+    }
+
+    #[test]
+    fn a_build_waits_for_the_lock_and_only_then_clears_leftovers() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        // Another build holds the lock and is writing its staging folder.
+        let held = lock(&root, "public").unwrap();
+        let theirs = root.join(".public.staging-999999");
+        std::fs::create_dir_all(&theirs).unwrap();
+        let (r2, o2) = (root.clone(), out.clone());
+        let waiting = std::thread::spawn(move || write_site(&one("a.html", b"1"), &dest(&r2, &o2)));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!waiting.is_finished(), "the second build waits");
+        assert!(
+            theirs.exists(),
+            "the lock holder's staging folder is left alone"
+        );
+        assert!(!out.exists());
+        drop(held);
+        waiting.join().unwrap().unwrap();
+        assert!(
+            !theirs.exists(),
+            "a stale staging folder is removed under the lock"
+        );
+        assert_eq!(names(&out), [MARKER, "a.html"]);
+    }
+
+    #[test]
+    fn a_crash_between_the_fallback_renames_is_repaired_by_the_next_build() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        write_site(&one("old.html", b"old"), &dest(&root, &out)).unwrap();
+        // The crash: the old tree moved aside, the new one never moved in.
+        std::fs::rename(&out, root.join(".public.old-4242")).unwrap();
+        std::fs::create_dir_all(root.join(".public.staging-4242/half")).unwrap();
+        // A build that then fails still finds the old output back in place.
+        assert!(write_site(&one("../bad", b""), &dest(&root, &out)).is_err());
+        assert_eq!(names(&out), [MARKER, "old.html"]);
+        assert_eq!(names(&root), [".public.lock", "content", "public"]);
+        // And the fallback itself switches a tree in.
+        let staging = root.join(".public.staging-1");
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join("new.html"), "new").unwrap();
+        two_renames(&staging, &out, &root, "public").unwrap();
+        assert_eq!(names(&out), ["new.html"]);
+        assert_eq!(names(&root), [".public.lock", "content", "public"]);
+    }
+
+    /// The switch is one step: a reader polling the output never finds it
+    /// missing (with two renames it does, between them).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_output_exists_at_every_instant_of_the_switch() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        write_site(&one("index.html", b"0"), &dest(&root, &out)).unwrap();
+        // Skip where the file system cannot exchange (the fallback is used).
+        let probe = root.join(".probe");
+        std::fs::create_dir_all(&probe).unwrap();
+        if !exchange(&probe, &out).unwrap() {
+            eprintln!("skipped: RENAME_EXCHANGE unsupported on this file system");
+            return;
+        }
+        exchange(&probe, &out).unwrap();
+        std::fs::remove_dir_all(&probe).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let marker = out.join(MARKER);
+        let reader = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let mut missing = 0usize;
+                while !done.load(Ordering::Relaxed) {
+                    if std::fs::symlink_metadata(&marker).is_err() {
+                        missing += 1;
+                    }
+                }
+                missing
+            })
+        };
+        for i in 0..200 {
+            write_site(
+                &one("index.html", format!("{i}").as_bytes()),
+                &dest(&root, &out),
+            )
+            .unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        assert_eq!(
+            reader.join().unwrap(),
+            0,
+            "the output was missing during a switch"
+        );
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"199");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_never_written_through_a_symlink_out_of_its_folder() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, _) = site(t.path());
+        let elsewhere = t.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("content/trials")).unwrap();
+        let e = write_new_file(&root, "content/trials/x/index.md", b"x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "refusing to write through content/trials: it is a symlink to {}, outside content/",
+                elsewhere.canonicalize().unwrap().display()
+            )
+        );
+        assert!(names(&elsewhere).is_empty(), "nothing written outside");
+        // A symlink that stays inside content/ is fine.
+        std::fs::remove_file(root.join("content/trials")).unwrap();
+        std::fs::create_dir_all(root.join("content/real")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/real"), root.join("content/trials")).unwrap();
+        write_new_file(&root, "content/trials/x/index.md", b"x").unwrap();
+        assert_eq!(
+            std::fs::read(root.join("content/real/x/index.md")).unwrap(),
+            b"x"
+        );
+        // The file itself as a symlink is not followed.
+        std::fs::write(elsewhere.join("target"), "theirs").unwrap();
+        std::fs::create_dir_all(root.join("content/y")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("target"), root.join("content/y/index.md"))
+            .unwrap();
+        let e = write_new_file(&root, "content/y/index.md", b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(elsewhere.join("target")).unwrap(), b"theirs");
     }
 }

@@ -33,7 +33,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into public/ (or --output). Stops, and keeps the old
-    /// public/ untouched, if any page has an error.
+    /// public/ untouched, if any page has an error. Replaces only a folder
+    /// that is empty or that appraise wrote (it holds .appraise-output);
+    /// never the site's folder, its sources, or the current folder.
     Build {
         /// The site's folder: it holds content/ (and optionally themes/, templates/, static/).
         #[arg(long, default_value = ".")]
@@ -51,6 +53,12 @@ pub enum Command {
         /// Print how long each stage took.
         #[arg(long)]
         timings: bool,
+        /// Replace the output folder even if it has no .appraise-output
+        /// marker (e.g. written by an older appraise). Never overrides the
+        /// refusal to write into the site's folder, its sources or the
+        /// current folder.
+        #[arg(long)]
+        force: bool,
     },
     /// Check everything (front matter, links, numbers) without writing; exits
     /// with status 1 if there is any error. Use it in CI.
@@ -118,13 +126,26 @@ pub fn run(cli: Cli) -> ExitCode {
             base_url,
             drafts,
             timings,
+            force,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
+            // Refuse a dangerous output before spending a build on it (the
+            // write stage checks again under the output's lock).
+            let dest = crate::write::Destination {
+                out: &output,
+                root: &root,
+                force,
+            };
+            if let Err(e) = crate::write::check_destination(&dest) {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
             let r = pipeline::build(&Options {
                 root,
                 output: Some(output.clone()),
                 base_url,
                 drafts,
+                force,
                 keep_files: false,
             });
             eprint!("{}", r.diagnostics);
@@ -160,6 +181,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 output: None,
                 base_url: None,
                 drafts,
+                force: false,
                 keep_files: false,
             });
             for line in &r.reproduced {

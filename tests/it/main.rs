@@ -5,6 +5,8 @@ mod bad_input;
 mod charts;
 mod example_site;
 mod good_sites;
+#[cfg(unix)]
+mod output_safety;
 mod robustness;
 mod serve;
 
