@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::stats::check::Verdict;
 use crate::link::{publication_key, Links};
 use crate::model::{Direction, Measure, OutcomeData, PageKind, Reported, Role, Site, Trial};
 use crate::stats::{self, binary::TwoByTwo, continuous::ArmSummary, meta};
@@ -131,8 +132,10 @@ pub struct ReportedOut {
 pub struct CheckOut {
     /// Measure checked.
     pub measure: &'static str,
-    /// `reproduced`, `partly-reproduced`, `not-reproduced`, `not-checkable`.
-    pub verdict: &'static str,
+    /// `reproduced` (recomputed from the arm data), `partly-reproduced`,
+    /// `not-reproduced`, `consistent` / `inconsistent` (not recomputable:
+    /// only whether estimate, CI and p agree with each other), `not-checkable`.
+    pub verdict: Verdict,
     /// Methods that reproduce the estimate and CI.
     pub methods: Vec<String>,
     /// Tests that reproduce the p value.
@@ -537,12 +540,16 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                 let c = check_one(&arm_data, rep);
                 // A mismatch the author has explained (`method:`) is shown on
                 // the page but is not a warning.
-                if (c.verdict == "not-reproduced" || c.verdict == "partly-reproduced") && rep.method.is_none() {
+                if c.verdict.is_mismatch() && rep.method.is_none() {
                     let line = o.origin.1;
-                    diags.push(
+                    let d = if c.verdict == Verdict::Inconsistent {
+                        Diagnostic::warning(&o.origin.0, line, 1, format!("outcome `{}`: the printed {}, its CI and p do not agree with each other: {}", o.id, rep.measure.short(), c.summary))
+                            .with_hint("check the numbers against the paper: a typing slip is the usual cause")
+                    } else {
                         Diagnostic::warning(&o.origin.0, line, 1, format!("outcome `{}`: the printed {} does not add up: {}", o.id, rep.measure.short(), c.summary))
-                            .with_hint("a mismatch is not always an error: adjusted, bootstrapped or model-based analyses differ from the crude numbers; set `adjusted: true` or `method:` to say so"),
-                    );
+                            .with_hint("a mismatch is not always an error: adjusted, bootstrapped or model-based analyses differ from the crude numbers; set `adjusted: true` or `method:` to say so")
+                    };
+                    diags.push(d.with_code(Code::ResultMismatch));
                 }
                 r.check.push(c);
             }
@@ -667,7 +674,7 @@ fn reported_out(r: &Reported) -> ReportedOut {
 }
 
 fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
-    use stats::check::{Measure as CM, ReportedEffect, ReportedP, Verdict};
+    use stats::check::{Measure as CM, PTest, ReportedEffect, ReportedP};
     let measure = match r.measure {
         Measure::RR => Some(CM::RiskRatio),
         Measure::OR => Some(CM::OddsRatio),
@@ -679,7 +686,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
     };
     let not_checkable = |why: &str| CheckOut {
         measure: r.measure.short(),
-        verdict: "not-checkable",
+        verdict: Verdict::NotCheckable,
         methods: vec![],
         p_tests: vec![],
         recomputed: None,
@@ -712,12 +719,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         level: LEVEL,
     };
     let report = stats::check::check(data, &rep);
-    let verdict = match report.verdict {
-        Verdict::Reproduced => "reproduced",
-        Verdict::PartlyReproduced => "partly-reproduced",
-        Verdict::NotReproduced => "not-reproduced",
-        Verdict::NotCheckable => "not-checkable",
-    };
+    let verdict = report.verdict;
     let p_tests: Vec<String> = report
         .reproducing_tests
         .iter()
@@ -731,7 +733,29 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
     let recomputed = best.map(|m| [m.estimate, m.lower, m.upper]);
     let d = r.decimals as usize;
     let summary = match verdict {
-        "reproduced" => {
+        Verdict::Consistent => format!(
+            "{}; the printed estimate, CI and p agree with each other",
+            not_recomputable(r.measure)
+        ),
+        Verdict::Inconsistent => {
+            let mut parts = vec![not_recomputable(r.measure).to_string()];
+            if let Some(m) = report.methods.first().filter(|m| !m.estimate_matches) {
+                parts.push(format!(
+                    "the printed estimate is not the middle of its CI (expected about {})",
+                    num(m.estimate, d)
+                ));
+            }
+            if rep.p.is_some() && p_tests.is_empty() {
+                if let Some(c) = report.p_checks.iter().find(|c| c.test == PTest::FromPrintedCi) {
+                    parts.push(format!(
+                        "the printed CI implies p = {}, not the printed p",
+                        num(c.p_value, 3)
+                    ));
+                }
+            }
+            parts.join("; ")
+        }
+        Verdict::Reproduced => {
             let mut s = String::from("Reproduced");
             if !report.reproducing_methods.is_empty() {
                 s.push_str(&format!(" by {}", report.reproducing_methods.join(", ")));
@@ -741,7 +765,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
             }
             s
         }
-        "not-checkable" => report
+        Verdict::NotCheckable => report
             .notes
             .first()
             .cloned()
@@ -790,6 +814,16 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         recomputed,
         summary,
         explained_by: r.method.clone(),
+    }
+}
+
+/// Why a printed effect cannot be recomputed from the arm data.
+fn not_recomputable(m: Measure) -> &'static str {
+    match m {
+        Measure::HR | Measure::SHR => {
+            "a hazard ratio cannot be recomputed from the arm totals (it needs the time-to-event data)"
+        }
+        _ => "there are no arm data to recompute it from",
     }
 }
 

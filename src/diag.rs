@@ -18,6 +18,16 @@ pub enum Severity {
     Error,
 }
 
+/// What kind of problem a diagnostic is, for tools that act on kinds
+/// rather than on message text (`check --strict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A printed result that the arm data do not reproduce, or whose
+    /// estimate, CI and p disagree.
+    ResultMismatch,
+}
+
 /// One problem, located in a source file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Diagnostic {
@@ -33,6 +43,8 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when we can tell.
     pub hint: Option<String>,
+    /// Its kind, where a tool acts on it.
+    pub code: Option<Code>,
 }
 
 impl Diagnostic {
@@ -45,6 +57,7 @@ impl Diagnostic {
             column,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -54,6 +67,12 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, line, column, message)
         }
+    }
+
+    /// Attach a kind.
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
     }
 
     /// Attach a hint.

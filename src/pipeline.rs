@@ -43,7 +43,8 @@ pub struct Report {
     pub files: usize,
     /// Whether the output was written.
     pub written: bool,
-    /// One line per printed effect that adds up, naming the method that
+    /// One line per printed effect that adds up (or, when it cannot be
+    /// recomputed, is internally consistent), naming the method that
     /// reproduces it (`appraise check` prints them).
     pub reproduced: Vec<String>,
     /// Time per stage.
@@ -116,11 +117,19 @@ pub fn build(opts: &Options) -> Report {
     lap(&mut r, "analyse");
     for (&i, outcomes) in &analyses.trials {
         for o in outcomes {
-            for c in o.check.iter().filter(|c| c.verdict == "reproduced") {
-                r.reproduced.push(format!(
-                    "ok: {}: outcome `{}`: the printed {} adds up: {}",
-                    site.pages[i].source, o.id, c.measure, c.summary
-                ));
+            for c in &o.check {
+                use crate::stats::check::Verdict;
+                match c.verdict {
+                    Verdict::Reproduced => r.reproduced.push(format!(
+                        "ok: {}: outcome `{}`: the printed {} adds up: {}",
+                        site.pages[i].source, o.id, c.measure, c.summary
+                    )),
+                    Verdict::Consistent => r.reproduced.push(format!(
+                        "ok: {}: outcome `{}`: the printed {} is consistent (its CI and p agree); it cannot be recomputed from the arm data",
+                        site.pages[i].source, o.id, c.measure
+                    )),
+                    _ => {}
+                }
             }
         }
     }

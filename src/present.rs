@@ -8,6 +8,7 @@
 //! stages after `analyse` become typed.
 
 use crate::analyse::{num, PooledResult};
+use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
 
 /// A p value as text without the `p`: `< 0.001`, `0.003`, `0.29`.
@@ -126,6 +127,20 @@ pub fn heterogeneity_text(r: &PooledResult) -> String {
     )
 }
 
+/// The badge of a check verdict: `✓ RR adds up` only for a result
+/// recomputed from the arm data; `◇ HR: CI and p agree` for one that could
+/// only be checked for internal consistency.
+pub fn verdict_badge(v: Verdict, measure: &str) -> String {
+    match v {
+        Verdict::Reproduced => format!("✓ {measure} adds up"),
+        Verdict::PartlyReproduced => format!("≈ {measure} partly adds up"),
+        Verdict::NotReproduced => format!("✗ {measure} does not add up"),
+        Verdict::Consistent => format!("◇ {measure}: CI and p agree"),
+        Verdict::Inconsistent => format!("✗ {measure}: CI and p disagree"),
+        Verdict::NotCheckable => format!("– {measure} not checkable"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +155,21 @@ mod tests {
         assert_eq!(p_text(0.094), "p = 0.09");
         assert_eq!(p_text(0.5), "p = 0.50");
         assert_eq!(p_text(1.0), "p = 1.00");
+    }
+
+    #[test]
+    fn only_a_recomputed_result_adds_up() {
+        assert_eq!(verdict_badge(Verdict::Reproduced, "RR"), "✓ RR adds up");
+        assert_eq!(verdict_badge(Verdict::Consistent, "HR"), "◇ HR: CI and p agree");
+        for v in [
+            Verdict::PartlyReproduced,
+            Verdict::NotReproduced,
+            Verdict::Consistent,
+            Verdict::Inconsistent,
+            Verdict::NotCheckable,
+        ] {
+            assert!(!verdict_badge(v, "HR").contains("✓"), "{v:?}");
+        }
     }
 
     #[test]

@@ -191,7 +191,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let mismatches = r
                 .diagnostics
                 .iter()
-                .filter(|d| d.message.contains("does not add up"))
+                .filter(|d| d.code == Some(crate::diag::Code::ResultMismatch))
                 .count();
             let failed = r.failed() || (strict && mismatches > 0);
             if failed {

@@ -132,7 +132,8 @@ pub struct OutcomeCtx {
 /// A verdict of the "does it add up?" check.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckCtx {
-    /// `reproduced`, `partly-reproduced`, `not-reproduced`, `not-checkable`.
+    /// The verdict's name (`reproduced`, `consistent`, …; see
+    /// [`crate::stats::check::Verdict::as_str`]), for CSS classes.
     pub verdict: String,
     /// Short badge text (`✓ adds up`).
     pub badge: String,
@@ -230,8 +231,11 @@ pub struct TrialCtx {
     /// because the paper used another method, as the author noted
     /// (`method:`).
     pub explained: usize,
-    /// Count of printed effects reproduced.
+    /// Count of printed effects recomputed from the arm data.
     pub reproduced: usize,
+    /// Count of printed effects that cannot be recomputed but whose
+    /// estimate, CI and p agree with each other.
+    pub consistent: usize,
 }
 
 /// An appraisal page.

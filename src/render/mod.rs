@@ -525,18 +525,13 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         .check
         .iter()
         .map(|c| CheckCtx {
-            verdict: c.verdict.to_string(),
-            badge: match c.verdict {
-                "reproduced" => format!("✓ {} adds up", c.measure),
-                "partly-reproduced" => format!("≈ {} partly adds up", c.measure),
-                "not-reproduced" => format!("✗ {} does not add up", c.measure),
-                _ => format!("– {} not checkable", c.measure),
-            },
+            verdict: c.verdict.as_str().to_string(),
+            badge: crate::present::verdict_badge(c.verdict, c.measure),
             summary: c.summary.clone(),
             explained_by: c
                 .explained_by
                 .clone()
-                .filter(|_| matches!(c.verdict, "partly-reproduced" | "not-reproduced")),
+                .filter(|_| c.verdict.is_mismatch()),
         })
         .collect();
     let bayes = o
@@ -706,7 +701,7 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
     let (explained, mismatches) = results
         .iter()
         .flat_map(|r| &r.check)
-        .filter(|c| matches!(c.verdict, "not-reproduced" | "partly-reproduced"))
+        .filter(|c| c.verdict.is_mismatch())
         .fold((0, 0), |(e, m), c| {
             if c.explained_by.is_some() {
                 (e + 1, m)
@@ -717,7 +712,12 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
     let reproduced = results
         .iter()
         .flat_map(|r| &r.check)
-        .filter(|c| c.verdict == "reproduced")
+        .filter(|c| c.verdict == crate::stats::check::Verdict::Reproduced)
+        .count();
+    let consistent = results
+        .iter()
+        .flat_map(|r| &r.check)
+        .filter(|c| c.verdict == crate::stats::check::Verdict::Consistent)
         .count();
     let figures: Vec<FigureCtx> = if full {
         env.input
@@ -811,6 +811,7 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
         mismatches,
         explained,
         reproduced,
+        consistent,
     }
 }
 

@@ -238,17 +238,51 @@ pub struct PCheck {
     pub matches: bool,
 }
 
-/// Overall verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Overall verdict. "Reproduced" always means recomputed from the arm
+/// data; a printed effect that cannot be recomputed (a hazard ratio, or an
+/// effect without arm data) can only be checked for internal consistency
+/// and gets [`Verdict::Consistent`] or [`Verdict::Inconsistent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Estimate, CI and p (those printed) are all reproduced.
+    /// Estimate, CI and p (those printed) are all recomputed from the arm data.
     Reproduced,
-    /// Some but not all of estimate+CI and p are reproduced.
+    /// Some but not all of estimate+CI and p are recomputed from the arm data.
     PartlyReproduced,
-    /// Neither estimate+CI nor p is reproduced.
+    /// Neither estimate+CI nor p is recomputed from the arm data.
     NotReproduced,
-    /// Nothing could be recomputed (no usable data).
+    /// Not recomputable from arm data, but the printed estimate, CI and p
+    /// agree with each other.
+    Consistent,
+    /// Not recomputable from arm data, and the printed estimate, CI and p
+    /// do not agree with each other.
+    Inconsistent,
+    /// Nothing could be checked (no usable data, no CI).
     NotCheckable,
+}
+
+impl Verdict {
+    /// The verdict's name in JSON and in CSS classes (`reproduced`,
+    /// `consistent`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "reproduced",
+            Verdict::PartlyReproduced => "partly-reproduced",
+            Verdict::NotReproduced => "not-reproduced",
+            Verdict::Consistent => "consistent",
+            Verdict::Inconsistent => "inconsistent",
+            Verdict::NotCheckable => "not-checkable",
+        }
+    }
+
+    /// Whether the verdict is a mismatch worth a warning (and a failure
+    /// under `check --strict`).
+    pub fn is_mismatch(self) -> bool {
+        matches!(
+            self,
+            Verdict::PartlyReproduced | Verdict::NotReproduced | Verdict::Inconsistent
+        )
+    }
 }
 
 /// Severity of the verdict for display.
@@ -328,6 +362,9 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
     let mut methods = Vec::new();
     let mut p_checks: Vec<(PTest, Option<f64>)> = Vec::new();
     let mut notes = Vec::new();
+    // Whether the arm data fit the measure, so numbers are recomputed from
+    // them (otherwise only internal consistency can be checked).
+    let mut from_data = true;
 
     match (rep.measure, data) {
         (Measure::RiskRatio | Measure::OddsRatio, ArmData::Binary(t)) => {
@@ -374,6 +411,7 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
             }
         }
         (Measure::HazardRatio, _) => {
+            from_data = false;
             notes.push(
                 "hazard ratios cannot be recomputed from arm totals; \
                  internal consistency of estimate, CI and p checked"
@@ -400,7 +438,10 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
                 }
             }
         }
-        _ => notes.push("arm data do not fit the measure; nothing recomputed".into()),
+        _ => {
+            from_data = false;
+            notes.push("no arm data for this measure; nothing recomputed".into());
+        }
     }
 
     // p implied by the printed estimate and CI: always reported, counted for
@@ -458,6 +499,12 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
     let p_ok = rep.p.is_none() || !reproducing_tests.is_empty();
     let verdict = if methods.is_empty() && (rep.p.is_none() || p_checks.is_empty()) {
         Verdict::NotCheckable
+    } else if !from_data {
+        if (methods.is_empty() || effect_ok) && p_ok {
+            Verdict::Consistent
+        } else {
+            Verdict::Inconsistent
+        }
     } else if methods.is_empty() {
         if p_ok {
             Verdict::Reproduced
@@ -471,9 +518,10 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
             _ => Verdict::PartlyReproduced,
         }
     };
-    let severity = match verdict {
-        Verdict::Reproduced | Verdict::NotCheckable => Severity::Info,
-        _ => Severity::Warning,
+    let severity = if verdict.is_mismatch() {
+        Severity::Warning
+    } else {
+        Severity::Info
     };
     CheckReport {
         measure: rep.measure,

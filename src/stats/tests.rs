@@ -535,8 +535,33 @@ fn leopards_continuous_rows_warn_not_crash() {
         &ArmData::None,
         &rep(Measure::HazardRatio, "1.24", "0.91", "1.67", Some("0.17")),
     );
-    assert_eq!(c.verdict, Verdict::Reproduced, "{c:?}");
+    // A hazard ratio is never "reproduced": only its internal consistency
+    // (estimate, CI and p agree) can be checked.
+    assert_eq!(c.verdict, Verdict::Consistent, "{c:?}");
     assert_eq!(c.reproducing_tests, vec![PTest::FromPrintedCi]);
+    let c = check(
+        &ArmData::None,
+        &rep(Measure::HazardRatio, "1.24", "0.91", "1.67", Some("0.01")),
+    );
+    assert_eq!(c.verdict, Verdict::Inconsistent, "{c:?}");
+    assert!(c.verdict.is_mismatch());
+    let c = check(
+        &ArmData::None,
+        &rep(Measure::HazardRatio, "1.50", "0.91", "1.67", Some("0.17")),
+    );
+    assert_eq!(c.verdict, Verdict::Inconsistent, "estimate off the CI's midpoint: {c:?}");
+    // Even with event counts beside it, a hazard ratio is not recomputed.
+    let c = check(
+        &bin(89, 258, 79, 256),
+        &rep(Measure::HazardRatio, "1.24", "0.91", "1.67", Some("0.17")),
+    );
+    assert_eq!(c.verdict, Verdict::Consistent, "{c:?}");
+    // A printed RR without arm data: its CI and p agree, nothing recomputed.
+    let c = check(
+        &ArmData::None,
+        &rep(Measure::RiskRatio, "1.12", "0.87", "1.43", Some("0.38")),
+    );
+    assert_eq!(c.verdict, Verdict::Consistent, "{c:?}");
     let c = check(
         &ArmData::None,
         &rep(Measure::RiskRatio, "1.2", "0.9", "1.6", None),

@@ -5,6 +5,7 @@ mod bad_input;
 mod charts;
 mod example_site;
 mod good_sites;
+mod numbers;
 #[cfg(unix)]
 mod output_safety;
 mod robustness;

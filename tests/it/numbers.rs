@@ -1,0 +1,161 @@
+//! Numbers a reader can trust: printed precision as typed, honest check
+//! verdicts, the headline of a pooled analysis with few trials, and p
+//! values that never read `0.00`.
+
+use crate::*;
+use serde_json::Value;
+
+fn json(out: &Path, rel: &str) -> Value {
+    serde_json::from_str(&read(out, rel)).unwrap()
+}
+
+fn check_of<'a>(trial: &'a Value, outcome: &str) -> &'a Value {
+    let o = trial["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == outcome)
+        .unwrap_or_else(|| panic!("no outcome {outcome}"));
+    &o["check"][0]
+}
+
+#[test]
+fn a_printed_p_is_checked_at_the_decimals_typed() {
+    // ADRENAL, 90-day death 511/1832 vs 526/1826: crude p = 0.540 does not
+    // reproduce the printed P = 0.50, whether the 0.50 is quoted or not.
+    let case = fixture("good/adrenal");
+    let o = appraise(&["check", "--root", case.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    for (line, id) in [(11, "death-90d"), (16, "death-90d-quoted")] {
+        let want = format!(
+            "warning: content/trials/adrenal.md:{line}:1: outcome `{id}`: the printed OR does not add up: \
+             recomputed 0.96 (0.83 to 1.10) by Woolf (logit); no standard test gives the printed p \
+             (got Wald z test 0.540, chi-square 0.540, chi-square with Yates' correction 0.565, \
+             Fisher's exact test 0.557, the printed CI 0.494)"
+        );
+        assert!(err.lines().any(|l| l == want), "missing\n{want}\ngot\n{err}");
+    }
+    // Typed to three decimals, the same data reproduce it.
+    assert!(
+        out.lines().any(|l| l
+            == "ok: content/trials/adrenal.md: outcome `death-90d-three-decimals`: the printed OR adds up: \
+                Reproduced by Woolf (logit); p by Wald z test, chi-square"),
+        "{out}"
+    );
+    let t = tempfile::tempdir().unwrap();
+    let pub_dir = t.path().join("public");
+    assert!(build(&case, &pub_dir, &[]).status.success());
+    let trial = json(&pub_dir, "trials/adrenal/index.json");
+    for id in ["death-90d", "death-90d-quoted"] {
+        let c = check_of(&trial, id);
+        assert_eq!(c["verdict"], "not-reproduced", "{id}: {c}");
+        assert_eq!(c["p_tests"], Value::Array(vec![]), "{id}");
+    }
+    let page = read(&pub_dir, "trials/adrenal/index.html");
+    assert!(page.contains("OR 0.95 (0.82 to 1.10); p = 0.50"), "printed as typed");
+}
+
+#[test]
+fn a_hazard_ratio_is_consistent_not_reproduced() {
+    let case = fixture("good/adrenal");
+    let o = appraise(&["check", "--root", case.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = stderr(&o);
+    assert!(
+        out.lines().any(|l| l
+            == "ok: content/trials/adrenal.md: outcome `shock-reversal`: the printed HR is consistent \
+                (its CI and p agree); it cannot be recomputed from the arm data"),
+        "{out}"
+    );
+    assert!(!out.contains("`shock-reversal`: the printed HR adds up"), "{out}");
+    assert!(
+        err.lines().any(|l| l
+            == "warning: content/trials/adrenal.md:28:1: outcome `discharge`: the printed HR, its CI and p \
+                do not agree with each other: a hazard ratio cannot be recomputed from the arm totals \
+                (it needs the time-to-event data); the printed CI implies p = 0.001, not the printed p"),
+        "{err}"
+    );
+    // --strict counts the inconsistent one as a mismatch, by its kind.
+    let o = appraise(&["check", "--strict", "--root", case.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).ends_with("check failed: 0 errors, 3 result(s) that do not add up (--strict)\n"),
+        "{}",
+        stderr(&o)
+    );
+    let t = tempfile::tempdir().unwrap();
+    let pub_dir = t.path().join("public");
+    assert!(build(&case, &pub_dir, &[]).status.success());
+    let trial = json(&pub_dir, "trials/adrenal/index.json");
+    assert_eq!(check_of(&trial, "shock-reversal")["verdict"], "consistent");
+    assert_eq!(check_of(&trial, "discharge")["verdict"], "inconsistent");
+    let page = read(&pub_dir, "trials/adrenal/index.html");
+    assert!(page.contains("◇ HR: CI and p agree"), "consistency badge");
+    assert!(page.contains("✗ HR: CI and p disagree"), "inconsistency badge");
+    assert!(!page.contains("✓ HR adds up"));
+}
+
+#[test]
+fn two_trials_lead_with_the_common_effect_and_say_why() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/pooling"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let topic = json(&out, "topics/pair/index.json");
+    let a = &topic["analyses"][0];
+    assert_eq!(a["k"], 2);
+    assert_eq!(a["lead"], "common-too-few-studies");
+    assert_eq!(a["prediction_missing"], "needs 3 or more trials");
+    assert!(a["pi_low"].is_null());
+    // The headline is the common effect …
+    assert_eq!(a["estimate"], a["common"][0]);
+    assert_eq!(a["ci_low"], a["common"][1]);
+    assert_eq!(a["ci_high"], a["common"][2]);
+    // … and the (modified HKSJ) random-effects interval is never narrower.
+    let r = a["random"].as_array().unwrap();
+    assert!(r[1].as_f64().unwrap() <= a["ci_low"].as_f64().unwrap());
+    assert!(r[2].as_f64().unwrap() >= a["ci_high"].as_f64().unwrap());
+    assert_eq!(a["random_ci_method"], "modified HKSJ");
+    let page = read(&out, "topics/pair/index.html");
+    assert!(page.contains(
+        "<p class=\"headline\">RR 1.02 (0.83 to 1.27); 2 trials, common effect, p = 0.83</p>"
+    ));
+    assert!(page.contains(
+        "<p class=\"caveat\">With only 2 trials the between-trial variation (τ²) cannot be estimated, \
+         so this is the common-effect estimate, which assumes the trials share one true effect. \
+         The random-effects interval (modified HKSJ) is 0.25 to 4.17: it shows how little 2 trials \
+         can say about how much the effect varies.</p>"
+    ));
+    assert!(page.contains("No prediction interval: it needs 3 or more trials"));
+    // The pooled forest plot (inline SVG) shows the common effect as its summary row.
+    assert!(page.contains("Common effect (k = 2)"), "summary row");
+    assert!(page.contains("Fewer than 3 trials: the common effect is shown"));
+}
+
+#[test]
+fn three_or_more_trials_lead_with_random_effects_and_small_p_reads_below_0001() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    assert!(build(&fixture("good/pooling"), &out, &[]).status.success());
+    let topic = json(&out, "topics/many/index.json");
+    let a = &topic["analyses"][0];
+    assert_eq!(a["k"], 4);
+    assert_eq!(a["lead"], "random");
+    assert!(a["prediction_missing"].is_null());
+    assert!(a["pi_low"].is_number());
+    let b = &topic["analyses"][1];
+    assert_eq!(b["lead"], "common");
+    assert!(b["p"].as_f64().unwrap() < 0.001);
+    assert!(b["p_q"].as_f64().unwrap() < 0.001);
+    let page = read(&out, "topics/many/index.html");
+    assert!(page.contains(
+        "<p class=\"headline\">RR 0.24 (0.12 to 0.47); 4 trials, random effects, p = 0.007</p>"
+    ));
+    assert!(page.contains(
+        "<p class=\"headline\">RR 0.50 (0.42 to 0.58); 6 trials, common effect, p &lt; 0.001</p>"
+    ));
+    assert!(page.contains("Q = 72.74 on 5 df (p &lt; 0.001)"));
+    assert!(!page.contains("p = 0.00<") && !page.contains("p = 0.00)"), "never p = 0.00");
+}
