@@ -327,6 +327,10 @@ pub struct PooledResult {
     pub cumulative: Vec<CumulativeRow>,
     /// Subgroups, when declared.
     pub subgroups: Vec<SubgroupResult>,
+    /// The direction of each pooled study's outcome (study order), which
+    /// decides the plot's "favours" captions.
+    #[serde(skip)]
+    pub directions: Vec<Direction>,
     /// Trials of the topic not pooled, with why.
     pub excluded: Vec<(String, String)>,
 }
@@ -1105,6 +1109,17 @@ fn pooled(
         studies,
         cumulative,
         subgroups,
+        directions: rows
+            .iter()
+            .map(|(i, oid, ..)| match &site.pages[*i].kind {
+                PageKind::Trial(t) => t
+                    .outcomes
+                    .iter()
+                    .find(|o| &o.id == oid)
+                    .map_or(Direction::LowerIsBetter, |o| o.direction),
+                _ => Direction::LowerIsBetter,
+            })
+            .collect(),
         excluded,
     })
 }

@@ -102,6 +102,30 @@ pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
     Figures(map)
 }
 
+/// The captions under a forest plot's axis, left and right of the line of
+/// no effect, for rows whose outcomes point the given ways.
+///
+/// Left of the line the experimental arm has fewer events (or lower
+/// values). That favours it when lower is better, and favours the control
+/// when higher is better; when the rows point different ways no single
+/// "favours" caption is true for every row, so the captions say which arm
+/// is lower or higher instead, and each ↑ better row is marked as such.
+fn favours_captions(e: &str, c: &str, directions: &[Direction]) -> (String, String) {
+    let e = if e.is_empty() { "experimental" } else { e };
+    let c = if c.is_empty() { "control" } else { c };
+    let higher = directions
+        .iter()
+        .filter(|d| **d == Direction::HigherIsBetter)
+        .count();
+    if higher == 0 {
+        (format!("Favours {e}"), format!("Favours {c}"))
+    } else if higher == directions.len() {
+        (format!("Favours {c}"), format!("Favours {e}"))
+    } else {
+        (format!("Lower with {e}"), format!("Higher with {e}"))
+    }
+}
+
 /// The arm labels of a trial, experimental first.
 fn arm_labels(t: &Trial) -> (String, String) {
     let e = t
@@ -208,10 +232,12 @@ fn trial_forest(
     let (e, c) = arm_labels(t);
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
+    let mut directions = Vec::new();
     for o in outcomes {
         if let Some((r, k)) = outcome_row(o, ratio) {
             rows.push(r);
             kinds.push(k);
+            directions.push(o.direction);
         }
     }
     if rows.is_empty() {
@@ -235,6 +261,18 @@ fn trial_forest(
         if rows.len() == 1 { "" } else { "s" },
         if ratio { 1 } else { 0 }
     );
+    let (favours_left, favours_right) = favours_captions(&e, &c, &directions);
+    let mixed = directions.iter().any(|d| *d != directions[0]);
+    let mut footer = if ratio {
+        vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported. ↑ better: higher values favour the arm.".to_string()]
+    } else {
+        vec!["Recomputed from means and SDs (normal CI).".to_string()]
+    };
+    if mixed {
+        footer.push(format!(
+            "Outcomes point different ways: left of the line means lower with {e}, which is better except for ↑ better outcomes."
+        ));
+    }
     Some(ChartSpec::Forest(ForestSpec {
         id: format!(
             "{id}-{}",
@@ -243,18 +281,14 @@ fn trial_forest(
         title,
         description,
         axis,
-        favours_left: format!("Favours {e}"),
-        favours_right: format!("Favours {c}"),
+        favours_left,
+        favours_right,
         label_header: "Outcome".into(),
         columns: vec![e, c, "Effect [95% CI]".into()],
         columns_right: 1,
         effect_column: Some(2),
         rows,
-        footer: if ratio {
-            vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported. ↑ better: higher values favour the arm.".into()]
-        } else {
-            vec!["Recomputed from means and SDs (normal CI).".into()]
-        },
+        footer,
     }))
 }
 
@@ -521,6 +555,7 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             )
         })
         .unwrap_or_default();
+    let (favours_left, favours_right) = favours_captions(&el, &cl, &r.directions);
     let binary = r
         .studies
         .iter()
@@ -637,16 +672,8 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             num(r.ci_high, d).replace('−', "-")
         ) + &format!(" Point estimate {}.", num(r.estimate, d)),
         axis: axis.clone(),
-        favours_left: if el.is_empty() {
-            "Favours experimental".into()
-        } else {
-            format!("Favours {el}")
-        },
-        favours_right: if cl.is_empty() {
-            "Favours control".into()
-        } else {
-            format!("Favours {cl}")
-        },
+        favours_left: favours_left.clone(),
+        favours_right: favours_right.clone(),
         label_header: "Trial".into(),
         columns: vec![
             format!(
@@ -681,16 +708,8 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             r.measure
         ),
         axis,
-        favours_left: if el.is_empty() {
-            "Favours experimental".into()
-        } else {
-            format!("Favours {el}")
-        },
-        favours_right: if cl.is_empty() {
-            "Favours control".into()
-        } else {
-            format!("Favours {cl}")
-        },
+        favours_left: favours_left.clone(),
+        favours_right: favours_right.clone(),
         label_header: "Trial added".into(),
         effect_header: format!("{} [95% CI]", r.measure),
         steps: r
@@ -710,4 +729,32 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
         draw(id, &format!("pooled-{}", r.id), forest),
         draw(id, &format!("cumulative-{}", r.id), cumulative),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn favours_captions_are_true_for_every_row() {
+        use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
+        let cap = |d: &[Direction]| favours_captions("Levosimendan", "Placebo", d);
+        assert_eq!(
+            cap(&[Down, Down]),
+            ("Favours Levosimendan".into(), "Favours Placebo".into())
+        );
+        // Fewer good events with the drug (left of 1) favour the control.
+        assert_eq!(
+            cap(&[Up]),
+            ("Favours Placebo".into(), "Favours Levosimendan".into())
+        );
+        // LeoPARDS: death (↓ better) beside weaning (↑ better).
+        assert_eq!(
+            cap(&[Down, Up, Down]),
+            (
+                "Lower with Levosimendan".into(),
+                "Higher with Levosimendan".into()
+            )
+        );
+    }
 }

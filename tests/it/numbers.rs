@@ -159,3 +159,17 @@ fn three_or_more_trials_lead_with_random_effects_and_small_p_reads_below_0001() 
     assert!(page.contains("Q = 72.74 on 5 df (p &lt; 0.001)"));
     assert!(!page.contains("p = 0.00<") && !page.contains("p = 0.00)"), "never p = 0.00");
 }
+
+#[test]
+fn a_forest_plot_mixing_directions_has_no_false_favours_caption() {
+    // ADRENAL's ratio plot holds deaths (↓ better) and time to shock
+    // reversal (↑ better): no "Favours" caption is right for both.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    assert!(build(&fixture("good/adrenal"), &out, &[]).status.success());
+    let page = read(&out, "trials/adrenal/index.html");
+    assert!(page.contains("← Lower with Hydrocortisone<"), "left caption");
+    assert!(page.contains("Higher with Hydrocortisone →<"), "right caption");
+    assert!(!page.contains("Favours Hydrocortisone"), "no favours caption");
+    assert!(page.contains("Outcomes point different ways"), "footer says why");
+}
