@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::*;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::parse::front_matter::{
-    Printed, RawCount, RawDate, RawOutcome, RawRegistration, RawReported, RawTrial,
+    Printed, RawCount, RawDate, RawOutcome, RawRegistration, RawReported, RawTrial, RawWhole,
 };
 use crate::parse::{Parsed, ParsedCsv, ParsedDoc};
 use crate::stats::meta::{MetaSettings, RandomCi, Tau2Estimator};
@@ -346,6 +346,7 @@ fn trial(
                 );
                 None
             }
+            Some(n) if too_many(cx, None, 0, &format!("{p}.n"), n as u64) => None,
             Some(n) => Some(n as u64),
             None => None,
         };
@@ -728,15 +729,35 @@ fn outcome(
             };
             let path = format!("{p}.binary.{}", a.id);
             let mut printed_pct = None;
+            // In the long form each problem is reported at its own value's line.
+            let (e_path, t_path) = match c {
+                RawCount::Long { .. } => (format!("{path}.events"), format!("{path}.total")),
+                RawCount::Text(_) => (path.clone(), path.clone()),
+            };
             let (e, t) = match c {
-                RawCount::Long { events, total } => (*events, *total),
+                RawCount::Long { events, total } => {
+                    let e = whole(cx, csv, line, &e_path, "events", *events);
+                    let t = whole(cx, csv, line, &t_path, "total", *total);
+                    match (e, t) {
+                        (Some(e), Some(t)) => (e, t),
+                        _ => {
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
                 RawCount::Text(s) => match parse_count(s) {
-                    Some((e, t, pct)) => {
+                    Ok((e, t, pct)) => {
                         printed_pct = pct;
                         (e, t)
                     }
-                    None => {
-                        let d = at(cx, csv, line, &path, format!("`{s}` is not a count"), false);
+                    Err(fraction) => {
+                        let msg = if fraction {
+                            format!("`{s}`: counts must be whole numbers")
+                        } else {
+                            format!("`{s}` is not a count")
+                        };
+                        let d = at(cx, csv, line, &path, msg, false);
                         hint(d, "write events/total, e.g. 89/258");
                         ok = false;
                         continue;
@@ -748,7 +769,7 @@ fn outcome(
                     cx,
                     csv,
                     line,
-                    &path,
+                    if e < 0 { &e_path } else { &t_path },
                     format!("counts cannot be negative ({e}/{t})"),
                     false,
                 );
@@ -760,7 +781,7 @@ fn outcome(
                     cx,
                     csv,
                     line,
-                    &path,
+                    &e_path,
                     format!("{e} events out of {t}: events exceed the total"),
                     false,
                 );
@@ -769,7 +790,11 @@ fn outcome(
                 continue;
             }
             if t == 0 {
-                at(cx, csv, line, &path, "the total is 0".into(), false);
+                at(cx, csv, line, &t_path, "the total is 0".into(), false);
+                ok = false;
+                continue;
+            }
+            if too_many(cx, csv, line, &t_path, t as u64) {
                 ok = false;
                 continue;
             }
@@ -779,7 +804,7 @@ fn outcome(
                         cx,
                         csv,
                         line,
-                        &path,
+                        &t_path,
                         format!(
                             "{t} analysed in arm `{}`, but only {n} were randomised",
                             a.id
@@ -837,6 +862,10 @@ fn outcome(
                 ok = false;
                 continue;
             }
+            if too_many(cx, csv, line, &format!("{path}.n"), m.n as u64) {
+                ok = false;
+                continue;
+            }
             v.push(Some(MeanSd {
                 mean: m.mean,
                 sd: m.sd,
@@ -868,6 +897,12 @@ fn outcome(
                 );
                 ok = false;
                 continue;
+            }
+            if let Some(n) = m.n.filter(|n| *n >= 0) {
+                if too_many(cx, csv, line, &format!("{p}.median.{}.n", a.id), n as u64) {
+                    ok = false;
+                    continue;
+                }
             }
             v.push(Some(MedianIqr {
                 median: m.median,
@@ -945,8 +980,13 @@ fn outcome(
     })
 }
 
-/// `89/258`, or `89/258 (34.5%)` with the percentage as printed (value, decimals).
-fn parse_count(s: &str) -> Option<(i64, i64, Option<(f64, u32)>)> {
+/// A count with its printed percentage (value, decimals), if any.
+type ParsedCount = (i64, i64, Option<(f64, u32)>);
+
+/// `89/258`, or `89/258 (34.5%)` with the percentage as printed (value,
+/// decimals). `Err(true)` when the count has a fraction (`89.5/258`),
+/// `Err(false)` when it is not a count at all.
+fn parse_count(s: &str) -> Result<ParsedCount, bool> {
     let (count, pct) = match s.split_once('(') {
         Some((c, rest)) => {
             let p = rest
@@ -956,12 +996,71 @@ fn parse_count(s: &str) -> Option<(i64, i64, Option<(f64, u32)>)> {
                 .trim_end_matches('%')
                 .trim();
             let dec = p.split_once('.').map(|(_, d)| d.len() as u32).unwrap_or(0);
-            (c, Some((p.parse::<f64>().ok()?, dec)))
+            (c, Some((p.parse::<f64>().map_err(|_| false)?, dec)))
         }
         None => (s, None),
     };
-    let (a, b) = count.split_once('/')?;
-    Some((a.trim().parse().ok()?, b.trim().parse().ok()?, pct))
+    let (a, b) = count.split_once('/').ok_or(false)?;
+    let int = |x: &str| -> Result<i64, bool> {
+        let x = x.trim();
+        x.parse().map_err(|_| x.parse::<f64>().is_ok_and(f64::is_finite))
+    };
+    Ok((int(a)?, int(b)?, pct))
+}
+
+/// A long-form count (`events: 12`), or an error at its line when it is not
+/// a whole number.
+fn whole(
+    cx: &mut Cx,
+    csv: Option<&str>,
+    line: usize,
+    path: &str,
+    key: &str,
+    v: RawWhole,
+) -> Option<i64> {
+    match v {
+        RawWhole::Int(n) => Some(n),
+        RawWhole::Other(x) if x.fract() == 0.0 && x > 0.0 => {
+            // Whole but past i64: report it as too many patients.
+            too_many(cx, csv, line, path, u64::MAX);
+            None
+        }
+        RawWhole::Other(x) => {
+            let d = at(
+                cx,
+                csv,
+                line,
+                path,
+                format!("`{key}: {x}`: a count must be a whole number"),
+                false,
+            );
+            hint(d, "write the number of patients, e.g. 89");
+            None
+        }
+    }
+}
+
+/// Report (and return true) when `n` patients in one arm is past
+/// [`MAX_PATIENTS_PER_ARM`].
+fn too_many(cx: &mut Cx, csv: Option<&str>, line: usize, path: &str, n: u64) -> bool {
+    if n <= MAX_PATIENTS_PER_ARM {
+        return false;
+    }
+    let shown = if n == u64::MAX {
+        "more than 9223372036854775807".to_string()
+    } else {
+        n.to_string()
+    };
+    let d = at(
+        cx,
+        csv,
+        line,
+        path,
+        format!("{shown} patients in one arm: the limit is {MAX_PATIENTS_PER_ARM}"),
+        false,
+    );
+    hint(d, "check the number for a typing slip");
+    true
 }
 
 /// Decimals in the shortest representation of `x` (3.6 → 1, 0.053 → 3).

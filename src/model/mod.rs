@@ -62,6 +62,11 @@ pub fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Most patients accepted in one arm (a binary total, a continuous or
+/// median `n`, an arm's `n`): 10⁹, far above any trial, and small enough
+/// that every statistic is exact in f64 and computed in bounded time.
+pub const MAX_PATIENTS_PER_ARM: u64 = 1_000_000_000;
+
 /// Items per list page when the site does not say (`paginate_by`).
 pub const DEFAULT_PAGINATE_BY: usize = 50;
 

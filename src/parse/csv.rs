@@ -15,7 +15,9 @@
 
 use std::collections::BTreeMap;
 
-use super::front_matter::{OneOrMany, Printed, RawCount, RawMeanSd, RawOutcome, RawReported};
+use super::front_matter::{
+    OneOrMany, Printed, RawCount, RawMeanSd, RawOutcome, RawReported, RawWhole,
+};
 
 /// The columns a CSV outcome table may have.
 pub const COLUMNS: &[&str] = &[
@@ -186,8 +188,8 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
             o.binary.get_or_insert_with(BTreeMap::new).insert(
                 arm,
                 RawCount::Long {
-                    events: e as i64,
-                    total: t as i64,
+                    events: RawWhole::from_f64(e),
+                    total: RawWhole::from_f64(t),
                 },
             );
         } else if let (Some(m), Some(s), Some(n)) = (mean, sd, n) {

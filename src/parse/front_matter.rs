@@ -166,10 +166,56 @@ pub enum RawCount {
     /// The long form.
     Long {
         /// Patients with the event.
-        events: i64,
+        events: RawWhole,
         /// Patients analysed.
-        total: i64,
+        total: RawWhole,
     },
+}
+
+/// A number written where a count belongs: kept as written so that the
+/// model stage can say, at the value's line, that `12.5` must be a whole
+/// number (a plain integer field would fail the whole count with a vague
+/// message at the arm's line).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RawWhole {
+    /// An integer.
+    Int(i64),
+    /// Anything else: a fraction, or an integer too large for i64.
+    Other(f64),
+}
+
+impl RawWhole {
+    /// From a number read as f64 (a CSV cell): `Int` when it is whole and
+    /// fits in i64.
+    pub fn from_f64(v: f64) -> Self {
+        if v.fract() == 0.0 && v.abs() < 9.2e18 {
+            RawWhole::Int(v as i64)
+        } else {
+            RawWhole::Other(v)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawWhole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawWhole;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawWhole, E> {
+                Ok(RawWhole::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawWhole, E> {
+                Ok(i64::try_from(v).map_or(RawWhole::Other(v as f64), RawWhole::Int))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawWhole, E> {
+                Ok(RawWhole::Other(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Mean, SD and number analysed in one arm.

@@ -1,6 +1,7 @@
 //! Parse: bytes to raw documents.
 //!
 //! Each page is decoded as UTF-8, its front matter split off and
+//! checked by [`scan::scan`] (nesting depth, duplicate keys) in linear time,
 //! deserialised into [`front_matter::RawFrontMatter`], and its body rendered
 //! to HTML by [`markdown::render`]. CSV outcome tables are read by
 //! [`csv::parse_outcomes`]. Files are independent, so they are parsed in
@@ -11,6 +12,7 @@ pub mod csv;
 pub mod front_matter;
 pub mod locate;
 pub mod markdown;
+pub mod scan;
 
 use rayon::prelude::*;
 
@@ -168,6 +170,19 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
             return (None, diags);
         }
     };
+    // Linear checks first: deep nesting costs the YAML parser quadratic time.
+    if let Err(e) = scan::scan(split.yaml) {
+        let message = match e.first_line {
+            Some(f) => format!("{} (first on line {})", e.message, split.yaml_line + f),
+            None => e.message,
+        };
+        let mut d = Diagnostic::error(rel_path, split.yaml_line + e.line, e.column + 1, message);
+        if e.first_line.is_some() {
+            d = d.with_hint("each key may appear only once in a mapping; remove or rename one of them");
+        }
+        diags.push(d);
+        return (None, diags);
+    }
     let (front, ignored) = match front_matter::deserialize(split.yaml) {
         Ok(v) => v,
         Err(e) => {

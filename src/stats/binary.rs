@@ -566,13 +566,29 @@ impl LnFact {
 /// Probabilities are computed on the log scale with `ln_gamma`, and only the
 /// two tails are summed (the distribution is unimodal), so counts of 10⁹
 /// are fine. The statistic field holds the observed table's probability.
+///
+/// `None` when the two totals add up to more than [`MAX_EXACT_TOTAL`]: past
+/// 2⁵³ the counts are no longer exact in f64 and the searches below would
+/// stop making progress. Every loop is bounded ([`MAX_TAIL_TERMS`] terms
+/// per tail, 64 bisection steps), so the time is bounded for any table.
 pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
     fisher_with(t, &LnFact::none())
 }
 
+/// Largest `exp_total + ctl_total` for which Fisher's exact test and the
+/// fragility indices are computed (2³², four times the model's limit of
+/// 10⁹ patients per arm).
+pub const MAX_EXACT_TOTAL: u64 = 1 << 32;
+
+/// Most terms summed in one tail of Fisher's test. Under
+/// [`MAX_EXACT_TOTAL`] the hypergeometric SD is at most 2¹⁴ and a tail
+/// falls below 10⁻¹⁷ of the sum within about 10 SDs, so the cap is never
+/// reached by a table that is accepted.
+pub const MAX_TAIL_TERMS: u64 = 1 << 22;
+
 /// [`fisher_exact`] with ln-factorials from `lnf`.
 fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
-    if !t.is_valid() {
+    if !t.is_valid() || t.exp_total.checked_add(t.ctl_total)? > MAX_EXACT_TOTAL {
         return None;
     }
     let n1 = t.exp_total as f64;
@@ -605,7 +621,11 @@ fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
         if lf(a) > thr {
             a
         } else {
-            while b - a > 1.0 {
+            // 64 halvings cover any range of f64 integers.
+            for _ in 0..64 {
+                if b - a <= 1.0 {
+                    break;
+                }
                 let mid = ((a + b) / 2.0).floor();
                 if lf(mid) > thr {
                     b = mid;
@@ -622,7 +642,10 @@ fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
         if lf(b) > thr {
             b
         } else {
-            while b - a > 1.0 {
+            for _ in 0..64 {
+                if b - a <= 1.0 {
+                    break;
+                }
                 let mid = ((a + b) / 2.0).floor();
                 if lf(mid) > thr {
                     a = mid;
@@ -643,10 +666,13 @@ fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
     if first_above > lo {
         let mut x = first_above - 1.0;
         let mut term = (lf(x) - l_obs).exp();
-        loop {
+        for i in 0.. {
             sum += term;
             if x <= lo || term <= sum * 1e-17 {
                 break;
+            }
+            if i >= MAX_TAIL_TERMS {
+                return None;
             }
             term *= (x * (n2 - m + x)) / ((n1 - x + 1.0) * (m - x + 1.0));
             x -= 1.0;
@@ -655,10 +681,13 @@ fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
     if last_above < hi {
         let mut x = last_above + 1.0;
         let mut term = (lf(x) - l_obs).exp();
-        loop {
+        for i in 0.. {
             sum += term;
             if x >= hi || term <= sum * 1e-17 {
                 break;
+            }
+            if i >= MAX_TAIL_TERMS {
+                return None;
             }
             // P(x+1)/P(x) = (n1 − x)(m − x) / ((x + 1)(n2 − m + x + 1)).
             term *= ((n1 - x) * (m - x)) / ((x + 1.0) * (n2 - m + x + 1.0));
@@ -730,16 +759,14 @@ fn first_k(max_k: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
 /// same number of events, both are tried and the smaller count is returned.
 ///
 /// Returns `None` when the result is not
-/// significant (see [`reverse_fragility_index`]), when the table is invalid,
-/// or when significance cannot be lost by such changes. The first 2000
+/// significant (see [`reverse_fragility_index`]), when the table is invalid
+/// or too large for [`fisher_exact`] ([`MAX_EXACT_TOTAL`]), or when
+/// significance cannot be lost by such changes. The first 2000
 /// changes are tried one by one; beyond that (very large trials) a
 /// galloping/bisection search is used, which assumes the p value rises
 /// monotonically with the number of changes.
 pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
-    if !t.is_valid() {
-        return None;
-    }
-    if fisher_p(t, &LnFact::none()) >= 0.05 {
+    if fisher_exact(t)?.p_value >= 0.05 {
         return None;
     }
     let lnf = LnFact::upto(t.exp_total + t.ctl_total);
@@ -779,13 +806,10 @@ pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
 /// fewest, that makes the two-sided Fisher exact p < 0.05.
 ///
 /// Returns `None` when the result is already significant, the table is
-/// invalid, or no such change exists. Large searches switch to
+/// invalid or too large for [`fisher_exact`], or no such change exists. Large searches switch to
 /// galloping/bisection after 2000 single steps, as in [`fragility_index`].
 pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
-    if !t.is_valid() {
-        return None;
-    }
-    if fisher_p(t, &LnFact::none()) < 0.05 {
+    if fisher_exact(t)?.p_value < 0.05 {
         return None;
     }
     let lnf = LnFact::upto(t.exp_total + t.ctl_total);
@@ -814,6 +838,43 @@ pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Debug builds on a shared machine: generous, but far below a hang.
+    const SOON: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn fisher_refuses_tables_past_the_exact_limit_at_once() {
+        let start = Instant::now();
+        // Counts past 2⁵³ hung the bisection (mid = a or b forever).
+        let t = TwoByTwo::new(3 << 52, 10 << 52, 3 << 52, 11 << 52).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        assert_eq!(fragility_index(&t), None);
+        assert_eq!(reverse_fragility_index(&t), None);
+        let t = TwoByTwo::new(1, u64::MAX, 2, u64::MAX).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        let half = MAX_EXACT_TOTAL / 2 + 1;
+        let t = TwoByTwo::new(half / 3, half, half / 3, half).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn fisher_at_the_limit_returns_soon() {
+        let start = Instant::now();
+        let half = MAX_EXACT_TOTAL / 2;
+        for (a, c) in [(half / 3, half / 3 + 20_000), (half / 2, half / 2), (0, 5)] {
+            let t = TwoByTwo::new(a, half, c, half).unwrap();
+            let p = fisher_exact(&t).expect("within the limit").p_value;
+            assert!((0.0..=1.0).contains(&p), "{a} vs {c}: {p}");
+        }
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! fixture site per case under `tests/fixtures/`.
 
 mod bad_input;
+mod bounds;
 mod charts;
 mod example_site;
 mod good_sites;
