@@ -52,6 +52,8 @@ pub struct SiteConfig {
     pub intro_html: String,
     /// Items per list page (sections, tags); 0 = everything on one page.
     pub paginate_by: usize,
+    /// `unsafe_html: true`: Markdown bodies keep raw HTML unsanitised.
+    pub unsafe_html: bool,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).

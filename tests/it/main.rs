@@ -6,6 +6,7 @@ mod charts;
 mod example_site;
 mod good_sites;
 mod robustness;
+mod sanitize;
 mod serve;
 
 use std::path::{Path, PathBuf};
