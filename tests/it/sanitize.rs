@@ -2,7 +2,8 @@
 //! sanitised by default (a payload list, none of which may survive), while
 //! what authors legitimately write stays; `unsafe_html: true` restores raw
 //! HTML; unsafe URL schemes in front matter are errors (see
-//! bad/unsafe-url); NUL never reaches a rendered file.
+//! bad/unsafe-url); NUL never reaches a rendered file; imported registry
+//! text cannot become a link.
 
 use crate::*;
 
@@ -234,4 +235,33 @@ fn nul_never_reaches_a_rendered_file() {
         serde_json::from_str(&read(&out, "trials/demo/index.json")).unwrap();
     assert_eq!(json["acronym"], "DEMO");
     assert!(read(&out, "feed.xml").contains("<title>Nul site</title>"));
+}
+
+#[test]
+fn an_imported_javascript_link_stays_text() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    crate::bad_input::copy_dir(&fixture("good/minimal"), &site);
+    let json = fixture("import/javascript-link.json");
+    let o = appraise(&[
+        "import",
+        json.to_str().unwrap(),
+        "--root",
+        site.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(site.join("content/trials/nct09999999/index.md")).unwrap();
+    assert!(
+        page.contains("Read \\[the protocol\\](javascript:alert(document.domain)) first."),
+        "{page}"
+    );
+    let out = t.path().join("public");
+    let o = build(&site, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "trials/nct09999999/index.html");
+    assert!(
+        html.contains("Read [the protocol](javascript:alert(document.domain)) first."),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"javascript"), "{html}");
 }
