@@ -3,7 +3,7 @@
 //! what authors legitimately write stays; `unsafe_html: true` restores raw
 //! HTML; unsafe URL schemes in front matter are errors (see
 //! bad/unsafe-url); NUL never reaches a rendered file; imported registry
-//! text cannot become a link.
+//! text cannot become a link; hidden folders are not published.
 
 use crate::*;
 
@@ -264,4 +264,52 @@ fn an_imported_javascript_link_stays_text() {
         "{html}"
     );
     assert!(!html.contains("href=\"javascript"), "{html}");
+}
+
+#[test]
+fn files_under_hidden_folders_are_not_published() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    crate::bad_input::copy_dir(&fixture("good/hidden"), &site);
+    // Git will not store a `.git` folder in a fixture: make one here.
+    std::fs::create_dir_all(site.join("content/.git")).unwrap();
+    std::fs::write(site.join("content/.git/config"), "[remote]\nurl = secret\n").unwrap();
+    std::fs::write(
+        site.join("content/.git/COMMIT_EDITMSG.md"),
+        "---\ntitle: Commit\n---\n",
+    )
+    .unwrap();
+    let out = t.path().join("public");
+    let o = build(&site, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let paths: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        paths,
+        [
+            ".nojekyll",
+            ".well-known/security.txt",
+            "404.html",
+            "about/index.html",
+            "feed.xml",
+            "index.html",
+            "site.css",
+            "sitemap.xml",
+            "static/favicon.svg",
+            "static/style.css",
+        ],
+        "{paths:?}"
+    );
+    for (p, b) in tree(&out) {
+        let s = String::from_utf8_lossy(&b);
+        for secret in [
+            "Secret plan",
+            "Draft trial",
+            "Hidden page",
+            "Commit",
+            "SECRET",
+            "secret",
+        ] {
+            assert!(!s.contains(secret), "{p} mentions {secret}");
+        }
+    }
 }
