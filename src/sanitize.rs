@@ -158,8 +158,8 @@ fn strip_json_nul(s: &str) -> String {
     while let Some(i) = rest.find('\\') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("\\u0000") {
-            rest = &tail[6..];
+        if let Some(after) = tail.strip_prefix("\\u0000") {
+            rest = after;
         } else {
             // Any other escape: copy the backslash and the escaped character.
             let n = 1 + tail[1..].chars().next().map_or(0, char::len_utf8);
