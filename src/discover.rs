@@ -3,7 +3,9 @@
 //! Walks `content/`, `static/`, `templates/` and `themes/` under the site
 //! root with walkdir (sorted by file name, symlinks not followed, so a link
 //! cannot pull files from outside the site), classifies each file and reads
-//! its bytes. Everything after this stage works on the returned
+//! its bytes. Hidden files and folders (a name starting with `.`) and
+//! editor scratch files are skipped, so `content/.git/` or a `.secret/`
+//! folder is never published. Everything after this stage works on the returned
 //! [`Sources`] in memory, so every later stage is testable without a disk.
 //! Bytes are not decoded here: whether a page is valid UTF-8 is the parse
 //! stage's question, so that it can be reported with the others.
@@ -82,7 +84,8 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
         if !base.is_dir() {
             continue;
         }
-        for entry in WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+        let walk = WalkDir::new(&base).follow_links(false).sort_by_file_name();
+        for entry in walk.into_iter().filter_entry(|e| !is_hidden_dir(dir, e)) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -138,6 +141,19 @@ fn is_scratch(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
 }
 
+/// Folders no build reads, with everything under them: any folder whose
+/// name starts with `.` (`content/.git/`, `content/trials/.secret/`, a
+/// theme's `.git/`), so a hidden folder is never published. The one
+/// exception is `static/.well-known/` (`security.txt` and the like), which
+/// is meant to be served. `tree` is the top folder being walked.
+fn is_hidden_dir(tree: &str, e: &walkdir::DirEntry) -> bool {
+    if e.depth() == 0 || !e.file_type().is_dir() {
+        return false;
+    }
+    let name = e.file_name().to_string_lossy();
+    name.starts_with('.') && !(tree == "static" && e.depth() == 1 && name == ".well-known")
+}
+
 /// Read one file given on the command line (`appraise import FILE`).
 pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
@@ -160,6 +176,7 @@ pub fn fingerprint(root: &Path) -> u64 {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
+            .filter_entry(|e| !is_hidden_dir(dir, e))
             .flatten()
         {
             if !entry.file_type().is_file() || is_scratch(&entry.file_name().to_string_lossy()) {
@@ -199,6 +216,31 @@ fn rel(root: &Path, p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_folders_are_not_part_of_the_site() {
+        let t = tempfile::tempdir().unwrap();
+        let w = |rel: &str| {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "---\ntitle: x\n---\n").unwrap();
+        };
+        w("content/a.md");
+        w("content/.git/config");
+        w("content/.secret/b.md");
+        w("content/trials/.drafts/c/index.md");
+        w("static/.well-known/security.txt");
+        w("static/.hidden/x.txt");
+        w("themes/t/.git/HEAD");
+        let before = fingerprint(t.path());
+        let (s, d) = discover(t.path());
+        assert!(d.is_empty(), "{d}");
+        let paths: Vec<&str> = s.files.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(paths, ["content/a.md", "static/.well-known/security.txt"]);
+        // Nor does a change inside one trigger a rebuild in `serve`.
+        w("content/.git/index");
+        assert_eq!(fingerprint(t.path()), before);
+    }
 
     #[test]
     fn editor_scratch_files_are_not_part_of_the_site() {

@@ -222,9 +222,17 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
 
 /// Registry text placed in Markdown so that it reads as the words it is:
 /// `<`, `&` and `{{` are escaped, so the record can neither inject HTML nor
-/// turn a line into a chart shortcode.
+/// turn a line into a chart shortcode, and `[`, `]` (with `\\`, so that an
+/// escape cannot be undone) are backslash-escaped, so `[x](javascript:…)`
+/// or a `[x]: url` definition stays text instead of becoming a link. The
+/// build's sanitiser would drop such a link anyway; this keeps the page
+/// source itself inert.
 fn as_plain_text(s: &str) -> String {
     s.replace("\r\n", "\n")
+        .replace('\0', "")
+        .replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace("{{", "&#123;&#123;")
@@ -278,6 +286,33 @@ mod tests {
         assert!(!page.text.contains("enrollment:"), "{}", page.text);
         assert_eq!(page.skipped.len(), 3, "{:?}", page.skipped);
         assert!(page.skipped[0].starts_with("start: `January 2021` is not a date"));
+    }
+
+    #[test]
+    fn registry_links_stay_text() {
+        let json = br#"{"protocolSection":{"identificationModule":{"nctId":"NCT01234567"},
+            "descriptionModule":{"briefSummary":"See [x](javascript:alert(1)) and \\[y](vbscript:z)\n\n[r]: javascript:alert(2)"}}}"#;
+        let page = clinicaltrials_gov(json).unwrap();
+        assert!(
+            page.text
+                .contains("See \\[x\\](javascript:alert(1)) and \\\\\\[y\\](vbscript:z)"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text.contains("\\[r\\]: javascript:alert(2)"),
+            "{}",
+            page.text
+        );
+        // And the page builds without a live link.
+        let (md, _) = crate::parse::markdown::render(page.text.split("---\n").nth(2).unwrap());
+        assert!(!md.html.contains("href"), "{}", md.html);
+        assert!(
+            md.html
+                .contains("See [x](javascript:alert(1)) and \\[y](vbscript:z)"),
+            "{}",
+            md.html
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!
 //! 1. [`discover`] walks the site folder and reads every file ([`discover::Sources`]).
 //! 2. [`parse`] splits front matter, deserialises it and renders Markdown ([`parse::Parsed`]).
-//! 3. [`model`] validates each page into typed trials, appraisals and topics ([`model::Site`]).
+//! 3. [`model`] validates each page into typed trials, appraisals and topics ([`model::Site`]),
+//!    cleaning every body with [`sanitize`] (unless the site sets `unsafe_html: true`).
 //! 4. [`link`] resolves references between pages ([`link::Links`]).
 //! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]).
 //! 6. [`chart`] draws SVG charts from plain specifications.
@@ -34,6 +35,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod present;
 pub mod render;
+pub mod sanitize;
 pub mod serve;
 pub mod stats;
 pub mod write;

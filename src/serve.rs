@@ -11,6 +11,17 @@
 //! failed build shows its errors (file:line:col) over the last good site,
 //! which stays on screen.
 //!
+//! Safety: the server listens on 127.0.0.1 only and answers only requests
+//! whose `Host` header is `127.0.0.1:PORT` or `localhost:PORT` (the port it
+//! bound; the bare name also when that port is 80). Any other Host gets
+//! `403 Forbidden`: a web page on another site cannot use DNS rebinding (its
+//! own name pointed at 127.0.0.1) to read the preview, drafts included. At
+//! most [`MAX_CONNECTIONS`] connections are handled at once; one more is
+//! answered `503 Service Unavailable` (with `Retry-After: 1`) at once rather
+//! than queued, so a client that opens many idle connections cannot make
+//! the preview hang. Idle, the server costs one blocking `accept` and a
+//! metadata-only walk of the site every [`POLL`] (no file is read).
+//!
 //! Why the HTTP server is written here rather than taken from a crate: the
 //! preview only answers `GET`/`HEAD` for files it already holds, on
 //! 127.0.0.1, one request per connection, and never reads a request body —
@@ -25,6 +36,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -56,7 +68,19 @@ struct State {
 type Shared = Arc<RwLock<State>>;
 
 /// How often the watcher looks for changes.
-const POLL: Duration = Duration::from_millis(300);
+pub const POLL: Duration = Duration::from_millis(300);
+
+/// Connections handled at once; one more is answered 503 straight away.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// Decrements the count of open connections when a handler ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// The script added to every HTML page served.
 const RELOAD_SCRIPT: &str = r#"<script>(()=>{let v=null;const show=e=>{let d=document.getElementById("appraise-serve-errors");if(!e.length){if(d)d.remove();return}if(!d){d=document.createElement("pre");d.id="appraise-serve-errors";d.style.cssText="position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;margin:0;padding:1rem;background:#3a1a1d;color:#fbe9ea;font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;z-index:2147483647";document.body.appendChild(d)}d.textContent="appraise: the last build failed; this is the last good version of the site.\n\n"+e.join("\n")};const tick=()=>fetch("/__appraise/status",{cache:"no-store"}).then(r=>r.json()).then(s=>{if(v!==null&&s.version!==v){location.reload();return}v=s.version;show(s.errors)}).catch(()=>{}).finally(()=>setTimeout(tick,700));tick()})();</script>"#;
@@ -98,11 +122,19 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         rebuild(&build_opts, &watch_state);
     });
 
+    let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
+        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, Ordering::SeqCst);
+            busy(stream);
+            continue;
+        }
+        let slot = Slot(Arc::clone(&open));
         let state = Arc::clone(&state);
         std::thread::spawn(move || {
-            let _ = handle(stream, &state);
+            let _slot = slot;
+            let _ = handle(stream, &state, port);
         });
     }
     Ok(())
@@ -163,8 +195,43 @@ enum Found {
     NoSite,
 }
 
+/// Answer a connection over [`MAX_CONNECTIONS`] with 503, on the accept
+/// thread and in bounded time: read what the client sent within 50 ms (so
+/// that closing does not reset the connection before it reads the answer),
+/// then answer.
+fn busy(mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(500)));
+    let mut chunk = [0u8; 4096];
+    let _ = stream.read(&mut chunk);
+    let msg = format!("appraise serve is busy ({MAX_CONNECTIONS} connections open); try again\n");
+    let _ = respond(&mut stream, 503, "text/plain", msg.as_bytes(), true, None);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// Whether the request head names this server in its `Host` header:
+/// `127.0.0.1:PORT` or `localhost:PORT` (any case), or the bare name when
+/// the port is 80. Exactly one Host header is required.
+fn host_allowed(head: &str, port: u16) -> bool {
+    let mut hosts = head
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.trim().to_ascii_lowercase());
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return false;
+    };
+    let (name, p) = match host.rsplit_once(':') {
+        Some((n, p)) => (n, p.parse::<u16>().ok()),
+        None => (host.as_str(), Some(80)),
+    };
+    (name == "127.0.0.1" || name == "localhost") && p == Some(port)
+}
+
 /// Answer one request.
-fn handle(mut stream: TcpStream, state: &Shared) -> io::Result<()> {
+fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut head = Vec::with_capacity(1024);
@@ -187,6 +254,19 @@ fn handle(mut stream: TcpStream, state: &Shared) -> io::Result<()> {
     let method = words.next().unwrap_or("");
     let target = words.next().unwrap_or("/");
     let send_body = method != "HEAD";
+    if !host_allowed(&head, port) {
+        let msg = format!(
+            "appraise serve answers only requests for http://127.0.0.1:{port}/ or http://localhost:{port}/\n"
+        );
+        return respond(
+            &mut stream,
+            403,
+            "text/plain",
+            msg.as_bytes(),
+            send_body,
+            None,
+        );
+    }
     if method != "GET" && method != "HEAD" {
         let msg = b"GET or HEAD only\n";
         return respond(&mut stream, 405, "text/plain", msg, true, None);
@@ -276,6 +356,7 @@ fn respond(
     let reason = match code {
         200 => "OK",
         301 => "Moved Permanently",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
@@ -287,6 +368,9 @@ fn respond(
     );
     if let Some(l) = location {
         head.push_str(&format!("Location: {l}\r\n"));
+    }
+    if code == 503 {
+        head.push_str("Retry-After: 1\r\n");
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
@@ -354,6 +438,40 @@ mod tests {
         assert_eq!(percent_decode("/a%2"), "/a%2");
         assert_eq!(percent_decode("%"), "%");
         assert_eq!(percent_decode("/caf%C3%A9"), "/café");
+    }
+
+    #[test]
+    fn only_this_servers_own_host_names_are_answered() {
+        let req = |host: &str| format!("GET / HTTP/1.1\r\n{host}\r\n\r\n");
+        for ok in [
+            "Host: 127.0.0.1:4000",
+            "Host: localhost:4000",
+            "host:LOCALHOST:4000",
+            "Host:  127.0.0.1:4000  ",
+        ] {
+            assert!(host_allowed(&req(ok), 4000), "{ok}");
+        }
+        for bad in [
+            "Host: evil.example:4000",
+            "Host: 127.0.0.1:4001",
+            "Host: localhost",
+            "Host: 127.0.0.1.evil.example:4000",
+            "Host: [::1]:4000",
+            "X-Forwarded-Host: localhost:4000",
+            "Host: localhost:4000\r\nHost: evil.example:4000",
+            "",
+        ] {
+            assert!(!host_allowed(&req(bad), 4000), "{bad}");
+        }
+        assert!(host_allowed(
+            "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            80
+        ));
+        // A Host line in the body is not a header.
+        assert!(!host_allowed(
+            "GET / HTTP/1.1\r\n\r\nHost: localhost:4000",
+            4000
+        ));
     }
 
     #[test]

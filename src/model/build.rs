@@ -21,6 +21,12 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
         .collect();
     let mut used_csv: BTreeSet<String> = BTreeSet::new();
     let mut root_seen = false;
+    // The HTML policy is the site's, read before any body is taken in.
+    let unsafe_html = parsed
+        .docs
+        .iter()
+        .find(|d| d.rel_path == "content/_index.md")
+        .is_some_and(|d| d.front.unsafe_html);
     for doc in &parsed.docs {
         let rel = doc
             .rel_path
@@ -31,6 +37,7 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
             let mut cx = Cx {
                 doc,
                 diags: &mut diags,
+                unsafe_html,
             };
             if rel == "_index.md" {
                 root_seen = true;
@@ -49,17 +56,24 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
                     section,
                     Section {
                         title,
-                        intro_html: doc.body.html.clone(),
+                        intro_html: cx.body_html(),
                         paginate_by: doc.front.paginate_by.map(|n| n as usize),
                     },
                 );
+            }
+            if rel != "_index.md" && doc.front.unsafe_html {
+                site_only(&mut cx, "unsafe_html");
             }
             continue;
         }
         let mut cx = Cx {
             doc,
             diags: &mut diags,
+            unsafe_html,
         };
+        if doc.front.unsafe_html {
+            site_only(&mut cx, "unsafe_html");
+        }
         if let Some(page) = page(&mut cx, &csv_by_path, &mut used_csv) {
             if page.draft && !drafts {
                 continue;
@@ -115,13 +129,45 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
     (site, diags)
 }
 
-/// Per-document context: the document and where diagnostics go.
+/// Per-document context: the document, where diagnostics go, and the
+/// site's HTML policy.
 struct Cx<'a> {
     doc: &'a ParsedDoc,
     diags: &'a mut Diagnostics,
+    /// `unsafe_html: true` in `content/_index.md`: bodies keep raw HTML.
+    unsafe_html: bool,
 }
 
 impl Cx<'_> {
+    /// The document's body HTML under the site's policy: sanitised (see
+    /// [`crate::sanitize::body`]) unless the site set `unsafe_html: true`.
+    fn body_html(&self) -> String {
+        let b = &self.doc.body;
+        if self.unsafe_html {
+            crate::sanitize::strip_nul(&b.html).into_owned()
+        } else {
+            crate::sanitize::body(&b.html, b.shortcodes.len())
+        }
+    }
+    /// An error at `path` unless the URL there uses a safe scheme; returns
+    /// the URL when it may be linked.
+    fn url(&mut self, path: &str, url: Option<&String>) -> Option<String> {
+        let u = url?;
+        match crate::sanitize::unsafe_url_scheme(u, crate::sanitize::FIELD_SCHEMES) {
+            None => Some(u.clone()),
+            Some(scheme) => {
+                let d = self.error(
+                    path,
+                    format!("`{scheme}:` URLs are not allowed: only http and https addresses (or a path on this site) are linked"),
+                );
+                hint(
+                    d,
+                    "a link with another scheme could run a script in the reader's browser",
+                );
+                None
+            }
+        }
+    }
     fn error(&mut self, path: &str, msg: impl Into<String>) -> &mut Diagnostic {
         let (l, c) = self.doc.locate(path);
         self.diags
@@ -150,9 +196,23 @@ fn hint(d: &mut Diagnostic, h: impl Into<String>) {
     d.hint = Some(h.into());
 }
 
+/// A warning for a site setting written on another page (it has no effect there).
+fn site_only(cx: &mut Cx, key: &str) {
+    let d = cx.warn(
+        key,
+        format!("`{key}` is a site setting and is read only from content/_index.md; it has no effect here"),
+    );
+    hint(
+        d,
+        format!("move `{key}` to the front matter of content/_index.md"),
+    );
+}
+
 fn site_config(cx: &mut Cx) -> SiteConfig {
     let f = &cx.doc.front;
-    let mut base = f.base_url.clone().unwrap_or_else(|| "/".into());
+    let mut base = cx
+        .url("base_url", f.base_url.as_ref())
+        .unwrap_or_else(|| "/".into());
     if !base.ends_with('/') {
         base.push('/');
     }
@@ -174,10 +234,11 @@ fn site_config(cx: &mut Cx) -> SiteConfig {
         base_url: base,
         theme: f.theme.clone().unwrap_or_else(|| "default".into()),
         language: f.language.clone().unwrap_or_else(|| "en".into()),
-        intro_html: cx.doc.body.html.clone(),
+        intro_html: cx.body_html(),
         paginate_by: f
             .paginate_by
             .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
+        unsafe_html: f.unsafe_html,
     }
 }
 
@@ -297,7 +358,10 @@ where
         author: f.author.clone(),
         template: f.template.clone(),
         bottom_line: f.bottom_line.clone(),
-        body: doc.body.clone(),
+        body: Markdown {
+            html: cx.body_html(),
+            ..doc.body.clone()
+        },
         body_line: doc.body_line,
         kind,
     })
@@ -482,7 +546,10 @@ fn trial(
                 );
                 return None;
             }
-            let url = url.or_else(|| registry_url(&id));
+            let url = match url {
+                Some(u) => cx.url(&format!("trial.registration[{i}].url"), Some(&u)),
+                None => registry_url(&id),
+            };
             Some(Registration { id, url })
         })
         .collect();
@@ -535,9 +602,8 @@ fn trial(
             date,
             citation: p.citation.clone(),
             doi: p.doi.clone(),
-            url: p
-                .url
-                .clone()
+            url: cx
+                .url("trial.publication.url", p.url.as_ref())
                 .or_else(|| p.doi.as_ref().map(|d| format!("https://doi.org/{d}"))),
         }
     });

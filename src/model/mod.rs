@@ -8,6 +8,12 @@
 //! estimate, p in [0, 1], real dates, safe slugs. This stage needs one file
 //! at a time; references *between* files are the link stage's job. All
 //! problems are collected, each located at the key that holds the bad value.
+//!
+//! The model also applies the site's HTML policy: every body (pages, the
+//! home page's and sections' introductions) goes through
+//! [`crate::sanitize::body`] unless `content/_index.md` sets
+//! `unsafe_html: true`, and URL fields (`base_url`, `publication.url`, a
+//! registration's `url`) with a scheme other than http/https are errors.
 
 mod build;
 pub mod date;
@@ -52,6 +58,8 @@ pub struct SiteConfig {
     pub intro_html: String,
     /// Items per list page (sections, tags); 0 = everything on one page.
     pub paginate_by: usize,
+    /// `unsafe_html: true`: Markdown bodies keep raw HTML unsanitised.
+    pub unsafe_html: bool,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).

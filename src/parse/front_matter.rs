@@ -580,6 +580,9 @@ pub struct RawFrontMatter {
     /// List pages: items per page (root `_index.md` for the whole site, a
     /// section's `_index.md` for that section; 0 = one page).
     pub paginate_by: Option<u32>,
+    /// Site: keep raw HTML in Markdown bodies instead of sanitising it
+    /// (root `_index.md` only; default false). See [`crate::sanitize`].
+    pub unsafe_html: bool,
 }
 
 /// Every field name the schema knows, for "did you mean" hints.
@@ -602,6 +605,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "theme",
     "language",
     "paginate_by",
+    "unsafe_html",
     "acronym",
     "registration",
     "registry",

@@ -8,6 +8,10 @@
 //! cycle between parse and render. Links written `@/trials/leopards` (a
 //! path under `content/`, Zola style) are recorded with their line so the
 //! link stage can check them; their `href` is rewritten at render time.
+//!
+//! The HTML made here is the author's, raw HTML included, and is not safe
+//! to publish yet: the model stage cleans it with [`crate::sanitize::body`]
+//! (which keeps the markers), unless the site sets `unsafe_html: true`.
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 

@@ -197,6 +197,11 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     });
+    // No NUL reaches a rendered file, whatever a front-matter string held
+    // (`title: "a\0b"`). Static files and assets are copied as they are.
+    for f in &mut files {
+        crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+    }
     for (p, b) in &input.theme.statics {
         files.push(OutputFile {
             path: format!("static/{p}"),

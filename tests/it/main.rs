@@ -10,6 +10,7 @@ mod numbers;
 #[cfg(unix)]
 mod output_safety;
 mod robustness;
+mod sanitize;
 mod serve;
 
 use std::path::{Path, PathBuf};

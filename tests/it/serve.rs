@@ -23,7 +23,7 @@ impl Drop for Server {
 fn get(port: u16, path: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let raw = String::from_utf8_lossy(&raw).into_owned();
@@ -177,4 +177,111 @@ fn serve_shows_the_errors_when_there_is_no_good_build_yet() {
     std::fs::write(&page, &text).unwrap();
     wait_for(port, "the first good build", |v| v["version"] == 1);
     assert_eq!(get(port, "/trials/demo/").0, 200);
+}
+
+/// Send `head` as the whole request; (status code, body) of the answer.
+fn raw(port: u16, head: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (code, body.to_string())
+}
+
+#[test]
+fn serve_answers_only_requests_for_its_own_loopback_name() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let (_server, port) = start(&site);
+    let req = |host: &str| format!("GET /__appraise/status HTTP/1.1\r\n{host}\r\n\r\n");
+    for ok in [
+        format!("Host: 127.0.0.1:{port}"),
+        format!("Host: localhost:{port}"),
+    ] {
+        assert_eq!(raw(port, &req(&ok)).0, 200, "{ok}");
+    }
+    // DNS rebinding: a page on another site, its name pointed at 127.0.0.1,
+    // sends its own name as the Host. So does a wrong port or no Host.
+    let refused = format!(
+        "appraise serve answers only requests for http://127.0.0.1:{port}/ or http://localhost:{port}/\n"
+    );
+    for bad in [
+        format!("Host: evil.example:{port}"),
+        format!("Host: 127.0.0.1.evil.example:{port}"),
+        format!("Host: localhost:{}", port.wrapping_add(1)),
+        "Host: localhost".to_string(),
+        String::new(),
+    ] {
+        assert_eq!(raw(port, &req(&bad)), (403, refused.clone()), "{bad}");
+        let page = format!("GET /trials/demo/ HTTP/1.1\r\n{bad}\r\n\r\n");
+        assert_eq!(raw(port, &page), (403, refused.clone()), "{bad}");
+    }
+}
+
+#[test]
+fn serve_caps_its_connections_and_answers_the_extra_one_503() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let (_server, port) = start(&site);
+    assert_eq!(get(port, "/").0, 200);
+    // 64 clients that connect and say nothing hold every slot...
+    let idle: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    // ...so the next one is told to come back, at once.
+    let started = Instant::now();
+    let (code, body) = raw(
+        port,
+        &format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"),
+    );
+    assert_eq!(
+        (code, body.as_str()),
+        (
+            503,
+            "appraise serve is busy (64 connections open); try again\n"
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // When they go, the server answers again.
+    drop(idle);
+    let start = Instant::now();
+    while get(port, "/").0 != 200 {
+        assert!(start.elapsed() < Duration::from_secs(10), "still busy");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// CPU time (user + system, in clock ticks) the process has used so far.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime is
+    // the 14th field of the line, stime the 15th.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_uses_next_to_no_cpu_when_nothing_changes() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let (server, port) = start(&site);
+    wait_for(port, "the first build", |v| v["version"] == 1);
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = server.0.id();
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(3));
+    let used = cpu_ticks(pid) - before;
+    // 3 s at 100 ticks/s: a busy loop would use ~300 ticks; polling a small
+    // site every 300 ms uses about none. Allow 15 ticks (5%) for a loaded CI.
+    assert!(used <= 15, "idle serve used {used} ticks of CPU in 3 s");
 }
