@@ -286,6 +286,7 @@ fn files_under_hidden_folders_are_not_published() {
     assert_eq!(
         paths,
         [
+            ".appraise-output",
             ".nojekyll",
             ".well-known/security.txt",
             "404.html",
