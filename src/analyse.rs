@@ -752,8 +752,8 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
             if rep.p.is_some() && p_tests.is_empty() {
                 if let Some(c) = report.p_checks.iter().find(|c| c.test == PTest::FromPrintedCi) {
                     parts.push(format!(
-                        "the printed CI implies p = {}, not the printed p",
-                        num(c.p_value, 3)
+                        "the printed CI implies {}, not the printed p",
+                        crate::present::p_recomputed(c.p_value)
                     ));
                 }
             }
@@ -797,7 +797,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
                     let ps: Vec<String> = report
                         .p_checks
                         .iter()
-                        .map(|c| format!("{} {}", p_test_name(c.test), num(c.p_value, 3)))
+                        .map(|c| format!("{} {}", p_test_name(c.test), crate::present::p_recomputed(c.p_value).trim_start_matches("p = ")))
                         .collect();
                     parts.push(format!(
                         "no standard test gives the printed p (got {})",

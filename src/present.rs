@@ -31,6 +31,16 @@ pub fn p_value(p: f64) -> String {
     format!("= {}", num(p, d))
 }
 
+/// A recomputed p beside a printed one, to three decimals: `p = 0.540`,
+/// or `p < 0.001` (never `p = 0.000`).
+pub fn p_recomputed(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {}", num(p, 3))
+    }
+}
+
 /// `p = 0.29` or `p < 0.001`.
 pub fn p_text(p: f64) -> String {
     format!("p {}", p_value(p))
@@ -155,6 +165,8 @@ mod tests {
         assert_eq!(p_text(0.094), "p = 0.09");
         assert_eq!(p_text(0.5), "p = 0.50");
         assert_eq!(p_text(1.0), "p = 1.00");
+        assert_eq!(p_recomputed(0.0004), "p < 0.001");
+        assert_eq!(p_recomputed(0.5401), "p = 0.540");
     }
 
     #[test]

@@ -14,6 +14,11 @@ const LIMIT: Duration = Duration::from_secs(20);
 /// Run appraise with `args`, killing it after [`LIMIT`]; returns the
 /// output and the time taken, or panics naming the hang.
 fn run_bounded(args: &[&str]) -> (Output, Duration) {
+    run_bounded_for(args, LIMIT)
+}
+
+/// As [`run_bounded`], killing the run after `limit`.
+fn run_bounded_for(args: &[&str], limit: Duration) -> (Output, Duration) {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_appraise"))
         .args(args)
@@ -26,10 +31,10 @@ fn run_bounded(args: &[&str]) -> (Output, Duration) {
             let o = child.wait_with_output().expect("output");
             return (o, start.elapsed());
         }
-        if start.elapsed() > LIMIT {
+        if start.elapsed() > limit {
             child.kill().ok();
             child.wait().ok();
-            panic!("appraise {args:?} still running after {LIMIT:?}");
+            panic!("appraise {args:?} still running after {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -104,7 +109,12 @@ fn the_largest_accepted_trial_is_analysed_in_bounded_time() {
         "---\ntitle: Big\ntrial:\n  acronym: BIG\n  arms:\n    - { id: a, n: 1000000000 }\n    - { id: b, n: 1000000000, control: true }\n  outcomes:\n    - id: death\n      binary: { a: 300000000/1000000000, b: 300010000/1000000000 }\n---\n",
     )
     .unwrap();
-    let (o, took) = check(site);
+    // About 9 s in a debug build on an idle core: the limit only has to
+    // tell a slow run from one that never ends, on a loaded CI machine.
+    let (o, took) = run_bounded_for(
+        &["check", "--root", site.to_str().unwrap()],
+        Duration::from_secs(180),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     eprintln!("10⁹ per arm: check took {took:?}");
 }

@@ -74,7 +74,7 @@ fn a_hazard_ratio_is_consistent_not_reproduced() {
         err.lines().any(|l| l
             == "warning: content/trials/adrenal.md:28:1: outcome `discharge`: the printed HR, its CI and p \
                 do not agree with each other: a hazard ratio cannot be recomputed from the arm totals \
-                (it needs the time-to-event data); the printed CI implies p = 0.001, not the printed p"),
+                (it needs the time-to-event data); the printed CI implies p < 0.001, not the printed p"),
         "{err}"
     );
     // --strict counts the inconsistent one as a mismatch, by its kind.
