@@ -85,25 +85,22 @@ pub fn analysis_caveat(r: &PooledResult) -> Option<String> {
         return None;
     }
     let d = pooled_decimals(r.measure);
-    let trials = if r.k == 1 {
-        "With 1 trial there is nothing to pool and no between-trial variation (τ²) to estimate"
-            .to_string()
-    } else {
-        format!(
-            "With only {} trials the between-trial variation (τ²) cannot be estimated",
-            r.k
-        )
-    };
+    if r.k < 2 {
+        return Some(
+            "Only 1 trial: nothing to pool, so this is that trial's own estimate.".into(),
+        );
+    }
     let mut s = format!(
-        "{trials}, so this is the common-effect estimate, which assumes the trials share one true effect."
+        "Only {} trials: too few to estimate how much the true effect varies between trials (τ²), \
+         so this is the common-effect estimate, which assumes one shared effect.",
+        r.k
     );
-    if let (Some([_, lo, hi]), true) = (r.random, r.k >= 2) {
+    if let Some([_, lo, hi]) = r.random {
         s.push_str(&format!(
-            " The random-effects interval ({}) is {} to {}: it shows how little {} trials can say about how much the effect varies.",
-            r.random_ci_method.unwrap_or("random effects"),
+            " Allowing for variation (random effects, {}), the interval is {} to {}.",
+            r.random_ci_method.unwrap_or("Wald"),
             num(lo, d),
-            num(hi, d),
-            r.k
+            num(hi, d)
         ));
     }
     Some(s)

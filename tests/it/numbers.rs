@@ -123,10 +123,9 @@ fn two_trials_lead_with_the_common_effect_and_say_why() {
         "<p class=\"headline\">RR 1.02 (0.83 to 1.27); 2 trials, common effect, p = 0.83</p>"
     ));
     assert!(page.contains(
-        "<p class=\"caveat\">With only 2 trials the between-trial variation (τ²) cannot be estimated, \
-         so this is the common-effect estimate, which assumes the trials share one true effect. \
-         The random-effects interval (modified HKSJ) is 0.25 to 4.17: it shows how little 2 trials \
-         can say about how much the effect varies.</p>"
+        "<p class=\"caveat\">Only 2 trials: too few to estimate how much the true effect varies \
+         between trials (τ²), so this is the common-effect estimate, which assumes one shared effect. \
+         Allowing for variation (random effects, modified HKSJ), the interval is 0.25 to 4.17.</p>"
     ));
     assert!(page.contains("No prediction interval: it needs 3 or more trials"));
     // The pooled forest plot (inline SVG) shows the common effect as its summary row.
