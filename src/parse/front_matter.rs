@@ -77,24 +77,38 @@ pub struct RawDate(pub String);
 
 impl<'de> Deserialize<'de> for RawDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = RawDate;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a date such as 2016-10-05, 2024-11 or 2016")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawDate, E> {
-                Ok(RawDate(v.trim().to_string()))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawDate, E> {
-                Ok(RawDate(v.to_string()))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawDate, E> {
-                Ok(RawDate(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
+        scalar_text(d, "a date such as 2016-10-05, 2024-11 or 2016").map(RawDate)
     }
+}
+
+/// A scalar's text as written. serde_yaml hands a plain scalar to
+/// `deserialize_str` as typed (`0.50`, `2016-10-05`), before YAML's typing
+/// could turn it into a number; numbers from other formats are kept as
+/// their shortest text.
+fn scalar_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<String, D::Error> {
+    struct V(&'static str);
+    impl serde::de::Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<String, E> {
+            Ok(s.trim().to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<String, E> {
+            Ok(x.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, x: i64) -> Result<String, E> {
+            Ok(x.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, x: u64) -> Result<String, E> {
+            Ok(x.to_string())
+        }
+    }
+    d.deserialize_str(V(expecting))
 }
 
 /// A printed number exactly as the author typed it (`0.50`, `1.10`,
@@ -103,9 +117,7 @@ impl<'de> Deserialize<'de> for RawDate {
 /// YAML reads `0.50` as the float 0.5 and loses the second decimal, yet the
 /// decimals a paper printed decide how a recomputed number is compared with
 /// it (a crude p of 0.54 does not reproduce a printed 0.50). The scalar's
-/// text is therefore kept: serde_yaml hands a plain scalar to
-/// `deserialize_str` as written. Numbers from other formats (JSON, CSV) are
-/// kept as their shortest text.
+/// text is therefore kept (see `scalar_text`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Printed(pub String);
 
@@ -134,26 +146,7 @@ impl Printed {
 
 impl<'de> Deserialize<'de> for Printed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Printed;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Printed, E> {
-                Ok(Printed(s.trim().to_string()))
-            }
-            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Printed, E> {
-                Ok(Printed(x.to_string()))
-            }
-            fn visit_i64<E: serde::de::Error>(self, x: i64) -> Result<Printed, E> {
-                Ok(Printed(x.to_string()))
-            }
-            fn visit_u64<E: serde::de::Error>(self, x: u64) -> Result<Printed, E> {
-                Ok(Printed(x.to_string()))
-            }
-        }
-        d.deserialize_str(V)
+        scalar_text(d, "a number").map(Printed)
     }
 }
 
