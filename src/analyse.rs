@@ -235,12 +235,15 @@ pub struct CumulativeRow {
     pub label: String,
     /// Studies pooled so far.
     pub k: usize,
-    /// Pooled estimate.
-    pub estimate: f64,
+    /// Which estimate this step shows (a step with fewer than 3 trials
+    /// shows the common effect, or none when its trials disagree).
+    pub lead: meta::Lead,
+    /// Pooled estimate (`null` when there is none).
+    pub estimate: Option<f64>,
     /// CI.
-    pub ci_low: f64,
+    pub ci_low: Option<f64>,
     /// CI.
-    pub ci_high: f64,
+    pub ci_high: Option<f64>,
 }
 
 /// A subgroup's pooled result.
@@ -252,12 +255,14 @@ pub struct SubgroupResult {
     pub trials: Vec<String>,
     /// Studies.
     pub k: usize,
-    /// Estimate.
-    pub estimate: f64,
+    /// Which estimate the subgroup shows (see [`CumulativeRow::lead`]).
+    pub lead: meta::Lead,
+    /// Estimate (`null` when there is none).
+    pub estimate: Option<f64>,
     /// CI.
-    pub ci_low: f64,
+    pub ci_low: Option<f64>,
     /// CI.
-    pub ci_high: f64,
+    pub ci_high: Option<f64>,
     /// I² in percent.
     pub i2: Option<f64>,
 }
@@ -283,14 +288,15 @@ pub struct PooledResult {
     pub ci_method: &'static str,
     /// Studies pooled.
     pub k: usize,
-    /// Headline pooled estimate (natural scale).
-    pub estimate: f64,
+    /// Headline pooled estimate (natural scale); `null` when the trials
+    /// disagree too much for one (`lead`: `none-trials-disagree`).
+    pub estimate: Option<f64>,
     /// CI.
-    pub ci_low: f64,
+    pub ci_low: Option<f64>,
     /// CI.
-    pub ci_high: f64,
+    pub ci_high: Option<f64>,
     /// p of the pooled effect.
-    pub p: f64,
+    pub p: Option<f64>,
     /// Common-effect estimate [estimate, low, high].
     pub common: [f64; 3],
     /// τ².
@@ -305,9 +311,10 @@ pub struct PooledResult {
     pub df: usize,
     /// p of Q.
     pub p_q: Option<f64>,
-    /// Which estimate leads: `random`, `common`, or
-    /// `common-too-few-studies` (a random-effects model with fewer than 3
-    /// trials: τ² cannot be estimated, so the common effect leads).
+    /// Which estimate leads: `random`, `common`, `common-too-few-studies`
+    /// (a random-effects model with fewer than 3 trials: τ² cannot be
+    /// estimated, so the common effect leads), or `none-trials-disagree`
+    /// (2 trials whose heterogeneity test has p < 0.10: no pooled estimate).
     pub lead: meta::Lead,
     /// Random-effects estimate [estimate, low, high], when the model is
     /// random (also when the common effect leads).
@@ -1033,9 +1040,10 @@ fn pooled(
                 trial: site.pages[rows[n - 1].0].id.clone(),
                 label: study_label(site, rows[n - 1].0),
                 k: r.k,
-                estimate: h.estimate,
-                ci_low: h.lower,
-                ci_high: h.upper,
+                lead: r.lead,
+                estimate: h.map(|h| h.estimate),
+                ci_low: h.map(|h| h.lower),
+                ci_high: h.map(|h| h.upper),
             })
         })
         .collect();
@@ -1055,9 +1063,10 @@ fn pooled(
                     .map(|&j| site.pages[rows[j].0].id.clone())
                     .collect(),
                 k: r.k,
-                estimate: h.estimate,
-                ci_low: h.lower,
-                ci_high: h.upper,
+                lead: r.lead,
+                estimate: h.map(|h| h.estimate),
+                ci_low: h.map(|h| h.lower),
+                ci_high: h.map(|h| h.upper),
                 i2: r.heterogeneity.i2,
             });
         }
@@ -1093,10 +1102,10 @@ fn pooled(
             (None, _) => Some("needs 3 or more trials"),
         },
         k: res.k,
-        estimate: head.estimate,
-        ci_low: head.lower,
-        ci_high: head.upper,
-        p: head.p_value,
+        estimate: head.map(|h| h.estimate),
+        ci_low: head.map(|h| h.lower),
+        ci_high: head.map(|h| h.upper),
+        p: head.map(|h| h.p_value),
         common: [res.common.estimate, res.common.lower, res.common.upper],
         tau2: het.tau2,
         i2: het.i2,

@@ -585,45 +585,36 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
         })
         .collect();
     for g in &r.subgroups {
+        let (Some(e), Some(lo), Some(hi)) = (g.estimate, g.ci_low, g.ci_high) else {
+            continue;
+        };
         rows.push(
             ForestRow::study(
-                format!("Subgroup: {} (k = {})", g.label, g.k),
-                g.estimate,
-                g.ci_low,
-                g.ci_high,
+                format!(
+                    "Subgroup: {} (k = {}, {})",
+                    g.label,
+                    g.k,
+                    crate::present::lead_short(g.lead)
+                ),
+                e,
+                lo,
+                hi,
             )
             .with_kind(RowKind::Summary)
-            .with_cells([
-                "".into(),
-                "".into(),
-                eff(g.estimate, g.ci_low, g.ci_high),
-                String::new(),
-            ]),
+            .with_cells(["".into(), "".into(), eff(e, lo, hi), String::new()]),
         );
     }
-    let model = if r.lead == crate::stats::meta::Lead::Random {
-        "Random effects"
-    } else {
-        "Common effect"
-    };
-    rows.push(
-        ForestRow::study(
-            format!("{model} (k = {})", r.k),
-            r.estimate,
-            r.ci_low,
-            r.ci_high,
-        )
-        .with_kind(RowKind::Summary)
-        .with_cells([
-            String::new(),
-            String::new(),
-            eff(r.estimate, r.ci_low, r.ci_high),
-            "100%".into(),
-        ]),
-    );
-    if let (Some(lo), Some(hi)) = (r.pi_low, r.pi_high) {
+    let model = crate::present::lead_model(r.lead);
+    if let (Some(e), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) {
         rows.push(
-            ForestRow::study("95% prediction interval", r.estimate, lo, hi)
+            ForestRow::study(format!("{model} (k = {})", r.k), e, lo, hi)
+                .with_kind(RowKind::Summary)
+                .with_cells([String::new(), String::new(), eff(e, lo, hi), "100%".into()]),
+        );
+    }
+    if let (Some(e), Some(lo), Some(hi)) = (r.estimate, r.pi_low, r.pi_high) {
+        rows.push(
+            ForestRow::study("95% prediction interval", e, lo, hi)
                 .with_kind(RowKind::Prediction)
                 .with_cells([
                     String::new(),
@@ -644,6 +635,9 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
         r.i2.map(|x| num(x, 0)).unwrap_or_else(|| "–".into())
     )];
     footer.push(format!("Model: {} ({})", r.model, r.model_description));
+    if r.lead == crate::stats::meta::Lead::NoneTrialsDisagree {
+        footer.push("The 2 trials disagree: no pooled estimate is shown".into());
+    }
     if r.lead == crate::stats::meta::Lead::CommonTooFewStudies {
         footer.push(format!(
             "Fewer than 3 trials: the common effect is shown{}",
@@ -662,15 +656,22 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
     let forest = ChartSpec::Forest(ForestSpec {
         id: format!("{id}-pooled-{}", r.id),
         title: r.title.clone(),
-        description: format!(
-            "Forest plot of {} trials pooled for {}: {} {} (95% CI {} to {}).",
-            r.k,
-            r.endpoint,
-            model.to_lowercase(),
-            r.measure,
-            num(r.ci_low, d).replace('−', "-"),
-            num(r.ci_high, d).replace('−', "-")
-        ) + &format!(" Point estimate {}.", num(r.estimate, d)),
+        description: match (r.estimate, r.ci_low, r.ci_high) {
+            (Some(e), Some(lo), Some(hi)) => format!(
+                "Forest plot of {} trials pooled for {}: {} {} (95% CI {} to {}). Point estimate {}.",
+                r.k,
+                r.endpoint,
+                model.to_lowercase(),
+                r.measure,
+                num(lo, d).replace('−', "-"),
+                num(hi, d).replace('−', "-"),
+                num(e, d)
+            ),
+            _ => format!(
+                "Forest plot of {} trials for {}: they disagree, so no pooled {} is shown.",
+                r.k, r.endpoint, r.measure
+            ),
+        },
         axis: axis.clone(),
         favours_left: favours_left.clone(),
         favours_right: favours_right.clone(),
@@ -716,14 +717,31 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             .cumulative
             .iter()
             .map(|c| CumulativeStep {
-                label: format!("+ {} (k = {})", c.label, c.k),
-                estimate: Some(c.estimate),
-                ci_low: Some(c.ci_low),
-                ci_high: Some(c.ci_high),
-                effect_text: eff(c.estimate, c.ci_low, c.ci_high),
+                label: format!(
+                    "+ {} (k = {}, {})",
+                    c.label,
+                    c.k,
+                    crate::present::lead_short(c.lead)
+                ),
+                estimate: c.estimate,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
+                effect_text: match (c.estimate, c.ci_low, c.ci_high) {
+                    (Some(e), Some(lo), Some(hi)) => eff(e, lo, hi),
+                    _ => "trials disagree".into(),
+                },
             })
             .collect(),
-        footer: vec![format!("Model: {} ({})", r.model, r.model_description)],
+        footer: {
+            let mut f = vec![format!("Model: {} ({})", r.model, r.model_description)];
+            if r.cumulative.iter().any(|c| c.lead != r.lead) {
+                f.push(
+                    "Steps with fewer than 3 trials show the common effect (none where the trials disagree)"
+                        .into(),
+                );
+            }
+            f
+        },
     });
     vec![
         draw(id, &format!("pooled-{}", r.id), forest),

@@ -28,6 +28,9 @@ pub fn p_value(p: f64) -> String {
     while p < 0.05 && d < 4 && num(p, d).parse::<f64>().is_ok_and(|x| x >= 0.05) {
         d += 1;
     }
+    if p < 0.05 && num(p, d).parse::<f64>().is_ok_and(|x| x >= 0.05) {
+        return "< 0.05".into();
+    }
     format!("= {}", num(p, d))
 }
 
@@ -61,37 +64,77 @@ pub fn estimate_ci(measure: &str, e: f64, lo: f64, hi: f64) -> String {
     format!("{measure} {} ({} to {})", num(e, d), num(lo, d), num(hi, d))
 }
 
+/// The model behind a lead, for a summary row: `Random effects`,
+/// `Common effect`, `No pooled estimate`.
+pub fn lead_model(lead: Lead) -> &'static str {
+    match lead {
+        Lead::Random => "Random effects",
+        Lead::Common | Lead::CommonTooFewStudies => "Common effect",
+        Lead::NoneTrialsDisagree => "No pooled estimate",
+    }
+}
+
+/// The lead in two words, for a cumulative or subgroup row: `random`,
+/// `common`, `disagree`.
+pub fn lead_short(lead: Lead) -> &'static str {
+    match lead {
+        Lead::Random => "random",
+        Lead::Common | Lead::CommonTooFewStudies => "common",
+        Lead::NoneTrialsDisagree => "trials disagree",
+    }
+}
+
 /// The headline of a pooled analysis:
 /// `RR 1.13 (0.90 to 1.41); 2 trials, common effect, p = 0.29`.
 pub fn analysis_headline(r: &PooledResult) -> String {
-    let model = match r.lead {
-        Lead::Random => "random effects",
-        Lead::Common | Lead::CommonTooFewStudies => "common effect",
-    };
-    format!(
-        "{}; {} trial{}, {model}, {}",
-        estimate_ci(r.measure, r.estimate, r.ci_low, r.ci_high),
-        r.k,
-        if r.k == 1 { "" } else { "s" },
-        p_text(r.p)
-    )
+    let trials = format!("{} trial{}", r.k, if r.k == 1 { "" } else { "s" });
+    match (r.estimate, r.ci_low, r.ci_high, r.p) {
+        (Some(e), Some(lo), Some(hi), Some(p)) => format!(
+            "{}; {trials}, {}, {}",
+            estimate_ci(r.measure, e, lo, hi),
+            lead_model(r.lead).to_lowercase(),
+            p_text(p)
+        ),
+        _ => format!("No pooled {}: the {trials} disagree", r.measure),
+    }
 }
 
 /// What the reader must know beside the headline, in words: why the
 /// common effect leads a random-effects analysis of fewer than 3 trials,
 /// with the random-effects interval for comparison; `None` otherwise.
 pub fn analysis_caveat(r: &PooledResult) -> Option<String> {
+    let d = pooled_decimals(r.measure);
+    if r.lead == Lead::NoneTrialsDisagree {
+        let studies: Vec<String> = r
+            .studies
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s.label,
+                    estimate_ci(r.measure, s.estimate, s.ci_low, s.ci_high)
+                )
+            })
+            .collect();
+        return Some(format!(
+            "The trials' results differ more than chance easily explains (heterogeneity {}), \
+             and with only {} trials the variation between them (τ²) cannot be estimated reliably, \
+             so no single number is given: {}.",
+            r.p_q.map(p_text).unwrap_or_default(),
+            r.k,
+            studies.join("; ")
+        ));
+    }
     if r.lead != Lead::CommonTooFewStudies {
         return None;
     }
-    let d = pooled_decimals(r.measure);
     if r.k < 2 {
         return Some(
             "Only 1 trial: nothing to pool, so this is that trial's own estimate.".into(),
         );
     }
     let mut s = format!(
-        "Only {} trials: too few to estimate how much the true effect varies between trials (τ²), \
+        "Only {} trials: too few to estimate reliably how much the true effect varies between trials (τ²), \
          so this is the common-effect estimate, which assumes one shared effect.",
         r.k
     );
@@ -185,6 +228,7 @@ mod tests {
     fn a_p_below_005_is_not_rounded_up_to_005() {
         assert_eq!(p_text(0.0496), "p = 0.0496");
         assert_eq!(p_text(0.0499), "p = 0.0499");
+        assert_eq!(p_text(0.04996), "p < 0.05");
         assert_eq!(p_text(0.0494), "p = 0.049");
         assert_eq!(p_text(0.0504), "p = 0.05");
     }

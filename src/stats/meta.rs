@@ -319,7 +319,8 @@ pub struct Interval {
 /// for very few studies (Bender et al. 2018, Res Synth Methods 9:382–392;
 /// IQWiG General Methods 7.0): with two studies a random-effects
 /// meta-analysis is not informative, and the common-effect model is
-/// reported when the studies are similar enough to pool.
+/// reported only when the studies are similar enough to pool; when they
+/// are not ([`Lead::NoneTrialsDisagree`]), no pooled estimate is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lead {
@@ -330,7 +331,17 @@ pub enum Lead {
     /// The common-effect estimate, because the model is random-effects but
     /// k < 3 studies cannot estimate τ².
     CommonTooFewStudies,
+    /// No pooled estimate: a random-effects model with 2 studies that
+    /// disagree (heterogeneity p < [`HETEROGENEITY_ALPHA`]). τ² cannot be
+    /// estimated, and the common effect's assumption of one shared effect
+    /// is contradicted by the data, so no single number is given.
+    NoneTrialsDisagree,
 }
+
+/// The level of Cochran's Q test below which two studies are taken to
+/// disagree. The Q test has little power with few studies, so 0.10 rather
+/// than 0.05 is used, as the Cochrane Handbook suggests (§10.10.2).
+pub const HETEROGENEITY_ALPHA: f64 = 0.10;
 
 /// The smallest number of studies for which a random-effects estimate
 /// leads and a prediction interval is given.
@@ -372,11 +383,13 @@ pub struct MetaResult {
 }
 
 impl MetaResult {
-    /// The estimate a page leads with (see [`Lead`]).
-    pub fn headline(&self) -> Pooled {
+    /// The estimate a page leads with (see [`Lead`]); `None` when the
+    /// studies disagree too much for one.
+    pub fn headline(&self) -> Option<Pooled> {
         match (self.lead, self.random) {
-            (Lead::Random, Some(r)) => r,
-            _ => self.common,
+            (Lead::Random, Some(r)) => Some(r),
+            (Lead::NoneTrialsDisagree, _) => None,
+            _ => Some(self.common),
         }
     }
 }
@@ -865,6 +878,9 @@ fn finish(
     let lead = match settings.model {
         Model::Common => Lead::Common,
         Model::Random if k >= MIN_STUDIES_RANDOM => Lead::Random,
+        Model::Random if heterogeneity.p_q.is_some_and(|p| p < HETEROGENEITY_ALPHA) => {
+            Lead::NoneTrialsDisagree
+        }
         Model::Random => Lead::CommonTooFewStudies,
     };
     Some(MetaResult {

@@ -932,7 +932,7 @@ fn meta_matches_statsmodels() {
         } else {
             assert!(r.prediction.is_none(), "{key}: no PI below 3 studies");
             assert_eq!(r.lead, Lead::CommonTooFewStudies, "{key}");
-            assert_eq!(r.headline(), r.common, "{key}: the common effect leads");
+            assert_eq!(r.headline(), Some(r.common), "{key}: the common effect leads");
         }
     }
 }
@@ -1028,6 +1028,31 @@ fn cumulative_pools_prefixes() {
     let cb = cumulative_binary(&bcg_tables(), BinaryMeasure::RiskRatio, &s);
     assert_eq!(cb.len(), 13);
     assert!(cb.iter().all(|r| r.is_some()));
+}
+
+#[test]
+fn two_studies_that_disagree_get_no_pooled_estimate() {
+    // RR 0.50 and 1.10 with 1000 a arm: Q = 30 on 1 df.
+    let t = [
+        TwoByTwo::new(100, 1000, 200, 1000).unwrap(),
+        TwoByTwo::new(220, 1000, 200, 1000).unwrap(),
+    ];
+    let r = pool_binary(&t, BinaryMeasure::RiskRatio, &MetaSettings::default()).unwrap();
+    assert!(r.heterogeneity.p_q.unwrap() < HETEROGENEITY_ALPHA);
+    assert_eq!(r.lead, Lead::NoneTrialsDisagree);
+    assert_eq!(r.headline(), None);
+    // An explicit common-effect model is the author's choice: it leads.
+    let c = pool_binary(&t, BinaryMeasure::RiskRatio, &MetaSettings::parse("common").unwrap())
+        .unwrap();
+    assert_eq!(c.lead, Lead::Common);
+    // Two studies that agree: the common effect leads.
+    let t = [
+        TwoByTwo::new(100, 1000, 200, 1000).unwrap(),
+        TwoByTwo::new(110, 1000, 200, 1000).unwrap(),
+    ];
+    let r = pool_binary(&t, BinaryMeasure::RiskRatio, &MetaSettings::default()).unwrap();
+    assert_eq!(r.lead, Lead::CommonTooFewStudies);
+    assert_eq!(r.headline(), Some(r.common));
 }
 
 #[test]

@@ -262,7 +262,7 @@ fn json_twins_agree_with_the_independent_reference() {
         "topic headline"
     );
     assert!(
-        page.contains("Only 2 trials: too few to estimate how much the true effect varies between trials (τ²)"),
+        page.contains("Only 2 trials: too few to estimate reliably how much the true effect varies between trials (τ²)"),
         "the headline says why it is a common effect"
     );
     assert!(page.contains("No prediction interval: it needs 3 or more trials"));

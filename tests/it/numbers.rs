@@ -123,7 +123,7 @@ fn two_trials_lead_with_the_common_effect_and_say_why() {
         "<p class=\"headline\">RR 1.02 (0.83 to 1.27); 2 trials, common effect, p = 0.83</p>"
     ));
     assert!(page.contains(
-        "<p class=\"caveat\">Only 2 trials: too few to estimate how much the true effect varies \
+        "<p class=\"caveat\">Only 2 trials: too few to estimate reliably how much the true effect varies \
          between trials (τ²), so this is the common-effect estimate, which assumes one shared effect. \
          Allowing for variation (random effects, modified HKSJ), the interval is 0.25 to 4.17.</p>"
     ));
@@ -171,4 +171,31 @@ fn a_forest_plot_mixing_directions_has_no_false_favours_caption() {
     assert!(page.contains("Higher with Hydrocortisone →<"), "right caption");
     assert!(!page.contains("Favours Hydrocortisone"), "no favours caption");
     assert!(page.contains("Outcomes point different ways"), "footer says why");
+}
+
+#[test]
+fn two_trials_that_disagree_get_no_pooled_number() {
+    // RR 0.50 and RR 1.10, Q = 30 on 1 df: no common effect is claimed.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    assert!(build(&fixture("good/pooling"), &out, &[]).status.success());
+    let topic = json(&out, "topics/disagree/index.json");
+    let a = &topic["analyses"][0];
+    assert_eq!(a["lead"], "none-trials-disagree");
+    for k in ["estimate", "ci_low", "ci_high", "p"] {
+        assert!(a[k].is_null(), "{k}: {}", a[k]);
+    }
+    assert_eq!(a["cumulative"][1]["lead"], "none-trials-disagree");
+    assert!(a["cumulative"][1]["estimate"].is_null());
+    assert_eq!(a["cumulative"][0]["lead"], "common-too-few-studies");
+    let page = read(&out, "topics/disagree/index.html");
+    assert!(page.contains("<p class=\"headline\">No pooled RR: the 2 trials disagree</p>"));
+    assert!(page.contains(
+        "so no single number is given: ETA (2019) RR 0.50 (0.40 to 0.63); THETA (2021) RR 1.10 (0.93 to 1.30).</p>"
+    ));
+    assert!(!page.contains("No pooled estimate (k = 2)"), "no summary diamond");
+    assert!(page.contains("The 2 trials disagree: no pooled estimate is shown"));
+    // Each cumulative step says which estimate it shows.
+    assert!(page.contains("+ ETA (2019) (k = 1, common)"));
+    assert!(page.contains("+ THETA (2021) (k = 2, trials disagree)"));
 }
