@@ -147,6 +147,9 @@ pub struct CheckOut {
     /// The method the author named for this effect (`method:`), which
     /// explains a mismatch with the crude recomputation.
     pub explained_by: Option<String>,
+    /// Whether the paper printed a p for this effect.
+    #[serde(skip)]
+    pub p_printed: bool,
 }
 
 /// A posterior from the Bayesian re-analysis.
@@ -548,7 +551,7 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                 stats::check::ArmData::None
             };
             for rep in &o.reported {
-                let c = check_one(&arm_data, rep);
+                let c = check_one(&arm_data, rep, !matches!(o.data, OutcomeData::None));
                 // A mismatch the author has explained (`method:`) is shown on
                 // the page but is not a warning.
                 if c.verdict.is_mismatch() && rep.method.is_none() {
@@ -684,7 +687,7 @@ fn reported_out(r: &Reported) -> ReportedOut {
     }
 }
 
-fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
+fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> CheckOut {
     use stats::check::{Measure as CM, PTest, ReportedEffect, ReportedP};
     let measure = match r.measure {
         Measure::RR => Some(CM::RiskRatio),
@@ -703,6 +706,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         recomputed: None,
         summary: why.to_string(),
         explained_by: r.method.clone(),
+        p_printed: r.p.is_some(),
     };
     let Some(measure) = measure else {
         return not_checkable(
@@ -745,11 +749,12 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
     let d = r.decimals as usize;
     let summary = match verdict {
         Verdict::Consistent => format!(
-            "{}; the printed estimate, CI and p agree with each other",
-            not_recomputable(r.measure)
+            "{}; the printed estimate, CI{} agree with each other",
+            not_recomputable(r.measure, has_arm_data),
+            if r.p.is_some() { " and p" } else { " (no p printed)" }
         ),
         Verdict::Inconsistent => {
-            let mut parts = vec![not_recomputable(r.measure).to_string()];
+            let mut parts = vec![not_recomputable(r.measure, has_arm_data).to_string()];
             if let Some(m) = report.methods.first().filter(|m| !m.estimate_matches) {
                 parts.push(format!(
                     "the printed estimate is not the middle of its CI (expected about {})",
@@ -825,15 +830,17 @@ fn check_one(data: &stats::check::ArmData, r: &Reported) -> CheckOut {
         recomputed,
         summary,
         explained_by: r.method.clone(),
+        p_printed: r.p.is_some(),
     }
 }
 
 /// Why a printed effect cannot be recomputed from the arm data.
-fn not_recomputable(m: Measure) -> &'static str {
+fn not_recomputable(m: Measure, has_arm_data: bool) -> &'static str {
     match m {
         Measure::HR | Measure::SHR => {
             "a hazard ratio cannot be recomputed from the arm totals (it needs the time-to-event data)"
         }
+        _ if has_arm_data => "the arm data shown cannot give this measure",
         _ => "there are no arm data to recompute it from",
     }
 }

@@ -125,8 +125,11 @@ pub fn build(opts: &Options) -> Report {
                         site.pages[i].source, o.id, c.measure, c.summary
                     )),
                     Verdict::Consistent => r.reproduced.push(format!(
-                        "ok: {}: outcome `{}`: the printed {} is consistent (its CI and p agree); it cannot be recomputed from the arm data",
-                        site.pages[i].source, o.id, c.measure
+                        "ok: {}: outcome `{}`: the printed {} is consistent ({}); it cannot be recomputed from the arm data",
+                        site.pages[i].source,
+                        o.id,
+                        c.measure,
+                        if c.p_printed { "its CI and p agree" } else { "its estimate is the middle of its CI" }
                     )),
                     _ => {}
                 }

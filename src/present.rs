@@ -180,13 +180,14 @@ pub fn heterogeneity_text(r: &PooledResult) -> String {
 /// The badge of a check verdict: `✓ RR adds up` only for a result
 /// recomputed from the arm data; `◇ HR: CI and p agree` for one that could
 /// only be checked for internal consistency.
-pub fn verdict_badge(v: Verdict, measure: &str) -> String {
+pub fn verdict_badge(v: Verdict, measure: &str, p_printed: bool) -> String {
+    let what = if p_printed { "CI and p" } else { "estimate and CI" };
     match v {
         Verdict::Reproduced => format!("✓ {measure} adds up"),
         Verdict::PartlyReproduced => format!("≈ {measure} partly adds up"),
         Verdict::NotReproduced => format!("✗ {measure} does not add up"),
-        Verdict::Consistent => format!("◇ {measure}: CI and p agree"),
-        Verdict::Inconsistent => format!("✗ {measure}: CI and p disagree"),
+        Verdict::Consistent => format!("◇ {measure}: {what} agree"),
+        Verdict::Inconsistent => format!("✗ {measure}: {what} disagree"),
         Verdict::NotCheckable => format!("– {measure} not checkable"),
     }
 }
@@ -211,8 +212,12 @@ mod tests {
 
     #[test]
     fn only_a_recomputed_result_adds_up() {
-        assert_eq!(verdict_badge(Verdict::Reproduced, "RR"), "✓ RR adds up");
-        assert_eq!(verdict_badge(Verdict::Consistent, "HR"), "◇ HR: CI and p agree");
+        assert_eq!(verdict_badge(Verdict::Reproduced, "RR", true), "✓ RR adds up");
+        assert_eq!(verdict_badge(Verdict::Consistent, "HR", true), "◇ HR: CI and p agree");
+        assert_eq!(
+            verdict_badge(Verdict::Consistent, "HR", false),
+            "◇ HR: estimate and CI agree"
+        );
         for v in [
             Verdict::PartlyReproduced,
             Verdict::NotReproduced,
@@ -220,7 +225,7 @@ mod tests {
             Verdict::Inconsistent,
             Verdict::NotCheckable,
         ] {
-            assert!(!verdict_badge(v, "HR").contains("✓"), "{v:?}");
+            assert!(!verdict_badge(v, "HR", true).contains("✓"), "{v:?}");
         }
     }
 

@@ -991,7 +991,30 @@ fn outcome(
             format!("{p}.reported")
         };
         match reported_effect(cx, csv, line, &rp, r) {
-            Some(x) => reported.push(x),
+            Some(x) => {
+                // A measure the arm data cannot give is a slip, unless the
+                // author says how the paper computed it.
+                let misfit = measure_misfit(x.measure, &data)
+                    .filter(|_| x.method.is_none() && !x.adjusted);
+                if let Some(needs) = misfit {
+                    let d = at(
+                        cx,
+                        csv,
+                        line,
+                        &format!("{rp}.measure"),
+                        format!(
+                            "a printed {} does not fit this outcome's {} data: it needs {needs}",
+                            x.measure.short(),
+                            data_kind(&data)
+                        ),
+                        false,
+                    );
+                    hint(d, "correct the measure, give the arm data it is computed from, or say how the paper computed it (`method:`)");
+                    ok = false;
+                } else {
+                    reported.push(x);
+                }
+            }
             None => ok = false,
         }
     }
@@ -1048,6 +1071,37 @@ fn outcome(
 
 /// A count with its printed percentage (value, decimals), if any.
 type ParsedCount = (i64, i64, Option<(f64, u32)>);
+
+/// What a printed measure needs when the outcome's arm data cannot give it
+/// (an RR beside means and SDs); `None` when it fits, or when there are no
+/// arm data to compare with. Hazard ratios fit any data: they are never
+/// recomputed.
+fn measure_misfit(m: Measure, data: &OutcomeData) -> Option<&'static str> {
+    let fits = match data {
+        OutcomeData::None => true,
+        OutcomeData::Binary(_) => matches!(m, Measure::RR | Measure::OR | Measure::RD),
+        OutcomeData::Continuous(_) => matches!(m, Measure::MD | Measure::SMD),
+        OutcomeData::Median(_) => matches!(m, Measure::MedD),
+    };
+    if fits || matches!(m, Measure::HR | Measure::SHR) {
+        return None;
+    }
+    Some(match m {
+        Measure::RR | Measure::OR | Measure::RD => "binary data (events/total)",
+        Measure::MD | Measure::SMD => "continuous data (mean, SD, n)",
+        _ => "median data (median, quartiles)",
+    })
+}
+
+/// The name of an outcome's kind of data, for messages.
+fn data_kind(data: &OutcomeData) -> &'static str {
+    match data {
+        OutcomeData::Binary(_) => "binary",
+        OutcomeData::Continuous(_) => "continuous",
+        OutcomeData::Median(_) => "median",
+        OutcomeData::None => "no",
+    }
+}
 
 /// `89/258`, or `89/258 (34.5%)` with the percentage as printed (value,
 /// decimals). `Err(true)` when the count has a fraction (`89.5/258`),
@@ -1157,6 +1211,28 @@ fn reported_effect(
         hint(d, format!("use {}", Measure::NAMES));
         return None;
     };
+    // A number in exponent form (5.4e-1) hides the decimals printed.
+    let mut exponent = false;
+    let printed = std::iter::once((&r.estimate, "estimate"))
+        .chain(r.ci.iter().flatten().map(|x| (x, "ci")))
+        .chain(r.p.iter().map(|x| (x, "p")));
+    for (x, key) in printed {
+        if x.0.contains(['e', 'E']) && x.0.chars().any(|c| c.is_ascii_digit()) {
+            let d = at(
+                cx,
+                csv,
+                line,
+                &format!("{rp}.{key}"),
+                format!("`{}`: write the number as the paper printed it, without an exponent", x.0),
+                false,
+            );
+            hint(d, "e.g. 0.54 rather than 5.4e-1, so its decimals are those printed");
+            exponent = true;
+        }
+    }
+    if exponent {
+        return None;
+    }
     let Some(estimate) = r.estimate.number() else {
         at(
             cx,

@@ -101,6 +101,10 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
     }
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<(RawOutcome, usize)> = Vec::new();
+    // The outcome id of each row, so that an outcome that lost a row to an
+    // error is left out whole (its error is already reported; half an
+    // outcome would cause a second, misleading one).
+    let mut row_ids: Vec<(usize, String)> = Vec::new();
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
@@ -123,6 +127,7 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
+        row_ids.push((line, get("outcome").unwrap_or("").to_string()));
         let mut num = |c: &str| -> Option<f64> {
             let s = get(c)?;
             match s.parse::<f64>() {
@@ -193,6 +198,14 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
                 },
             );
         } else if let (Some(m), Some(s), Some(n)) = (mean, sd, n) {
+            if n.fract() != 0.0 || n.abs() > 9.2e18 {
+                errors.push(CsvError {
+                    line,
+                    column: column_of(raw_line, col_of["n"]),
+                    message: format!("`n` must be a whole number, found `{}`", get("n").unwrap_or("")),
+                });
+                continue;
+            }
             o.continuous.get_or_insert_with(BTreeMap::new).insert(
                 arm,
                 RawMeanSd {
@@ -209,6 +222,12 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
             });
         }
     }
+    let broken: std::collections::BTreeSet<&str> = row_ids
+        .iter()
+        .filter(|(line, _)| errors.iter().any(|e| e.line == *line))
+        .map(|(_, id)| id.as_str())
+        .collect();
+    out.retain(|(o, _)| !broken.contains(o.id.as_str()));
     (out, errors)
 }
 

@@ -531,7 +531,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         .iter()
         .map(|c| CheckCtx {
             verdict: c.verdict.as_str().to_string(),
-            badge: crate::present::verdict_badge(c.verdict, c.measure),
+            badge: crate::present::verdict_badge(c.verdict, c.measure, c.p_printed),
             summary: c.summary.clone(),
             explained_by: c
                 .explained_by

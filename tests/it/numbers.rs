@@ -70,6 +70,13 @@ fn a_hazard_ratio_is_consistent_not_reproduced() {
         "{out}"
     );
     assert!(!out.contains("`shock-reversal`: the printed HR adds up"), "{out}");
+    // With no p printed, only the estimate and CI can agree.
+    assert!(
+        out.lines().any(|l| l
+            == "ok: content/trials/adrenal.md: outcome `ventilation`: the printed HR is consistent \
+                (its estimate is the middle of its CI); it cannot be recomputed from the arm data"),
+        "{out}"
+    );
     assert!(
         err.lines().any(|l| l
             == "warning: content/trials/adrenal.md:28:1: outcome `discharge`: the printed HR, its CI and p \
@@ -93,6 +100,7 @@ fn a_hazard_ratio_is_consistent_not_reproduced() {
     assert_eq!(check_of(&trial, "discharge")["verdict"], "inconsistent");
     let page = read(&pub_dir, "trials/adrenal/index.html");
     assert!(page.contains("◇ HR: CI and p agree"), "consistency badge");
+    assert!(page.contains("◇ HR: estimate and CI agree"), "no p printed");
     assert!(page.contains("✗ HR: CI and p disagree"), "inconsistency badge");
     assert!(!page.contains("✓ HR adds up"));
 }
