@@ -71,6 +71,7 @@ enum Protected {
     Static,
     Themes,
     Cwd,
+    Home,
 }
 
 impl Protected {
@@ -82,6 +83,7 @@ impl Protected {
             Protected::Static => "the static folder",
             Protected::Themes => "the themes folder",
             Protected::Cwd => "the current folder",
+            Protected::Home => "your home folder",
         }
     }
     fn why(self) -> &'static str {
@@ -92,11 +94,12 @@ impl Protected {
             Protected::Static => "which holds files copied into the site",
             Protected::Themes => "which holds the site's themes",
             Protected::Cwd => "whose files would be deleted",
+            Protected::Home => "whose files would be deleted",
         }
     }
     /// Source folders: an output inside them would be read by the next build.
     fn is_source(self) -> bool {
-        !matches!(self, Protected::Root | Protected::Cwd)
+        !matches!(self, Protected::Root | Protected::Cwd | Protected::Home)
     }
 }
 
@@ -119,8 +122,11 @@ fn check_protected(dest: &Destination<'_>, out: &Path) -> io::Result<()> {
         (Protected::Themes, dest.root.join("themes")),
         (Protected::Cwd, cwd),
     ];
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| (Protected::Home, PathBuf::from(h)));
     let shown = dest.out.display();
-    for (kind, folder) in &folders {
+    for (kind, folder) in folders.iter().chain(home.iter()) {
         let real = resolve(folder)?;
         let why = if real == out {
             format!("it is {}, {}", kind.what(), kind.why())
@@ -161,7 +167,20 @@ fn check_replaceable(dest: &Destination<'_>, out: &Path) -> io::Result<()> {
             format!("refusing to replace {shown}: it is a file, not a folder"),
         ));
     }
-    if dest.force || out.join(MARKER).is_file() || std::fs::read_dir(out)?.next().is_none() {
+    // A repository (a gh-pages checkout, say) holds history appraise did
+    // not write: never replaced, whatever the flags.
+    if std::fs::symlink_metadata(out.join(".git")).is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "refusing to replace {shown}: it holds a git repository (.git), which appraise \
+                 did not write; build into another folder and copy the files in"
+            ),
+        ));
+    }
+    // The marker must be a file of its own, not a link planted to one.
+    let marked = std::fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file());
+    if dest.force || marked || std::fs::read_dir(out)?.next().is_none() {
         return Ok(());
     }
     Err(io::Error::new(

@@ -204,7 +204,7 @@ pub fn run(cli: Cli) -> ExitCode {
                         "s"
                     },
                     if strict && mismatches > 0 {
-                        format!(", {mismatches} result(s) that do not add up (--strict)")
+                        format!(", {mismatches} printed result(s) that do not add up or disagree with themselves (--strict)")
                     } else {
                         String::new()
                     }

@@ -133,7 +133,7 @@ impl Scanner {
         if rest.is_empty() {
             return Ok(());
         }
-        if rest.starts_with('|') || rest.starts_with('>') {
+        if is_block_scalar(rest) {
             // `- |`: the item's text is more indented than its dash.
             self.block_scalar = Some(dash);
             return Ok(());
@@ -157,7 +157,7 @@ impl Scanner {
                 }
             }
             let value = rest[after_colon..].trim_start_matches(' ');
-            if value.starts_with('|') || value.starts_with('>') {
+            if is_block_scalar(value) {
                 self.block_scalar = Some(col);
                 return Ok(());
             }
@@ -308,6 +308,19 @@ impl Scanner {
     }
 }
 
+/// Whether a value starts a block scalar (`|`, `>-`), after any tag or
+/// anchor (`!!str |`, `&note >`).
+fn is_block_scalar(value: &str) -> bool {
+    let mut v = value;
+    while v.starts_with('!') || v.starts_with('&') {
+        match v.find(' ') {
+            Some(sp) => v = v[sp..].trim_start_matches(' '),
+            None => return false,
+        }
+    }
+    v.starts_with('|') || v.starts_with('>')
+}
+
 /// `key: value` or `key:` at the start of `rest` (a plain or quoted key);
 /// returns the key and the byte offset just after its colon.
 fn block_key(rest: &str) -> Option<(String, usize)> {
@@ -325,6 +338,10 @@ fn block_key(rest: &str) -> Option<(String, usize)> {
             loop {
                 let p = rest[i..].find(':')? + i;
                 if matches!(b.get(p + 1), None | Some(b' ')) {
+                    if rest[..p].trim_end().is_empty() {
+                        // `: value` of a complex (`? key`) entry.
+                        return None;
+                    }
                     break (rest[..p].trim_end().to_string(), p);
                 }
                 i = p + 1;
@@ -343,6 +360,19 @@ fn block_key(rest: &str) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tagged_block_scalars_and_complex_keys_are_not_duplicates() {
+        for yaml in [
+            "description: !!str |\n  id: x\n  id: y\ntitle: T\n",
+            "description: &note >-\n  id: x\n  id: y\n",
+            "items:\n  - !!str |\n    k: 1\n    k: 2\n",
+            "? title\n: A\n? description\n: B\n",
+        ] {
+            assert!(scan(yaml).is_ok(), "{yaml:?}: {:?}", scan(yaml));
+        }
+        assert!(scan("a: 1\nb: !!str |\n  x\na: 2\n").is_err(), "a real duplicate");
+    }
     use std::time::{Duration, Instant};
 
     #[test]

@@ -241,3 +241,54 @@ fn import_never_writes_through_a_symlink_out_of_content() {
         );
     }
 }
+
+#[test]
+fn force_never_replaces_the_home_folder_a_repository_or_a_planted_marker_link() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site(t.path());
+    let home = t.path().join("home");
+    std::fs::create_dir_all(home.join("notes")).unwrap();
+    std::fs::write(home.join("notes/todo.txt"), "keep").unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["build", "--root", site.to_str().unwrap(), "--output", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_appraise"))
+            .env("HOME", &home)
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    // The home folder, and a link to it, even with --force.
+    let o = run(&home, &["--force"]);
+    refused(
+        &o,
+        &format!(
+            "refusing to write the site into {}: it is your home folder, whose files would be deleted; choose another --output",
+            home.display()
+        ),
+    );
+    let link = t.path().join("to-home");
+    symlink(&home, &link).unwrap();
+    assert_eq!(run(&link, &["--force"]).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(home.join("notes/todo.txt")).unwrap(), "keep");
+    // A gh-pages checkout: its history is not appraise's to delete.
+    let pages = t.path().join("gh-pages");
+    std::fs::create_dir_all(pages.join(".git")).unwrap();
+    std::fs::write(pages.join(".appraise-output"), "").unwrap();
+    let o = run(&pages, &["--force"]);
+    refused(
+        &o,
+        &format!(
+            "refusing to replace {}: it holds a git repository (.git), which appraise did not write; build into another folder and copy the files in",
+            pages.display()
+        ),
+    );
+    assert!(pages.join(".git").is_dir());
+    // A marker that is a link to some file does not mark the folder.
+    let other = t.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("data.csv"), "keep").unwrap();
+    symlink(home.join("notes/todo.txt"), other.join(".appraise-output")).unwrap();
+    assert_eq!(run(&other, &[]).status.code(), Some(1));
+    assert!(other.join("data.csv").is_file());
+}
