@@ -61,7 +61,19 @@ pub fn pooled_decimals(measure: &str) -> usize {
 /// `RR 1.13 (0.90 to 1.41)`.
 pub fn estimate_ci(measure: &str, e: f64, lo: f64, hi: f64) -> String {
     let d = pooled_decimals(measure);
-    format!("{measure} {} ({} to {})", num(e, d), num(lo, d), num(hi, d))
+    let f = |x| pooled_num(measure, x, d);
+    format!("{measure} {} ({} to {})", f(e), f(lo), f(hi))
+}
+
+/// A pooled number: `d` decimals, except that a ratio below 0.1 keeps two
+/// significant digits (`0.0050`, not `0.00`), which a very wide interval
+/// needs.
+fn pooled_num(measure: &str, x: f64, d: usize) -> String {
+    if matches!(measure, "RR" | "OR" | "HR") && x > 0.0 && x < 0.1 {
+        let digits = (1.0 - x.log10().floor()) as usize;
+        return num(x, digits.min(8));
+    }
+    num(x, d)
 }
 
 /// The model behind a lead, for a summary row: `Random effects`,
@@ -142,8 +154,8 @@ pub fn analysis_caveat(r: &PooledResult) -> Option<String> {
         s.push_str(&format!(
             " Allowing for variation (random effects, {}), the interval is {} to {}.",
             r.random_ci_method.unwrap_or("Wald"),
-            num(lo, d),
-            num(hi, d)
+            pooled_num(r.measure, lo, d),
+            pooled_num(r.measure, hi, d)
         ));
     }
     Some(s)
@@ -227,6 +239,13 @@ mod tests {
         ] {
             assert!(!verdict_badge(v, "HR", true).contains("✓"), "{v:?}");
         }
+    }
+
+    #[test]
+    fn tiny_ratio_bounds_keep_two_significant_digits() {
+        assert_eq!(estimate_ci("RR", 0.74, 0.004_97, 111.44), "RR 0.74 (0.0050 to 111.44)");
+        assert_eq!(estimate_ci("RR", 0.5, 0.05, 1.2), "RR 0.50 (0.050 to 1.20)");
+        assert_eq!(estimate_ci("MD", -0.004, -0.02, 0.01), "MD −0.004 (−0.020 to 0.010)");
     }
 
     #[test]

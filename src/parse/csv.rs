@@ -130,7 +130,8 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
         row_ids.push((line, get("outcome").unwrap_or("").to_string()));
         let mut num = |c: &str| -> Option<f64> {
             let s = get(c)?;
-            match s.parse::<f64>() {
+            // Papers print a typographic minus; accept it as in front matter.
+            match s.replace('−', "-").parse::<f64>() {
                 Ok(v) if v.is_finite() => Some(v),
                 _ => {
                     errors.push(CsvError {

@@ -758,9 +758,13 @@ fn tidy_message(m: &str) -> String {
         "data did not match any variant of untagged enum RawRegistration",
         "expected a registry id such as NCT04728932 or { id: ..., url: ... }",
     );
-    m.replace(
+    let m = m.replace(
         "data did not match any variant of untagged enum OneOrMany",
         "expected one reported effect or a list of them",
+    );
+    m.replace(
+        "expected struct RawReported",
+        "expected a reported effect such as { measure: RR, estimate: 1.16, ci: [0.71, 1.90] }",
     )
 }
 
