@@ -12,6 +12,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{PageKind, Site};
 
+/// Where a trial stands, decided once here for every page that shows it
+/// (its own page, lists, the home page, topics, the feed). The words for
+/// each status are in [`crate::present`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrialStatus {
+    /// Results are known: outcome data or a publication.
+    Published,
+    /// A registered trial without results yet.
+    Ongoing,
+    /// A registry record whose results are on the site as their own trial
+    /// page (the trial that shares its registration id).
+    Superseded,
+}
+
 /// References resolved to page indices.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
@@ -35,6 +50,15 @@ pub struct Links {
     pub internal: BTreeMap<String, String>,
     /// Page → pages whose data it shows (the rebuild graph).
     pub depends_on: BTreeMap<usize, BTreeSet<usize>>,
+    /// Trial page → its status.
+    pub status: BTreeMap<usize, TrialStatus>,
+}
+
+impl Links {
+    /// The status of trial page `i` (`None` for other pages).
+    pub fn status(&self, i: usize) -> Option<TrialStatus> {
+        self.status.get(&i).copied()
+    }
 }
 
 /// Resolve references in `site`.
@@ -180,6 +204,19 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             }
         }
     }
+    // Every trial's status, once.
+    for (i, p) in site.pages.iter().enumerate() {
+        if let PageKind::Trial(t) = &p.kind {
+            let st = if l.published_as.contains_key(&i) {
+                TrialStatus::Superseded
+            } else if t.has_results() {
+                TrialStatus::Published
+            } else {
+                TrialStatus::Ongoing
+            };
+            l.status.insert(i, st);
+        }
+    }
     // @/ links.
     let by_source: BTreeMap<String, &str> = site
         .pages
@@ -252,4 +289,42 @@ fn trial_date(site: &Site, i: usize) -> (i32, u8, u8) {
 /// Publication order key of a trial page (year, month, day), for cumulative analyses.
 pub fn publication_key(site: &Site, i: usize) -> (i32, u8, u8) {
     trial_date(site, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{parse_page, Parsed};
+
+    fn site_of(files: &[(&str, &str)]) -> Site {
+        let mut parsed = Parsed::default();
+        for (p, t) in files {
+            parsed.docs.extend(parse_page(p, t.as_bytes()).0);
+        }
+        let (site, d) = crate::model::build(&parsed, false);
+        assert!(!d.has_errors(), "{d}");
+        site
+    }
+
+    #[test]
+    fn each_trial_gets_its_status_once() {
+        let record = "---\ntitle: R\ntrial:\n  acronym: R\n  registration: [NCT1]\n  registry: { status: Recruiting }\n---\n";
+        let published = "---\ntitle: P\ntrial:\n  acronym: P\n  registration: [NCT1]\n  publication: { journal: J, year: 2020 }\n---\n";
+        let other = "---\ntitle: O\ntrial:\n  acronym: O\n  registration: [NCT2]\n---\n";
+        let site = site_of(&[
+            ("content/_index.md", "---\ntitle: S\n---\n"),
+            ("content/trials/r.md", record),
+            ("content/trials/p.md", published),
+            ("content/trials/o.md", other),
+            ("content/about.md", "---\ntitle: About\n---\n"),
+        ]);
+        let (l, d) = link(&site);
+        assert!(!d.has_errors(), "{d}");
+        let by_id = |id: &str| l.status(l.trial_by_id[id]);
+        assert_eq!(by_id("r"), Some(TrialStatus::Superseded));
+        assert_eq!(by_id("p"), Some(TrialStatus::Published));
+        assert_eq!(by_id("o"), Some(TrialStatus::Ongoing));
+        let about = site.pages.iter().position(|p| p.title == "About").unwrap();
+        assert_eq!(l.status(about), None, "a plain page has no status");
+    }
 }

@@ -8,6 +8,8 @@
 //! stages after `analyse` become typed.
 
 use crate::analyse::{num, PooledResult};
+use crate::link::TrialStatus;
+use crate::model::Trial;
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
 
@@ -202,6 +204,66 @@ pub fn verdict_badge(v: Verdict, measure: &str, p_printed: bool) -> String {
         Verdict::Inconsistent => format!("✗ {measure}: {what} disagree"),
         Verdict::NotCheckable => format!("– {measure} not checkable"),
     }
+}
+
+/// The CSS name of a trial status (`published`, `ongoing`, `superseded`).
+pub fn status_class(st: TrialStatus) -> &'static str {
+    match st {
+        TrialStatus::Published => "published",
+        TrialStatus::Ongoing => "ongoing",
+        TrialStatus::Superseded => "superseded",
+    }
+}
+
+/// The status badge of a trial page: `Published 2016`, `Ongoing:
+/// Recruiting`, `Registry record · published`.
+pub fn status_label(st: TrialStatus, t: &Trial) -> String {
+    match st {
+        // Short: it is a badge. The status the registry showed is in the
+        // record's facts.
+        TrialStatus::Superseded => "Registry record · published".into(),
+        TrialStatus::Published => match t.publication.as_ref().and_then(|x| x.year) {
+            Some(y) => format!("Published {y}"),
+            None => "Published".into(),
+        },
+        TrialStatus::Ongoing => match registry_status(t) {
+            Some(s) => format!("Ongoing: {s}"),
+            None => "Ongoing".into(),
+        },
+    }
+}
+
+/// The badge of a trial in a list: the registry's status for an ongoing
+/// trial, `Results published` for a superseded record, none for a
+/// published trial (the date beside its title says when).
+pub fn status_list_badge(st: TrialStatus, t: &Trial) -> Option<String> {
+    match st {
+        TrialStatus::Ongoing => Some(registry_status(t).unwrap_or_else(|| "Ongoing".into())),
+        TrialStatus::Superseded => Some("Results published".into()),
+        TrialStatus::Published => None,
+    }
+}
+
+/// The first words of a trial's feed entry: what changed.
+/// `published_records` names the registry records a published trial
+/// supersedes.
+pub fn status_feed(st: TrialStatus, t: &Trial, published_records: &[&str]) -> String {
+    match st {
+        TrialStatus::Superseded => "Registry record: results now published. ".into(),
+        TrialStatus::Ongoing => match registry_status(t) {
+            Some(s) => format!("Ongoing trial ({s}). "),
+            None => "Ongoing trial. ".into(),
+        },
+        TrialStatus::Published if !published_records.is_empty() => format!(
+            "Results published for registered trial {}. ",
+            published_records.join(", ")
+        ),
+        TrialStatus::Published => "Trial results. ".into(),
+    }
+}
+
+fn registry_status(t: &Trial) -> Option<String> {
+    t.registry.as_ref().and_then(|r| r.status.clone())
 }
 
 #[cfg(test)]

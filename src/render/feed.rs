@@ -47,31 +47,22 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
     for i in pages {
         let p = &site.pages[i];
         let status = match &p.kind {
-            PageKind::Trial(t) if links.published_as.contains_key(&i) => {
-                "Registry record: results now published. ".to_string()
-            }
-            PageKind::Trial(t) if !t.has_results() => format!(
-                "Ongoing trial{}. ",
-                t.registry
-                    .as_ref()
-                    .and_then(|r| r.status.clone())
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
-            // A trial that was on the site as a registry record: say that
-            // the registered trial has now reported.
-            PageKind::Trial(_) if links.registry_records.contains_key(&i) => format!(
-                "Results published for registered trial {}. ",
-                links.registry_records[&i]
-                    .iter()
+            PageKind::Trial(t) => {
+                // A trial that was on the site as a registry record: say
+                // that the registered trial has now reported.
+                let records: Vec<&str> = links
+                    .registry_records
+                    .get(&i)
+                    .into_iter()
+                    .flatten()
                     .filter_map(|&r| match &site.pages[r].kind {
                         PageKind::Trial(rt) => Some(rt.acronym.as_str()),
                         _ => None,
                     })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            PageKind::Trial(_) => "Trial results. ".into(),
+                    .collect();
+                let st = links.status(i).unwrap_or(crate::link::TrialStatus::Published);
+                crate::present::status_feed(st, t, &records)
+            }
             PageKind::Appraisal(_) => "Appraisal. ".into(),
             PageKind::Topic(_) => "Topic: evidence re-pooled. ".into(),
             PageKind::Plain => String::new(),

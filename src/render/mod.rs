@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::analyse::{num, Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
-use crate::link::Links;
+use crate::link::{Links, TrialStatus};
 use crate::model::{PageKind, Site, Style, Trial};
 use crate::parse::markdown::slugify;
 use crate::write::OutputFile;
@@ -591,34 +591,11 @@ fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     let published_as = links.published_as.get(&i).map(|&j| env.page_link(j));
-    let (status, status_label) = if published_as.is_some() {
-        (
-            "superseded",
-            // Short: it is a badge. The status the registry showed is in
-            // the record's facts.
-            "Registry record · published".to_string(),
-        )
-    } else if t.has_results() {
-        let y = t
-            .publication
-            .as_ref()
-            .and_then(|x| x.year)
-            .map(|y| format!(" {y}"))
-            .unwrap_or_default();
-        ("published", format!("Published{y}"))
-    } else {
-        (
-            "ongoing",
-            format!(
-                "Ongoing{}",
-                t.registry
-                    .as_ref()
-                    .and_then(|r| r.status.clone())
-                    .map(|s| format!(": {s}"))
-                    .unwrap_or_default()
-            ),
-        )
-    };
+    let st = links.status(i).unwrap_or(TrialStatus::Published);
+    let (status, status_label) = (
+        crate::present::status_class(st),
+        crate::present::status_label(st, t),
+    );
     let mut registry = Vec::new();
     if let Some(r) = &t.registry {
         registry.extend(
@@ -825,25 +802,12 @@ fn item(env: &Env, i: usize) -> ItemCtx {
     let p = &site.pages[i];
     let (kind, status, badge) = match &p.kind {
         PageKind::Trial(t) => {
-            let st = if env.input.links.published_as.contains_key(&i) {
-                "superseded"
-            } else if t.has_results() {
-                "published"
-            } else {
-                "ongoing"
-            };
-            let badge = match st {
-                "ongoing" => Some(
-                    t.registry
-                        .as_ref()
-                        .and_then(|r| r.status.clone())
-                        .unwrap_or_else(|| "Ongoing".into()),
-                ),
-                "superseded" => Some("Results published".into()),
-                // Published: the date beside the title already says when.
-                _ => None,
-            };
-            ("trial", Some(st), badge)
+            let st = env.input.links.status(i).unwrap_or(TrialStatus::Published);
+            (
+                "trial",
+                Some(crate::present::status_class(st)),
+                crate::present::status_list_badge(st, t),
+            )
         }
         PageKind::Appraisal(a) => (
             "appraisal",
@@ -1058,17 +1022,11 @@ fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
         by_date_desc(site, &mut v);
         v
     };
-    let is_trial = |i: usize| matches!(site.pages[i].kind, PageKind::Trial(_));
     let appraisals = of_kind(&|i| matches!(site.pages[i].kind, PageKind::Appraisal(_)));
     let topics = of_kind(&|i| matches!(site.pages[i].kind, PageKind::Topic(_)));
-    let trials = of_kind(&|i| {
-        is_trial(i) && matches!(&site.pages[i].kind, PageKind::Trial(t) if t.has_results())
-    });
-    let ongoing = of_kind(&|i| {
-        is_trial(i)
-            && matches!(&site.pages[i].kind, PageKind::Trial(t) if !t.has_results())
-            && !env.input.links.published_as.contains_key(&i)
-    });
+    let status = |i: usize| env.input.links.status(i);
+    let trials = of_kind(&|i| status(i) == Some(TrialStatus::Published));
+    let ongoing = of_kind(&|i| status(i) == Some(TrialStatus::Ongoing));
     let items = |v: &[usize]| v.iter().map(|&i| item(env, i)).collect::<Vec<_>>();
     // Home.
     let mut home = empty_list();
