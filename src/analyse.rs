@@ -67,7 +67,8 @@ pub struct ArmResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EffectResult {
     /// `RR`, `OR`, `RD`, `MD`, `SMD`.
-    pub measure: &'static str,
+    #[serde(serialize_with = "measure_name")]
+    pub measure: Measure,
     /// Estimate on the natural scale (RD as a proportion).
     pub estimate: f64,
     /// Lower 95% limit.
@@ -110,7 +111,8 @@ pub struct TestOut {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportedOut {
     /// Measure as printed (`RD`, `sHR`).
-    pub measure: &'static str,
+    #[serde(serialize_with = "measure_name")]
+    pub measure: Measure,
     /// Estimate as printed (RD in percentage points).
     pub estimate: f64,
     /// CI as printed.
@@ -131,7 +133,8 @@ pub struct ReportedOut {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckOut {
     /// Measure checked.
-    pub measure: &'static str,
+    #[serde(serialize_with = "measure_name")]
+    pub measure: Measure,
     /// `reproduced` (recomputed from the arm data), `partly-reproduced`,
     /// `not-reproduced`, `consistent` / `inconsistent` (not recomputable:
     /// only whether estimate, CI and p agree with each other), `not-checkable`.
@@ -169,6 +172,26 @@ pub struct BayesOut {
     pub p_harm: f64,
 }
 
+/// What kind of data an outcome has, for its display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    /// Events/total per arm.
+    Binary,
+    /// Mean, SD and n per arm.
+    Continuous,
+    /// Median and quartiles per arm.
+    Median,
+    /// Only the effect the paper printed.
+    Reported,
+}
+
+/// A measure by its short name in JSON (`RR`, `sHR`), as the format has
+/// always written it.
+fn measure_name<S: serde::Serializer>(m: &Measure, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.short())
+}
+
 /// Everything recomputed for one outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeResult {
@@ -183,7 +206,7 @@ pub struct OutcomeResult {
     /// Time point.
     pub timepoint: Option<String>,
     /// `binary`, `continuous`, `median` or `reported`.
-    pub kind: &'static str,
+    pub kind: OutcomeKind,
     /// Whether higher values / more events are good.
     pub direction: Direction,
     /// Arms, experimental first.
@@ -280,7 +303,8 @@ pub struct PooledResult {
     /// Endpoint pooled.
     pub endpoint: String,
     /// Measure.
-    pub measure: &'static str,
+    #[serde(serialize_with = "measure_name")]
+    pub measure: Measure,
     /// Model or preset name (`cochrane-2025`).
     pub model: String,
     /// Plain-words description of the model.
@@ -450,7 +474,7 @@ fn arms_of(t: &Trial, data: &OutcomeData) -> Vec<ArmResult> {
         .collect()
 }
 
-fn effect(measure: &'static str, method: &'static str, e: stats::binary::Effect) -> EffectResult {
+fn effect(measure: Measure, method: &'static str, e: stats::binary::Effect) -> EffectResult {
     EffectResult {
         measure,
         estimate: e.estimate,
@@ -475,10 +499,10 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                 endpoint: o.endpoint.clone(),
                 timepoint: o.timepoint.clone(),
                 kind: match o.data {
-                    OutcomeData::Binary(_) => "binary",
-                    OutcomeData::Continuous(_) => "continuous",
-                    OutcomeData::Median(_) => "median",
-                    OutcomeData::None => "reported",
+                    OutcomeData::Binary(_) => OutcomeKind::Binary,
+                    OutcomeData::Continuous(_) => OutcomeKind::Continuous,
+                    OutcomeData::Median(_) => OutcomeKind::Median,
+                    OutcomeData::None => OutcomeKind::Reported,
                 },
                 direction: o.direction,
                 arms: arms_of(t, &o.data),
@@ -494,7 +518,7 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
             let arm_data = if let Some(tb) = two_by_two(t, &o.data) {
                 use stats::binary::*;
                 if let Some(e) = risk_ratio(&tb, LEVEL) {
-                    r.effects.push(effect("RR", "log-Wald", e));
+                    r.effects.push(effect(Measure::RR, "log-Wald", e));
                     for prior in [stats::bayes::Prior::sceptical(), stats::bayes::Prior::neutral()] {
                         if let Some(p) = stats::bayes::reanalyse(e.estimate, e.lower, e.upper, &prior, LEVEL, None) {
                             r.bayes.push(BayesOut { prior: p.prior.name.clone(), ratio: p.ratio, ci_low: p.lower, ci_high: p.upper, p_benefit: p.p_benefit, p_harm: p.p_harm });
@@ -502,10 +526,10 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                     }
                 }
                 if let Some(e) = odds_ratio(&tb, LEVEL) {
-                    r.effects.push(effect("OR", "Woolf (log-Wald)", e));
+                    r.effects.push(effect(Measure::OR, "Woolf (log-Wald)", e));
                 }
                 if let Some(e) = risk_difference(&tb, RdMethod::Wald, LEVEL) {
-                    r.effects.push(effect("RD", "Wald", e));
+                    r.effects.push(effect(Measure::RD, "Wald", e));
                     r.nnt = nnt(&e, o.direction == Direction::LowerIsBetter).map(|n| NntResult {
                         text: n.to_string(),
                         direction: match n.estimate.direction {
@@ -518,7 +542,7 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                     });
                 }
                 if let Some(e) = risk_difference(&tb, RdMethod::Newcombe, LEVEL) {
-                    r.effects.push(effect("RD", "Newcombe hybrid score", e));
+                    r.effects.push(effect(Measure::RD, "Newcombe hybrid score", e));
                 }
                 if let Some(x) = chi_square(&tb, false) {
                     r.tests.push(TestOut { test: "chi-square", p: x.p_value });
@@ -538,10 +562,10 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
             } else if let Some((e, c)) = mean_sds(t, &o.data) {
                 use stats::continuous::*;
                 if let Some(x) = mean_difference(&e, &c, LEVEL) {
-                    r.effects.push(effect("MD", "normal (z)", x));
+                    r.effects.push(effect(Measure::MD, "normal (z)", x));
                 }
                 if let Some(x) = hedges_g(&e, &c, LEVEL) {
-                    r.effects.push(effect("SMD", "Hedges' g", x));
+                    r.effects.push(effect(Measure::SMD, "Hedges' g", x));
                 }
                 if let Some(x) = welch_t_test(&e, &c) {
                     r.tests.push(TestOut { test: "Welch t", p: x.p_value });
@@ -676,7 +700,7 @@ fn reported_out(r: &Reported) -> ReportedOut {
         text.push_str(" (adjusted)");
     }
     ReportedOut {
-        measure: r.measure.short(),
+        measure: r.measure,
         estimate: r.estimate,
         ci_low: r.ci.map(|c| c.0),
         ci_high: r.ci.map(|c| c.1),
@@ -699,7 +723,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> 
         Measure::MedD => None,
     };
     let not_checkable = |why: &str| CheckOut {
-        measure: r.measure.short(),
+        measure: r.measure,
         verdict: Verdict::NotCheckable,
         methods: vec![],
         p_tests: vec![],
@@ -823,7 +847,7 @@ fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> 
         }
     };
     CheckOut {
-        measure: r.measure.short(),
+        measure: r.measure,
         verdict,
         methods: report.reproducing_methods.clone(),
         p_tests,
@@ -1084,7 +1108,7 @@ fn pooled(
         id: a.id.clone(),
         title: a.title.clone(),
         endpoint: a.endpoint.clone(),
-        measure: a.measure.short(),
+        measure: a.measure,
         model: res.settings.name.clone(),
         model_description,
         tau2_method,

@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyse::{num, short_num, Analyses, OutcomeResult, PooledResult};
+use crate::analyse::{num, short_num, Analyses, OutcomeKind, OutcomeResult, PooledResult};
 use crate::chart::{
     self, Axis, ChartSpec, CumulativeSpec, CumulativeStep, DataTable, EventRateGroup,
     EventRateSpec, ForestRow, ForestSpec, Layout, RowKind, TimelineEvent, TimelineSpec,
 };
 use crate::link::Links;
-use crate::model::{Direction, PageKind, Site, Trial};
+use crate::model::{Direction, Measure, PageKind, Site, Trial};
 
 /// A drawn chart, in both layouts, with its data table.
 #[derive(Debug, Clone, Serialize)]
@@ -156,7 +156,7 @@ fn arm_cell(o: &OutcomeResult, k: usize) -> String {
 }
 
 /// One trial-plot row for an outcome, on the ratio or the difference axis.
-fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static str)> {
+fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, Measure)> {
     let flip = if o.direction == Direction::HigherIsBetter {
         " (↑ better)"
     } else {
@@ -164,7 +164,7 @@ fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static st
     };
     let label = format!("{}{flip}", o.label);
     if ratio {
-        if let Some(e) = o.effects.iter().find(|e| e.measure == "RR") {
+        if let Some(e) = o.effects.iter().find(|e| e.measure == Measure::RR) {
             let cell = format!(
                 "RR {} [{}, {}]",
                 num(e.estimate, 2),
@@ -177,14 +177,14 @@ fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static st
                     arm_cell(o, 1),
                     cell,
                 ]),
-                "RR",
+                Measure::RR,
             ));
         }
         if o.effects.is_empty() {
             let r = o
                 .reported
                 .iter()
-                .find(|r| matches!(r.measure, "HR" | "sHR" | "RR" | "OR") && r.ci_low.is_some())?;
+                .find(|r| r.measure.is_ratio() && r.ci_low.is_some())?;
             let (lo, hi) = (r.ci_low?, r.ci_high?);
             let cell = format!(
                 "{} {} [{}, {}]",
@@ -199,12 +199,12 @@ fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static st
                     arm_cell(o, 1),
                     cell,
                 ]),
-                "HR",
+                r.measure,
             ));
         }
         None
     } else {
-        let e = o.effects.iter().find(|e| e.measure == "MD")?;
+        let e = o.effects.iter().find(|e| e.measure == Measure::MD)?;
         let cell = format!(
             "MD {} [{}, {}]",
             num(e.estimate, 2),
@@ -217,7 +217,7 @@ fn outcome_row(o: &OutcomeResult, ratio: bool) -> Option<(ForestRow, &'static st
                 arm_cell(o, 1),
                 cell,
             ]),
-            "MD",
+            Measure::MD,
         ))
     }
 }
@@ -244,12 +244,20 @@ fn trial_forest(
         return None;
     }
     let axis = if ratio {
-        let label = if kinds.iter().all(|k| *k == "RR") {
-            "Risk ratio (log scale)"
-        } else {
-            "Risk ratio or hazard ratio (log scale)"
-        };
-        Axis::ratio(label)
+        // Name each kind of ratio drawn: "Risk ratio or hazard ratio".
+        let mut names: Vec<&str> = Vec::new();
+        for k in &kinds {
+            let n = match k {
+                Measure::SHR => "subdistribution hazard ratio",
+                Measure::HR => "hazard ratio",
+                Measure::OR => "odds ratio",
+                _ => "risk ratio",
+            };
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        Axis::ratio(crate::model::capitalise(&format!("{} (log scale)", names.join(" or "))))
     } else {
         Axis::difference("Mean difference")
     };
@@ -299,7 +307,7 @@ fn rates_spec(id: &str, key: &str, t: &Trial, outcomes: &[&OutcomeResult]) -> Op
     let order: Vec<&crate::model::Arm> = t.arm_order().into_iter().map(|k| &t.arms[k]).collect();
     let groups: Vec<EventRateGroup> = outcomes
         .iter()
-        .filter(|o| o.kind == "binary")
+        .filter(|o| o.kind == OutcomeKind::Binary)
         .map(|o| EventRateGroup {
             label: o.label.clone(),
             arms: order
@@ -511,7 +519,7 @@ fn trial_figures(
                 id,
                 t,
                 &[o],
-                o.kind != "continuous",
+                o.kind != OutcomeKind::Continuous,
                 format!("{}: {}", t.acronym, o.label),
             )
             .map(|s| match s {
@@ -530,12 +538,12 @@ fn trial_figures(
 }
 
 fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
-    let ratio = matches!(r.measure, "RR" | "OR");
+    let ratio = r.measure.is_ratio();
     let axis_label = match r.measure {
-        "RR" => "Risk ratio (log scale)",
-        "OR" => "Odds ratio (log scale)",
-        "RD" => "Risk difference",
-        "MD" => "Mean difference",
+        Measure::RR => "Risk ratio (log scale)",
+        Measure::OR => "Odds ratio (log scale)",
+        Measure::RD => "Risk difference",
+        Measure::MD => "Mean difference",
         _ => "Standardised mean difference",
     };
     let axis = if ratio {

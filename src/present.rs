@@ -9,7 +9,7 @@
 
 use crate::analyse::{num, PooledResult};
 use crate::link::TrialStatus;
-use crate::model::Trial;
+use crate::model::{Measure, Trial};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
 
@@ -52,8 +52,8 @@ pub fn p_text(p: f64) -> String {
 }
 
 /// Decimals for a pooled estimate of `measure` (`RR 1.13`, `MD 0.612`).
-pub fn pooled_decimals(measure: &str) -> usize {
-    if matches!(measure, "RR" | "OR") {
+pub fn pooled_decimals(measure: Measure) -> usize {
+    if measure.is_ratio() {
         2
     } else {
         3
@@ -61,7 +61,7 @@ pub fn pooled_decimals(measure: &str) -> usize {
 }
 
 /// `RR 1.13 (0.90 to 1.41)`.
-pub fn estimate_ci(measure: &str, e: f64, lo: f64, hi: f64) -> String {
+pub fn estimate_ci(measure: Measure, e: f64, lo: f64, hi: f64) -> String {
     let d = pooled_decimals(measure);
     let f = |x| pooled_num(measure, x, d);
     format!("{measure} {} ({} to {})", f(e), f(lo), f(hi))
@@ -70,8 +70,8 @@ pub fn estimate_ci(measure: &str, e: f64, lo: f64, hi: f64) -> String {
 /// A pooled number: `d` decimals, except that a ratio below 0.1 keeps two
 /// significant digits (`0.0050`, not `0.00`), which a very wide interval
 /// needs.
-fn pooled_num(measure: &str, x: f64, d: usize) -> String {
-    if matches!(measure, "RR" | "OR" | "HR") && x > 0.0 && x < 0.1 {
+fn pooled_num(measure: Measure, x: f64, d: usize) -> String {
+    if measure.is_ratio() && x > 0.0 && x < 0.1 {
         let digits = (1.0 - x.log10().floor()) as usize;
         return num(x, digits.min(8));
     }
@@ -194,7 +194,7 @@ pub fn heterogeneity_text(r: &PooledResult) -> String {
 /// The badge of a check verdict: `✓ RR adds up` only for a result
 /// recomputed from the arm data; `◇ HR: CI and p agree` for one that could
 /// only be checked for internal consistency.
-pub fn verdict_badge(v: Verdict, measure: &str, p_printed: bool) -> String {
+pub fn verdict_badge(v: Verdict, measure: Measure, p_printed: bool) -> String {
     let what = if p_printed { "CI and p" } else { "estimate and CI" };
     match v {
         Verdict::Reproduced => format!("✓ {measure} adds up"),
@@ -286,10 +286,10 @@ mod tests {
 
     #[test]
     fn only_a_recomputed_result_adds_up() {
-        assert_eq!(verdict_badge(Verdict::Reproduced, "RR", true), "✓ RR adds up");
-        assert_eq!(verdict_badge(Verdict::Consistent, "HR", true), "◇ HR: CI and p agree");
+        assert_eq!(verdict_badge(Verdict::Reproduced, Measure::RR, true), "✓ RR adds up");
+        assert_eq!(verdict_badge(Verdict::Consistent, Measure::HR, true), "◇ HR: CI and p agree");
         assert_eq!(
-            verdict_badge(Verdict::Consistent, "HR", false),
+            verdict_badge(Verdict::Consistent, Measure::HR, false),
             "◇ HR: estimate and CI agree"
         );
         for v in [
@@ -299,15 +299,15 @@ mod tests {
             Verdict::Inconsistent,
             Verdict::NotCheckable,
         ] {
-            assert!(!verdict_badge(v, "HR", true).contains("✓"), "{v:?}");
+            assert!(!verdict_badge(v, Measure::HR, true).contains("✓"), "{v:?}");
         }
     }
 
     #[test]
     fn tiny_ratio_bounds_keep_two_significant_digits() {
-        assert_eq!(estimate_ci("RR", 0.74, 0.004_97, 111.44), "RR 0.74 (0.0050 to 111.44)");
-        assert_eq!(estimate_ci("RR", 0.5, 0.05, 1.2), "RR 0.50 (0.050 to 1.20)");
-        assert_eq!(estimate_ci("MD", -0.004, -0.02, 0.01), "MD −0.004 (−0.020 to 0.010)");
+        assert_eq!(estimate_ci(Measure::RR, 0.74, 0.004_97, 111.44), "RR 0.74 (0.0050 to 111.44)");
+        assert_eq!(estimate_ci(Measure::RR, 0.5, 0.05, 1.2), "RR 0.50 (0.050 to 1.20)");
+        assert_eq!(estimate_ci(Measure::MD, -0.004, -0.02, 0.01), "MD −0.004 (−0.020 to 0.010)");
     }
 
     #[test]

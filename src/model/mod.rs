@@ -424,6 +424,13 @@ impl Measure {
     pub const NAMES: &'static str = "RR, OR, RD, MD, SMD, HR, sHR or MedD";
 }
 
+impl std::fmt::Display for Measure {
+    /// The short name (`RR`, `sHR`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.short())
+    }
+}
+
 /// A p value as printed: `0.43`, `<0.001`, `>0.99`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct PValue {

@@ -22,7 +22,7 @@ use crate::analyse::{num, Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
 use crate::link::{Links, TrialStatus};
-use crate::model::{PageKind, Site, Style, Trial};
+use crate::model::{Measure, PageKind, Site, Style, Trial};
 use crate::parse::markdown::slugify;
 use crate::write::OutputFile;
 use context::*;
@@ -495,19 +495,12 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
     let mut recomputed = Vec::new();
     for e in &o.effects {
         let s = match e.measure {
-            "RD" => format!(
+            Measure::RD => format!(
                 "RD {} pts ({} to {}), {}",
                 num(e.estimate * 100.0, 1),
                 num(e.ci_low * 100.0, 1),
                 num(e.ci_high * 100.0, 1),
                 e.method
-            ),
-            "RR" | "OR" => format!(
-                "{} {} ({} to {})",
-                e.measure,
-                num(e.estimate, 2),
-                num(e.ci_low, 2),
-                num(e.ci_high, 2)
             ),
             _ => format!(
                 "{} {} ({} to {})",
