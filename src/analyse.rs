@@ -172,6 +172,20 @@ pub struct BayesOut {
     pub p_harm: f64,
 }
 
+/// Why a pooled analysis has no prediction interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum NoPrediction {
+    /// Fewer than 3 trials (it needs k − 2 ≥ 1 degrees of freedom).
+    #[serde(rename = "needs 3 or more trials")]
+    TooFewTrials,
+    /// A common-effect model has no between-trial variation to predict.
+    #[serde(rename = "common-effect model")]
+    CommonEffectModel,
+    /// The chosen model does not compute one (`revman5`).
+    #[serde(rename = "not computed by this model")]
+    NotComputed,
+}
+
 /// What kind of data an outcome has, for its display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -350,7 +364,7 @@ pub struct PooledResult {
     /// `Wald`).
     pub random_ci_method: Option<&'static str>,
     /// Why there is no prediction interval, when there is none.
-    pub prediction_missing: Option<&'static str>,
+    pub prediction_missing: Option<NoPrediction>,
     /// Prediction interval.
     pub pi_low: Option<f64>,
     /// Prediction interval.
@@ -1128,9 +1142,9 @@ fn pooled(
         }),
         prediction_missing: match (&res.prediction, res.settings.model) {
             (Some(_), _) => None,
-            (None, meta::Model::Common) => Some("common-effect model"),
-            (None, _) if !res.settings.prediction => Some("not computed by this model"),
-            (None, _) => Some("needs 3 or more trials"),
+            (None, meta::Model::Common) => Some(NoPrediction::CommonEffectModel),
+            (None, _) if !res.settings.prediction => Some(NoPrediction::NotComputed),
+            (None, _) => Some(NoPrediction::TooFewTrials),
         },
         k: res.k,
         estimate: head.map(|h| h.estimate),

@@ -7,7 +7,7 @@
 //! random-effects estimate). Other formatting rules move here as the
 //! stages after `analyse` become typed.
 
-use crate::analyse::{num, PooledResult};
+use crate::analyse::{num, NoPrediction, PooledResult};
 use crate::link::TrialStatus;
 use crate::model::{Measure, Trial};
 use crate::stats::check::Verdict;
@@ -172,7 +172,7 @@ pub fn prediction_text(r: &PooledResult) -> Option<String> {
             num(a, d),
             num(b, d)
         )),
-        (_, _, Some("needs 3 or more trials")) => {
+        (_, _, Some(NoPrediction::TooFewTrials)) => {
             Some("No prediction interval: it needs 3 or more trials".into())
         }
         _ => None,
