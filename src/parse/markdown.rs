@@ -216,24 +216,17 @@ pub const RESERVED_IDS: &[&str] = &[
 ];
 
 /// Lower-case ASCII letters, digits and dashes (for ids and tag URLs).
+///
+/// Other scripts are transliterated by the `slug` crate (Zola's choice)
+/// rather than dropped, so "β-blockers" becomes `b-blockers`, not
+/// `blockers`, and tags in other alphabets keep distinct URLs.
 pub fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    }
+    let out = slug::slugify(s);
     if out.is_empty() {
-        out.push_str("section");
+        "section".into()
+    } else {
+        out
     }
-    out
 }
 
 /// Prefixes of ids the templates build from data (`outcome-death-28d`,
@@ -384,6 +377,15 @@ mod tests {
             "{}",
             md.html
         );
+    }
+
+    #[test]
+    fn slugs_keep_other_scripts() {
+        assert_eq!(slugify("β-blockers"), "b-blockers");
+        assert_eq!(slugify("What did they find?"), "what-did-they-find");
+        assert_eq!(slugify("28–30 days"), "28-30-days");
+        assert_ne!(slugify("敗血症"), slugify("心不全"));
+        assert_eq!(slugify("!!!"), "section");
     }
 
     #[test]
