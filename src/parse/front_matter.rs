@@ -578,103 +578,63 @@ pub struct RawFrontMatter {
     pub unsafe_html: bool,
 }
 
-/// Every field name the schema knows, for "did you mean" hints.
-pub const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "draft",
-    "tags",
-    "slug",
-    "author",
-    "template",
-    "bottom_line",
-    "trials",
-    "style",
-    "trial",
-    "topic",
-    "base_url",
-    "theme",
-    "language",
-    "paginate_by",
-    "unsafe_html",
-    "acronym",
-    "registration",
-    "registry",
-    "publication",
-    "design",
-    "population",
-    "question",
-    "conclusion",
-    "arms",
-    "outcomes",
-    "outcomes_csv",
-    "baseline",
-    "id",
-    "label",
-    "endpoint",
-    "role",
-    "timepoint",
-    "direction",
-    "binary",
-    "continuous",
-    "median",
-    "reported",
-    "note",
-    "unit",
-    "measure",
-    "estimate",
-    "ci",
-    "p",
-    "adjusted",
-    "method",
-    "decimals",
-    "n",
-    "intervention",
-    "control",
-    "values",
-    "journal",
-    "year",
-    "citation",
-    "doi",
-    "url",
-    "allocation",
-    "blinding",
-    "centres",
-    "countries",
-    "structure",
-    "analysis",
-    "randomised",
-    "sample_size",
-    "follow_up",
-    "funding",
-    "setting",
-    "inclusion",
-    "exclusion",
-    "status",
-    "phase",
-    "study_type",
-    "sponsor",
-    "contact",
-    "registered",
-    "start",
-    "completion",
-    "checked",
-    "enrollment",
-    "conditions",
-    "analyses",
-    "model",
-    "tau2",
-    "hksj",
-    "subgroups",
-    "events",
-    "total",
-    "mean",
-    "sd",
-    "q1",
-    "q3",
-];
+/// The keys valid where an unknown key `path` (dotted, list indices as
+/// numbers: `trial.outcomes.0.lable`) was found, for "did you mean"
+/// hints. The names come from the structs' own `Deserialize` (see
+/// [`fields_of`]), so they cannot drift from the schema; only which struct
+/// sits at which path is written here.
+pub fn keys_at(path: &str) -> &'static [&'static str] {
+    let parents: Vec<&str> = path
+        .split('.')
+        .filter(|s| s.parse::<usize>().is_err())
+        .collect();
+    let parents = &parents[..parents.len().saturating_sub(1)];
+    match parents {
+        [] => fields_of::<RawFrontMatter>(),
+        ["trial"] => fields_of::<RawTrial>(),
+        ["trial", "arms"] => fields_of::<RawArm>(),
+        ["trial", "outcomes"] => fields_of::<RawOutcome>(),
+        ["trial", "outcomes", "reported"] => fields_of::<RawReported>(),
+        ["trial", "baseline"] => fields_of::<RawBaseline>(),
+        ["trial", "registry"] => fields_of::<RawRegistry>(),
+        ["trial", "publication"] => fields_of::<RawPublication>(),
+        ["trial", "design"] => fields_of::<RawDesign>(),
+        ["trial", "population"] => fields_of::<RawPopulation>(),
+        ["topic"] => fields_of::<RawTopic>(),
+        ["topic", "analyses"] => fields_of::<RawAnalysis>(),
+        _ => &[],
+    }
+}
+
+/// The field names a struct's derived `Deserialize` expects: it is asked
+/// to deserialise from a probe that records the names serde passes to
+/// `deserialize_struct` and then stops.
+pub fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Probe<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
 
 /// A YAML problem located in the YAML text (0-based line and column).
 #[derive(Debug, Clone, PartialEq)]
@@ -771,6 +731,23 @@ fn tidy_message(m: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_keys_come_from_the_structs_and_depend_on_the_path() {
+        assert!(fields_of::<RawArm>().contains(&"control"));
+        assert!(fields_of::<RawFrontMatter>().contains(&"unsafe_html"));
+        let dym = |path: &str| {
+            let last = path.rsplit('.').next().unwrap();
+            crate::diag::did_you_mean(last, keys_at(path))
+        };
+        assert_eq!(dym("trial.outcomes.0.lable"), Some("label"));
+        assert_eq!(dym("trial.arms.1.contrl"), Some("control"));
+        assert_eq!(dym("topic.analyses.0.endpont"), Some("endpoint"));
+        assert_eq!(dym("titel"), Some("title"));
+        // Only keys valid at that place: `acronym` belongs to `trial`.
+        assert_eq!(dym("acronim"), None);
+        assert_eq!(dym("trial.acronim"), Some("acronym"));
+    }
 
     #[test]
     fn split_counts_lines() {

@@ -239,7 +239,7 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
             col,
             format!("unknown key `{dotted}` is ignored"),
         );
-        if let Some(s) = did_you_mean(&last, front_matter::KNOWN_KEYS) {
+        if let Some(s) = did_you_mean(&last, front_matter::keys_at(&key)) {
             d = d.with_hint(format!("did you mean `{s}`?"));
         }
         diags.push(d);
