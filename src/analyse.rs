@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::stats::check::Verdict;
 use crate::link::{publication_key, Links};
 use crate::model::{Direction, Measure, OutcomeData, PageKind, Reported, Role, Site, Trial};
+use crate::stats::check::Verdict;
 use crate::stats::{self, binary::TwoByTwo, continuous::ArmSummary, meta};
 
 /// Results for the whole site, by page index.
@@ -789,7 +789,11 @@ fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> 
         Verdict::Consistent => format!(
             "{}; the printed estimate, CI{} agree with each other",
             not_recomputable(r.measure, has_arm_data),
-            if r.p.is_some() { " and p" } else { " (no p printed)" }
+            if r.p.is_some() {
+                " and p"
+            } else {
+                " (no p printed)"
+            }
         ),
         Verdict::Inconsistent => {
             let mut parts = vec![not_recomputable(r.measure, has_arm_data).to_string()];
@@ -800,7 +804,11 @@ fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> 
                 ));
             }
             if rep.p.is_some() && p_tests.is_empty() {
-                if let Some(c) = report.p_checks.iter().find(|c| c.test == PTest::FromPrintedCi) {
+                if let Some(c) = report
+                    .p_checks
+                    .iter()
+                    .find(|c| c.test == PTest::FromPrintedCi)
+                {
                     parts.push(format!(
                         "the printed CI implies {}, not the printed p",
                         crate::present::p_recomputed(c.p_value)
@@ -847,7 +855,13 @@ fn check_one(data: &stats::check::ArmData, r: &Reported, has_arm_data: bool) -> 
                     let ps: Vec<String> = report
                         .p_checks
                         .iter()
-                        .map(|c| format!("{} {}", p_test_name(c.test), crate::present::p_recomputed(c.p_value).trim_start_matches("p = ")))
+                        .map(|c| {
+                            format!(
+                                "{} {}",
+                                p_test_name(c.test),
+                                crate::present::p_recomputed(c.p_value).trim_start_matches("p = ")
+                            )
+                        })
                         .collect();
                     parts.push(format!(
                         "no standard test gives the printed p (got {})",

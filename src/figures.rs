@@ -19,7 +19,7 @@ use crate::chart::{
     self, Axis, ChartSpec, CumulativeSpec, CumulativeStep, DataTable, EventRateGroup,
     EventRateSpec, ForestRow, ForestSpec, Layout, RowKind, TimelineEvent, TimelineSpec,
 };
-use crate::link::Links;
+use crate::link::{ChartRef, Links};
 use crate::model::{Direction, Measure, PageKind, Site, Trial};
 
 /// A drawn chart, in both layouts, with its data table.
@@ -73,7 +73,7 @@ fn draw(page: &str, key: &str, spec: ChartSpec) -> Figure {
 
 /// Draw every page's figures.
 pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
-    let wanted = shortcode_requests(site);
+    let wanted = shortcode_requests(links);
     let none: Vec<(String, String)> = Vec::new();
     let map = site
         .pages
@@ -87,7 +87,7 @@ pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
                     i,
                     t,
                     analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
-                    wanted.get(p.id.as_str()).unwrap_or(&none),
+                    wanted.get(&i).unwrap_or(&none),
                 ),
                 PageKind::Topic(_) => analyses
                     .topics
@@ -257,7 +257,10 @@ fn trial_forest(
                 names.push(n);
             }
         }
-        Axis::ratio(crate::model::capitalise(&format!("{} (log scale)", names.join(" or "))))
+        Axis::ratio(crate::model::capitalise(&format!(
+            "{} (log scale)",
+            names.join(" or ")
+        )))
     } else {
         Axis::difference("Mean difference")
     };
@@ -435,38 +438,18 @@ fn timeline_spec(site: &Site, links: &Links, i: usize, id: &str, t: &Trial) -> O
     }))
 }
 
-/// Per-outcome charts asked for by shortcodes anywhere on the site:
-/// trial id → (figure key, outcome id), found in one pass over the pages.
-/// Key of a one-outcome chart placed by a shortcode (`rates-death-28d`):
-/// the figures stage draws it under this key, render looks it up by it.
-pub fn outcome_key(chart: &str, outcome: &str) -> String {
-    format!("{chart}-{outcome}")
-}
-
-fn shortcode_requests(site: &Site) -> BTreeMap<&str, Vec<(String, String)>> {
-    let mut wanted: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
-    for p in &site.pages {
-        for sc in &p.body.shortcodes {
-            let arg = |k: &str| {
-                sc.args
-                    .iter()
-                    .find(|(a, _)| a == k)
-                    .map(|(_, v)| v.as_str())
-            };
-            let Some(o) = arg("outcome") else { continue };
-            let trial = match (arg("trial"), &p.kind) {
-                (Some(t), _) => t,
-                (None, PageKind::Appraisal(a)) => match a.trials.first() {
-                    Some(t) => t.0.as_str(),
-                    None => continue,
-                },
-                (None, _) => p.id.as_str(),
-            };
-            let key = outcome_key(&sc.name, o);
-            let v = wanted.entry(trial).or_default();
-            if !v.iter().any(|w| w.0 == key) {
-                v.push((key, o.to_string()));
-            }
+/// Per-outcome charts asked for by shortcodes anywhere on the site, as
+/// link resolved them: trial page → (figure key, outcome id).
+fn shortcode_requests(links: &Links) -> BTreeMap<usize, Vec<(String, String)>> {
+    let mut wanted: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
+    for r in links.charts.values().flatten() {
+        let ChartRef::Figure { page, key } = r else {
+            continue;
+        };
+        let Some(o) = key.outcome() else { continue };
+        let v = wanted.entry(*page).or_default();
+        if !v.iter().any(|w| w.0 == key.key()) {
+            v.push((key.key(), o.to_string()));
         }
     }
     wanted

@@ -27,6 +27,73 @@ pub enum TrialStatus {
     Superseded,
 }
 
+/// A chart a shortcode asks for, named by what it shows: the figures
+/// stage draws it under [`FigureKey::key`], render places it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FigureKey {
+    /// The trial's outcomes on the ratio scale.
+    ForestRatio,
+    /// The trial's outcomes on the difference scale.
+    ForestDiff,
+    /// One outcome's forest plot.
+    ForestFor(String),
+    /// Event rates of every binary outcome.
+    Rates,
+    /// One outcome's event rates.
+    RatesFor(String),
+    /// The registration timeline.
+    Timeline,
+    /// A topic analysis' pooled forest plot.
+    Pooled(String),
+    /// A topic analysis' cumulative plot.
+    Cumulative(String),
+}
+
+impl FigureKey {
+    /// The key the figures store uses (`forest-ratio`, `rates-death-28d`,
+    /// `pooled-mortality`).
+    pub fn key(&self) -> String {
+        match self {
+            FigureKey::ForestRatio => "forest-ratio".into(),
+            FigureKey::ForestDiff => "forest-diff".into(),
+            FigureKey::ForestFor(o) => format!("forest-{o}"),
+            FigureKey::Rates => "rates".into(),
+            FigureKey::RatesFor(o) => format!("rates-{o}"),
+            FigureKey::Timeline => "timeline".into(),
+            FigureKey::Pooled(a) => format!("pooled-{a}"),
+            FigureKey::Cumulative(a) => format!("cumulative-{a}"),
+        }
+    }
+
+    /// The one outcome it draws, when it draws one.
+    pub fn outcome(&self) -> Option<&str> {
+        match self {
+            FigureKey::ForestFor(o) | FigureKey::RatesFor(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// What a shortcode in a page body places, resolved once here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartRef {
+    /// A figure of a trial or topic page.
+    Figure {
+        /// Index of the page whose figure it is.
+        page: usize,
+        /// Which figure.
+        key: FigureKey,
+    },
+    /// The outcomes table of a trial page.
+    Results {
+        /// Index of the trial page.
+        trial: usize,
+    },
+    /// Nothing: what it names has errors of its own, already reported, or
+    /// the shortcode itself is wrong (reported here).
+    Omitted,
+}
+
 /// References resolved to page indices.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
@@ -52,6 +119,8 @@ pub struct Links {
     pub depends_on: BTreeMap<usize, BTreeSet<usize>>,
     /// Trial page → its status.
     pub status: BTreeMap<usize, TrialStatus>,
+    /// Page → what each of its shortcodes places, in body order.
+    pub charts: BTreeMap<usize, Vec<ChartRef>>,
 }
 
 impl Links {
@@ -266,7 +335,159 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             }
         }
     }
+    // Chart shortcodes.
+    for (i, p) in site.pages.iter().enumerate() {
+        if p.body.shortcodes.is_empty() {
+            continue;
+        }
+        let refs = p
+            .body
+            .shortcodes
+            .iter()
+            .map(|sc| match chart_ref(site, &l, i, sc) {
+                Ok(r) => r,
+                Err(msg) => {
+                    diags.push(Diagnostic::error(
+                        &p.source,
+                        p.body_line + sc.line - 1,
+                        1,
+                        msg,
+                    ));
+                    ChartRef::Omitted
+                }
+            })
+            .collect();
+        l.charts.insert(i, refs);
+    }
+    for (&i, refs) in &l.charts {
+        for r in refs {
+            let dep = match r {
+                ChartRef::Figure { page, .. } => *page,
+                ChartRef::Results { trial } => *trial,
+                ChartRef::Omitted => continue,
+            };
+            if dep != i {
+                l.depends_on.entry(i).or_default().insert(dep);
+            }
+        }
+    }
     (l, diags)
+}
+
+/// Resolve shortcode `sc` on page `i`, or say what is wrong with it. Only
+/// what the pages say is checked here; whether the data give a chart is
+/// known after the figures stage.
+fn chart_ref(
+    site: &Site,
+    l: &Links,
+    i: usize,
+    sc: &crate::parse::markdown::Shortcode,
+) -> Result<ChartRef, String> {
+    let p = &site.pages[i];
+    let arg = |k: &str| sc.args.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    match sc.name.as_str() {
+        "forest" | "rates" | "timeline" | "results" => {
+            let trial = match arg("trial") {
+                Some(t) => l.trial_by_id.get(&t).copied(),
+                None => match &p.kind {
+                    PageKind::Trial(_) => Some(i),
+                    PageKind::Appraisal(_) => {
+                        l.appraisal_trials.get(&i).and_then(|v| v.first().copied())
+                    }
+                    _ => None,
+                },
+            };
+            let Some(t) = trial.filter(|&t| matches!(site.pages[t].kind, PageKind::Trial(_)))
+            else {
+                return Err(format!(
+                    "`{}` needs a trial: write {}(trial=\"id\"){}",
+                    sc.name,
+                    sc.name,
+                    arg("trial")
+                        .map(|t| format!(" (no trial has the id `{t}`)"))
+                        .unwrap_or_default()
+                ));
+            };
+            if sc.name == "results" {
+                return Ok(ChartRef::Results { trial: t });
+            }
+            if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
+                let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
+                if trial.rejected_outcomes.contains(&o) {
+                    // The outcome has errors of its own, reported where it
+                    // is written; the chart is left out without a second one.
+                    return Ok(ChartRef::Omitted);
+                }
+                if !ids.contains(&o.as_str()) {
+                    return Err(format!(
+                        "trial `{}` has no outcome `{o}`{}",
+                        site.pages[t].id,
+                        did_you_mean(&o, &ids)
+                            .map(|m| format!(" (did you mean `{m}`?)"))
+                            .unwrap_or_default()
+                    ));
+                }
+            }
+            let key = match (sc.name.as_str(), arg("outcome")) {
+                ("timeline", _) => FigureKey::Timeline,
+                ("forest", Some(o)) => FigureKey::ForestFor(o),
+                (_, Some(o)) => FigureKey::RatesFor(o),
+                // The whole trial on one scale: ratios (RR, OR, HR) by
+                // default, or differences (MD, RD).
+                ("forest", None) => match arg("scale").as_deref() {
+                    None | Some("ratio") => FigureKey::ForestRatio,
+                    Some("difference") => FigureKey::ForestDiff,
+                    Some(other) => {
+                        return Err(format!(
+                            "`forest` scale `{other}`: use scale=\"ratio\" or scale=\"difference\""
+                        ))
+                    }
+                },
+                (_, None) => FigureKey::Rates,
+            };
+            Ok(ChartRef::Figure { page: t, key })
+        }
+        "pooled" | "cumulative" => {
+            let topic = match arg("topic") {
+                Some(t) => site
+                    .pages
+                    .iter()
+                    .position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
+                None => Some(i).filter(|_| matches!(p.kind, PageKind::Topic(_))),
+            };
+            match (topic, arg("analysis")) {
+                (_, None) => Err(format!(
+                    "`{}` needs an analysis: write {}(analysis=\"id\")",
+                    sc.name, sc.name
+                )),
+                (None, _) => Err(match arg("topic") {
+                    Some(t) => format!("no topic has the id `{t}`"),
+                    None => format!(
+                        "`{}` outside a topic page needs its topic: write {}(topic=\"id\", analysis=\"id\")",
+                        sc.name, sc.name
+                    ),
+                }),
+                (Some(t), Some(a)) => {
+                    let known = match &site.pages[t].kind {
+                        PageKind::Topic(tp) => tp.analyses.iter().any(|x| x.id == a),
+                        _ => false,
+                    };
+                    if !known {
+                        return Err(format!("no analysis `{a}` on this topic"));
+                    }
+                    let key = if sc.name == "pooled" {
+                        FigureKey::Pooled(a)
+                    } else {
+                        FigureKey::Cumulative(a)
+                    };
+                    Ok(ChartRef::Figure { page: t, key })
+                }
+            }
+        }
+        other => Err(format!(
+            "unknown chart `{other}`; use forest, rates, timeline, results, pooled or cumulative"
+        )),
+    }
 }
 
 fn trial_date(site: &Site, i: usize) -> (i32, u8, u8) {
@@ -326,5 +547,53 @@ mod tests {
         assert_eq!(by_id("o"), Some(TrialStatus::Ongoing));
         let about = site.pages.iter().position(|p| p.title == "About").unwrap();
         assert_eq!(l.status(about), None, "a plain page has no status");
+    }
+
+    #[test]
+    fn chart_shortcodes_are_resolved_once_into_typed_references() {
+        let trial = "---\ntitle: T\ntrial:\n  acronym: T\n  arms:\n    - { id: a, n: 10 }\n    - { id: b, n: 10, control: true }\n  outcomes:\n    - id: death\n      endpoint: all-cause-mortality\n      binary: { a: 3/10, b: 5/10 }\n---\n";
+        let post = "---\ntitle: P\ntrials: [t]\n---\n{{ rates(outcome=\"death\") }}\n\n{{ forest(scale=\"difference\") }}\n\n{{ pooled(topic=\"q\", analysis=\"nope\") }}\n";
+        let topic = "---\ntitle: Q\ntopic:\n  trials: [t]\n  analyses:\n    - id: mortality\n      endpoint: all-cause-mortality\n---\n{{ cumulative(analysis=\"mortality\") }}\n";
+        let site = site_of(&[
+            ("content/_index.md", "---\ntitle: S\n---\n"),
+            ("content/trials/t.md", trial),
+            ("content/appraisals/p.md", post),
+            ("content/topics/q.md", topic),
+        ]);
+        let (l, d) = link(&site);
+        let t = l.trial_by_id["t"];
+        let page = |title: &str| site.pages.iter().position(|p| p.title == title).unwrap();
+        let (p, q) = (page("P"), page("Q"));
+        assert_eq!(
+            l.charts[&p],
+            [
+                ChartRef::Figure {
+                    page: t,
+                    key: FigureKey::RatesFor("death".into())
+                },
+                ChartRef::Figure {
+                    page: t,
+                    key: FigureKey::ForestDiff
+                },
+                ChartRef::Omitted,
+            ]
+        );
+        assert_eq!(
+            l.charts[&q],
+            [ChartRef::Figure {
+                page: q,
+                key: FigureKey::Cumulative("mortality".into())
+            }]
+        );
+        let msgs: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+        assert_eq!(
+            msgs,
+            ["error: content/appraisals/p.md:9:1: no analysis `nope` on this topic"],
+            "the unknown analysis is an error here, at its line"
+        );
+        assert!(
+            l.depends_on[&p].contains(&t),
+            "the post shows the trial's charts"
+        );
     }
 }

@@ -143,9 +143,7 @@ pub fn analysis_caveat(r: &PooledResult) -> Option<String> {
         return None;
     }
     if r.k < 2 {
-        return Some(
-            "Only 1 trial: nothing to pool, so this is that trial's own estimate.".into(),
-        );
+        return Some("Only 1 trial: nothing to pool, so this is that trial's own estimate.".into());
     }
     let mut s = format!(
         "Only {} trials: too few to estimate reliably how much the true effect varies between trials (τ²), \
@@ -195,7 +193,11 @@ pub fn heterogeneity_text(r: &PooledResult) -> String {
 /// recomputed from the arm data; `◇ HR: CI and p agree` for one that could
 /// only be checked for internal consistency.
 pub fn verdict_badge(v: Verdict, measure: Measure, p_printed: bool) -> String {
-    let what = if p_printed { "CI and p" } else { "estimate and CI" };
+    let what = if p_printed {
+        "CI and p"
+    } else {
+        "estimate and CI"
+    };
     match v {
         Verdict::Reproduced => format!("✓ {measure} adds up"),
         Verdict::PartlyReproduced => format!("≈ {measure} partly adds up"),
@@ -286,8 +288,14 @@ mod tests {
 
     #[test]
     fn only_a_recomputed_result_adds_up() {
-        assert_eq!(verdict_badge(Verdict::Reproduced, Measure::RR, true), "✓ RR adds up");
-        assert_eq!(verdict_badge(Verdict::Consistent, Measure::HR, true), "◇ HR: CI and p agree");
+        assert_eq!(
+            verdict_badge(Verdict::Reproduced, Measure::RR, true),
+            "✓ RR adds up"
+        );
+        assert_eq!(
+            verdict_badge(Verdict::Consistent, Measure::HR, true),
+            "◇ HR: CI and p agree"
+        );
         assert_eq!(
             verdict_badge(Verdict::Consistent, Measure::HR, false),
             "◇ HR: estimate and CI agree"
@@ -305,9 +313,18 @@ mod tests {
 
     #[test]
     fn tiny_ratio_bounds_keep_two_significant_digits() {
-        assert_eq!(estimate_ci(Measure::RR, 0.74, 0.004_97, 111.44), "RR 0.74 (0.0050 to 111.44)");
-        assert_eq!(estimate_ci(Measure::RR, 0.5, 0.05, 1.2), "RR 0.50 (0.050 to 1.20)");
-        assert_eq!(estimate_ci(Measure::MD, -0.004, -0.02, 0.01), "MD −0.004 (−0.020 to 0.010)");
+        assert_eq!(
+            estimate_ci(Measure::RR, 0.74, 0.004_97, 111.44),
+            "RR 0.74 (0.0050 to 111.44)"
+        );
+        assert_eq!(
+            estimate_ci(Measure::RR, 0.5, 0.05, 1.2),
+            "RR 0.50 (0.050 to 1.20)"
+        );
+        assert_eq!(
+            estimate_ci(Measure::MD, -0.004, -0.02, 0.01),
+            "MD −0.004 (−0.020 to 0.010)"
+        );
     }
 
     #[test]

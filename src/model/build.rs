@@ -994,8 +994,8 @@ fn outcome(
             Some(x) => {
                 // A measure the arm data cannot give is a slip, unless the
                 // author says how the paper computed it.
-                let misfit = measure_misfit(x.measure, &data)
-                    .filter(|_| x.method.is_none() && !x.adjusted);
+                let misfit =
+                    measure_misfit(x.measure, &data).filter(|_| x.method.is_none() && !x.adjusted);
                 if let Some(needs) = misfit {
                     let d = at(
                         cx,
@@ -1123,7 +1123,8 @@ fn parse_count(s: &str) -> Result<ParsedCount, bool> {
     let (a, b) = count.split_once('/').ok_or(false)?;
     let int = |x: &str| -> Result<i64, bool> {
         let x = x.trim();
-        x.parse().map_err(|_| x.parse::<f64>().is_ok_and(f64::is_finite))
+        x.parse()
+            .map_err(|_| x.parse::<f64>().is_ok_and(f64::is_finite))
     };
     Ok((int(a)?, int(b)?, pct))
 }
@@ -1223,10 +1224,16 @@ fn reported_effect(
                 csv,
                 line,
                 &format!("{rp}.{key}"),
-                format!("`{}`: write the number as the paper printed it, without an exponent", x.0),
+                format!(
+                    "`{}`: write the number as the paper printed it, without an exponent",
+                    x.0
+                ),
                 false,
             );
-            hint(d, "e.g. 0.54 rather than 5.4e-1, so its decimals are those printed");
+            hint(
+                d,
+                "e.g. 0.54 rather than 5.4e-1, so its decimals are those printed",
+            );
             exponent = true;
         }
     }
@@ -1422,10 +1429,7 @@ fn analysis_settings(
             "REML" => Tau2Estimator::Reml,
             "PM" => Tau2Estimator::PauleMandel,
             _ => {
-                let d = cx.error(
-                    &format!("{p}.tau2"),
-                    format!("unknown τ² estimator `{t}`"),
-                );
+                let d = cx.error(&format!("{p}.tau2"), format!("unknown τ² estimator `{t}`"));
                 hint(d, "use REML, DL or PM");
                 return None;
             }

@@ -203,7 +203,10 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
                 errors.push(CsvError {
                     line,
                     column: column_of(raw_line, col_of["n"]),
-                    message: format!("`n` must be a whole number, found `{}`", get("n").unwrap_or("")),
+                    message: format!(
+                        "`n` must be a whole number, found `{}`",
+                        get("n").unwrap_or("")
+                    ),
                 });
                 continue;
             }

@@ -178,7 +178,9 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
         };
         let mut d = Diagnostic::error(rel_path, split.yaml_line + e.line, e.column + 1, message);
         if e.first_line.is_some() {
-            d = d.with_hint("each key may appear only once in a mapping; remove or rename one of them");
+            d = d.with_hint(
+                "each key may appear only once in a mapping; remove or rename one of them",
+            );
         }
         diags.push(d);
         return (None, diags);

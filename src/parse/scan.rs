@@ -287,7 +287,13 @@ impl Scanner {
 
     /// A plain scalar `key` at column `col` of a flow collection, followed
     /// by `:` when `is_key`.
-    fn flow_key(&mut self, ln: usize, col: usize, key: &str, is_key: bool) -> Result<(), ScanError> {
+    fn flow_key(
+        &mut self,
+        ln: usize,
+        col: usize,
+        key: &str,
+        is_key: bool,
+    ) -> Result<(), ScanError> {
         let Some(f) = self.flows.last_mut() else {
             return Ok(());
         };
@@ -330,9 +336,8 @@ fn block_key(rest: &str) -> Option<(String, usize)> {
             let close = rest[1..].find(*q as char)? + 1;
             (rest[1..close].to_string(), close + 1)
         }
-        b'[' | b'{' | b'&' | b'*' | b'!' | b'?' | b'<' | b'|' | b'>' | b'#' | b'%' | b'@' | b'`' => {
-            return None
-        }
+        b'[' | b'{' | b'&' | b'*' | b'!' | b'?' | b'<' | b'|' | b'>' | b'#' | b'%' | b'@'
+        | b'`' => return None,
         _ => {
             let mut i = 0;
             loop {
@@ -371,7 +376,10 @@ mod tests {
         ] {
             assert!(scan(yaml).is_ok(), "{yaml:?}: {:?}", scan(yaml));
         }
-        assert!(scan("a: 1\nb: !!str |\n  x\na: 2\n").is_err(), "a real duplicate");
+        assert!(
+            scan("a: 1\nb: !!str |\n  x\na: 2\n").is_err(),
+            "a real duplicate"
+        );
     }
     use std::time::{Duration, Instant};
 
@@ -398,7 +406,10 @@ mod tests {
         assert_eq!((e.line, e.column, e.first_line), (0, 34, Some(0)));
         assert!(e.message.starts_with("duplicate key `events`"), "{e:?}");
         // Items of a sequence are separate mappings.
-        assert_eq!(scan("a:\n  - id: x\n    n: 1\n  - id: y\n    n: 2\n"), Ok(()));
+        assert_eq!(
+            scan("a:\n  - id: x\n    n: 1\n  - id: y\n    n: 2\n"),
+            Ok(())
+        );
     }
 
     #[test]
@@ -407,8 +418,12 @@ mod tests {
         for y in [
             format!("x: {}{}\n", "[".repeat(50_000), "]".repeat(50_000)),
             format!("x: {}1{}\n", "{a: ".repeat(50_000), "}".repeat(50_000)),
-            (0..2_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect(),
-            (0..2_000).map(|i| format!("{}-\n", " ".repeat(i))).collect(),
+            (0..2_000)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect(),
+            (0..2_000)
+                .map(|i| format!("{}-\n", " ".repeat(i)))
+                .collect(),
         ] {
             let e = scan(&y).unwrap_err();
             assert_eq!(
@@ -416,8 +431,16 @@ mod tests {
                 format!("front matter nested deeper than {MAX_DEPTH} levels")
             );
         }
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
-        let ok = format!("x: {}{}\n", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let ok = format!(
+            "x: {}{}\n",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
         assert_eq!(scan(&ok), Ok(()));
     }
 }

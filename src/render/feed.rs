@@ -60,7 +60,9 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
                         _ => None,
                     })
                     .collect();
-                let st = links.status(i).unwrap_or(crate::link::TrialStatus::Published);
+                let st = links
+                    .status(i)
+                    .unwrap_or(crate::link::TrialStatus::Published);
                 crate::present::status_feed(st, t, &records)
             }
             PageKind::Appraisal(_) => "Appraisal. ".into(),

@@ -2,8 +2,9 @@
 
 use super::{figure_ctx, Env};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::link::{ChartRef, FigureKey};
 use crate::model::PageKind;
-use crate::parse::markdown::{marker, Shortcode};
+use crate::parse::markdown::marker;
 
 /// Escape text for HTML.
 pub(crate) fn esc(s: &str) -> String {
@@ -122,147 +123,47 @@ pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
     out
 }
 
-/// What a chart shortcode places on a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Placement {
-    /// A drawn figure: the page it belongs to and its key (`forest-ratio`,
-    /// `rates-death-28d`, `pooled-mortality`, …).
-    Figure {
-        /// Index of the page (trial or topic) whose figure it is.
-        page: usize,
-        /// The figure's key.
-        key: String,
-    },
-    /// The outcomes table of a trial page.
-    Results {
-        /// Index of the trial page.
-        trial: usize,
-    },
-    /// Nothing: what it names has errors of its own, already reported.
-    Omitted,
-}
-
-/// Resolve shortcode `sc` on page `i` to what it places, or say what is
-/// wrong with it.
-pub(crate) fn resolve(env: &Env, i: usize, sc: &Shortcode) -> Result<Placement, String> {
+/// What shortcode `n` of page `i` places, as link resolved it, once the
+/// figures stage has said whether the data give that chart.
+pub(crate) fn resolve(env: &Env, i: usize, n: usize) -> Result<ChartRef, String> {
     let site = env.input.site;
-    let p = &site.pages[i];
-    let arg = |k: &str| sc.args.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-    match sc.name.as_str() {
-        "forest" | "rates" | "timeline" | "results" => {
-            let trial = match arg("trial") {
-                Some(t) => env.input.links.trial_by_id.get(&t).copied(),
-                None => match &p.kind {
-                    PageKind::Trial(_) => Some(i),
-                    PageKind::Appraisal(_) => env
-                        .input
-                        .links
-                        .appraisal_trials
-                        .get(&i)
-                        .and_then(|v| v.first().copied()),
-                    _ => None,
-                },
-            };
-            let Some(t) = trial.filter(|&t| matches!(site.pages[t].kind, PageKind::Trial(_)))
-            else {
-                return Err(format!(
-                    "`{}` needs a trial: write {}(trial=\"id\"){}",
-                    sc.name,
-                    sc.name,
-                    arg("trial")
-                        .map(|t| format!(" (no trial has the id `{t}`)"))
-                        .unwrap_or_default()
-                ));
-            };
-            if sc.name == "results" {
-                return Ok(Placement::Results { trial: t });
-            }
-            if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
-                let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
-                if trial.rejected_outcomes.contains(&o) {
-                    // The outcome has errors of its own, reported where it
-                    // is written; the chart is left out without a second one.
-                    return Ok(Placement::Omitted);
+    let r = env
+        .input
+        .links
+        .charts
+        .get(&i)
+        .and_then(|v| v.get(n))
+        .cloned()
+        .unwrap_or(ChartRef::Omitted);
+    if let ChartRef::Figure { page, key } = &r {
+        if env.input.figures.get(*page, &key.key()).is_none() {
+            return Err(match key {
+                FigureKey::Pooled(a) | FigureKey::Cumulative(a) => {
+                    format!("no analysis `{a}` with results on this topic")
                 }
-                if !ids.contains(&o.as_str()) {
-                    return Err(format!(
-                        "trial `{}` has no outcome `{o}`{}",
-                        site.pages[t].id,
-                        crate::diag::did_you_mean(&o, &ids)
-                            .map(|m| format!(" (did you mean `{m}`?)"))
-                            .unwrap_or_default()
-                    ));
-                }
-            }
-            let key = match (sc.name.as_str(), arg("outcome")) {
-                ("timeline", _) => "timeline".to_string(),
-                (name, Some(o)) => crate::figures::outcome_key(name, &o),
-                // The whole trial on one scale: ratios (RR, OR, HR) by
-                // default, or differences (MD, RD).
-                ("forest", None) => match arg("scale").as_deref() {
-                    None | Some("ratio") => "forest-ratio".to_string(),
-                    Some("difference") => "forest-diff".to_string(),
-                    Some(other) => {
-                        return Err(format!(
-                            "`forest` scale `{other}`: use scale=\"ratio\" or scale=\"difference\""
-                        ))
-                    }
-                },
-                (_, None) => "rates".to_string(),
-            };
-            match env.input.figures.get(t, &key) {
-                Some(_) => Ok(Placement::Figure { page: t, key }),
-                None => Err(format!(
-                    "no chart `{key}` for trial `{}`: check the outcome id, or that the trial has data for it",
-                    site.pages[t].id
-                )),
-            }
+                _ => format!(
+                    "no chart `{}` for trial `{}`: check the outcome id, or that the trial has data for it",
+                    key.key(),
+                    site.pages[*page].id
+                ),
+            });
         }
-        "pooled" | "cumulative" => {
-            let topic = match arg("topic") {
-                Some(t) => site
-                    .pages
-                    .iter()
-                    .position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
-                None => Some(i),
-            };
-            match (topic, arg("analysis")) {
-                (_, None) => Err(format!(
-                    "`{}` needs an analysis: write {}(analysis=\"id\")",
-                    sc.name, sc.name
-                )),
-                (None, _) => Err("no such topic".into()),
-                (Some(t), Some(a)) => {
-                    let key = format!("{}-{a}", sc.name);
-                    match env.input.figures.get(t, &key) {
-                        Some(_) => Ok(Placement::Figure { page: t, key }),
-                        None => Err(format!("no analysis `{a}` with results on this topic")),
-                    }
-                }
-            }
-        }
-        other => Err(format!(
-            "unknown chart `{other}`; use forest, rates, timeline, results, pooled or cumulative"
-        )),
     }
+    Ok(r)
 }
 
 /// The page's body with every shortcode marker replaced by its chart, and
 /// the figures it placed (the page template leaves those out, so a chart
 /// is never shown twice). A chart placed twice is shown once, with a
 /// warning: two copies would repeat its element ids.
-pub(crate) fn finish_body(
-    env: &Env,
-    i: usize,
-    diags: &mut Diagnostics,
-) -> (String, Vec<Placement>) {
+pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (String, Vec<ChartRef>) {
     let site = env.input.site;
     let p = &site.pages[i];
     let mut html = rewrite_links(env, &p.body.html);
-    let mut placed: Vec<(Placement, usize)> = Vec::new();
+    let mut placed: Vec<(ChartRef, usize)> = Vec::new();
     for (n, sc) in p.body.shortcodes.iter().enumerate() {
         let line = p.body_line + sc.line - 1;
-        let replacement = match resolve(env, i, sc) {
+        let replacement = match resolve(env, i, n) {
             Err(msg) => {
                 diags.push(Diagnostic::error(&p.source, line, 1, msg));
                 String::new()
@@ -270,7 +171,7 @@ pub(crate) fn finish_body(
             Ok(pl) => {
                 if let Some((_, first)) = placed
                     .iter()
-                    .find(|(q, _)| *q == pl && pl != Placement::Omitted)
+                    .find(|(q, _)| *q == pl && pl != ChartRef::Omitted)
                 {
                     diags.push(Diagnostic::warning(
                         &p.source,
@@ -284,7 +185,7 @@ pub(crate) fn finish_body(
                     String::new()
                 } else {
                     let h = match &pl {
-                        Placement::Results { trial } => match &site.pages[*trial].kind {
+                        ChartRef::Results { trial } => match &site.pages[*trial].kind {
                             PageKind::Trial(t) => {
                                 let tc = super::trial_ctx(env, *trial, t, true);
                                 let ctx = PartialCtx {
@@ -297,9 +198,9 @@ pub(crate) fn finish_body(
                             }
                             _ => String::new(),
                         },
-                        Placement::Omitted => String::new(),
-                        Placement::Figure { page, key } => {
-                            match env.input.figures.get(*page, key) {
+                        ChartRef::Omitted => String::new(),
+                        ChartRef::Figure { page, key } => {
+                            match env.input.figures.get(*page, &key.key()) {
                                 Some(f) => {
                                     let fig = figure_ctx(f);
                                     let ctx = PartialCtx {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::analyse::{num, Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
-use crate::link::{Links, TrialStatus};
+use crate::link::{ChartRef, Links, TrialStatus};
 use crate::model::{Measure, PageKind, Site, Style, Trial};
 use crate::parse::markdown::slugify;
 use crate::write::OutputFile;
@@ -307,7 +307,7 @@ fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) {
     // template does not show them a second time.
     let in_prose = |key: &str| {
         placed.iter().any(
-            |pl| matches!(pl, html::Placement::Figure { page, key: k } if *page == i && k == key),
+            |pl| matches!(pl, ChartRef::Figure { page, key: k } if *page == i && k.key() == key),
         )
     };
     let json_url = matches!(p.kind, PageKind::Trial(_) | PageKind::Topic(_))
@@ -526,10 +526,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
             verdict: c.verdict.as_str().to_string(),
             badge: crate::present::verdict_badge(c.verdict, c.measure, c.p_printed),
             summary: c.summary.clone(),
-            explained_by: c
-                .explained_by
-                .clone()
-                .filter(|_| c.verdict.is_mismatch()),
+            explained_by: c.explained_by.clone().filter(|_| c.verdict.is_mismatch()),
         })
         .collect();
     let bayes = o

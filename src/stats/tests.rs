@@ -549,7 +549,11 @@ fn leopards_continuous_rows_warn_not_crash() {
         &ArmData::None,
         &rep(Measure::HazardRatio, "1.50", "0.91", "1.67", Some("0.17")),
     );
-    assert_eq!(c.verdict, Verdict::Inconsistent, "estimate off the CI's midpoint: {c:?}");
+    assert_eq!(
+        c.verdict,
+        Verdict::Inconsistent,
+        "estimate off the CI's midpoint: {c:?}"
+    );
     // Even with event counts beside it, a hazard ratio is not recomputed.
     let c = check(
         &bin(89, 258, 79, 256),
@@ -912,7 +916,10 @@ fn meta_matches_statsmodels() {
         close(rr.upper, hk[3], 1e-6, &format!("{key} REML adhoc upper"));
         // Never narrower than the Wald interval.
         let re = arr(&want["re"]);
-        assert!(rr.lower <= re[2] + 1e-12 && rr.upper >= re[3] - 1e-12, "{key}");
+        assert!(
+            rr.lower <= re[2] + 1e-12 && rr.upper >= re[3] - 1e-12,
+            "{key}"
+        );
         // Without the floor: the plain HKSJ interval.
         let plain = MetaSettings {
             hksj_floor: false,
@@ -932,7 +939,11 @@ fn meta_matches_statsmodels() {
         } else {
             assert!(r.prediction.is_none(), "{key}: no PI below 3 studies");
             assert_eq!(r.lead, Lead::CommonTooFewStudies, "{key}");
-            assert_eq!(r.headline(), Some(r.common), "{key}: the common effect leads");
+            assert_eq!(
+                r.headline(),
+                Some(r.common),
+                "{key}: the common effect leads"
+            );
         }
     }
 }
@@ -1042,8 +1053,12 @@ fn two_studies_that_disagree_get_no_pooled_estimate() {
     assert_eq!(r.lead, Lead::NoneTrialsDisagree);
     assert_eq!(r.headline(), None);
     // An explicit common-effect model is the author's choice: it leads.
-    let c = pool_binary(&t, BinaryMeasure::RiskRatio, &MetaSettings::parse("common").unwrap())
-        .unwrap();
+    let c = pool_binary(
+        &t,
+        BinaryMeasure::RiskRatio,
+        &MetaSettings::parse("common").unwrap(),
+    )
+    .unwrap();
     assert_eq!(c.lead, Lead::Common);
     // Two studies that agree: the common effect leads.
     let t = [

@@ -126,12 +126,26 @@ fn yaml_nested_fifty_thousand_deep_is_refused_in_linear_time() {
     std::fs::create_dir_all(site.join("content")).unwrap();
     std::fs::write(site.join("content/_index.md"), "---\ntitle: S\n---\n").unwrap();
     // 50,000 levels took the YAML parser 25 s (quadratic).
-    let flow = format!("---\ntitle: A\ntags: {}{}\n---\n", "[".repeat(50_000), "]".repeat(50_000));
-    let map = format!("---\ntitle: B\nx: {}1{}\n---\n", "{a: ".repeat(50_000), "}".repeat(50_000));
-    let block: String = (0..2_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+    let flow = format!(
+        "---\ntitle: A\ntags: {}{}\n---\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let map = format!(
+        "---\ntitle: B\nx: {}1{}\n---\n",
+        "{a: ".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    let block: String = (0..2_000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
     std::fs::write(site.join("content/flow.md"), flow).unwrap();
     std::fs::write(site.join("content/map.md"), map).unwrap();
-    std::fs::write(site.join("content/block.md"), format!("---\ntitle: C\n{block}---\n")).unwrap();
+    std::fs::write(
+        site.join("content/block.md"),
+        format!("---\ntitle: C\n{block}---\n"),
+    )
+    .unwrap();
     let (o, took) = check(site);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);

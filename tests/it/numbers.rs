@@ -35,7 +35,10 @@ fn a_printed_p_is_checked_at_the_decimals_typed() {
              (got Wald z test 0.540, chi-square 0.540, chi-square with Yates' correction 0.565, \
              Fisher's exact test 0.557, the printed CI 0.494)"
         );
-        assert!(err.lines().any(|l| l == want), "missing\n{want}\ngot\n{err}");
+        assert!(
+            err.lines().any(|l| l == want),
+            "missing\n{want}\ngot\n{err}"
+        );
     }
     // Typed to three decimals, the same data reproduce it.
     assert!(
@@ -54,7 +57,10 @@ fn a_printed_p_is_checked_at_the_decimals_typed() {
         assert_eq!(c["p_tests"], Value::Array(vec![]), "{id}");
     }
     let page = read(&pub_dir, "trials/adrenal/index.html");
-    assert!(page.contains("OR 0.95 (0.82 to 1.10); p = 0.50"), "printed as typed");
+    assert!(
+        page.contains("OR 0.95 (0.82 to 1.10); p = 0.50"),
+        "printed as typed"
+    );
 }
 
 #[test]
@@ -69,12 +75,17 @@ fn a_hazard_ratio_is_consistent_not_reproduced() {
                 (its CI and p agree); it cannot be recomputed from the arm data"),
         "{out}"
     );
-    assert!(!out.contains("`shock-reversal`: the printed HR adds up"), "{out}");
+    assert!(
+        !out.contains("`shock-reversal`: the printed HR adds up"),
+        "{out}"
+    );
     // With no p printed, only the estimate and CI can agree.
     assert!(
-        out.lines().any(|l| l
+        out.lines().any(|l| {
+            l
             == "ok: content/trials/adrenal.md: outcome `ventilation`: the printed HR is consistent \
-                (its estimate is the middle of its CI); it cannot be recomputed from the arm data"),
+                (its estimate is the middle of its CI); it cannot be recomputed from the arm data"
+        }),
         "{out}"
     );
     assert!(
@@ -101,7 +112,10 @@ fn a_hazard_ratio_is_consistent_not_reproduced() {
     let page = read(&pub_dir, "trials/adrenal/index.html");
     assert!(page.contains("◇ HR: CI and p agree"), "consistency badge");
     assert!(page.contains("◇ HR: estimate and CI agree"), "no p printed");
-    assert!(page.contains("✗ HR: CI and p disagree"), "inconsistency badge");
+    assert!(
+        page.contains("✗ HR: CI and p disagree"),
+        "inconsistency badge"
+    );
     assert!(!page.contains("✓ HR adds up"));
 }
 
@@ -164,7 +178,10 @@ fn three_or_more_trials_lead_with_random_effects_and_small_p_reads_below_0001() 
         "<p class=\"headline\">RR 0.50 (0.42 to 0.58); 6 trials, common effect, p &lt; 0.001</p>"
     ));
     assert!(page.contains("Q = 72.74 on 5 df (p &lt; 0.001)"));
-    assert!(!page.contains("p = 0.00<") && !page.contains("p = 0.00)"), "never p = 0.00");
+    assert!(
+        !page.contains("p = 0.00<") && !page.contains("p = 0.00)"),
+        "never p = 0.00"
+    );
 }
 
 #[test]
@@ -175,10 +192,22 @@ fn a_forest_plot_mixing_directions_has_no_false_favours_caption() {
     let out = t.path().join("public");
     assert!(build(&fixture("good/adrenal"), &out, &[]).status.success());
     let page = read(&out, "trials/adrenal/index.html");
-    assert!(page.contains("← Lower with Hydrocortisone<"), "left caption");
-    assert!(page.contains("Higher with Hydrocortisone →<"), "right caption");
-    assert!(!page.contains("Favours Hydrocortisone"), "no favours caption");
-    assert!(page.contains("Outcomes point different ways"), "footer says why");
+    assert!(
+        page.contains("← Lower with Hydrocortisone<"),
+        "left caption"
+    );
+    assert!(
+        page.contains("Higher with Hydrocortisone →<"),
+        "right caption"
+    );
+    assert!(
+        !page.contains("Favours Hydrocortisone"),
+        "no favours caption"
+    );
+    assert!(
+        page.contains("Outcomes point different ways"),
+        "footer says why"
+    );
 }
 
 #[test]
@@ -201,7 +230,10 @@ fn two_trials_that_disagree_get_no_pooled_number() {
     assert!(page.contains(
         "so no single number is given: ETA (2019) RR 0.50 (0.40 to 0.63); THETA (2021) RR 1.10 (0.93 to 1.30).</p>"
     ));
-    assert!(!page.contains("No pooled estimate (k = 2)"), "no summary diamond");
+    assert!(
+        !page.contains("No pooled estimate (k = 2)"),
+        "no summary diamond"
+    );
     assert!(page.contains("The 2 trials disagree: no pooled estimate is shown"));
     // Each cumulative step says which estimate it shows.
     assert!(page.contains("+ ETA (2019) (k = 1, common)"));

@@ -250,7 +250,13 @@ fn force_never_replaces_the_home_folder_a_repository_or_a_planted_marker_link() 
     std::fs::create_dir_all(home.join("notes")).unwrap();
     std::fs::write(home.join("notes/todo.txt"), "keep").unwrap();
     let run = |out: &Path, extra: &[&str]| {
-        let mut args = vec!["build", "--root", site.to_str().unwrap(), "--output", out.to_str().unwrap()];
+        let mut args = vec![
+            "build",
+            "--root",
+            site.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         Command::new(env!("CARGO_BIN_EXE_appraise"))
             .env("HOME", &home)
@@ -270,7 +276,10 @@ fn force_never_replaces_the_home_folder_a_repository_or_a_planted_marker_link() 
     let link = t.path().join("to-home");
     symlink(&home, &link).unwrap();
     assert_eq!(run(&link, &["--force"]).status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(home.join("notes/todo.txt")).unwrap(), "keep");
+    assert_eq!(
+        std::fs::read_to_string(home.join("notes/todo.txt")).unwrap(),
+        "keep"
+    );
     // A gh-pages checkout: its history is not appraise's to delete.
     let pages = t.path().join("gh-pages");
     std::fs::create_dir_all(pages.join(".git")).unwrap();
