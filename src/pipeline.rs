@@ -256,4 +256,32 @@ mod tests {
         assert!(r.pages >= 2, "{}", r.summary());
         assert!(r.output.iter().any(|f| f.path.starts_with("trials/x")));
     }
+
+    /// Found by the `build_page` fuzz target: a NUL byte in a page's body
+    /// (or a `"\0"` escape in a YAML string) reached the HTML, the
+    /// description meta tag and the feed unchanged.
+    #[test]
+    fn a_nul_in_a_page_never_reaches_the_output() {
+        let r = build_page(
+            "---\ntitle: \"Ab\\0out\"\ndescription: \"de\\0sc\"\n---\n\nplain a\u{0}b text\n\n`co\u{0}de`\n\n```\nfen\u{0}ced\n```\n\n<b>ht\u{0}ml</b>\n",
+        );
+        assert!(!r.failed(), "{:?}", r.diagnostics);
+        for f in &r.output {
+            assert!(!f.bytes.contains(&0), "NUL byte in {}", f.path);
+        }
+        let page = r
+            .output
+            .iter()
+            .find(|f| f.path == "trials/x/index.html")
+            .unwrap();
+        let html = String::from_utf8(page.bytes.clone()).unwrap();
+        for shown in [
+            "Ab\u{FFFD}out",
+            "plain a\u{FFFD}b text",
+            "co\u{FFFD}de",
+            "de\u{FFFD}sc",
+        ] {
+            assert!(html.contains(shown), "{shown} not in {html}");
+        }
+    }
 }

@@ -197,6 +197,10 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     });
+    // Everything so far was rendered from content: no NUL reaches it.
+    for f in &mut files {
+        replace_nul(&mut f.bytes);
+    }
     for (p, b) in &input.theme.statics {
         files.push(OutputFile {
             path: format!("static/{p}"),
@@ -235,6 +239,25 @@ fn template_for(env: &Env, wanted: Option<&str>, default: &str) -> String {
     match wanted {
         Some(t) if env.tera.get_template_names().any(|n| n == t) => t.to_string(),
         _ => default.to_string(),
+    }
+}
+
+/// Replaces every NUL byte of rendered text with U+FFFD, as CommonMark
+/// requires for its input (§2.3): a raw NUL in a page's body, or a `"\0"`
+/// escape in a YAML string, would otherwise reach the HTML, the feed
+/// (where XML forbids it) and the JSON as it was. UTF-8 never has a zero
+/// byte inside a multi-byte character, so this keeps the text valid.
+fn replace_nul(bytes: &mut Vec<u8>) {
+    if bytes.contains(&0) {
+        let mut out = Vec::with_capacity(bytes.len() + 8);
+        for &b in bytes.iter() {
+            if b == 0 {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+            } else {
+                out.push(b);
+            }
+        }
+        *bytes = out;
     }
 }
 
