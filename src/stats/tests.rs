@@ -951,6 +951,24 @@ fn meta_edge_cases() {
         &s
     )
     .is_none());
+    // Found by the `stats` fuzz target: a subnormal variance made the
+    // weight 1/vi infinite and every estimate NaN (inf/inf) under every
+    // preset; weighted sums that overflow are refused the same way.
+    for studies in [
+        vec![Study {
+            yi: -1.2260560296460538e-59,
+            vi: 8.84e-322,
+        }],
+        vec![Study { yi: 1e200, vi: 1e-200 }, Study { yi: 0.1, vi: 0.1 }],
+        vec![Study { yi: 0.1, vi: 1e-308 }; 3],
+    ] {
+        for name in MODEL_NAMES {
+            let s = MetaSettings::parse(name).unwrap();
+            for scale in [Scale::Ratio, Scale::Difference] {
+                assert!(pool(&studies, scale, &s).is_none(), "{name} {studies:?}");
+            }
+        }
+    }
     // One study: returned unchanged, HKSJ falls back to Wald, no PI.
     let one = [Study { yi: 0.2, vi: 0.04 }];
     let r = pool(&one, Scale::Ratio, &s).unwrap();
