@@ -783,7 +783,12 @@ fn finish(
     let (i2, h2, i2_q, h2_q, p_q) = if k >= 2 {
         let s2 = (k as f64 - 1.0) * sw / (sw * sw - sw2);
         let (i2, h2) = if s2 > 0.0 && s2.is_finite() {
-            (Some(100.0 * tau2 / (tau2 + s2)), Some((tau2 + s2) / s2))
+            (
+                // At most 100: 100·τ² can round up by one ulp when s² is
+                // negligible (found by the stats fuzz target: 100.00000000000001).
+                Some((100.0 * tau2 / (tau2 + s2)).min(100.0)),
+                Some((tau2 + s2) / s2),
+            )
         } else {
             (None, None)
         };

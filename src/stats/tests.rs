@@ -969,6 +969,32 @@ fn meta_edge_cases() {
             }
         }
     }
+    // Found by the `stats` fuzz target: I² came out as 100.00000000000001.
+    let tables = [
+        TwoByTwo::new(9655732994245132287, 9655732994245132287 + 9698, 0, 255).unwrap(),
+        TwoByTwo::new(
+            32369618027675647,
+            32369618027675647,
+            18392700878164393983,
+            18392700878164393983 + 10322,
+        )
+        .unwrap(),
+    ];
+    for name in MODEL_NAMES {
+        let s = MetaSettings::parse(name).unwrap();
+        for m in [
+            BinaryMeasure::RiskRatio,
+            BinaryMeasure::OddsRatio,
+            BinaryMeasure::RiskDifference,
+        ] {
+            if let Some(r) = pool_binary(&tables, m, &s) {
+                let h = r.heterogeneity;
+                for i2 in [h.i2, h.i2_q].into_iter().flatten() {
+                    assert!((0.0..=100.0).contains(&i2), "{name} {m:?}: {h:?}");
+                }
+            }
+        }
+    }
     // One study: returned unchanged, HKSJ falls back to Wald, no PI.
     let one = [Study { yi: 0.2, vi: 0.04 }];
     let r = pool(&one, Scale::Ratio, &s).unwrap();
