@@ -784,8 +784,9 @@ fn finish(
         let s2 = (k as f64 - 1.0) * sw / (sw * sw - sw2);
         let (i2, h2) = if s2 > 0.0 && s2.is_finite() {
             (
-                // At most 100: 100·τ² can round up by one ulp when s² is
-                // negligible (found by the stats fuzz target: 100.00000000000001).
+                // At most 100 (as the Q-based I² below): 100·τ² can round
+                // up by one ulp when s² is negligible (found by the stats
+                // fuzz target: 100.00000000000001).
                 Some((100.0 * tau2 / (tau2 + s2)).min(100.0)),
                 Some((tau2 + s2) / s2),
             )
@@ -793,7 +794,7 @@ fn finish(
             (None, None)
         };
         let i2_q = if q > 0.0 {
-            (100.0 * (q - df as f64) / q).max(0.0)
+            (100.0 * (q - df as f64) / q).clamp(0.0, 100.0)
         } else {
             0.0
         };

@@ -969,8 +969,9 @@ fn meta_edge_cases() {
             }
         }
     }
-    // Found by the `stats` fuzz target: I² came out as 100.00000000000001.
-    let tables = [
+    // Found by the `stats` fuzz target: I² (from τ², then from Q) came out
+    // as 100.00000000000001.
+    let from_tau2 = [
         TwoByTwo::new(9655732994245132287, 9655732994245132287 + 9698, 0, 255).unwrap(),
         TwoByTwo::new(
             32369618027675647,
@@ -980,14 +981,23 @@ fn meta_edge_cases() {
         )
         .unwrap(),
     ];
-    for name in MODEL_NAMES {
+    let from_q = [
+        TwoByTwo::new(18446744073709551453, 18446744073709551453 + 51, 348733576, 348733576 + 114)
+            .unwrap(),
+        TwoByTwo::new(35738, 35738 + 288231473281004288, 18446556392221028941, 18446556392221028945)
+            .unwrap(),
+    ];
+    for (name, tables) in MODEL_NAMES
+        .iter()
+        .flat_map(|n| [(n, &from_tau2), (n, &from_q)])
+    {
         let s = MetaSettings::parse(name).unwrap();
         for m in [
             BinaryMeasure::RiskRatio,
             BinaryMeasure::OddsRatio,
             BinaryMeasure::RiskDifference,
         ] {
-            if let Some(r) = pool_binary(&tables, m, &s) {
+            if let Some(r) = pool_binary(tables, m, &s) {
                 let h = r.heterogeneity;
                 for i2 in [h.i2, h.i2_q].into_iter().flatten() {
                     assert!((0.0..=100.0).contains(&i2), "{name} {m:?}: {h:?}");
