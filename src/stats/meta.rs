@@ -521,8 +521,9 @@ fn cells(t: &TwoByTwo) -> (f64, f64, f64, f64) {
 /// At least one study, each with a finite `yi` and a finite `vi > 0`, and
 /// weighted sums that stay finite: a subnormal `vi` (1/vi overflows) or a
 /// huge `yi/vi` would turn the estimate into inf/inf = NaN (found by the
-/// `stats` fuzz target: one study with vi = 8.8e-322). Every sum the pooling
-/// forms is bounded by Σ1/vi, Σ|yi|/vi or 4·Σyi²/vi at τ² = 0.
+/// `stats` fuzz target: one study with vi = 8.8e-322; then yi = −2.2e168,
+/// whose square overflowed in Q). Every sum the pooling forms is bounded by
+/// Σ1/vi, Σ|yi|/vi or Σ(2yi)²/vi at τ² = 0.
 fn ok_studies(studies: &[Study]) -> bool {
     let (mut sw, mut swy, mut swyy) = (0.0_f64, 0.0_f64, 0.0_f64);
     for s in studies {
@@ -532,7 +533,8 @@ fn ok_studies(studies: &[Study]) -> bool {
         let w = 1.0 / s.vi;
         sw += w;
         swy += w * s.yi.abs();
-        swyy += 4.0 * w * s.yi * s.yi;
+        // (2·yi)² first, as Q forms (yi − μ)² before dividing by vi.
+        swyy += (2.0 * s.yi).powi(2) / s.vi;
     }
     !studies.is_empty() && sw.is_finite() && swy.is_finite() && swyy.is_finite()
 }
@@ -770,6 +772,9 @@ fn finish(
     let k = studies.len();
     let df = k - 1;
     let q = q_at(studies, 0.0, common.analysis_estimate);
+    if !q.is_finite() {
+        return None;
+    }
     let (tau2, converged) = match settings.tau2 {
         Tau2Estimator::DerSimonianLaird => (tau2_dl(studies, q), true),
         Tau2Estimator::Reml => {

@@ -961,6 +961,16 @@ fn meta_edge_cases() {
         }],
         vec![Study { yi: 1e200, vi: 1e-200 }, Study { yi: 0.1, vi: 0.1 }],
         vec![Study { yi: 0.1, vi: 1e-308 }; 3],
+        vec![
+            Study {
+                yi: -2.2270219186174408e168,
+                vi: 2.0683696064147992e217,
+            },
+            Study {
+                yi: 9.492451236713838e-250,
+                vi: 2.1512014073915004e-304,
+            },
+        ],
     ] {
         for name in MODEL_NAMES {
             let s = MetaSettings::parse(name).unwrap();
