@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::discover::FileKind;
+use crate::discover::{FileKind, Sources};
 use crate::{analyse, discover, figures, link, model, parse, render, write};
 
 /// What to build.
@@ -86,17 +86,31 @@ impl Report {
 /// Run the pipeline. Writes only when `opts.output` is set and there is no error.
 pub fn build(opts: &Options) -> Report {
     let start = Instant::now();
+    let (sources, d) = discover::discover(&opts.root);
+    let discovered = start.elapsed();
+    let mut r = build_sources(&sources, d, opts);
+    r.timings.insert(0, ("discover", discovered));
+    r.elapsed = start.elapsed();
+    r
+}
+
+/// Run every stage after discover on files already in memory: parse,
+/// model, link, analyse, charts, render, and write when `opts.output` is
+/// set and there is no error (`opts.root` is then the site root the output
+/// is checked against). `diags` are discover's diagnostics (empty for
+/// sources that were not read from a disk); with `opts.output` `None`
+/// nothing touches the disk, which is how the `build_page` fuzz target
+/// builds a page.
+pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> Report {
+    let start = Instant::now();
     let mut r = Report::default();
-    let mut diags = Diagnostics::new();
+    let mut diags = diags;
     let mut t = Instant::now();
     let mut lap = |r: &mut Report, name: &'static str| {
         r.timings.push((name, t.elapsed()));
         t = Instant::now();
     };
-    let (sources, d) = discover::discover(&opts.root);
-    diags.extend(d);
-    lap(&mut r, "discover");
-    let (parsed, d) = parse::parse(&sources);
+    let (parsed, d) = parse::parse(sources);
     diags.extend(d);
     lap(&mut r, "parse");
     let (mut site, d) = model::build(&parsed, opts.drafts);
@@ -139,7 +153,7 @@ pub fn build(opts: &Options) -> Report {
     let figs = figures::figures(&site, &links, &analyses);
     r.charts = figs.count();
     lap(&mut r, "chart");
-    let (theme, d) = render::theme::resolve(&sources, &site.config.theme);
+    let (theme, d) = render::theme::resolve(sources, &site.config.theme);
     diags.extend(d);
     let assets: Vec<(String, &[u8])> = sources
         .of_kind(FileKind::Asset)
@@ -204,4 +218,69 @@ pub fn build(opts: &Options) -> Report {
         r.output = files;
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::SourceFile;
+
+    /// Builds a home page and `content/trials/x.md` in memory.
+    fn build_page(text: &str) -> Report {
+        let page = |rel_path: &str, text: &str| SourceFile {
+            rel_path: rel_path.to_string(),
+            kind: FileKind::Page,
+            bytes: text.as_bytes().to_vec(),
+        };
+        let sources = Sources {
+            files: vec![
+                page("content/_index.md", "---\ntitle: In memory\n---\nHello.\n"),
+                page("content/trials/x.md", text),
+            ],
+        };
+        let opts = Options {
+            root: PathBuf::from("/nonexistent"),
+            output: None,
+            base_url: None,
+            drafts: false,
+            force: false,
+            keep_files: true,
+        };
+        build_sources(&sources, Diagnostics::new(), &opts)
+    }
+
+    #[test]
+    fn a_site_in_memory_builds_without_a_disk() {
+        let r = build_page(
+            "---\ntitle: X\ntrial:\n  acronym: X\n  arms:\n    - { id: a, label: A, n: 10 }\n    - { id: b, label: B, n: 10, control: true }\n  outcomes:\n    - { id: death, label: Death, binary: { a: 2/10, b: 4/10 } }\n---\nBody.\n",
+        );
+        assert!(!r.failed(), "{:?}", r.diagnostics);
+        assert!(!r.written);
+        assert!(r.pages >= 2, "{}", r.summary());
+        assert!(r.output.iter().any(|f| f.path.starts_with("trials/x")));
+    }
+
+    /// Found by the `build_page` fuzz target: a NUL byte in a page's body
+    /// (or a `"\0"` escape in a YAML string) reached the HTML, the
+    /// description meta tag and the feed unchanged.
+    #[test]
+    fn a_nul_in_a_page_never_reaches_the_output() {
+        let r = build_page(
+            "---\ntitle: \"Ab\\0out\"\ndescription: \"de\\0sc\"\n---\n\nplain a\u{0}b text\n\n`co\u{0}de`\n\n```\nfen\u{0}ced\n```\n\n<b>ht\u{0}ml</b>\n",
+        );
+        assert!(!r.failed(), "{:?}", r.diagnostics);
+        for f in &r.output {
+            assert!(!f.bytes.contains(&0), "NUL byte in {}", f.path);
+        }
+        let page = r
+            .output
+            .iter()
+            .find(|f| f.path == "trials/x/index.html")
+            .unwrap();
+        let html = String::from_utf8(page.bytes.clone()).unwrap();
+        // The sanitiser's rule: a NUL is removed (crate::sanitize::strip_nul).
+        for shown in ["About", "plain ab text", "code", "desc"] {
+            assert!(html.contains(shown), "{shown} not in {html}");
+        }
+    }
 }

@@ -714,10 +714,30 @@ fn fisher_p(t: &TwoByTwo, lnf: &LnFact) -> f64 {
 /// galloping + bisection search (which assumes monotonicity).
 const LINEAR_STEPS: u64 = 2000;
 
+/// Above this many patients (both arms) the searches take only
+/// [`LINEAR_STEPS_LARGE`] single steps: one Fisher test costs about ten
+/// hypergeometric SDs (√N/4) of terms, so 4 × 2000 of them on a table of
+/// 1.5·10⁹ per arm took 15 s in the instrumented `stats` fuzz build (a
+/// timeout it found). At this size one more event moves p smoothly, the
+/// monotonicity the galloping search assumes past the linear steps anyway.
+const LINEAR_TOTAL: u64 = 1_000_000;
+
+/// Single steps of the fragility searches past [`LINEAR_TOTAL`].
+const LINEAR_STEPS_LARGE: u64 = 64;
+
+/// Single steps before galloping for table `t`.
+fn linear_steps(t: &TwoByTwo) -> u64 {
+    if t.exp_total.saturating_add(t.ctl_total) > LINEAR_TOTAL {
+        LINEAR_STEPS_LARGE
+    } else {
+        LINEAR_STEPS
+    }
+}
+
 /// Smallest k in 1..=max_k with `pred(k)` true, scanning linearly up to
-/// [`LINEAR_STEPS`], then galloping and bisecting.
-fn first_k(max_k: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
-    let lin = max_k.min(LINEAR_STEPS);
+/// `linear` (see [`linear_steps`]), then galloping and bisecting.
+fn first_k(max_k: u64, linear: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
+    let lin = max_k.min(linear);
     for k in 1..=lin {
         if pred(k) {
             return Some(k);
@@ -771,20 +791,35 @@ pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
     }
     let lnf = LnFact::upto(t.exp_total + t.ctl_total);
     let fisher_p = |u: &TwoByTwo| fisher_p(u, &lnf);
+    // p rises as the arm's risk approaches the other's and falls again once
+    // it has passed it, so "p ≥ 0.05 or the risks have crossed" is the
+    // monotone question the galloping search needs: a gallop step could
+    // otherwise land past the window where p ≥ 0.05 and find nothing.
+    let crossed = |u: &TwoByTwo, exp_up: bool| {
+        let e = u.exp_events as u128 * u.ctl_total as u128;
+        let c = u.ctl_events as u128 * u.exp_total as u128;
+        if exp_up {
+            e >= c
+        } else {
+            c >= e
+        }
+    };
+    let exp_below = !crossed(t, true);
+    let ctl_below = !crossed(t, false);
     let try_exp = || {
         let room = t.exp_total - t.exp_events;
-        first_k(room, |k| {
+        first_k(room, linear_steps(t), |k| {
             let mut u = *t;
             u.exp_events += k;
-            fisher_p(&u) >= 0.05
+            fisher_p(&u) >= 0.05 || (exp_below && crossed(&u, true))
         })
     };
     let try_ctl = || {
         let room = t.ctl_total - t.ctl_events;
-        first_k(room, |k| {
+        first_k(room, linear_steps(t), |k| {
             let mut u = *t;
             u.ctl_events += k;
-            fisher_p(&u) >= 0.05
+            fisher_p(&u) >= 0.05 || (ctl_below && crossed(&u, false))
         })
     };
     match t.exp_events.cmp(&t.ctl_events) {
@@ -829,7 +864,7 @@ pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
         if cap == 0 {
             continue;
         }
-        if let Some(k) = first_k(cap, |k| {
+        if let Some(k) = first_k(cap, linear_steps(t), |k| {
             let mut u = *t;
             apply(&mut u, k);
             sig(&u)
@@ -861,6 +896,24 @@ mod bound_tests {
         let half = MAX_EXACT_TOTAL / 2 + 1;
         let t = TwoByTwo::new(half / 3, half, half / 3, half).unwrap();
         assert_eq!(fisher_exact(&t), None);
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
+
+    /// Found by the `stats` fuzz target (a 15 s timeout): the reverse
+    /// fragility search of a null result past the model's limit, 762,253,474
+    /// of 1,524,506,948 per arm, took 2000 Fisher tests per direction.
+    #[test]
+    fn reverse_fragility_of_a_huge_null_trial_returns_soon() {
+        let start = Instant::now();
+        let (e, n) = (762_253_474, 1_524_506_948);
+        let t = TwoByTwo::new(e, n, e, n).unwrap();
+        let k = reverse_fragility_index(&t).expect("significance can be reached");
+        // Changing k events in one arm makes p < 0.05; one fewer does not.
+        for (u, lost) in [(k, true), (k - 1, false)] {
+            let moved = TwoByTwo::new(e + u, n, e, n).unwrap();
+            let p = fisher_exact(&moved).unwrap().p_value;
+            assert_eq!(p < 0.05, lost, "k = {u}: p = {p}");
+        }
         assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
     }
 

@@ -531,11 +531,25 @@ fn cells(t: &TwoByTwo) -> (f64, f64, f64, f64) {
     )
 }
 
+/// At least one study, each with a finite `yi` and a finite `vi > 0`, and
+/// weighted sums that stay finite: a subnormal `vi` (1/vi overflows) or a
+/// huge `yi/vi` would turn the estimate into inf/inf = NaN (found by the
+/// `stats` fuzz target: one study with vi = 8.8e-322; then yi = −2.2e168,
+/// whose square overflowed in Q). Every sum the pooling forms is bounded by
+/// Σ1/vi, Σ|yi|/vi or Σ(2yi)²/vi at τ² = 0.
 fn ok_studies(studies: &[Study]) -> bool {
-    !studies.is_empty()
-        && studies
-            .iter()
-            .all(|s| s.yi.is_finite() && s.vi.is_finite() && s.vi > 0.0)
+    let (mut sw, mut swy, mut swyy) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for s in studies {
+        if !(s.yi.is_finite() && s.vi.is_finite() && s.vi > 0.0) {
+            return false;
+        }
+        let w = 1.0 / s.vi;
+        sw += w;
+        swy += w * s.yi.abs();
+        // (2·yi)² first, as Q forms (yi − μ)² before dividing by vi.
+        swyy += (2.0 * s.yi).powi(2) / s.vi;
+    }
+    !studies.is_empty() && sw.is_finite() && swy.is_finite() && swyy.is_finite()
 }
 
 fn wmean(studies: &[Study], tau2: f64) -> (f64, f64) {
@@ -736,7 +750,7 @@ pub fn pool_binary(
             studies.push(s);
         }
     }
-    if studies.is_empty() {
+    if !ok_studies(&studies) {
         return None;
     }
     let scale = measure_scale(measure);
@@ -771,6 +785,9 @@ fn finish(
     let k = studies.len();
     let df = k - 1;
     let q = q_at(studies, 0.0, common.analysis_estimate);
+    if !q.is_finite() {
+        return None;
+    }
     let (tau2, converged) = match settings.tau2 {
         Tau2Estimator::DerSimonianLaird => (tau2_dl(studies, q), true),
         Tau2Estimator::Reml => {
@@ -784,12 +801,18 @@ fn finish(
     let (i2, h2, i2_q, h2_q, p_q) = if k >= 2 {
         let s2 = (k as f64 - 1.0) * sw / (sw * sw - sw2);
         let (i2, h2) = if s2 > 0.0 && s2.is_finite() {
-            (Some(100.0 * tau2 / (tau2 + s2)), Some((tau2 + s2) / s2))
+            (
+                // At most 100 (as the Q-based I² below): 100·τ² can round
+                // up by one ulp when s² is negligible (found by the stats
+                // fuzz target: 100.00000000000001).
+                Some((100.0 * tau2 / (tau2 + s2)).min(100.0)),
+                Some((tau2 + s2) / s2),
+            )
         } else {
             (None, None)
         };
         let i2_q = if q > 0.0 {
-            (100.0 * (q - df as f64) / q).max(0.0)
+            (100.0 * (q - df as f64) / q).clamp(0.0, 100.0)
         } else {
             0.0
         };

@@ -962,6 +962,70 @@ fn meta_edge_cases() {
         &s
     )
     .is_none());
+    // Found by the `stats` fuzz target: a subnormal variance made the
+    // weight 1/vi infinite and every estimate NaN (inf/inf) under every
+    // preset; weighted sums that overflow are refused the same way.
+    for studies in [
+        vec![Study {
+            yi: -1.2260560296460538e-59,
+            vi: 8.84e-322,
+        }],
+        vec![Study { yi: 1e200, vi: 1e-200 }, Study { yi: 0.1, vi: 0.1 }],
+        vec![Study { yi: 0.1, vi: 1e-308 }; 3],
+        vec![
+            Study {
+                yi: -2.2270219186174408e168,
+                vi: 2.0683696064147992e217,
+            },
+            Study {
+                yi: 9.492451236713838e-250,
+                vi: 2.1512014073915004e-304,
+            },
+        ],
+    ] {
+        for name in MODEL_NAMES {
+            let s = MetaSettings::parse(name).unwrap();
+            for scale in [Scale::Ratio, Scale::Difference] {
+                assert!(pool(&studies, scale, &s).is_none(), "{name} {studies:?}");
+            }
+        }
+    }
+    // Found by the `stats` fuzz target: I² (from τ², then from Q) came out
+    // as 100.00000000000001.
+    let from_tau2 = [
+        TwoByTwo::new(9655732994245132287, 9655732994245132287 + 9698, 0, 255).unwrap(),
+        TwoByTwo::new(
+            32369618027675647,
+            32369618027675647,
+            18392700878164393983,
+            18392700878164393983 + 10322,
+        )
+        .unwrap(),
+    ];
+    let from_q = [
+        TwoByTwo::new(18446744073709551453, 18446744073709551453 + 51, 348733576, 348733576 + 114)
+            .unwrap(),
+        TwoByTwo::new(35738, 35738 + 288231473281004288, 18446556392221028941, 18446556392221028945)
+            .unwrap(),
+    ];
+    for (name, tables) in MODEL_NAMES
+        .iter()
+        .flat_map(|n| [(n, &from_tau2), (n, &from_q)])
+    {
+        let s = MetaSettings::parse(name).unwrap();
+        for m in [
+            BinaryMeasure::RiskRatio,
+            BinaryMeasure::OddsRatio,
+            BinaryMeasure::RiskDifference,
+        ] {
+            if let Some(r) = pool_binary(tables, m, &s) {
+                let h = r.heterogeneity;
+                for i2 in [h.i2, h.i2_q].into_iter().flatten() {
+                    assert!((0.0..=100.0).contains(&i2), "{name} {m:?}: {h:?}");
+                }
+            }
+        }
+    }
     // One study: returned unchanged, HKSJ falls back to Wald, no PI.
     let one = [Study { yi: 0.2, vi: 0.04 }];
     let r = pool(&one, Scale::Ratio, &s).unwrap();
