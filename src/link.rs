@@ -522,7 +522,7 @@ mod tests {
         for (p, t) in files {
             parsed.docs.extend(parse_page(p, t.as_bytes()).0);
         }
-        let (site, d) = crate::model::build(&parsed, false);
+        let (site, d) = crate::model::build(&parsed, &Default::default());
         assert!(!d.has_errors(), "{d}");
         site
     }

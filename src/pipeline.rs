@@ -113,15 +113,12 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
     let (parsed, d) = parse::parse(sources);
     diags.extend(d);
     lap(&mut r, "parse");
-    let (mut site, d) = model::build(&parsed, opts.drafts);
+    let over = model::Overrides {
+        drafts: opts.drafts,
+        base_url: opts.base_url.clone(),
+    };
+    let (site, d) = model::build(&parsed, &over);
     diags.extend(d);
-    if let Some(b) = &opts.base_url {
-        site.config.base_url = if b.ends_with('/') {
-            b.clone()
-        } else {
-            format!("{b}/")
-        };
-    }
     lap(&mut r, "model");
     let (links, d) = link::link(&site);
     diags.extend(d);

@@ -10,8 +10,19 @@ use crate::parse::front_matter::{
 use crate::parse::{Parsed, ParsedCsv, ParsedDoc};
 use crate::stats::meta::{MetaSettings, RandomCi, Tau2Estimator};
 
-/// Build the typed site. `drafts` keeps draft pages.
-pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
+/// What the command line sets over the site's own configuration: an input
+/// of this stage, so no later stage edits the site it built.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Keep draft pages (`--drafts`, `serve`).
+    pub drafts: bool,
+    /// Replace `base_url` of `content/_index.md` (`--base-url`).
+    pub base_url: Option<String>,
+}
+
+/// Build the typed site.
+pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
+    let drafts = over.drafts;
     let mut diags = Diagnostics::new();
     let mut site = Site::default();
     let csv_by_path: BTreeMap<&str, &ParsedCsv> = parsed
@@ -41,7 +52,7 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
             };
             if rel == "_index.md" {
                 root_seen = true;
-                site.config = site_config(&mut cx);
+                site.config = site_config(&mut cx, over.base_url.as_deref());
             } else {
                 let section = rel
                     .trim_end_matches("_index.md")
@@ -90,7 +101,11 @@ pub fn build(parsed: &Parsed, drafts: bool) -> (Site, Diagnostics) {
             title: "Evidence".into(),
             theme: "default".into(),
             language: "en".into(),
-            base_url: "/".into(),
+            base_url: match over.base_url.as_deref() {
+                Some(b) if b.ends_with('/') => b.to_string(),
+                Some(b) => format!("{b}/"),
+                None => "/".into(),
+            },
             paginate_by: super::DEFAULT_PAGINATE_BY,
             ..Default::default()
         };
@@ -208,10 +223,13 @@ fn site_only(cx: &mut Cx, key: &str) {
     );
 }
 
-fn site_config(cx: &mut Cx) -> SiteConfig {
+fn site_config(cx: &mut Cx, base_url: Option<&str>) -> SiteConfig {
     let f = &cx.doc.front;
-    let mut base = cx
-        .url("base_url", f.base_url.as_ref())
+    let written = cx.url("base_url", f.base_url.as_ref());
+    // The command line's --base-url wins over the file's (checked there).
+    let mut base = base_url
+        .map(str::to_string)
+        .or(written)
         .unwrap_or_else(|| "/".into());
     if !base.ends_with('/') {
         base.push('/');
@@ -1539,7 +1557,7 @@ mod tests {
             diags.extend(g);
             parsed.docs.extend(d);
         }
-        let (s, g) = build(&parsed, false);
+        let (s, g) = build(&parsed, &Overrides::default());
         diags.extend(g);
         (s, diags)
     }

@@ -14,8 +14,10 @@
 //! - a printed exact p value matches when it is a correct rounding of the
 //!   recomputed p at its own decimals; "<x" matches a recomputed p < x and
 //!   ">x" a recomputed p > x. The p implied by the printed (rounded)
-//!   estimate and CI ([`PTest::FromPrintedCi`]) inherits their rounding, so
-//!   for it ±1 in the last digit of an exact p is also accepted.
+//!   estimate and CI ([`PTest::FromPrintedCi`]) inherits their rounding:
+//!   every p that an estimate and CI within half a printed unit of those
+//!   printed would give is accepted (an interval printed as whole numbers
+//!   allows a wide range of p).
 //!
 //! A mismatch is never an error: papers legitimately use adjusted models,
 //! bootstrap intervals or rank tests, so mismatches are reported at warning
@@ -102,6 +104,18 @@ impl ReportedP {
         })
     }
 
+    /// Whether some p in `[lo, hi]` is consistent with the printed one.
+    fn overlaps(&self, lo: f64, hi: f64) -> bool {
+        match *self {
+            ReportedP::Exact { value, decimals } => {
+                let h = 0.5 * 10f64.powi(-(decimals.min(300) as i32));
+                lo <= value + h + 1e-12 && hi >= value - h - 1e-12
+            }
+            ReportedP::LessThan(x) => lo < x,
+            ReportedP::GreaterThan(x) => hi > x,
+        }
+    }
+
     /// Whether a recomputed p value is consistent with the printed one.
     pub fn matches(&self, p: f64) -> bool {
         self.matches_with(p, 0.5)
@@ -119,6 +133,39 @@ impl ReportedP {
             ReportedP::GreaterThan(x) => p > x,
         }
     }
+}
+
+/// The range of p values the printed estimate and CI allow, given that each
+/// was rounded to its printed decimals: p is lowest with the estimate
+/// furthest from the null and the narrowest interval, highest the other
+/// way, so the corners of the rounding box bound it. `f` scales printed
+/// units to the analysis units (0.01 for an RD in percentage points).
+fn implied_p_range(rep: &ReportedEffect, scale: Scale, f: f64, level: f64) -> Option<(f64, f64)> {
+    let (l, u) = rep.ci?;
+    let half = |d: u32| 0.5 * 10f64.powi(-(d.min(300) as i32));
+    let (he, hl, hu) = (
+        half(rep.decimals),
+        half(rep.ci_decimals.0),
+        half(rep.ci_decimals.1),
+    );
+    let mut range: Option<(f64, f64)> = None;
+    for e in [rep.estimate - he, rep.estimate + he] {
+        for lo in [l - hl, l + hl] {
+            for hi in [u - hu, u + hu] {
+                if !(lo < hi && lo <= e && e <= hi) {
+                    continue;
+                }
+                let Some(p) = p_from_ci(scale, e * f, lo * f, hi * f, level) else {
+                    continue;
+                };
+                range = Some(match range {
+                    None => (p, p),
+                    Some((a, b)) => (a.min(p), b.max(p)),
+                });
+            }
+        }
+    }
+    range
 }
 
 /// Number of digits after the decimal point in a printed number
@@ -447,16 +494,19 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
     // p implied by the printed estimate and CI: always reported, counted for
     // the verdict only when nothing was recomputed from data.
     let data_tests = p_checks.iter().filter(|(_, p)| p.is_some()).count();
+    let mut ci_p_range = None;
     if let Some((l, u)) = rep.ci {
-        let (e, l, u) = if rep.measure == Measure::RiskDifference {
-            (rep.estimate / 100.0, l / 100.0, u / 100.0)
+        let f = if rep.measure == Measure::RiskDifference {
+            0.01
         } else {
-            (rep.estimate, l, u)
+            1.0
         };
+        let scale = rep.measure.scale();
         p_checks.push((
             PTest::FromPrintedCi,
-            p_from_ci(rep.measure.scale(), e, l, u, level),
+            p_from_ci(scale, rep.estimate * f, l * f, u * f, level),
         ));
+        ci_p_range = implied_p_range(rep, scale, f, level);
     }
 
     let p_checks: Vec<PCheck> = p_checks
@@ -468,13 +518,12 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
                 p_value: p,
                 matches: rep
                     .p
-                    .map(|r| {
-                        let units = if test == PTest::FromPrintedCi {
-                            1.5
-                        } else {
-                            0.5
-                        };
-                        r.matches_with(p, units)
+                    .map(|r| match (test, ci_p_range) {
+                        // The printed estimate and CI are rounded: any p
+                        // they allow agrees with them.
+                        (PTest::FromPrintedCi, Some((lo, hi))) => r.overlaps(lo, hi),
+                        (PTest::FromPrintedCi, None) => r.matches_with(p, 1.5),
+                        _ => r.matches_with(p, 0.5),
                     })
                     .unwrap_or(false),
             })

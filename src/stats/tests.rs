@@ -560,6 +560,19 @@ fn leopards_continuous_rows_warn_not_crash() {
         &rep(Measure::HazardRatio, "1.24", "0.91", "1.67", Some("0.17")),
     );
     assert_eq!(c.verdict, Verdict::Consistent, "{c:?}");
+    // An interval printed in whole numbers allows a wide range of p: the
+    // LEVOECMO ICU stay, MD −1 (−5 to 3), p = 0.42, agrees with itself
+    // (p from the printed numbers is 0.62, from −1.5 (−4.5 to 2.5) 0.40).
+    let c = check(
+        &ArmData::None,
+        &rep(Measure::MeanDifference, "-1", "-5", "3", Some("0.42")),
+    );
+    assert_eq!(c.verdict, Verdict::Consistent, "{c:?}");
+    let c = check(
+        &ArmData::None,
+        &rep(Measure::MeanDifference, "-1", "-5", "3", Some("0.04")),
+    );
+    assert_eq!(c.verdict, Verdict::Inconsistent, "{c:?}");
     // A printed RR without arm data: its CI and p agree, nothing recomputed.
     let c = check(
         &ArmData::None,

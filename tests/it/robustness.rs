@@ -8,7 +8,13 @@ fn run(text: &[u8]) -> Diagnostics {
     let (doc, mut d) = parse_page("content/x.md", text);
     let mut parsed = Parsed::default();
     parsed.docs.extend(doc);
-    let (_, d2) = appraise::model::build(&parsed, true);
+    let (_, d2) = appraise::model::build(
+        &parsed,
+        &appraise::model::Overrides {
+            drafts: true,
+            base_url: None,
+        },
+    );
     d.extend(d2);
     d
 }
