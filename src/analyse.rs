@@ -342,6 +342,9 @@ pub struct PooledResult {
     pub common: [f64; 3],
     /// τ².
     pub tau2: f64,
+    /// Whether the iterative τ² estimator converged (always true for DL);
+    /// a warning says so when it did not.
+    pub tau2_converged: bool,
     /// I² (percent).
     pub i2: Option<f64>,
     /// H².
@@ -411,7 +414,23 @@ pub fn analyse(site: &Site, links: &Links) -> (Analyses, Diagnostics) {
             let mut v = Vec::new();
             for a in &t.analyses {
                 match pooled(site, links, &members, a) {
-                    Ok(r) => v.push(r),
+                    Ok(r) => {
+                        if !r.tau2_converged {
+                            diags.push(
+                                Diagnostic::warning(
+                                    &p.source,
+                                    a.pos.0,
+                                    a.pos.1,
+                                    format!(
+                                        "analysis `{}`: the τ² estimate did not converge; the result uses the last iterate",
+                                        a.id
+                                    ),
+                                )
+                                .with_hint("try `tau2: DL` or `tau2: PM` for this analysis"),
+                            );
+                        }
+                        v.push(r)
+                    }
                     Err(m) => diags.push(Diagnostic::warning(&p.source, a.pos.0, a.pos.1, m)),
                 }
             }
@@ -1167,6 +1186,7 @@ fn pooled(
         p: head.map(|h| h.p_value),
         common: [res.common.estimate, res.common.lower, res.common.upper],
         tau2: het.tau2,
+        tau2_converged: het.tau2_converged,
         i2: het.i2,
         h2: het.h2,
         q: het.q,
