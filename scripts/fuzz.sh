@@ -44,8 +44,11 @@ seed() {
             >"$dir/build_page/bundle_$(dirname "$csv" | tr '/' '_').md"
         cp "$csv" "$dir/csv/$(echo "$csv" | tr '/' '_')"
     done
-    cp fuzz/seeds/csv/* "$dir/csv/"
-    cp fuzz/seeds/stats/* "$dir/stats/" 2>/dev/null || true
+    # Hand-written CSV cases, and every input a fuzz run once failed on
+    # (kept so later runs start from them).
+    for t in "${TARGETS[@]}"; do
+        if [ -d "fuzz/seeds/$t" ]; then cp fuzz/seeds/"$t"/* "$dir/$t/"; fi
+    done
     # Drop duplicates (same bytes), keeping the first name.
     for t in "${TARGETS[@]}"; do
         [ -n "$(ls -A "$dir/$t")" ] || continue
@@ -57,7 +60,7 @@ seed() {
 run() {
     local target=$1 secs=$2
     local work=fuzz/corpus-work/$target
-    mkdir -p "$work" "fuzz/artifacts/$target"
+    mkdir -p "$work" "fuzz/artifacts/$target" "fuzz/corpus/$target"
     echo "== $target: $secs s, -timeout=$TIMEOUT s per input"
     local log
     log=$(mktemp)
