@@ -155,10 +155,11 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     /// The document's body HTML under the site's policy: sanitised (see
-    /// [`crate::sanitize::body`]) unless the site set `unsafe_html: true`.
+    /// [`crate::sanitize::body`]) unless the site set `unsafe_html: true`
+    /// or the body is only HTML pulldown-cmark wrote itself.
     fn body_html(&self) -> String {
         let b = &self.doc.body;
-        if self.unsafe_html {
+        if self.unsafe_html || !b.needs_sanitising {
             crate::sanitize::strip_nul(&b.html).into_owned()
         } else {
             crate::sanitize::body(&b.html, b.shortcodes.len())

@@ -61,6 +61,12 @@ pub struct Markdown {
     pub links: Vec<InternalLink>,
     /// Plain text of the first paragraph (for summaries).
     pub first_paragraph: String,
+    /// Whether the HTML holds anything the author wrote as HTML, or could
+    /// carry script (raw HTML other than our markers, heading attributes,
+    /// a link or image URL with an unsafe scheme): such a body goes
+    /// through [`crate::sanitize::body`]; any other body is HTML
+    /// pulldown-cmark wrote and escaped itself.
+    pub needs_sanitising: bool,
 }
 
 /// A problem in a shortcode line (reported by the caller with the file name).
@@ -108,8 +114,19 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     let mut first_paragraph = String::new();
     let mut in_first_para = false;
     let mut first_para_done = false;
+    let mut needs_sanitising = false;
     for (ev, range) in Parser::new_ext(&text, opts).into_offset_iter() {
         match &ev {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                if !is_marker(h) {
+                    needs_sanitising = true;
+                }
+            }
+            Event::Start(Tag::Heading { attrs, .. }) if !attrs.is_empty() => {
+                needs_sanitising = true;
+                heading_at = Some(events.len());
+                heading_text.clear();
+            }
             Event::Start(Tag::Heading { .. }) => {
                 heading_at = Some(events.len());
                 heading_text.clear();
@@ -160,6 +177,9 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
             Event::SoftBreak | Event::HardBreak if in_first_para => first_paragraph.push(' '),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
+                if !crate::sanitize::safe_body_url(dest_url) {
+                    needs_sanitising = true;
+                }
                 if let Some(t) = dest_url.strip_prefix("@/") {
                     let (line, column) = pos(range.start);
                     links.push(InternalLink {
@@ -182,9 +202,26 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
             shortcodes,
             links,
             first_paragraph: first_paragraph.trim().to_string(),
+            needs_sanitising,
         },
         errors,
     )
+}
+
+/// Whether raw HTML is only shortcode markers (as `extract_shortcodes`
+/// wrote them) and white space.
+fn is_marker(h: &str) -> bool {
+    let mut rest = h.trim();
+    while let Some(r) = rest.strip_prefix("<!--appraise:shortcode:") {
+        let Some(end) = r.find("-->") else {
+            return false;
+        };
+        if !r[..end].bytes().all(|b| b.is_ascii_digit()) || end == 0 {
+            return false;
+        }
+        rest = r[end + 3..].trim_start();
+    }
+    rest.is_empty()
 }
 
 fn level_num(l: HeadingLevel) -> u8 {
@@ -377,6 +414,21 @@ mod tests {
             "{}",
             md.html
         );
+    }
+
+    #[test]
+    fn only_bodies_that_could_carry_script_need_the_sanitiser() {
+        let needs = |md: &str| render(md).0.needs_sanitising;
+        assert!(!needs("# Title\n\nText with [a link](https://x.org/) and `code`.\n"));
+        assert!(!needs("{{ forest() }}\n\nA chart, and a footnote[^1].\n\n[^1]: note\n"));
+        assert!(!needs("## Results {#results-1 .lead}\n"));
+        assert!(needs("Text <b>bold</b>.\n"));
+        assert!(needs("<div>block</div>\n"));
+        assert!(needs("[x](javascript:alert(1))\n"));
+        assert!(needs("<javascript:alert(1)>\n"));
+        assert!(needs("![x](data:image/png;base64,AAAA)\n"));
+        assert!(needs("## Heading {onclick=alert(1)}\n"));
+        assert!(needs("<!--appraise:shortcode:x-->\n"), "not one of our markers");
     }
 
     #[test]

@@ -169,6 +169,15 @@ fn no_payload_survives_in_a_body_and_legitimate_markup_stays() {
         trials.contains("<p>Section intro <img src=\"x\">.</p>"),
         "{trials}"
     );
+    // Pure Markdown (no raw HTML) that could still carry script: unsafe
+    // link and image URLs, an autolink and a heading attribute send the
+    // body through the sanitiser too.
+    let md = read(&out, "appraisals/markdown-only/index.html");
+    let body = payload_region(&md);
+    assert_inert(body, "appraisals/markdown-only");
+    for t in ["<a>k1</a>", "<a>k2</a>", "<a>k3</a>", "<a href=\"https://example.org/\">kept</a>"] {
+        assert!(body.contains(t), "{t}\n{body}");
+    }
     // A registry record imported by an older appraise, its link still live
     // in the page source: the build drops the link.
     let rec = read(&out, "trials/nct01234567/index.html");
