@@ -98,8 +98,10 @@ pub(crate) fn topic(site: &Site, links: &Links, i: usize, analyses: &[PooledResu
 }
 
 fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
-    let mut b = serde_json::to_vec_pretty(v)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes());
+    // The error text is itself written as JSON (escaped), never pasted in.
+    let mut b = serde_json::to_vec_pretty(v).unwrap_or_else(|e| {
+        serde_json::to_vec(&serde_json::json!({ "error": e.to_string() })).unwrap_or_default()
+    });
     b.push(b'\n');
     b
 }
