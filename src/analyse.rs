@@ -564,7 +564,7 @@ fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
                 if let Some(e) = risk_difference(&tb, RdMethod::Wald, LEVEL) {
                     r.effects.push(effect(Measure::RD, "Wald", e));
                     r.nnt = nnt(&e, o.direction == Direction::LowerIsBetter).map(|n| NntResult {
-                        text: n.to_string(),
+                        text: crate::present::nnt_text(&n),
                         direction: match n.estimate.direction {
                             NntDirection::Benefit => "benefit",
                             NntDirection::Harm => "harm",

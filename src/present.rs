@@ -10,6 +10,7 @@
 use crate::analyse::{num, NoPrediction, PooledResult};
 use crate::link::TrialStatus;
 use crate::model::{Measure, Trial};
+use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
 
@@ -208,6 +209,41 @@ pub fn verdict_badge(v: Verdict, measure: Measure, p_printed: bool) -> String {
     }
 }
 
+/// An NNT in clinicians' words: `NNTH 28 (NNTB 23 to ∞ to NNTH 9)`,
+/// `NNTB 10 (8 to 15)` (Altman 1998: an interval that includes no effect
+/// runs through infinity).
+pub fn nnt_text(n: &Nnt) -> String {
+    let label = |v: &NntValue| match v.direction {
+        NntDirection::Benefit => "NNTB",
+        NntDirection::Harm => "NNTH",
+    };
+    let number = |v: &NntValue| v.rounded.map_or_else(|| "∞".to_string(), |r| r.to_string());
+    let est = if n.estimate.rounded.is_none() {
+        "NNT ∞".to_string()
+    } else {
+        format!("{} {}", label(&n.estimate), number(&n.estimate))
+    };
+    let (b, h) = (n.benefit_limit, n.harm_limit);
+    if n.crosses_infinity {
+        match (b.rounded, h.rounded) {
+            (None, None) => format!("{est} (∞)"),
+            (None, Some(_)) => format!("{est} (∞ to NNTH {})", number(&h)),
+            (Some(_), None) => format!("{est} (NNTB {} to ∞)", number(&b)),
+            (Some(_), Some(_)) => {
+                format!("{est} (NNTB {} to ∞ to NNTH {})", number(&b), number(&h))
+            }
+        }
+    } else {
+        // Both limits on the same side: the smaller NNT first.
+        let (small, large) = match (b.exact, h.exact) {
+            (Some(p), Some(q)) if p <= q => (b, h),
+            (Some(_), Some(_)) => (h, b),
+            _ => (b, h),
+        };
+        format!("{est} ({} to {})", number(&small), number(&large))
+    }
+}
+
 /// The CSS name of a trial status (`published`, `ongoing`, `superseded`).
 pub fn status_class(st: TrialStatus) -> &'static str {
     match st {
@@ -309,6 +345,26 @@ mod tests {
         ] {
             assert!(!verdict_badge(v, Measure::HR, true).contains("✓"), "{v:?}");
         }
+    }
+
+    #[test]
+    fn nnt_wording() {
+        use crate::stats::binary::{nnt, risk_difference, RdMethod, TwoByTwo};
+        // LeoPARDS death at 28 days, Wald RD 3.6 (−4.5 to 11.7).
+        let t = TwoByTwo::new(89, 258, 79, 256).unwrap();
+        let rd = risk_difference(&t, RdMethod::Wald, 0.95).unwrap();
+        assert_eq!(
+            nnt_text(&nnt(&rd, true).unwrap()),
+            "NNTH 28 (NNTB 23 to ∞ to NNTH 9)"
+        );
+        // A clear benefit: 10% vs 20% in 1000 per arm.
+        let t = TwoByTwo::new(100, 1000, 200, 1000).unwrap();
+        let rd = risk_difference(&t, RdMethod::Wald, 0.95).unwrap();
+        assert_eq!(nnt_text(&nnt(&rd, true).unwrap()), "NNTB 10 (8 to 15)");
+        // Zero difference.
+        let z = TwoByTwo::new(5, 10, 5, 10).unwrap();
+        let rd = risk_difference(&z, RdMethod::Wald, 0.95).unwrap();
+        assert!(nnt_text(&nnt(&rd, true).unwrap()).starts_with("NNT ∞ (NNTB"));
     }
 
     #[test]

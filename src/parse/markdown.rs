@@ -419,8 +419,12 @@ mod tests {
     #[test]
     fn only_bodies_that_could_carry_script_need_the_sanitiser() {
         let needs = |md: &str| render(md).0.needs_sanitising;
-        assert!(!needs("# Title\n\nText with [a link](https://x.org/) and `code`.\n"));
-        assert!(!needs("{{ forest() }}\n\nA chart, and a footnote[^1].\n\n[^1]: note\n"));
+        assert!(!needs(
+            "# Title\n\nText with [a link](https://x.org/) and `code`.\n"
+        ));
+        assert!(!needs(
+            "{{ forest() }}\n\nA chart, and a footnote[^1].\n\n[^1]: note\n"
+        ));
         assert!(!needs("## Results {#results-1 .lead}\n"));
         assert!(needs("Text <b>bold</b>.\n"));
         assert!(needs("<div>block</div>\n"));
@@ -428,7 +432,10 @@ mod tests {
         assert!(needs("<javascript:alert(1)>\n"));
         assert!(needs("![x](data:image/png;base64,AAAA)\n"));
         assert!(needs("## Heading {onclick=alert(1)}\n"));
-        assert!(needs("<!--appraise:shortcode:x-->\n"), "not one of our markers");
+        assert!(
+            needs("<!--appraise:shortcode:x-->\n"),
+            "not one of our markers"
+        );
     }
 
     #[test]

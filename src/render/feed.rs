@@ -40,11 +40,12 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
     x.push_str(&format!("<link href=\"{}\" rel=\"self\"/>\n<link href=\"{}\"/>\n<id>{}</id>\n<updated>{updated}</updated>\n", esc(&abs("feed.xml")), esc(&abs("")), esc(&abs(""))));
     // RFC 4287 needs an author for the feed (its entries have none of
     // their own): the site's author, or else the site's title.
-    let author = if s.author.is_empty() { &s.title } else { &s.author };
-    x.push_str(&format!(
-        "<author><name>{}</name></author>\n",
-        esc(author)
-    ));
+    let author = if s.author.is_empty() {
+        &s.title
+    } else {
+        &s.author
+    };
+    x.push_str(&format!("<author><name>{}</name></author>\n", esc(author)));
     for i in pages {
         let p = &site.pages[i];
         let status = match &p.kind {

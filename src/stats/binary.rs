@@ -20,8 +20,6 @@
 //! arms have no events the RR and OR are undefined and `None` is returned; the
 //! OR is also `None` when both arms have only events.
 
-use std::fmt;
-
 use super::dist::{chi2_sf, ln_gamma, p_two_sided_z, z_crit};
 
 /// Counts of a two-arm trial with a binary outcome (experimental arm first).
@@ -356,20 +354,6 @@ impl NntValue {
             rounded: Some(r as u64),
         }
     }
-
-    fn label(&self) -> &'static str {
-        match self.direction {
-            NntDirection::Benefit => "NNTB",
-            NntDirection::Harm => "NNTH",
-        }
-    }
-
-    fn number(&self) -> String {
-        match self.rounded {
-            Some(r) => r.to_string(),
-            None => "∞".to_string(),
-        }
-    }
 }
 
 /// Number needed to treat with its confidence interval (Altman 1998, BMJ
@@ -422,39 +406,6 @@ pub fn nnt(rd: &Effect, events_are_harmful: bool) -> Option<Nnt> {
         harm_limit,
         crosses_infinity: crosses,
     })
-}
-
-impl fmt::Display for Nnt {
-    /// Clinician wording, e.g. "NNTH 28 (NNTB 23 to ∞ to NNTH 9)" or
-    /// "NNTB 10 (6 to 35)".
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let est = if self.estimate.rounded.is_none() {
-            "NNT ∞".to_string()
-        } else {
-            format!("{} {}", self.estimate.label(), self.estimate.number())
-        };
-        if self.crosses_infinity {
-            let b = self.benefit_limit;
-            let h = self.harm_limit;
-            match (b.rounded, h.rounded) {
-                (None, None) => write!(f, "{est} (∞)"),
-                (None, Some(_)) => write!(f, "{est} (∞ to NNTH {})", h.number()),
-                (Some(_), None) => write!(f, "{est} (NNTB {} to ∞)", b.number()),
-                (Some(_), Some(_)) => {
-                    write!(f, "{est} (NNTB {} to ∞ to NNTH {})", b.number(), h.number())
-                }
-            }
-        } else {
-            // Both limits on the same side: print smaller NNT first.
-            let (x, y) = (self.benefit_limit, self.harm_limit);
-            let (small, large) = match (x.exact, y.exact) {
-                (Some(p), Some(q)) if p <= q => (x, y),
-                (Some(_), Some(_)) => (y, x),
-                _ => (x, y),
-            };
-            write!(f, "{est} ({} to {})", small.number(), large.number())
-        }
-    }
 }
 
 /// Result of a hypothesis test.

@@ -32,7 +32,10 @@ fn minimal_site_builds_with_escaped_user_text_and_working_links() {
     let feed = read(&out, "feed.xml");
     assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
     // The site names no author: the feed still has one (RFC 4287 §4.1.1).
-    assert!(feed.contains("<author><name>Fixture site</name></author>"), "{feed}");
+    assert!(
+        feed.contains("<author><name>Fixture site</name></author>"),
+        "{feed}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&read(&out, "trials/demo/index.json")).unwrap();
     assert_eq!(json["outcomes"][0]["arms"][0]["events"], 20);

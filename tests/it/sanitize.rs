@@ -175,7 +175,12 @@ fn no_payload_survives_in_a_body_and_legitimate_markup_stays() {
     let md = read(&out, "appraisals/markdown-only/index.html");
     let body = payload_region(&md);
     assert_inert(body, "appraisals/markdown-only");
-    for t in ["<a>k1</a>", "<a>k2</a>", "<a>k3</a>", "<a href=\"https://example.org/\">kept</a>"] {
+    for t in [
+        "<a>k1</a>",
+        "<a>k2</a>",
+        "<a>k3</a>",
+        "<a href=\"https://example.org/\">kept</a>",
+    ] {
         assert!(body.contains(t), "{t}\n{body}");
     }
     // A registry record imported by an older appraise, its link still live
