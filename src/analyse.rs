@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::link::{publication_key, Links};
 use crate::model::{Direction, Measure, OutcomeData, PageKind, Reported, Role, Site, Trial};
+use crate::present::num;
 use crate::stats::check::Verdict;
 use crate::stats::{self, binary::TwoByTwo, continuous::ArmSummary, meta};
 
@@ -660,54 +661,6 @@ fn mean_sds(t: &Trial, data: &OutcomeData) -> Option<(ArmSummary, ArmSummary)> {
     ))
 }
 
-/// Format a number with `d` decimals and a true minus sign.
-pub fn num(x: f64, d: usize) -> String {
-    let s = format!("{:.*}", d, x);
-    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    };
-    s.replace('-', "−")
-}
-
-/// Numbers printed together (a mean and its SD, a median and its
-/// quartiles) with one number of decimals: the most any of them needs, up to
-/// three. YAML reads `1.70` as 1.7; a paper prints "1.70 ± 1.18", and so do
-/// we.
-pub fn same_decimals(xs: &[f64]) -> Vec<String> {
-    let needs = |x: f64| -> usize {
-        (0..3)
-            .find(|&d| {
-                let p = 10f64.powi(d as i32);
-                ((x * p).round() - x * p).abs() < 1e-9 * (1.0 + (x * p).abs())
-            })
-            .unwrap_or(3)
-    };
-    let d = xs.iter().map(|&x| needs(x)).max().unwrap_or(0);
-    xs.iter().map(|&x| num(x, d)).collect()
-}
-
-/// "mean ± SD" with matching decimals.
-pub fn mean_sd_text(mean: f64, sd: f64) -> String {
-    let v = same_decimals(&[mean, sd]);
-    format!("{} ± {}", v[0], v[1])
-}
-
-/// "median (Q1–Q3)" with matching decimals.
-pub fn median_iqr_text(median: f64, q1: f64, q3: f64) -> String {
-    let v = same_decimals(&[median, q1, q3]);
-    format!("{} ({}–{})", v[0], v[1], v[2])
-}
-
-/// A number with up to two decimals, trailing zeros dropped, true minus sign (`6.68`, `5`, `−1.5`).
-pub fn short_num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0')
-        .trim_end_matches('.')
-        .replace('-', "−")
-}
-
 fn reported_out(r: &Reported) -> ReportedOut {
     let d = r.decimals as usize;
     let mut text = format!("{} {}", r.measure.short(), num(r.estimate, d));
@@ -1228,23 +1181,5 @@ pub fn study_label(site: &Site, i: usize) -> String {
             }
         }
         _ => p.title.clone(),
-    }
-}
-
-#[cfg(test)]
-mod number_text_tests {
-    use super::*;
-
-    #[test]
-    fn numbers_printed_together_share_their_decimals() {
-        // LeoPARDS, respiratory SOFA: printed "1.70 ± 1.18"; YAML gives 1.7.
-        assert_eq!(mean_sd_text(1.7, 1.18), "1.70 ± 1.18");
-        assert_eq!(mean_sd_text(6.68, 3.96), "6.68 ± 3.96");
-        assert_eq!(mean_sd_text(12.0, 4.0), "12 ± 4");
-        assert_eq!(mean_sd_text(-0.5, 1.25), "−0.50 ± 1.25");
-        assert_eq!(median_iqr_text(5.0, 3.0, 8.5), "5.0 (3.0–8.5)");
-        assert_eq!(median_iqr_text(0.125, 0.1, 0.2), "0.125 (0.100–0.200)");
-        // More than three decimals are rounded to three.
-        assert_eq!(same_decimals(&[1.23456]), ["1.235"]);
     }
 }

@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyse::{num, short_num, Analyses, OutcomeKind, OutcomeResult, PooledResult};
+use crate::analyse::{Analyses, OutcomeKind, OutcomeResult, PooledResult};
 use crate::chart::{
     self, Axis, ChartSpec, CumulativeSpec, CumulativeStep, DataTable, EventRateGroup,
     EventRateSpec, ForestRow, ForestSpec, Layout, RowKind, TimelineEvent, TimelineSpec,
 };
 use crate::link::{ChartRef, Links};
 use crate::model::{Direction, Measure, PageKind, Site, Trial};
+use crate::present::{num, short_num};
 
 /// A drawn chart, in both layouts, with its data table.
 #[derive(Debug, Clone, Serialize)]
@@ -145,9 +146,9 @@ fn arm_cell(o: &OutcomeResult, k: usize) -> String {
     match o.arms.get(k) {
         Some(a) => match (a.events, a.total, a.mean, a.sd) {
             (Some(e), Some(t), _, _) => format!("{e}/{t}"),
-            (_, _, Some(m), Some(s)) => crate::analyse::mean_sd_text(m, s),
+            (_, _, Some(m), Some(s)) => crate::present::mean_sd_text(m, s),
             _ => match (a.median, a.q1, a.q3) {
-                (Some(m), Some(q1), Some(q3)) => crate::analyse::median_iqr_text(m, q1, q3),
+                (Some(m), Some(q1), Some(q3)) => crate::present::median_iqr_text(m, q1, q3),
                 _ => String::new(),
             },
         },

@@ -18,12 +18,13 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::analyse::{num, Analyses, OutcomeResult};
+use crate::analyse::{Analyses, OutcomeResult};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::figures::{Figure, Figures};
 use crate::link::{ChartRef, Links, TrialStatus};
 use crate::model::{Measure, PageKind, Site, Style, Trial};
 use crate::parse::markdown::slugify;
+use crate::present::num;
 use crate::write::OutputFile;
 use context::*;
 
@@ -483,11 +484,11 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
             (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", pct(e, t)),
             (_, _, Some(m), _) => format!(
                 "{}{}",
-                crate::analyse::mean_sd_text(m, a.sd.unwrap_or(0.0)),
+                crate::present::mean_sd_text(m, a.sd.unwrap_or(0.0)),
                 a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
             ),
             (_, _, _, Some(m)) => {
-                crate::analyse::median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m))
+                crate::present::median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m))
             }
             _ => "–".into(),
         })
