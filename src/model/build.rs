@@ -1203,15 +1203,6 @@ fn too_many(cx: &mut Cx, csv: Option<&str>, line: usize, path: &str, n: u64) -> 
     true
 }
 
-/// Decimals in the shortest representation of `x` (3.6 → 1, 0.053 → 3).
-pub fn decimals_of(x: f64) -> u32 {
-    let s = format!("{}", x.abs());
-    s.split_once('.')
-        .map(|(_, d)| d.len() as u32)
-        .unwrap_or(0)
-        .min(6)
-}
-
 fn reported_effect(
     cx: &mut Cx,
     csv: Option<&str>,

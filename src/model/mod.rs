@@ -18,7 +18,7 @@
 mod build;
 pub mod date;
 
-pub use build::{build, decimals_of, Overrides};
+pub use build::{build, Overrides};
 pub use date::Date;
 
 use std::collections::BTreeMap;

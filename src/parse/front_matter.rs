@@ -136,11 +136,7 @@ impl Printed {
     /// Digits after the decimal point as typed (`0.50` → 2, `12` → 0,
     /// `<0.001` → 3).
     pub fn decimals(&self) -> u32 {
-        let t = self.0.trim();
-        match t.split_once('.') {
-            Some((_, frac)) => frac.chars().take_while(|c| c.is_ascii_digit()).count() as u32,
-            None => 0,
-        }
+        crate::stats::check::decimals_of(&self.0)
     }
 }
 
