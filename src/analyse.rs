@@ -265,6 +265,10 @@ pub struct StudyRow {
     pub ci_high: f64,
     /// Weight in percent.
     pub weight: f64,
+    /// Whether the pooled outcome's events are bad or good (decides the
+    /// plot's "favours" captions).
+    #[serde(skip)]
+    pub direction: Direction,
 }
 
 /// One step of the cumulative analysis.
@@ -379,10 +383,6 @@ pub struct PooledResult {
     pub cumulative: Vec<CumulativeRow>,
     /// Subgroups, when declared.
     pub subgroups: Vec<SubgroupResult>,
-    /// The direction of each pooled study's outcome (study order), which
-    /// decides the plot's "favours" captions.
-    #[serde(skip)]
-    pub directions: Vec<Direction>,
     /// Trials of the topic not pooled, with why.
     pub excluded: Vec<(String, String)>,
 }
@@ -882,7 +882,7 @@ fn p_test_name(t: stats::check::PTest) -> &'static str {
     }
 }
 
-fn describe(s: &meta::MetaSettings) -> (String, Option<&'static str>, &'static str) {
+fn describe(s: &meta::MetaSettings) -> (String, Option<&'static str>) {
     use meta::*;
     let tau = match s.tau2 {
         Tau2Estimator::DerSimonianLaird => "DL",
@@ -900,7 +900,6 @@ fn describe(s: &meta::MetaSettings) -> (String, Option<&'static str>, &'static s
                 }
             ),
             None,
-            "Wald",
         ),
         Model::Random => {
             let ci = match (s.random_ci, s.hksj_floor) {
@@ -912,7 +911,7 @@ fn describe(s: &meta::MetaSettings) -> (String, Option<&'static str>, &'static s
             if s.prediction {
                 d.push_str(", 95% prediction interval");
             }
-            (d, Some(tau), ci)
+            (d, Some(tau))
         }
     }
 }
@@ -938,7 +937,15 @@ fn pooled(
             .cmp(&(publication_key(site, y), &site.pages[y].id))
     });
     let binary = matches!(a.measure, Measure::RR | Measure::OR | Measure::RD);
-    let mut rows: Vec<(usize, String, Vec<ArmResult>, meta::Study, Option<TwoByTwo>)> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut rows: Vec<(
+        usize,
+        String,
+        Vec<ArmResult>,
+        meta::Study,
+        Option<TwoByTwo>,
+        Direction,
+    )> = Vec::new();
     let mut excluded = Vec::new();
     for &i in &order {
         // A registry record whose results are on the site as their own trial
@@ -975,7 +982,14 @@ fn pooled(
                 _ => meta::BinaryMeasure::RiskDifference,
             };
             match meta::binary_study(&tb, m) {
-                Some(s) => rows.push((i, o.id.clone(), arms_of(t, &o.data), s, Some(tb))),
+                Some(s) => rows.push((
+                    i,
+                    o.id.clone(),
+                    arms_of(t, &o.data),
+                    s,
+                    Some(tb),
+                    o.direction,
+                )),
                 None => excluded.push((study_label(site, i), "no events in either arm".into())),
             }
         } else {
@@ -1001,6 +1015,7 @@ fn pooled(
                         vi: x.se * x.se,
                     },
                     None,
+                    o.direction,
                 )),
                 None => {
                     excluded.push((study_label(site, i), "the effect cannot be computed".into()))
@@ -1037,16 +1052,12 @@ fn pooled(
     let res =
         run(&all).ok_or_else(|| format!("analysis `{}`: the studies could not be pooled", a.id))?;
     let head = res.headline();
-    let weights = if res.lead == meta::Lead::Random || res.settings.model == meta::Model::Common {
-        &res.weights_percent
-    } else {
-        &res.common_weights_percent
-    };
+    let weights = res.headline_weights();
     let z = stats::z_crit(settings.level).unwrap_or(1.959_963_984_540_054);
     let studies = rows
         .iter()
         .enumerate()
-        .map(|(j, (i, oid, arms, s, _))| {
+        .map(|(j, (i, oid, arms, s, _, direction))| {
             let p = &site.pages[*i];
             let (e, lo, hi) = (s.yi, s.yi - z * s.vi.sqrt(), s.yi + z * s.vi.sqrt());
             let f = |x: f64| scale.from_analysis(x);
@@ -1060,6 +1071,7 @@ fn pooled(
                 ci_low: f(lo),
                 ci_high: f(hi),
                 weight: weights.get(j).copied().unwrap_or(0.0),
+                direction: *direction,
             }
         })
         .collect();
@@ -1102,7 +1114,12 @@ fn pooled(
             });
         }
     }
-    let (model_description, tau2_method, ci_method) = describe(&res.settings);
+    let (model_description, tau2_method) = describe(&res.settings);
+    let random_ci_method = res.random_ci_used.map(|c| match c {
+        meta::RandomCi::Wald => "Wald",
+        meta::RandomCi::Hksj if res.settings.hksj_floor => "modified HKSJ",
+        meta::RandomCi::Hksj => "HKSJ",
+    });
     let het = res.heterogeneity;
     Ok(PooledResult {
         id: a.id.clone(),
@@ -1112,20 +1129,13 @@ fn pooled(
         model: res.settings.name.clone(),
         model_description,
         tau2_method,
-        ci_method: if res.lead != meta::Lead::Random {
-            "Wald"
-        } else if res.random_ci_used == Some(meta::RandomCi::Wald) {
-            "Wald"
-        } else {
-            ci_method
+        ci_method: match res.lead {
+            meta::Lead::Random => random_ci_method.unwrap_or("Wald"),
+            _ => "Wald",
         },
         lead: res.lead,
         random: res.random.map(|r| [r.estimate, r.lower, r.upper]),
-        random_ci_method: res.random_ci_used.map(|c| match c {
-            meta::RandomCi::Wald => "Wald",
-            meta::RandomCi::Hksj if res.settings.hksj_floor => "modified HKSJ",
-            meta::RandomCi::Hksj => "HKSJ",
-        }),
+        random_ci_method,
         prediction_missing: match (&res.prediction, res.settings.model) {
             (Some(_), _) => None,
             (None, meta::Model::Common) => Some(NoPrediction::CommonEffectModel),
@@ -1150,17 +1160,6 @@ fn pooled(
         studies,
         cumulative,
         subgroups,
-        directions: rows
-            .iter()
-            .map(|(i, oid, ..)| match &site.pages[*i].kind {
-                PageKind::Trial(t) => t
-                    .outcomes
-                    .iter()
-                    .find(|o| &o.id == oid)
-                    .map_or(Direction::LowerIsBetter, |o| o.direction),
-                _ => Direction::LowerIsBetter,
-            })
-            .collect(),
         excluded,
     })
 }

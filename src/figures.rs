@@ -547,7 +547,8 @@ fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             )
         })
         .unwrap_or_default();
-    let (favours_left, favours_right) = favours_captions(&el, &cl, &r.directions);
+    let directions: Vec<Direction> = r.studies.iter().map(|s| s.direction).collect();
+    let (favours_left, favours_right) = favours_captions(&el, &cl, &directions);
     let binary = r
         .studies
         .iter()

@@ -228,8 +228,8 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
 /// build's sanitiser would drop such a link anyway; this keeps the page
 /// source itself inert.
 fn as_plain_text(s: &str) -> String {
-    s.replace("\r\n", "\n")
-        .replace('\0', "")
+    crate::sanitize::strip_nul(s)
+        .replace("\r\n", "\n")
         .replace('\\', "\\\\")
         .replace('[', "\\[")
         .replace(']', "\\]")

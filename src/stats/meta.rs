@@ -383,6 +383,15 @@ pub struct MetaResult {
 }
 
 impl MetaResult {
+    /// Study weights (percent) of the estimate that leads: the common
+    /// effect's unless the random-effects estimate leads.
+    pub fn headline_weights(&self) -> &[f64] {
+        match self.lead {
+            Lead::Random => &self.weights_percent,
+            _ => &self.common_weights_percent,
+        }
+    }
+
     /// The estimate a page leads with (see [`Lead`]); `None` when the
     /// studies disagree too much for one.
     pub fn headline(&self) -> Option<Pooled> {
