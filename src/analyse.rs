@@ -410,35 +410,49 @@ pub fn analyse(site: &Site, links: &Links) -> (Analyses, Diagnostics) {
         diags.extend(d);
     }
     for (i, p) in site.pages.iter().enumerate() {
-        if let PageKind::Topic(t) = &p.kind {
-            let members = links.topic_trials.get(&i).cloned().unwrap_or_default();
-            let mut v = Vec::new();
-            for a in &t.analyses {
-                match pooled(site, links, &members, a) {
-                    Ok(r) => {
-                        if !r.tau2_converged {
-                            diags.push(
-                                Diagnostic::warning(
-                                    &p.source,
-                                    a.pos.0,
-                                    a.pos.1,
-                                    format!(
-                                        "analysis `{}`: the τ² estimate did not converge; the result uses the last iterate",
-                                        a.id
-                                    ),
-                                )
-                                .with_hint("try `tau2: DL` or `tau2: PM` for this analysis"),
-                            );
-                        }
-                        v.push(r)
-                    }
-                    Err(m) => diags.push(Diagnostic::warning(&p.source, a.pos.0, a.pos.1, m)),
-                }
-            }
+        if let PageKind::Topic(_) = &p.kind {
+            let (v, d) = topic_results(site, links, i);
+            diags.extend(d);
             out.topics.insert(i, v);
         }
     }
     (out, diags)
+}
+
+/// The pooled analyses of topic page `i`, with a warning for each analysis
+/// that cannot be pooled or whose τ² estimate did not converge. Depends on
+/// the topic and the trials it gathers (`links.topic_trials`).
+pub fn topic_results(site: &Site, links: &Links, i: usize) -> (Vec<PooledResult>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let p = &site.pages[i];
+    let PageKind::Topic(t) = &p.kind else {
+        return (Vec::new(), diags);
+    };
+    let members = links.topic_trials.get(&i).cloned().unwrap_or_default();
+    let mut v = Vec::new();
+    for a in &t.analyses {
+        match pooled(site, links, &members, a) {
+            Ok(r) => {
+                if !r.tau2_converged {
+                    diags.push(
+                        Diagnostic::warning(
+                            &p.source,
+                            a.pos.0,
+                            a.pos.1,
+                            format!(
+                                "analysis `{}`: the τ² estimate did not converge; the result uses the last iterate",
+                                a.id
+                            ),
+                        )
+                        .with_hint("try `tau2: DL` or `tau2: PM` for this analysis"),
+                    );
+                }
+                v.push(r)
+            }
+            Err(m) => diags.push(Diagnostic::warning(&p.source, a.pos.0, a.pos.1, m)),
+        }
+    }
+    (v, diags)
 }
 
 /// The 2×2 table of an outcome (experimental vs control), if binary and complete.
@@ -520,7 +534,9 @@ fn effect(measure: Measure, method: &'static str, e: stats::binary::Effect) -> E
     }
 }
 
-fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
+/// Every outcome of one trial recomputed and checked. Pure: depends only
+/// on the trial.
+pub fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let results = t
         .outcomes

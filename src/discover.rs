@@ -154,6 +154,92 @@ fn is_hidden_dir(tree: &str, e: &walkdir::DirEntry) -> bool {
     name.starts_with('.') && !(tree == "static" && e.depth() == 1 && name == ".well-known")
 }
 
+/// What discover makes of the file at `rel_path` (relative to the site
+/// root, `/`-separated): its kind, or `None` when no build reads it (outside
+/// the four trees, hidden, or scratch). The same rules as the walk in
+/// [`discover`], applied to one path.
+pub fn kind_of(rel_path: &str) -> Option<FileKind> {
+    let parts: Vec<&str> = rel_path.split('/').collect();
+    let (tree, rest) = parts.split_first()?;
+    let (name, dirs) = rest.split_last()?;
+    let classify = match *tree {
+        "content" => classify_content as fn(&str) -> FileKind,
+        "static" => |_: &str| FileKind::Static,
+        "templates" => |_: &str| FileKind::SiteTemplate,
+        "themes" => |_: &str| FileKind::ThemeFile,
+        _ => return None,
+    };
+    let hidden = dirs.iter().enumerate().any(|(depth, d)| {
+        d.starts_with('.') && !(*tree == "static" && depth == 0 && *d == ".well-known")
+    });
+    (!hidden && !is_scratch(name)).then(|| classify(rel_path))
+}
+
+/// Bring `sources` up to date after the files or folders at `changed`
+/// (absolute paths under `root`, as a file watcher reports them) were
+/// created, modified, removed or renamed: each path that is now a file is
+/// read again, a folder is walked again, and whatever no longer exists is
+/// dropped. `sources` stays sorted. Problems become diagnostics.
+pub fn refresh(root: &Path, sources: &mut Sources, changed: &[std::path::PathBuf]) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut files: std::collections::BTreeMap<String, SourceFile> =
+        std::mem::take(&mut sources.files)
+            .into_iter()
+            .map(|f| (f.rel_path.clone(), f))
+            .collect();
+    for path in changed {
+        let rel_path = rel(root, path);
+        if rel_path.is_empty() || path.strip_prefix(root).is_err() {
+            continue;
+        }
+        // Whatever was at or under this path is read again or dropped.
+        let under = format!("{rel_path}/");
+        files.retain(|p, _| p != &rel_path && !p.starts_with(&under));
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue;
+        };
+        let found: Vec<(String, std::path::PathBuf)> = if meta.is_dir() {
+            WalkDir::new(path)
+                .follow_links(false)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .map(|e| (rel(root, e.path()), e.into_path()))
+                .collect()
+        } else if meta.is_file() {
+            vec![(rel_path.clone(), path.clone())]
+        } else {
+            Vec::new()
+        };
+        for (rel_path, path) in found {
+            let Some(kind) = kind_of(&rel_path) else {
+                continue;
+            };
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    files.insert(
+                        rel_path.clone(),
+                        SourceFile {
+                            rel_path,
+                            kind,
+                            bytes,
+                        },
+                    );
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    &rel_path,
+                    0,
+                    0,
+                    format!("cannot read: {e}"),
+                )),
+            }
+        }
+    }
+    sources.files = files.into_values().collect();
+    diags
+}
+
 /// Read one file given on the command line (`appraise import FILE`).
 pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
@@ -240,6 +326,83 @@ mod tests {
         // Nor does a change inside one trigger a rebuild in `serve`.
         w("content/.git/index");
         assert_eq!(fingerprint(t.path()), before);
+    }
+
+    #[test]
+    fn one_path_is_judged_as_the_walk_judges_it() {
+        let t = tempfile::tempdir().unwrap();
+        let all = [
+            "content/a.md",
+            "content/trials/x/outcomes.csv",
+            "content/trials/x/fig.png",
+            "content/.git/config",
+            "content/trials/.drafts/c/index.md",
+            "content/.a.md.swp",
+            "content/a.md~",
+            "static/.well-known/security.txt",
+            "static/.hidden/x.txt",
+            "static/css/.well-known/x.txt",
+            "templates/trial.html",
+            "themes/t/templates/base.html",
+            "themes/t/.git/HEAD",
+            "public/index.html",
+            "notes.md",
+        ];
+        for rel in all {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let (s, _) = discover(t.path());
+        let walked: Vec<(&str, FileKind)> = s
+            .files
+            .iter()
+            .map(|f| (f.rel_path.as_str(), f.kind))
+            .collect();
+        let mut judged: Vec<(&str, FileKind)> = all
+            .iter()
+            .filter_map(|r| kind_of(r).map(|k| (*r, k)))
+            .collect();
+        judged.sort_by_key(|(p, _)| *p);
+        assert_eq!(walked, judged);
+    }
+
+    #[test]
+    fn refresh_reads_changed_paths_again() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        let w = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w("content/a.md", "a");
+        w("content/trials/x/index.md", "x");
+        w("content/trials/x/outcomes.csv", "c");
+        let (mut s, _) = discover(root);
+        // Edit a file, add a folder, remove a folder, rename a file.
+        w("content/a.md", "a2");
+        w("content/trials/y/index.md", "y");
+        std::fs::remove_dir_all(root.join("content/trials/x")).unwrap();
+        w("content/b.md", "b");
+        let changed = [
+            "content/a.md",
+            "content/trials/y",
+            "content/trials/x",
+            "content/b.md",
+            "content/.b.md.swp",
+        ]
+        .map(|r| root.join(r));
+        let d = refresh(root, &mut s, &changed);
+        assert!(d.is_empty(), "{d}");
+        let (fresh, _) = discover(root);
+        let view = |s: &Sources| -> Vec<(String, Vec<u8>)> {
+            s.files
+                .iter()
+                .map(|f| (f.rel_path.clone(), f.bytes.clone()))
+                .collect()
+        };
+        assert_eq!(view(&s), view(&fresh));
     }
 
     #[test]

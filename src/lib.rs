@@ -19,8 +19,9 @@
 //!
 //! Every stage reports problems as [`diag::Diagnostic`]s, all of them at once.
 //!
-//! [`serve`] runs the same pipeline for a local preview, keeping the output
-//! in memory and rebuilding when [`discover::fingerprint`] changes.
+//! [`serve`] runs the same stages for a local preview through
+//! [`incremental::Engine`], which keeps the output in memory and, when files
+//! change, redoes only the work whose inputs changed.
 
 pub mod analyse;
 pub mod chart;
@@ -29,6 +30,7 @@ pub mod diag;
 pub mod discover;
 pub mod figures;
 pub mod import;
+pub mod incremental;
 pub mod link;
 pub mod model;
 pub mod parse;

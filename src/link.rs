@@ -287,19 +287,20 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
         }
     }
     // @/ links.
-    let by_source: BTreeMap<String, &str> = site
+    let by_source: BTreeMap<String, (&str, usize)> = site
         .pages
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(j, p)| {
             let s = p.source.strip_prefix("content/").unwrap_or(&p.source);
             let key = s
                 .trim_end_matches("/index.md")
                 .trim_end_matches(".md")
                 .to_string();
-            (key, p.url_path.as_str())
+            (key, (p.url_path.as_str(), j))
         })
         .collect();
-    for p in &site.pages {
+    for (i, p) in site.pages.iter().enumerate() {
         for link in &p.body.links {
             let path = link.target.split('#').next().unwrap_or("");
             let key = path
@@ -308,7 +309,11 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
                 .trim_end_matches(".md");
             let url = if key.is_empty() {
                 Some(String::new())
-            } else if let Some(u) = by_source.get(key) {
+            } else if let Some(&(u, j)) = by_source.get(key) {
+                // The link shows the target's URL: a new slug re-renders this page.
+                if j != i {
+                    l.depends_on.entry(i).or_default().insert(j);
+                }
                 Some(u.to_string())
             } else if let Some(sec) = site.sections.keys().find(|s| s.as_str() == key) {
                 Some(format!("{sec}/"))

@@ -30,6 +30,36 @@ pub struct Options {
     pub keep_files: bool,
 }
 
+impl Options {
+    /// Build in memory, touching no disk (the output kept in
+    /// [`Report::output`]): what tests, fuzz targets and previews start from.
+    pub fn in_memory(root: PathBuf) -> Self {
+        Options {
+            root,
+            output: None,
+            base_url: None,
+            drafts: false,
+            force: false,
+            keep_files: true,
+        }
+    }
+}
+
+/// Time per stage, for [`Report::timings`].
+pub(crate) struct Laps(Instant);
+
+impl Laps {
+    /// Start timing the first stage.
+    pub(crate) fn start() -> Self {
+        Laps(Instant::now())
+    }
+    /// The stage `name` ends now; the next starts.
+    pub(crate) fn lap(&mut self, r: &mut Report, name: &'static str) {
+        r.timings.push((name, self.0.elapsed()));
+        self.0 = Instant::now();
+    }
+}
+
 /// What a build produced.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -105,37 +135,92 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
     let start = Instant::now();
     let mut r = Report::default();
     let mut diags = diags;
-    let mut t = Instant::now();
-    let mut lap = |r: &mut Report, name: &'static str| {
-        r.timings.push((name, t.elapsed()));
-        t = Instant::now();
-    };
+    let mut laps = Laps::start();
     let (parsed, d) = parse::parse(sources);
     diags.extend(d);
-    lap(&mut r, "parse");
+    laps.lap(&mut r, "parse");
+    let site = model_stage(&parsed, opts, &mut diags);
+    laps.lap(&mut r, "model");
+    let (links, d) = link::link(&site);
+    diags.extend(d);
+    laps.lap(&mut r, "link");
+    let (analyses, d) = analyse::analyse(&site, &links);
+    diags.extend(d);
+    laps.lap(&mut r, "analyse");
+    r.reproduced = reproduced_lines(&site, &analyses);
+    let figs = figures::figures(&site, &links, &analyses);
+    r.charts = figs.count();
+    laps.lap(&mut r, "chart");
+    let (theme, d) = render::theme::resolve(sources, &site.config.theme);
+    diags.extend(d);
+    let input = render_input(sources, &site, &links, &analyses, &figs, &theme);
+    let (files, d) = render::render(&input);
+    diags.extend(d);
+    r.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    r.files = files.len();
+    laps.lap(&mut r, "render");
+    diags.sort();
+    if write_output(&files, &mut diags, opts) {
+        r.written = true;
+        laps.lap(&mut r, "write");
+    }
+    r.diagnostics = diags;
+    r.elapsed = start.elapsed();
+    if opts.keep_files {
+        r.output = files;
+    }
+    r
+}
+
+/// The model stage with the build's overrides (`--drafts`, `--base-url`).
+pub(crate) fn model_stage(
+    parsed: &parse::Parsed,
+    opts: &Options,
+    diags: &mut Diagnostics,
+) -> model::Site {
     let over = model::Overrides {
         drafts: opts.drafts,
         base_url: opts.base_url.clone(),
     };
-    let (site, d) = model::build(&parsed, &over);
+    let (site, d) = model::build(parsed, &over);
     diags.extend(d);
-    lap(&mut r, "model");
-    let (links, d) = link::link(&site);
-    diags.extend(d);
-    lap(&mut r, "link");
-    let (analyses, d) = analyse::analyse(&site, &links);
-    diags.extend(d);
-    lap(&mut r, "analyse");
+    site
+}
+
+/// Everything render reads.
+pub(crate) fn render_input<'a>(
+    sources: &'a Sources,
+    site: &'a model::Site,
+    links: &'a link::Links,
+    analyses: &'a analyse::Analyses,
+    figures: &'a figures::Figures,
+    theme: &'a render::theme::Theme,
+) -> render::RenderInput<'a> {
+    render::RenderInput {
+        site,
+        links,
+        analyses,
+        figures,
+        theme,
+        assets: copied(sources, FileKind::Asset, "content/"),
+        statics: copied(sources, FileKind::Static, "static/"),
+    }
+}
+
+/// One line per printed effect that adds up or is consistent (what
+/// `appraise check` prints as "ok:"), decided by each check's verdict.
+pub(crate) fn reproduced_lines(site: &model::Site, analyses: &analyse::Analyses) -> Vec<String> {
+    use crate::stats::check::Verdict;
+    let mut lines = Vec::new();
     for (&i, outcomes) in &analyses.trials {
         for o in outcomes {
             for c in &o.check {
-                use crate::stats::check::Verdict;
                 match c.verdict {
-                    Verdict::Reproduced => r.reproduced.push(format!(
+                    Verdict::Reproduced => lines.push(format!(
                         "ok: {}: outcome `{}`: the printed {} adds up: {}",
                         site.pages[i].source, o.id, c.measure, c.summary
                     )),
-                    Verdict::Consistent => r.reproduced.push(format!(
+                    Verdict::Consistent => lines.push(format!(
                         "ok: {}: outcome `{}`: the printed {} is consistent ({}); it cannot be recomputed from the arm data",
                         site.pages[i].source,
                         o.id,
@@ -147,74 +232,57 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
             }
         }
     }
-    let figs = figures::figures(&site, &links, &analyses);
-    r.charts = figs.count();
-    lap(&mut r, "chart");
-    let (theme, d) = render::theme::resolve(sources, &site.config.theme);
-    diags.extend(d);
-    let assets: Vec<(String, &[u8])> = sources
-        .of_kind(FileKind::Asset)
+    lines
+}
+
+/// The files of one kind copied into the output, with their path there
+/// (`prefix` removed).
+pub(crate) fn copied<'s>(
+    sources: &'s Sources,
+    kind: FileKind,
+    prefix: &str,
+) -> Vec<(String, &'s [u8])> {
+    sources
+        .of_kind(kind)
         .map(|f| {
             (
                 f.rel_path
-                    .strip_prefix("content/")
+                    .strip_prefix(prefix)
                     .unwrap_or(&f.rel_path)
                     .to_string(),
                 f.bytes.as_slice(),
             )
         })
-        .collect();
-    let statics: Vec<(String, &[u8])> = sources
-        .of_kind(FileKind::Static)
-        .map(|f| {
-            (
-                f.rel_path
-                    .strip_prefix("static/")
-                    .unwrap_or(&f.rel_path)
-                    .to_string(),
-                f.bytes.as_slice(),
-            )
-        })
-        .collect();
-    let input = render::RenderInput {
-        site: &site,
-        links: &links,
-        analyses: &analyses,
-        figures: &figs,
-        theme: &theme,
-        assets,
-        statics,
+        .collect()
+}
+
+/// Write `files` when `opts.output` is set and `diags` has no error; a
+/// failure to write becomes an error in `diags`. Whether it wrote.
+pub(crate) fn write_output(
+    files: &[write::OutputFile],
+    diags: &mut Diagnostics,
+    opts: &Options,
+) -> bool {
+    let (Some(out), false) = (&opts.output, diags.has_errors()) else {
+        return false;
     };
-    let (files, d) = render::render(&input);
-    diags.extend(d);
-    r.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    r.files = files.len();
-    lap(&mut r, "render");
-    diags.sort();
-    if let (Some(out), false) = (&opts.output, diags.has_errors()) {
-        let dest = write::Destination {
-            out,
-            root: &opts.root,
-            force: opts.force,
-        };
-        if let Err(e) = write::write_site(&files, &dest) {
+    let dest = write::Destination {
+        out,
+        root: &opts.root,
+        force: opts.force,
+    };
+    match write::write_site(files, &dest) {
+        Ok(()) => true,
+        Err(e) => {
             diags.push(Diagnostic::error(
                 &out.display().to_string(),
                 0,
                 0,
                 format!("cannot write the site: {e}"),
             ));
-        } else {
-            r.written = true;
+            false
         }
-        lap(&mut r, "write");
     }
-    r.diagnostics = diags;
-    r.elapsed = start.elapsed();
-    if opts.keep_files {
-        r.output = files;
-    }
-    r
 }
 
 #[cfg(test)]
@@ -235,14 +303,7 @@ mod tests {
                 page("content/trials/x.md", text),
             ],
         };
-        let opts = Options {
-            root: PathBuf::from("/nonexistent"),
-            output: None,
-            base_url: None,
-            drafts: false,
-            force: false,
-            keep_files: true,
-        };
+        let opts = Options::in_memory(PathBuf::from("/nonexistent"));
         build_sources(&sources, Diagnostics::new(), &opts)
     }
 

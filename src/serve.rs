@@ -1,12 +1,14 @@
 //! `appraise serve`: a local preview that rebuilds when a file changes and
 //! reloads the browser.
 //!
-//! The site is built with the normal pipeline (keeping the output in memory,
-//! so nothing is written to disk) for `http://127.0.0.1:PORT/`, and served
-//! from memory. A watcher thread asks [`discover::fingerprint`] every 300 ms
-//! whether anything under `content/`, `static/`, `templates/` or `themes/`
-//! changed; if so it rebuilds and, when the build succeeds, swaps the new
-//! site in and bumps a version number. Every HTML page served gets a small
+//! The site is built for `http://127.0.0.1:PORT/` by the incremental
+//! engine ([`crate::incremental`]), which keeps the output in memory (nothing
+//! is written to disk), and served from memory. The operating system's file
+//! notifications (the `notify` crate: inotify on Linux, FSEvents on macOS)
+//! say which files under `content/`, `static/`, `templates/` or `themes/`
+//! changed; only those are read again ([`discover::refresh`]), and only the
+//! pages they affect are rendered again. When the build succeeds the new
+//! site is swapped in and a version number bumped. Every HTML page served gets a small
 //! script that polls `/__appraise/status`: a new version reloads the page; a
 //! failed build shows its errors (file:line:col) over the last good site,
 //! which stays on screen.
@@ -19,8 +21,10 @@
 //! most [`MAX_CONNECTIONS`] connections are handled at once; one more is
 //! answered `503 Service Unavailable` (with `Retry-After: 1`) at once rather
 //! than queued, so a client that opens many idle connections cannot make
-//! the preview hang. Idle, the server costs one blocking `accept` and a
-//! metadata-only walk of the site every [`POLL`] (no file is read).
+//! the preview hang. Idle, the server costs one blocking `accept` and one
+//! blocking wait for file events: no CPU. Where files cannot be watched (a
+//! watch limit reached, a file system without notifications) it falls back
+//! to a metadata-only walk every [`POLL`] and says so at start.
 //!
 //! Why the HTTP server is written here rather than taken from a crate: the
 //! preview only answers `GET`/`HEAD` for files it already holds, on
@@ -28,20 +32,23 @@
 //! about a hundred lines on `std::net`. The usual choices are wrong for that:
 //! axum + tower-http + tower-livereload bring tokio and ~60 crates (minutes of
 //! compile on a 2-core machine for a dev-only feature), and tiny_http is
-//! unmaintained with an open request-smuggling report. Polling for changes
-//! (instead of the notify crate) keeps the dependency tree as it is and
-//! costs a directory walk a few times a second.
+//! unmaintained with an open request-smuggling report. Watching files is
+//! taken from `notify` (what mdBook, Zola and cargo-watch use): it knows each
+//! platform's API and its pitfalls, and adds five small crates on Linux.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
 
-use crate::discover;
-use crate::pipeline::{self, Options, Report};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::discover::{self, Sources};
+use crate::incremental::Engine;
+use crate::pipeline::Options;
 
 /// What to serve.
 #[derive(Debug, Clone)]
@@ -58,7 +65,7 @@ pub struct ServeOptions {
 #[derive(Default)]
 struct State {
     /// Output path (`trials/leopards/index.html`) → bytes.
-    files: HashMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, Arc<[u8]>>,
     /// Bumped after every successful build.
     version: u64,
     /// The errors of the last build, when it failed (empty otherwise).
@@ -67,8 +74,11 @@ struct State {
 
 type Shared = Arc<RwLock<State>>;
 
-/// How often the watcher looks for changes.
+/// How often the files are looked at when they cannot be watched.
 pub const POLL: Duration = Duration::from_millis(300);
+
+/// How long after a change the watcher waits for more before rebuilding.
+pub const SETTLE: Duration = Duration::from_millis(30);
 
 /// Connections handled at once; one more is answered 503 straight away.
 pub const MAX_CONNECTIONS: usize = 64;
@@ -91,35 +101,36 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", opts.port))?;
     let port = listener.local_addr()?.port();
     let base_url = format!("http://127.0.0.1:{port}/");
+    // Watchers report absolute paths; compare them with an absolute root.
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let build_opts = Options {
-        root: opts.root.clone(),
+        root: root.clone(),
         output: None,
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
         force: false,
-        keep_files: true,
+        keep_files: false,
     };
     let state: Shared = Arc::default();
-    let mut fingerprint = discover::fingerprint(&opts.root);
-    rebuild(&build_opts, &state);
-    println!("serving the site at {base_url} (rebuilds when a file changes; Ctrl-C to stop)");
+    let (tx, rx) = mpsc::channel();
+    let watcher = watch(&root, tx);
+    let mut preview = Preview {
+        opts: build_opts,
+        engine: Engine::new(),
+        sources: Sources::default(),
+    };
+    preview.rebuild(None, &state);
+    let how = match &watcher {
+        Ok(_) => "rebuilds when a file changes",
+        Err(_) => "cannot watch the files; looking for changes every 300 ms",
+    };
+    println!("serving the site at {base_url} ({how}; Ctrl-C to stop)");
     let _ = io::stdout().flush();
 
     let watch_state = Arc::clone(&state);
-    let root = opts.root.clone();
-    std::thread::spawn(move || loop {
-        std::thread::sleep(POLL);
-        let now = discover::fingerprint(&root);
-        if now == fingerprint {
-            continue;
-        }
-        // Let an editor finish saving (several writes) before building.
-        std::thread::sleep(POLL / 3);
-        if discover::fingerprint(&root) != now {
-            continue;
-        }
-        fingerprint = now;
-        rebuild(&build_opts, &watch_state);
+    std::thread::spawn(move || match watcher {
+        Ok(w) => preview.on_events(w, &rx, &watch_state),
+        Err(_) => preview.poll(&watch_state),
     });
 
     let open = Arc::new(AtomicUsize::new(0));
@@ -140,45 +151,156 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
     Ok(())
 }
 
-/// Run the pipeline; on success swap the new site in, else keep the old one
-/// and record the errors. Prints what a build prints.
-fn rebuild(opts: &Options, state: &Shared) {
-    let r: Report = pipeline::build(opts);
-    eprint!("{}", r.diagnostics);
-    let mut s = match state.write() {
-        Ok(s) => s,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if r.failed() {
-        s.errors = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == crate::diag::Severity::Error)
-            .map(|d| d.to_string().trim_end().to_string())
-            .collect();
-        eprintln!(
-            "build failed: {} error(s); still serving the last good site",
-            s.errors.len()
-        );
-    } else {
-        let summary = r.summary();
-        let files: HashMap<String, Arc<[u8]>> = r
-            .output
-            .into_iter()
-            .map(|f| (f.path, Arc::from(f.bytes.into_boxed_slice())))
-            .collect();
+/// What the watcher sends: the paths that changed, or `None` when the
+/// watcher lost events and the whole site must be read again.
+type Changes = Option<Vec<PathBuf>>;
+
+/// The folders of a site that builds read.
+const TREES: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Watch the four trees recursively, and the site folder itself (not
+/// recursively) so that a tree created later is seen. Events that only
+/// read a file (a build reading its sources) are not changes.
+fn watch(root: &Path, tx: mpsc::Sender<Changes>) -> notify::Result<RecommendedWatcher> {
+    let tree_root = root.to_path_buf();
+    let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let msg = match res {
+            Ok(ev) if ev.need_rescan() => None,
+            Ok(ev) if matches!(ev.kind, EventKind::Access(_)) => return,
+            Ok(ev) => {
+                let paths: Vec<PathBuf> = ev
+                    .paths
+                    .into_iter()
+                    .filter(|p| {
+                        p.strip_prefix(&tree_root)
+                            .ok()
+                            .and_then(|r| r.components().next())
+                            .is_some_and(|c| TREES.iter().any(|t| c.as_os_str() == *t))
+                    })
+                    .collect();
+                if paths.is_empty() {
+                    return;
+                }
+                Some(paths)
+            }
+            Err(_) => None,
+        };
+        let _ = tx.send(msg);
+    })?;
+    w.watch(root, RecursiveMode::NonRecursive)?;
+    for t in TREES {
+        let dir = root.join(t);
+        if dir.is_dir() {
+            w.watch(&dir, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(w)
+}
+
+/// The preview's builder: the sources in memory and the engine that
+/// rebuilds only what changed.
+struct Preview {
+    opts: Options,
+    engine: Engine,
+    sources: Sources,
+}
+
+impl Preview {
+    /// Wait for changes; after the first, gather what follows within
+    /// [`SETTLE`] (an editor's save is several events), then rebuild.
+    fn on_events(
+        &mut self,
+        mut w: RecommendedWatcher,
+        rx: &mpsc::Receiver<Changes>,
+        state: &Shared,
+    ) {
+        while let Ok(first) = rx.recv() {
+            let mut changes = first;
+            while let Ok(more) = rx.recv_timeout(SETTLE) {
+                changes = match (changes, more) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        Some(a)
+                    }
+                    _ => None,
+                };
+            }
+            // A tree created since the start is watched from now on.
+            for t in TREES {
+                let dir = self.opts.root.join(t);
+                if dir.is_dir() {
+                    let _ = w.watch(&dir, RecursiveMode::Recursive);
+                }
+            }
+            self.rebuild(changes, state);
+        }
+    }
+
+    /// Without a watcher: look at the files' metadata every [`POLL`].
+    fn poll(&mut self, state: &Shared) {
+        let mut fingerprint = discover::fingerprint(&self.opts.root);
+        loop {
+            std::thread::sleep(POLL);
+            let now = discover::fingerprint(&self.opts.root);
+            if now == fingerprint {
+                continue;
+            }
+            // Let an editor finish saving (several writes) before building.
+            std::thread::sleep(POLL / 3);
+            if discover::fingerprint(&self.opts.root) != now {
+                continue;
+            }
+            fingerprint = now;
+            self.rebuild(None, state);
+        }
+    }
+
+    /// Bring the sources up to date (`changes`, or everything when `None`),
+    /// rebuild what they change; on success swap the new site in, else keep
+    /// the old one and record the errors. Prints what a build prints.
+    fn rebuild(&mut self, changes: Changes, state: &Shared) {
+        let start = std::time::Instant::now();
+        let diags = match changes {
+            Some(paths) => discover::refresh(&self.opts.root, &mut self.sources, &paths),
+            None => {
+                let (s, d) = discover::discover(&self.opts.root);
+                self.sources = s;
+                d
+            }
+        };
+        let (mut r, redone) = self.engine.build(&self.sources, diags, &self.opts);
+        r.elapsed = start.elapsed();
+        eprint!("{}", r.diagnostics);
+        let mut s = match state.write() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if r.failed() {
+            s.errors = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diag::Severity::Error)
+                .map(|d| d.to_string().trim_end().to_string())
+                .collect();
+            eprintln!(
+                "build failed: {} error(s); still serving the last good site",
+                s.errors.len()
+            );
+            return;
+        }
         // Reload open pages only when the site really changed (saving a file
         // without changes, or a change that renders the same, does not).
-        let changed = files.len() != s.files.len()
-            || files
-                .iter()
-                .any(|(k, v)| s.files.get(k).is_none_or(|old| old != v));
-        if changed || !s.errors.is_empty() {
+        if redone.changed_files > 0 || !s.errors.is_empty() || s.version == 0 {
             s.version += 1;
         }
-        s.files = files;
+        s.files = self.engine.output().clone();
         s.errors.clear();
-        eprintln!("{summary}");
+        eprintln!(
+            "{} ({} pages rendered again, {} files changed)",
+            r.summary(),
+            redone.rendered,
+            redone.changed_files
+        );
     }
 }
 

@@ -85,12 +85,8 @@ fuzz_target!(|data: &[u8]| {
     files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let sources = Sources { files };
     let opts = Options {
-        root: PathBuf::from("/nonexistent-fuzz-site"),
-        output: None,
-        base_url: None,
         drafts: data.first().is_some_and(|b| b & 1 == 1),
-        force: false,
-        keep_files: true,
+        ..Options::in_memory(PathBuf::from("/nonexistent-fuzz-site"))
     };
     let r = pipeline::build_sources(&sources, Diagnostics::new(), &opts);
     assert!(!r.written);

@@ -89,21 +89,9 @@ pub fn parse(sources: &Sources) -> (Parsed, Diagnostics) {
     }
     let mut csvs = Vec::new();
     for f in sources.of_kind(FileKind::DataCsv) {
-        let text = match std::str::from_utf8(&f.bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(utf8_error(&f.rel_path, &f.bytes, e));
-                continue;
-            }
-        };
-        let (outcomes, errors) = csv::parse_outcomes(text);
-        for e in errors {
-            diags.push(Diagnostic::error(&f.rel_path, e.line, e.column, e.message));
-        }
-        csvs.push(ParsedCsv {
-            rel_path: f.rel_path.clone(),
-            outcomes,
-        });
+        let (csv, d) = parse_csv(&f.rel_path, &f.bytes);
+        diags.extend(d);
+        csvs.extend(csv);
     }
     (Parsed { docs, csvs }, diags)
 }
@@ -114,6 +102,29 @@ fn utf8_error(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
     let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
     Diagnostic::error(file, line, col, "the file is not valid UTF-8 text")
         .with_hint("save it as UTF-8 (most editors have an \"encoding\" option)")
+}
+
+/// Parse one CSV outcome table. Pure: takes the path and bytes. A table
+/// with bad rows is still returned (with its good rows); one that is not
+/// UTF-8 is not.
+pub fn parse_csv(rel_path: &str, bytes: &[u8]) -> (Option<ParsedCsv>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(utf8_error(rel_path, bytes, e));
+            return (None, diags);
+        }
+    };
+    let (outcomes, errors) = csv::parse_outcomes(text);
+    for e in errors {
+        diags.push(Diagnostic::error(rel_path, e.line, e.column, e.message));
+    }
+    let csv = ParsedCsv {
+        rel_path: rel_path.to_string(),
+        outcomes,
+    };
+    (Some(csv), diags)
 }
 
 /// Parse one page. Pure: takes the path and bytes.

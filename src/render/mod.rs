@@ -103,7 +103,149 @@ impl Env<'_> {
 
 /// Render the whole site to output files.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
+    let r = match Renderer::new(input) {
+        Ok(r) => r,
+        Err(d) => return (Vec::new(), d),
+    };
     let mut diags = Diagnostics::new();
+    let mut files: Vec<OutputFile> = Vec::new();
+    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = (0..input.site.pages.len())
+        .into_par_iter()
+        .map(|i| r.page(i))
+        .collect();
+    for (f, d) in pages {
+        files.extend(f);
+        diags.extend(d);
+    }
+    let (f, d) = r.site_files();
+    files.extend(f);
+    diags.extend(d);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    diags.extend(duplicate_outputs(files.iter().map(|f| f.path.as_str())));
+    (files, diags)
+}
+
+/// An error for every output path given more than once; `paths` must be sorted.
+pub fn duplicate_outputs<'p>(paths: impl Iterator<Item = &'p str>) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut prev: Option<&str> = None;
+    for p in paths {
+        if prev == Some(p) {
+            diags.push(Diagnostic::error(
+                p,
+                0,
+                0,
+                format!("two outputs would be written to {p}"),
+            ));
+        }
+        prev = Some(p);
+    }
+    diags
+}
+
+/// The theme compiled and the site-wide context built, ready to render
+/// any page on its own ([`Renderer::page`]) or the files that list pages
+/// ([`Renderer::site_files`]); [`render`] does both for every page, and
+/// the incremental engine ([`crate::incremental`]) only for pages whose
+/// inputs changed.
+pub struct Renderer<'a> {
+    env: Env<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compile the theme's templates and build the site context; a
+    /// template that does not compile is an error.
+    pub fn new(input: &'a RenderInput<'a>) -> Result<Self, Diagnostics> {
+        let mut tera = tera::Tera::new();
+        let templates: Vec<(String, String)> = input
+            .theme
+            .templates
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(templates) {
+            let mut diags = Diagnostics::new();
+            diags.push(Diagnostic::error(
+                "templates",
+                0,
+                0,
+                format!("a template does not compile: {e}"),
+            ));
+            return Err(diags);
+        }
+        let site = site_ctx(input);
+        Ok(Renderer {
+            env: Env { input, site, tera },
+        })
+    }
+
+    /// What every page shows of the site as a whole (title, navigation,
+    /// base URL), as text: a page renders the same when this and its own
+    /// inputs are the same.
+    pub fn site_summary(&self) -> String {
+        serde_json::to_string(&self.env.site).unwrap_or_default()
+    }
+
+    /// The files of page `i`: its HTML and, for trials and topics, its
+    /// `index.json` twin.
+    pub fn page(&self, i: usize) -> (Vec<OutputFile>, Diagnostics) {
+        let (mut files, diags) = page_files(&self.env, i);
+        for f in &mut files {
+            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+        }
+        (files, diags)
+    }
+
+    /// The files that are not one page's: lists, tags, the home page, the
+    /// feed, the sitemap, `.nojekyll`, and the copied static files and
+    /// assets.
+    pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
+        let env = &self.env;
+        let input = env.input;
+        let (mut files, diags) = list_files(env);
+        // Feed, sitemap, .nojekyll, static files, assets.
+        files.push(OutputFile {
+            path: "feed.xml".into(),
+            bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
+        });
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: feed::sitemap(input.site, &env.site).into_bytes(),
+        });
+        files.push(OutputFile {
+            path: ".nojekyll".into(),
+            bytes: Vec::new(),
+        });
+        // No NUL reaches a rendered file, whatever a front-matter string held
+        // (`title: "a\0b"`). Static files and assets are copied as they are.
+        for f in &mut files {
+            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+        }
+        for (p, b) in &input.theme.statics {
+            files.push(OutputFile {
+                path: format!("static/{p}"),
+                bytes: b.clone(),
+            });
+        }
+        for (p, b) in &input.statics {
+            files.push(OutputFile {
+                path: p.clone(),
+                bytes: b.to_vec(),
+            });
+        }
+        for (p, b) in &input.assets {
+            files.push(OutputFile {
+                path: p.clone(),
+                bytes: b.to_vec(),
+            });
+        }
+        (files, diags)
+    }
+}
+
+/// The site context: configuration and the navigation (the sections that
+/// have pages, tags when any page has one, top-level plain pages).
+fn site_ctx(input: &RenderInput) -> SiteCtx {
     let cfg = &input.site.config;
     let base_path = base_path(&cfg.base_url);
     let mut nav: Vec<LinkCtx> = Vec::new();
@@ -139,7 +281,7 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
             });
         }
     }
-    let site = SiteCtx {
+    SiteCtx {
         title: cfg.title.clone(),
         description: cfg.description.clone(),
         author: cfg.author.clone(),
@@ -150,91 +292,7 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
         stylesheet: format!("{base_path}static/style.css"),
         feed: format!("{base_path}feed.xml"),
         generator: format!("appraise {}", env!("CARGO_PKG_VERSION")),
-    };
-    let mut tera = tera::Tera::new();
-    let templates: Vec<(String, String)> = input
-        .theme
-        .templates
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if let Err(e) = tera.add_raw_templates(templates) {
-        diags.push(Diagnostic::error(
-            "templates",
-            0,
-            0,
-            format!("a template does not compile: {e}"),
-        ));
-        return (Vec::new(), diags);
     }
-    let env = Env { input, site, tera };
-    let mut files: Vec<OutputFile> = Vec::new();
-    // Pages.
-    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = input
-        .site
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, _)| page_files(&env, i))
-        .collect();
-    for (f, d) in pages {
-        files.extend(f);
-        diags.extend(d);
-    }
-    // Lists.
-    let (f, d) = list_files(&env);
-    files.extend(f);
-    diags.extend(d);
-    // Feed, sitemap, .nojekyll, static files, assets.
-    files.push(OutputFile {
-        path: "feed.xml".into(),
-        bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
-    });
-    files.push(OutputFile {
-        path: "sitemap.xml".into(),
-        bytes: feed::sitemap(input.site, &env.site).into_bytes(),
-    });
-    files.push(OutputFile {
-        path: ".nojekyll".into(),
-        bytes: Vec::new(),
-    });
-    // No NUL reaches a rendered file, whatever a front-matter string held
-    // (`title: "a\0b"`). Static files and assets are copied as they are.
-    for f in &mut files {
-        crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
-    }
-    for (p, b) in &input.theme.statics {
-        files.push(OutputFile {
-            path: format!("static/{p}"),
-            bytes: b.clone(),
-        });
-    }
-    for (p, b) in &input.statics {
-        files.push(OutputFile {
-            path: p.clone(),
-            bytes: b.to_vec(),
-        });
-    }
-    for (p, b) in &input.assets {
-        files.push(OutputFile {
-            path: p.clone(),
-            bytes: b.to_vec(),
-        });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut prev: Option<&str> = None;
-    for f in &files {
-        if prev == Some(f.path.as_str()) {
-            diags.push(Diagnostic::error(
-                &f.path,
-                0,
-                0,
-                format!("two outputs would be written to {}", f.path),
-            ));
-        }
-        prev = Some(f.path.as_str());
-    }
-    (files, diags)
 }
 
 fn template_for(env: &Env, wanted: Option<&str>, default: &str) -> String {

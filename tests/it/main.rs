@@ -6,6 +6,7 @@ mod bounds;
 mod charts;
 mod example_site;
 mod good_sites;
+mod incremental;
 mod numbers;
 #[cfg(unix)]
 mod output_safety;

@@ -285,3 +285,54 @@ fn serve_uses_next_to_no_cpu_when_nothing_changes() {
     // site every 300 ms uses about none. Allow 15 ticks (5%) for a loaded CI.
     assert!(used <= 15, "idle serve used {used} ticks of CPU in 3 s");
 }
+
+/// Files and folders added, renamed and deleted while serving: the listing
+/// and the pages follow, as the file watcher reports each change.
+#[test]
+fn serve_follows_added_renamed_and_deleted_trials() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("good/minimal"), &site);
+    let (_server, port) = start(&site);
+    wait_for(port, "the first build", |v| v["version"] == 1);
+    let demo = std::fs::read_to_string(site.join("content/trials/demo.md")).unwrap();
+    let other = demo
+        .replace("DEMO: a small trial", "OTHER: a new trial")
+        .replace("acronym: DEMO", "acronym: OTHER");
+
+    // A new page bundle (its folder created with the file in it).
+    let bundle = site.join("content/trials/other");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(bundle.join("index.md"), &other).unwrap();
+    eventually("the new trial", || {
+        get(port, "/trials/").2.contains("OTHER: a new trial")
+            && get(port, "/trials/other/").0 == 200
+    });
+
+    // The folder renamed: the old URL goes, the new one comes.
+    std::fs::rename(&bundle, site.join("content/trials/renamed")).unwrap();
+    eventually("the rename", || {
+        get(port, "/trials/other/").0 == 404 && get(port, "/trials/renamed/").0 == 200
+    });
+
+    // Deleted: gone from the listing.
+    std::fs::remove_dir_all(site.join("content/trials/renamed")).unwrap();
+    eventually("the deletion", || {
+        !get(port, "/trials/").2.contains("OTHER: a new trial")
+            && get(port, "/trials/renamed/").0 == 404
+    });
+    let v = wait_for(port, "no errors", |v| v["errors"] == serde_json::json!([]));
+    assert!(v["version"].as_u64().unwrap() >= 4, "{v}");
+}
+
+/// Wait up to 20 s for `ok` to hold.
+fn eventually(what: &str, ok: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

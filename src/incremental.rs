@@ -1,0 +1,511 @@
+//! Incremental rebuilds: the pipeline run again on changed sources, redoing
+//! only the work whose inputs changed.
+//!
+//! [`Engine`] keeps what the last build computed, each result under a key
+//! that hashes everything it was computed from:
+//!
+//! - **parse**: a file's path and bytes. Only new or edited files are parsed.
+//! - **analyse**: a trial's *own key* (its page file, the CSV files of its
+//!   bundle, and the site-wide inputs: every `_index.md`, the templates and
+//!   theme files, `--drafts`, the base URL, the appraise version); a
+//!   topic's own key with the own keys of the trials it gathers, in order.
+//! - **render**: a page's own key, the own keys of the pages it is linked
+//!   with in either direction ([`Links::depends_on`]: trials it cites or
+//!   pools, appraisals and topics that cite it, its registry records, pages
+//!   whose charts or URLs it shows), and the site-wide context every page
+//!   shows (title, navigation).
+//!
+//! The model and link stages are redone whole: they are cheap, and they are
+//! what tells which pages depend on which. Lists, tag pages, the home page,
+//! the feed and the sitemap are redone on every build, since any page can
+//! change them. Figures are drawn again for every page.
+//!
+//! The invariant, tested by a property test over random edits
+//! (`tests/it/incremental.rs`): whatever the sequence of builds, the output
+//! and the diagnostics equal those of a clean [`pipeline::build_sources`].
+//! A result whose key is not used by the current build is dropped, so the
+//! memory held is that of one site.
+//!
+//! Hashes are 128-bit SipHash-1-3 ([`siphasher`]): stable across Rust
+//! versions (unlike `std`'s `DefaultHasher`), so the same keys can name a
+//! cache on disk.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hasher;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
+use crate::diag::Diagnostics;
+use crate::discover::{FileKind, Sources};
+use crate::link::{self, Links};
+use crate::model::{PageKind, Site};
+use crate::parse::{self, Parsed, ParsedCsv, ParsedDoc};
+use crate::pipeline::{self, Options, Report};
+use crate::{figures, render, write};
+
+/// A 128-bit content key.
+pub type Key = u128;
+
+/// Hashes parts into a [`Key`].
+#[derive(Default)]
+struct KeyHasher(SipHasher13);
+
+impl KeyHasher {
+    fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        // Length first, so that ("ab", "c") and ("a", "bc") differ.
+        self.0.write_u64(b.len() as u64);
+        self.0.write(b);
+        self
+    }
+    fn key(&mut self, k: Key) -> &mut Self {
+        self.0.write(&k.to_le_bytes());
+        self
+    }
+    fn finish(&self) -> Key {
+        self.0.finish128().as_u128()
+    }
+}
+
+/// The key of a file's bytes.
+fn hash_bytes(b: &[u8]) -> Key {
+    KeyHasher::default().bytes(b).finish()
+}
+
+/// A parsed file and its diagnostics, under the hash of its bytes.
+struct ParsedFile<T> {
+    hash: Key,
+    value: Option<T>,
+    diags: Diagnostics,
+}
+
+/// One page's rendered files: their paths (the bytes are in
+/// [`Engine::output`]) and the diagnostics rendering made.
+#[derive(Clone)]
+struct RenderedPage {
+    paths: Vec<String>,
+    diags: Diagnostics,
+}
+
+/// What the last build computed, kept for the next one.
+#[derive(Default)]
+pub struct Engine {
+    docs: HashMap<String, ParsedFile<ParsedDoc>>,
+    csvs: HashMap<String, ParsedFile<ParsedCsv>>,
+    trials: HashMap<Key, (Vec<OutcomeResult>, Diagnostics)>,
+    topics: HashMap<Key, (Vec<PooledResult>, Diagnostics)>,
+    pages: HashMap<Key, RenderedPage>,
+    output: BTreeMap<String, Arc<[u8]>>,
+}
+
+/// How much of the last build an incremental build did again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Redone {
+    /// Files parsed (pages and CSV tables).
+    pub parsed: usize,
+    /// Trials and topics analysed.
+    pub analysed: usize,
+    /// Pages rendered.
+    pub rendered: usize,
+    /// Output files whose bytes changed, appeared or disappeared.
+    pub changed_files: usize,
+}
+
+impl Engine {
+    /// An engine that has built nothing yet: its first build is a full one.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The site as last built successfully: output path → bytes. A build
+    /// with errors leaves it as it was.
+    pub fn output(&self) -> &BTreeMap<String, Arc<[u8]>> {
+        &self.output
+    }
+
+    /// Build `sources` reusing what is still valid from the last build.
+    /// The report is the one a full build would give; [`Report::output`]
+    /// stays empty (the files are in [`Engine::output`]) and nothing is
+    /// written to disk whatever `opts.output` says.
+    pub fn build(
+        &mut self,
+        sources: &Sources,
+        diags: Diagnostics,
+        opts: &Options,
+    ) -> (Report, Redone) {
+        let start = Instant::now();
+        let mut r = Report::default();
+        let mut redone = Redone::default();
+        let mut diags = diags;
+        let mut laps = pipeline::Laps::start();
+        let hashes: Vec<Key> = sources
+            .files
+            .par_iter()
+            .map(|f| hash_bytes(&f.bytes))
+            .collect();
+        let by_path: BTreeMap<&str, Key> = sources
+            .files
+            .iter()
+            .zip(&hashes)
+            .map(|(f, &h)| (f.rel_path.as_str(), h))
+            .collect();
+        let (parsed, n) = self.parse(sources, &hashes, &mut diags);
+        redone.parsed = n;
+        laps.lap(&mut r, "parse");
+        let site = pipeline::model_stage(&parsed, opts, &mut diags);
+        laps.lap(&mut r, "model");
+        let (links, d) = link::link(&site);
+        diags.extend(d);
+        laps.lap(&mut r, "link");
+        let own = own_keys(&site, sources, &by_path, opts);
+        let (analyses, n) = self.analyse(&site, &links, &own, &mut diags);
+        redone.analysed = n;
+        laps.lap(&mut r, "analyse");
+        r.reproduced = pipeline::reproduced_lines(&site, &analyses);
+        let figs = figures::figures(&site, &links, &analyses);
+        r.charts = figs.count();
+        laps.lap(&mut r, "chart");
+        let (theme, d) = render::theme::resolve(sources, &site.config.theme);
+        diags.extend(d);
+        let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
+        if let Some((rendered, changed)) = self.render(&input, &links, &own, &mut diags) {
+            redone.rendered = rendered;
+            redone.changed_files = changed;
+        }
+        r.pages = self.output.keys().filter(|p| p.ends_with(".html")).count();
+        r.files = self.output.len();
+        laps.lap(&mut r, "render");
+        diags.sort();
+        r.diagnostics = diags;
+        self.keep(parsed);
+        r.elapsed = start.elapsed();
+        (r, redone)
+    }
+
+    /// Parse the files whose bytes changed; take the others from the last
+    /// build. Returns the parsed site and how many files were parsed.
+    fn parse(
+        &mut self,
+        sources: &Sources,
+        hashes: &[Key],
+        diags: &mut Diagnostics,
+    ) -> (Parsed, usize) {
+        let mut old_docs = std::mem::take(&mut self.docs);
+        let mut old_csvs = std::mem::take(&mut self.csvs);
+        let mut todo_docs = Vec::new();
+        let mut todo_csvs = Vec::new();
+        for (f, &h) in sources.files.iter().zip(hashes) {
+            match f.kind {
+                FileKind::Page => match old_docs.remove(&f.rel_path) {
+                    Some(p) if p.hash == h => {
+                        self.docs.insert(f.rel_path.clone(), p);
+                    }
+                    _ => todo_docs.push((f, h)),
+                },
+                FileKind::DataCsv => match old_csvs.remove(&f.rel_path) {
+                    Some(p) if p.hash == h => {
+                        self.csvs.insert(f.rel_path.clone(), p);
+                    }
+                    _ => todo_csvs.push((f, h)),
+                },
+                _ => {}
+            }
+        }
+        let n = todo_docs.len() + todo_csvs.len();
+        let docs: Vec<_> = todo_docs
+            .par_iter()
+            .map(|(f, h)| {
+                let (value, diags) = parse::parse_page(&f.rel_path, &f.bytes);
+                (
+                    f.rel_path.clone(),
+                    ParsedFile {
+                        hash: *h,
+                        value,
+                        diags,
+                    },
+                )
+            })
+            .collect();
+        self.docs.extend(docs);
+        for (f, h) in todo_csvs {
+            let (value, diags) = parse::parse_csv(&f.rel_path, &f.bytes);
+            self.csvs.insert(
+                f.rel_path.clone(),
+                ParsedFile {
+                    hash: h,
+                    value,
+                    diags,
+                },
+            );
+        }
+        // Lend the parsed files to the model in path order; `keep` takes
+        // them back.
+        let mut parsed = Parsed::default();
+        for f in &sources.files {
+            let (docs, csvs) = (&mut self.docs, &mut self.csvs);
+            match f.kind {
+                FileKind::Page => {
+                    if let Some(p) = docs.get_mut(&f.rel_path) {
+                        diags.extend(p.diags.clone());
+                        parsed.docs.extend(p.value.take());
+                    }
+                }
+                FileKind::DataCsv => {
+                    if let Some(p) = csvs.get_mut(&f.rel_path) {
+                        diags.extend(p.diags.clone());
+                        parsed.csvs.extend(p.value.take());
+                    }
+                }
+                _ => {}
+            }
+        }
+        (parsed, n)
+    }
+
+    /// Analyse the trials and topics whose keys are new; take the others
+    /// from the last build. Returns the analyses and how many were done.
+    fn analyse(
+        &mut self,
+        site: &Site,
+        links: &Links,
+        own: &[Key],
+        diags: &mut Diagnostics,
+    ) -> (Analyses, usize) {
+        let mut out = Analyses::default();
+        let mut old = std::mem::take(&mut self.trials);
+        let mut todo = Vec::new();
+        for (i, p) in site.pages.iter().enumerate() {
+            if let PageKind::Trial(_) = p.kind {
+                match old.remove(&own[i]) {
+                    Some(done) => {
+                        self.trials.insert(own[i], done.clone());
+                        out.trials.insert(i, done.0);
+                        diags.extend(done.1);
+                    }
+                    None => todo.push(i),
+                }
+            }
+        }
+        let mut n = todo.len();
+        let fresh: Vec<(usize, (Vec<OutcomeResult>, Diagnostics))> = todo
+            .par_iter()
+            .map(|&i| match &site.pages[i].kind {
+                PageKind::Trial(t) => (i, analyse::trial_results(t)),
+                _ => unreachable!("only trial pages are queued"),
+            })
+            .collect();
+        for (i, done) in fresh {
+            self.trials.insert(own[i], done.clone());
+            out.trials.insert(i, done.0);
+            diags.extend(done.1);
+        }
+        let mut old = std::mem::take(&mut self.topics);
+        for (i, p) in site.pages.iter().enumerate() {
+            if let PageKind::Topic(_) = p.kind {
+                let key = topic_key(links, own, i);
+                let done = match old.remove(&key) {
+                    Some(done) => done,
+                    None => {
+                        n += 1;
+                        analyse::topic_results(site, links, i)
+                    }
+                };
+                self.topics.insert(key, done.clone());
+                out.topics.insert(i, done.0);
+                diags.extend(done.1);
+            }
+        }
+        (out, n)
+    }
+
+    /// Render the pages whose render keys are new and every site-wide file,
+    /// and update [`Engine::output`] when there is no error. Returns the
+    /// pages rendered and the output files changed, or `None` when the
+    /// build failed (the last good output stays).
+    fn render(
+        &mut self,
+        input: &render::RenderInput,
+        links: &Links,
+        own: &[Key],
+        diags: &mut Diagnostics,
+    ) -> Option<(usize, usize)> {
+        let renderer = match render::Renderer::new(input) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.extend(d);
+                return None;
+            }
+        };
+        let site_key = hash_bytes(renderer.site_summary().as_bytes());
+        let n = input.site.pages.len();
+        let mut dependents: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+        for (&i, deps) in &links.depends_on {
+            for &j in deps {
+                dependents[i].insert(j);
+                dependents[j].insert(i);
+            }
+        }
+        let keys: Vec<Key> = (0..n)
+            .map(|i| {
+                let mut h = KeyHasher::default();
+                h.key(site_key).key(own[i]);
+                let mut others: Vec<Key> = dependents[i].iter().map(|&j| own[j]).collect();
+                others.sort_unstable();
+                for k in others {
+                    h.key(k);
+                }
+                h.finish()
+            })
+            .collect();
+        let todo: Vec<usize> = (0..n)
+            .filter(|i| !self.pages.contains_key(&keys[*i]))
+            .collect();
+        let fresh: Vec<(usize, (Vec<write::OutputFile>, Diagnostics))> =
+            todo.par_iter().map(|&i| (i, renderer.page(i))).collect();
+        let (site_files, d) = renderer.site_files();
+        diags.extend(d);
+        // The new output: kept pages, fresh pages, site-wide files.
+        let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+        let mut paths: Vec<String> = Vec::new();
+        let mut pages: HashMap<Key, RenderedPage> = HashMap::new();
+        let mut fresh_files: HashMap<usize, Vec<write::OutputFile>> = HashMap::new();
+        for (i, (files, d)) in fresh {
+            let rp = RenderedPage {
+                paths: files.iter().map(|f| f.path.clone()).collect(),
+                diags: d,
+            };
+            pages.insert(keys[i], rp);
+            fresh_files.insert(i, files);
+        }
+        for (i, &key) in keys.iter().enumerate() {
+            let rp = match pages.get(&key) {
+                Some(rp) => rp.clone(),
+                None => match self.pages.get(&key) {
+                    Some(rp) => {
+                        pages.insert(key, rp.clone());
+                        rp.clone()
+                    }
+                    None => continue,
+                },
+            };
+            diags.extend(rp.diags.clone());
+            match fresh_files.remove(&i) {
+                Some(files) => {
+                    for f in files {
+                        paths.push(f.path.clone());
+                        next.insert(f.path, Arc::from(f.bytes));
+                    }
+                }
+                None => {
+                    for p in &rp.paths {
+                        paths.push(p.clone());
+                        if let Some(b) = self.output.get(p) {
+                            next.insert(p.clone(), Arc::clone(b));
+                        }
+                    }
+                }
+            }
+        }
+        for f in site_files {
+            paths.push(f.path.clone());
+            next.insert(f.path, Arc::from(f.bytes));
+        }
+        paths.sort_unstable();
+        diags.extend(render::duplicate_outputs(paths.iter().map(String::as_str)));
+        if diags.has_errors() {
+            return None;
+        }
+        let changed = next
+            .iter()
+            .filter(|(p, b)| self.output.get(*p) != Some(*b))
+            .count()
+            + self
+                .output
+                .keys()
+                .filter(|p| !next.contains_key(*p))
+                .count();
+        self.pages = pages;
+        self.output = next;
+        Some((todo.len(), changed))
+    }
+
+    /// Take back the parsed files lent to the model.
+    fn keep(&mut self, parsed: Parsed) {
+        for d in parsed.docs {
+            if let Some(p) = self.docs.get_mut(&d.rel_path) {
+                p.value = Some(d);
+            }
+        }
+        for c in parsed.csvs {
+            if let Some(p) = self.csvs.get_mut(&c.rel_path) {
+                p.value = Some(c);
+            }
+        }
+    }
+}
+
+/// The site-wide inputs every page depends on.
+fn site_key(sources: &Sources, by_path: &BTreeMap<&str, Key>, opts: &Options) -> Key {
+    let mut h = KeyHasher::default();
+    h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
+    h.bytes(&[u8::from(opts.drafts)]);
+    h.bytes(opts.base_url.as_deref().unwrap_or("\u{0}").as_bytes());
+    for f in &sources.files {
+        let site_wide = match f.kind {
+            FileKind::Page => f.rel_path.ends_with("/_index.md"),
+            FileKind::SiteTemplate | FileKind::ThemeFile => true,
+            _ => false,
+        };
+        if site_wide {
+            h.bytes(f.rel_path.as_bytes())
+                .key(by_path[f.rel_path.as_str()]);
+        }
+    }
+    h.finish()
+}
+
+/// Each page's own key: the site-wide inputs, its page file, and the CSV
+/// files of its bundle (the folder of an `index.md`, where the model looks
+/// for `outcomes.csv` or `trial.outcomes_csv`).
+fn own_keys(
+    site: &Site,
+    sources: &Sources,
+    by_path: &BTreeMap<&str, Key>,
+    opts: &Options,
+) -> Vec<Key> {
+    let site_wide = site_key(sources, by_path, opts);
+    let csvs: BTreeMap<&str, Key> = sources
+        .of_kind(FileKind::DataCsv)
+        .map(|f| (f.rel_path.as_str(), by_path[f.rel_path.as_str()]))
+        .collect();
+    site.pages
+        .iter()
+        .map(|p| {
+            let mut h = KeyHasher::default();
+            h.key(site_wide).bytes(p.source.as_bytes());
+            h.key(by_path.get(p.source.as_str()).copied().unwrap_or(0));
+            if let Some(bundle) = p.source.strip_suffix("index.md") {
+                for (path, &k) in csvs
+                    .range(bundle..)
+                    .take_while(|(c, _)| c.starts_with(bundle))
+                {
+                    h.bytes(path.as_bytes()).key(k);
+                }
+            }
+            h.finish()
+        })
+        .collect()
+}
+
+/// A topic's analysis key: its own key and those of its trials, in order.
+fn topic_key(links: &Links, own: &[Key], i: usize) -> Key {
+    let mut h = KeyHasher::default();
+    h.key(own[i]);
+    for &j in links.topic_trials.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+        h.key(own[j]);
+    }
+    h.finish()
+}

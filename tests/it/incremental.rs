@@ -1,0 +1,200 @@
+//! Incremental rebuilds equal full builds: random sequences of add, edit,
+//! delete and rename on a copy of the example site (in memory), each
+//! followed by an incremental build, must give the output, diagnostics and
+//! "ok:" lines of a clean full build of the same files.
+
+use std::path::PathBuf;
+
+use appraise::diag::Diagnostics;
+use appraise::discover::{self, FileKind, SourceFile, Sources};
+use appraise::incremental::Engine;
+use appraise::pipeline::{self, Options};
+use proptest::prelude::*;
+
+use crate::repo;
+
+/// One change to the site's files.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Copy file `from` (a page) to a new trial page `new-<n>`.
+    Add { from: usize, n: u8 },
+    /// Change a page's text.
+    Edit { file: usize, how: Edit },
+    /// Remove a file.
+    Delete { file: usize },
+    /// Move a file to a new name in the same folder.
+    Rename { file: usize, n: u8 },
+}
+
+/// Ways to edit a page.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Replace the `k`-th digit with `d`.
+    Digit { k: usize, d: u8 },
+    /// Append a paragraph to the body.
+    Append,
+    /// Change the title.
+    Title,
+    /// Add a tag that other pages use (`levosimendan`).
+    Tag,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let edit = prop_oneof![
+        (any::<usize>(), 0u8..10).prop_map(|(k, d)| Edit::Digit { k, d }),
+        Just(Edit::Append),
+        Just(Edit::Title),
+        Just(Edit::Tag),
+    ];
+    prop_oneof![
+        1 => (any::<usize>(), any::<u8>()).prop_map(|(from, n)| Op::Add { from, n }),
+        3 => (any::<usize>(), edit).prop_map(|(file, how)| Op::Edit { file, how }),
+        1 => any::<usize>().prop_map(|file| Op::Delete { file }),
+        1 => (any::<usize>(), any::<u8>()).prop_map(|(file, n)| Op::Rename { file, n }),
+    ]
+}
+
+/// Pages and CSV files, by index into `sources.files` (other files are
+/// left alone: the theme and static files are not what authors edit).
+fn editable(s: &Sources) -> Vec<usize> {
+    (0..s.files.len())
+        .filter(|&i| matches!(s.files[i].kind, FileKind::Page | FileKind::DataCsv))
+        .collect()
+}
+
+fn pick(s: &Sources, k: usize) -> Option<usize> {
+    let v = editable(s);
+    (!v.is_empty()).then(|| v[k % v.len()])
+}
+
+fn apply(s: &mut Sources, op: &Op) {
+    match op {
+        Op::Add { from, n } => {
+            let Some(i) = pick(s, *from) else { return };
+            let f = s.files[i].clone();
+            if f.kind != FileKind::Page {
+                return;
+            }
+            s.files.push(SourceFile {
+                rel_path: format!("content/trials/new-{n}.md"),
+                ..f
+            });
+        }
+        Op::Edit { file, how } => {
+            let Some(i) = pick(s, *file) else { return };
+            let text = String::from_utf8_lossy(&s.files[i].bytes).into_owned();
+            let text = match how {
+                Edit::Digit { k, d } => {
+                    let digits: Vec<usize> = text
+                        .char_indices()
+                        .filter(|(_, c)| c.is_ascii_digit())
+                        .map(|(j, _)| j)
+                        .collect();
+                    if digits.is_empty() {
+                        return;
+                    }
+                    let at = digits[k % digits.len()];
+                    format!("{}{}{}", &text[..at], d, &text[at + 1..])
+                }
+                Edit::Append => format!("{text}\n\nOne more sentence.\n"),
+                Edit::Title => text.replacen("title: ", "title: Edited ", 1),
+                Edit::Tag => text.replacen("tags: [", "tags: [levosimendan, ", 1),
+            };
+            s.files[i].bytes = text.into_bytes();
+        }
+        Op::Delete { file } => {
+            let Some(i) = pick(s, *file) else { return };
+            s.files.remove(i);
+        }
+        Op::Rename { file, n } => {
+            let Some(i) = pick(s, *file) else { return };
+            let f = &mut s.files[i];
+            let (dir, name) = f.rel_path.rsplit_once('/').unwrap();
+            if name == "index.md" || name == "_index.md" {
+                // A bundle's page: rename the folder's page into a file page.
+                f.rel_path = format!("{dir}-r{n}.md");
+            } else {
+                f.rel_path = format!("{dir}/r{n}-{name}");
+            }
+        }
+    }
+    s.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    s.files.dedup_by(|a, b| a.rel_path == b.rel_path);
+}
+
+fn options() -> Options {
+    Options::in_memory(PathBuf::from("/nonexistent"))
+}
+
+/// What a build gives that must not depend on how it was built.
+fn full(s: &Sources) -> (Diagnostics, Vec<String>, Vec<(String, Vec<u8>)>) {
+    let r = pipeline::build_sources(s, Diagnostics::new(), &options());
+    let files = r.output.into_iter().map(|f| (f.path, f.bytes)).collect();
+    (r.diagnostics, r.reproduced, files)
+}
+
+fn example() -> Sources {
+    let (s, d) = discover::discover(&repo());
+    assert!(d.is_empty(), "{d}");
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_builds_equal_full_builds(ops in proptest::collection::vec(op(), 1..6)) {
+        let mut s = example();
+        let mut engine = Engine::new();
+        let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+        prop_assert!(!r.failed(), "{}", r.diagnostics);
+        for op in &ops {
+            apply(&mut s, op);
+            let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+            let (diags, reproduced, files) = full(&s);
+            prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
+            prop_assert_eq!(&r.reproduced, &reproduced, "ok: lines after {:?}", op);
+            if !diags.has_errors() {
+                let got: Vec<(String, Vec<u8>)> = engine
+                    .output()
+                    .iter()
+                    .map(|(p, b)| (p.clone(), b.to_vec()))
+                    .collect();
+                let got_paths: Vec<&String> = got.iter().map(|f| &f.0).collect();
+                let want_paths: Vec<&String> = files.iter().map(|f| &f.0).collect();
+                prop_assert_eq!(got_paths, want_paths, "paths after {:?}", op);
+                for (g, w) in got.iter().zip(&files) {
+                    prop_assert!(g.1 == w.1, "{} differs after {:?}", g.0, op);
+                }
+            }
+        }
+    }
+}
+
+/// Editing one number of one trial parses one file, analyses that trial
+/// and the topic that pools it, and renders only the pages that show it.
+#[test]
+fn one_edit_redoes_only_what_depends_on_it() {
+    let mut s = example();
+    let mut engine = Engine::new();
+    let (r, first) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    // The first build renders every page.
+    assert!(first.rendered >= 10 && first.parsed >= 15, "{first:?}");
+    let (_, again) = engine.build(&s, Diagnostics::new(), &options());
+    assert_eq!((again.parsed, again.analysed, again.rendered), (0, 0, 0));
+    let i = s
+        .files
+        .iter()
+        .position(|f| f.rel_path == "content/trials/leopards/index.md")
+        .unwrap();
+    let text = String::from_utf8(s.files[i].bytes.clone()).unwrap();
+    assert!(text.contains("89/258"), "the fixture changed");
+    s.files[i].bytes = text.replacen("89/258", "90/258", 1).into_bytes();
+    let (r, edit) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    // LeoPARDS, and the levosimendan topic that pools it.
+    assert_eq!((edit.parsed, edit.analysed), (1, 2));
+    // LeoPARDS, its blog appraisal and its topic (plus any page placing its charts).
+    assert!(edit.rendered >= 3 && edit.rendered <= 5, "{edit:?}");
+}
