@@ -19,6 +19,9 @@
 //!   system answering `EINVAL`/`ENOSYS`), two renames are used, and a crash
 //!   between them is repaired by the next build (the old tree is renamed
 //!   back). A failed build never touches the last good output.
+//! - **Only what changed is written.** A file whose bytes are the same as
+//!   in the output being replaced is hard-linked from it into the staging
+//!   folder rather than written again, so it keeps its modification time.
 //! - **One writer at a time.** Builds into one output take an exclusive lock
 //!   on `.<name>.lock` beside it (`flock`-style, released when the process
 //!   ends, even by a crash); a second build waits for the first and then
@@ -214,7 +217,10 @@ pub fn write_site(files: &[OutputFile], dest: &Destination<'_>) -> io::Result<()
     check_replaceable(dest, &out)?;
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     std::fs::create_dir_all(&staging)?;
-    let result = write_all(files, &staging).and_then(|()| {
+    let previous = std::fs::symlink_metadata(&out)
+        .is_ok_and(|m| m.is_dir())
+        .then_some(out.as_path());
+    let result = write_all(files, &staging, previous).and_then(|()| {
         std::fs::write(staging.join(MARKER), MARKER_TEXT)?;
         switch(&staging, &out, &parent, &name).map(|_| ())
     });
@@ -358,7 +364,13 @@ fn resolve(p: &Path) -> io::Result<PathBuf> {
     Ok(cur)
 }
 
-fn write_all(files: &[OutputFile], dir: &Path) -> io::Result<()> {
+/// Write `files` under `dir`. A file whose bytes equal those of the same
+/// path in `previous` (the output being replaced) is hard-linked from there
+/// instead of written: an edit that changes a few pages writes a few files,
+/// and unchanged files keep their modification times (what `rsync` and
+/// deploy tools compare). The old file is only read, never changed; if the
+/// link cannot be made (another file system) the file is written.
+fn write_all(files: &[OutputFile], dir: &Path, previous: Option<&Path>) -> io::Result<()> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
@@ -375,8 +387,24 @@ fn write_all(files: &[OutputFile], dir: &Path) -> io::Result<()> {
                 format!("refusing to write outside the output folder: {}", f.path),
             ));
         }
-        std::fs::write(dir.join(&f.path), &f.bytes)
+        let to = dir.join(&f.path);
+        if let Some(old) = previous.map(|p| p.join(&f.path)) {
+            if same_bytes(&old, &f.bytes) && std::fs::hard_link(&old, &to).is_ok() {
+                return Ok(());
+            }
+        }
+        std::fs::write(to, &f.bytes)
     })
+}
+
+/// Whether `path` is a regular file (not a link) holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            std::fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
+    }
 }
 
 /// Write a new site's files into `dir`, which must be empty or missing.
@@ -388,7 +416,7 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
         ));
     }
     std::fs::create_dir_all(dir)?;
-    write_all(files, dir)
+    write_all(files, dir, None)
 }
 
 /// Write one new source file at `root/rel`, creating its folders; fails
@@ -515,6 +543,46 @@ mod tests {
         assert!(!out.join("a/index.html").exists());
         assert_eq!(std::fs::read(out.join("b.html")).unwrap(), b"2");
         assert_eq!(names(&out), [MARKER, "b.html"]);
+        assert_eq!(names(&root), [".public.lock", "content", "public"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_not_written_again() {
+        use std::os::unix::fs::MetadataExt;
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        let files = |b: &[u8]| {
+            vec![
+                OutputFile {
+                    path: "same/index.html".into(),
+                    bytes: b"unchanged".to_vec(),
+                },
+                OutputFile {
+                    path: "edited.html".into(),
+                    bytes: b.to_vec(),
+                },
+            ]
+        };
+        write_site(&files(b"one"), &dest(&root, &out)).unwrap();
+        let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let (same, edited) = (inode("same/index.html"), inode("edited.html"));
+        // Same length, other bytes: written again.
+        write_site(&files(b"two"), &dest(&root, &out)).unwrap();
+        assert_eq!(inode("same/index.html"), same, "the same file, linked");
+        assert_ne!(inode("edited.html"), edited, "a new file");
+        assert_eq!(std::fs::read(out.join("edited.html")).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read(out.join("same/index.html")).unwrap(),
+            b"unchanged"
+        );
+        // The old tree is gone; the linked file has one name again.
+        assert_eq!(
+            std::fs::metadata(out.join("same/index.html"))
+                .unwrap()
+                .nlink(),
+            1
+        );
         assert_eq!(names(&root), [".public.lock", "content", "public"]);
     }
 
