@@ -5,6 +5,7 @@
 //! stage stops the build *before* writing, so the last good output stays.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -154,19 +155,46 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
     let (theme, d) = render::theme::resolve(sources, &site.config.theme);
     diags.extend(d);
     let input = render_input(sources, &site, &links, &analyses, &figs, &theme);
-    let (files, d) = render::render(&input);
+    // Pages are written into the staging folder as they are rendered.
+    let staging = open_staging(opts, &mut diags);
+    let kept = Mutex::new(Vec::new());
+    let write_error = Mutex::new(None);
+    let sink = |files: Vec<write::OutputFile>| {
+        if let Some(st) = &staging {
+            if let Err(e) = st.put(&files) {
+                write_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+            }
+        }
+        if opts.keep_files {
+            kept.lock().unwrap_or_else(|e| e.into_inner()).extend(files);
+        }
+    };
+    let (paths, d) = render::render_into(&input, &sink);
     diags.extend(d);
-    r.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    r.files = files.len();
+    r.pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+    r.files = paths.len();
     laps.lap(&mut r, "render");
     diags.sort();
-    if write_output(&files, &mut diags, opts) {
-        r.written = true;
+    if let Some(st) = staging {
+        let error = write_error.into_inner().unwrap_or_else(|e| e.into_inner());
+        let result = match error {
+            Some(e) => Err(e),
+            None if diags.has_errors() => Ok(()),
+            None => st.commit().map(|()| r.written = true),
+        };
+        if let Err(e) = result {
+            diags.push(write_failed(opts, e));
+        }
         laps.lap(&mut r, "write");
     }
     r.diagnostics = diags;
     r.elapsed = start.elapsed();
     if opts.keep_files {
+        let mut files = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         r.output = files;
     }
     r
@@ -256,33 +284,37 @@ pub(crate) fn copied<'s>(
         .collect()
 }
 
-/// Write `files` when `opts.output` is set and `diags` has no error; a
-/// failure to write becomes an error in `diags`. Whether it wrote.
-pub(crate) fn write_output(
-    files: &[write::OutputFile],
-    diags: &mut Diagnostics,
-    opts: &Options,
-) -> bool {
-    let (Some(out), false) = (&opts.output, diags.has_errors()) else {
-        return false;
-    };
+/// The staging folder of the output, when the build writes one
+/// (`opts.output` set, and no error so far); a refusal (a protected or
+/// foreign folder, the lock) becomes an error.
+fn open_staging(opts: &Options, diags: &mut Diagnostics) -> Option<write::Staging> {
+    let out = opts.output.as_ref()?;
+    if diags.has_errors() {
+        return None;
+    }
     let dest = write::Destination {
         out,
         root: &opts.root,
         force: opts.force,
     };
-    match write::write_site(files, &dest) {
-        Ok(()) => true,
+    match write::Staging::open(&dest) {
+        Ok(s) => Some(s),
         Err(e) => {
-            diags.push(Diagnostic::error(
-                &out.display().to_string(),
-                0,
-                0,
-                format!("cannot write the site: {e}"),
-            ));
-            false
+            diags.push(write_failed(opts, e));
+            None
         }
     }
+}
+
+/// "cannot write the site", located at the output folder.
+fn write_failed(opts: &Options, e: std::io::Error) -> Diagnostic {
+    let out = opts.output.as_deref().unwrap_or(std::path::Path::new("."));
+    Diagnostic::error(
+        &out.display().to_string(),
+        0,
+        0,
+        format!("cannot write the site: {e}"),
+    )
 }
 
 #[cfg(test)]

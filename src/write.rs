@@ -199,34 +199,81 @@ fn check_replaceable(dest: &Destination<'_>, out: &Path) -> io::Result<()> {
 /// output's lock, through a staging folder switched in atomically. The
 /// output also gets the [`MARKER`] file.
 pub fn write_site(files: &[OutputFile], dest: &Destination<'_>) -> io::Result<()> {
-    let out = resolve(dest.out)?;
-    check_protected(dest, &out)?;
-    let (parent, name) = match (out.parent(), out.file_name()) {
-        (Some(p), Some(n)) => (p.to_path_buf(), n.to_string_lossy().into_owned()),
-        _ => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("cannot write the site into {}", dest.out.display()),
-            ))
-        }
-    };
-    std::fs::create_dir_all(&parent)?;
-    let _lock = lock(&parent, &name)?;
-    // Under the lock: no other build is writing here, so leftovers are stale.
-    recover(&parent, &name, &out)?;
-    check_replaceable(dest, &out)?;
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    std::fs::create_dir_all(&staging)?;
-    let previous = std::fs::symlink_metadata(&out)
-        .is_ok_and(|m| m.is_dir())
-        .then_some(out.as_path());
-    let result = write_all(files, &staging, previous).and_then(|()| {
-        std::fs::write(staging.join(MARKER), MARKER_TEXT)?;
-        switch(&staging, &out, &parent, &name).map(|_| ())
-    });
-    // After a switch the staging path holds the old tree (or nothing).
-    let _ = std::fs::remove_dir_all(&staging);
-    result
+    let staging = Staging::open(dest)?;
+    staging.put(files)?;
+    staging.commit()
+}
+
+/// A build being written: the output checked and locked, and a staging
+/// folder beside it that files are put into as they are rendered (so the
+/// whole site never has to be held in memory). [`Staging::commit`] switches
+/// it in; dropping it uncommitted (the build failed) removes it and leaves
+/// the last good output as it was.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: PathBuf,
+    /// The output being replaced, when there is one: unchanged files are
+    /// linked from it.
+    previous: Option<PathBuf>,
+    _lock: std::fs::File,
+}
+
+impl Staging {
+    /// Check `dest`, take its lock, clear stale leftovers, and create an
+    /// empty staging folder.
+    pub fn open(dest: &Destination<'_>) -> io::Result<Staging> {
+        let out = resolve(dest.out)?;
+        check_protected(dest, &out)?;
+        let (parent, name) = match (out.parent(), out.file_name()) {
+            (Some(p), Some(n)) => (p.to_path_buf(), n.to_string_lossy().into_owned()),
+            _ => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("cannot write the site into {}", dest.out.display()),
+                ))
+            }
+        };
+        std::fs::create_dir_all(&parent)?;
+        let lock = lock(&parent, &name)?;
+        // Under the lock: no other build is writing here, so leftovers are stale.
+        recover(&parent, &name, &out)?;
+        check_replaceable(dest, &out)?;
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let previous = std::fs::symlink_metadata(&out)
+            .is_ok_and(|m| m.is_dir())
+            .then(|| out.clone());
+        Ok(Staging {
+            out,
+            parent,
+            name,
+            dir,
+            previous,
+            _lock: lock,
+        })
+    }
+
+    /// Put `files` into the staging folder (safe to call from several
+    /// threads at once).
+    pub fn put(&self, files: &[OutputFile]) -> io::Result<()> {
+        write_all(files, &self.dir, self.previous.as_deref())
+    }
+
+    /// Write the marker and switch the staging folder in as the output.
+    pub fn commit(self) -> io::Result<()> {
+        std::fs::write(self.dir.join(MARKER), MARKER_TEXT)?;
+        switch(&self.dir, &self.out, &self.parent, &self.name).map(|_| ())
+        // Dropping `self` removes the staging path, which now holds the old
+        // tree (or nothing).
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The exclusive lock of the output `parent/name`, held until dropped.

@@ -101,28 +101,52 @@ impl Env<'_> {
     }
 }
 
-/// Render the whole site to output files.
+/// Render the whole site to output files, sorted by path.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
+    let all = std::sync::Mutex::new(Vec::new());
+    let (_, diags) = render_into(input, &|files| {
+        all.lock().unwrap_or_else(|e| e.into_inner()).extend(files)
+    });
+    let mut files = all.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, diags)
+}
+
+/// Render the whole site, handing each page's files (then the site-wide
+/// ones) to `sink` as soon as they are rendered, from several threads, so
+/// that a build can write them without holding the site in memory. Returns
+/// every output path, sorted, and the diagnostics (two outputs for one path
+/// is an error).
+pub fn render_into(
+    input: &RenderInput,
+    sink: &(dyn Fn(Vec<OutputFile>) + Sync),
+) -> (Vec<String>, Diagnostics) {
     let r = match Renderer::new(input) {
         Ok(r) => r,
         Err(d) => return (Vec::new(), d),
     };
     let mut diags = Diagnostics::new();
-    let mut files: Vec<OutputFile> = Vec::new();
-    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = (0..input.site.pages.len())
+    let mut paths: Vec<String> = Vec::new();
+    let pages: Vec<(Vec<String>, Diagnostics)> = (0..input.site.pages.len())
         .into_par_iter()
-        .map(|i| r.page(i))
+        .map(|i| {
+            let (files, d) = r.page(i);
+            let paths = files.iter().map(|f| f.path.clone()).collect();
+            sink(files);
+            (paths, d)
+        })
         .collect();
-    for (f, d) in pages {
-        files.extend(f);
+    for (p, d) in pages {
+        paths.extend(p);
         diags.extend(d);
     }
-    let (f, d) = r.site_files();
-    files.extend(f);
+    let (files, d) = r.site_files();
     diags.extend(d);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    diags.extend(duplicate_outputs(files.iter().map(|f| f.path.as_str())));
-    (files, diags)
+    paths.extend(files.iter().map(|f| f.path.clone()));
+    sink(files);
+    paths.sort_unstable();
+    diags.extend(duplicate_outputs(paths.iter().map(String::as_str)));
+    (paths, diags)
 }
 
 /// An error for every output path given more than once; `paths` must be sorted.
