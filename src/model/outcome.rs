@@ -10,7 +10,9 @@ use super::reported::reported_effect;
 use super::trial::unknown_arm;
 use super::{Arm, Count, Direction, MeanSd, Measure, MedianIqr, Outcome, OutcomeData, Role};
 use crate::diag::Diagnostic;
-use crate::parse::front_matter::{RawCount, RawOutcome, RawReported, RawTrial, RawWhole};
+use crate::parse::front_matter::{
+    RawCount, RawMeanSd, RawMedian, RawOutcome, RawReported, RawTrial, RawWhole,
+};
 use crate::parse::ParsedCsv;
 
 /// The trial's outcomes, front matter first, then the rows of its outcome
@@ -229,37 +231,45 @@ fn direction(cx: &mut Cx, w: &Place, o: &RawOutcome) -> Option<Direction> {
 }
 
 /// The per-arm data, in arm order; `None` (after errors) when it names an
-/// arm the trial does not have. A bad value clears `ok` and leaves the
-/// arm's entry out.
+/// arm the trial does not have.
 fn arm_data(cx: &mut Cx, w: &Place, o: &RawOutcome, ok: &mut bool) -> Option<OutcomeData> {
     Some(if let Some(b) = &o.binary {
-        if !known_arms(cx, w, "binary", b.keys().collect()) {
-            return None;
-        }
-        let mut v = Vec::new();
-        for a in w.arms {
-            match b.get(&a.id) {
-                None => v.push(None),
-                Some(c) => match binary_count(cx, w, a, c) {
-                    Some(c) => v.push(Some(c)),
-                    None => *ok = false,
-                },
-            }
-        }
-        OutcomeData::Binary(v)
+        OutcomeData::Binary(per_arm(cx, w, "binary", b, ok, binary_count)?)
     } else if let Some(c) = &o.continuous {
-        if !known_arms(cx, w, "continuous", c.keys().collect()) {
-            return None;
-        }
-        continuous_data(cx, w, c, ok)
-    } else if let Some(c) = &o.median {
-        if !known_arms(cx, w, "median", c.keys().collect()) {
-            return None;
-        }
-        median_data(cx, w, c, ok)
+        OutcomeData::Continuous(per_arm(cx, w, "continuous", c, ok, mean_sd)?)
+    } else if let Some(m) = &o.median {
+        OutcomeData::Median(per_arm(cx, w, "median", m, ok, median_iqr)?)
     } else {
         OutcomeData::None
     })
+}
+
+/// The values written under `key`, one entry per arm in arm order (`None`
+/// for an arm not given), each checked by `check`; a bad value clears `ok`
+/// and leaves the arm's entry out. `None` (after errors) when an arm id is
+/// not one of the trial's.
+fn per_arm<R, T>(
+    cx: &mut Cx,
+    w: &Place,
+    key: &str,
+    values: &BTreeMap<String, R>,
+    ok: &mut bool,
+    check: impl Fn(&mut Cx, &Place, &Arm, &R) -> Option<T>,
+) -> Option<Vec<Option<T>>> {
+    if !known_arms(cx, w, key, values.keys().collect()) {
+        return None;
+    }
+    let mut v = Vec::new();
+    for a in w.arms {
+        match values.get(&a.id) {
+            None => v.push(None),
+            Some(x) => match check(cx, w, a, x) {
+                Some(t) => v.push(Some(t)),
+                None => *ok = false,
+            },
+        }
+    }
+    Some(v)
 }
 
 /// Whether every arm id in `keys` (of the data under `key`) is one of the
@@ -392,81 +402,51 @@ fn raw_count(
     }
 }
 
-/// Mean/SD/n per arm: SD and n not negative, finite numbers, n within the
-/// limit. A bad arm clears `ok` and is left out.
-fn continuous_data(
-    cx: &mut Cx,
-    w: &Place,
-    c: &BTreeMap<String, crate::parse::front_matter::RawMeanSd>,
-    ok: &mut bool,
-) -> OutcomeData {
-    let mut v = Vec::new();
-    for a in w.arms {
-        let Some(m) = c.get(&a.id) else {
-            v.push(None);
-            continue;
-        };
-        let path = format!("{}.continuous.{}", w.p, a.id);
-        if m.sd < 0.0 || m.n < 0 || !m.mean.is_finite() || !m.sd.is_finite() {
-            w.at(cx, &path, "SD and n cannot be negative".into(), false);
-            *ok = false;
-            continue;
-        }
-        if too_many(cx, w.csv, w.line, &format!("{path}.n"), m.n as u64) {
-            *ok = false;
-            continue;
-        }
-        v.push(Some(MeanSd {
-            mean: m.mean,
-            sd: m.sd,
-            n: m.n as u64,
-        }));
+/// One arm's mean/SD/n: SD and n not negative, finite numbers, n within
+/// the limit; `None` after an error.
+fn mean_sd(cx: &mut Cx, w: &Place, a: &Arm, m: &RawMeanSd) -> Option<MeanSd> {
+    let path = format!("{}.continuous.{}", w.p, a.id);
+    if m.sd < 0.0 || m.n < 0 || !m.mean.is_finite() || !m.sd.is_finite() {
+        w.at(cx, &path, "SD and n cannot be negative".into(), false);
+        return None;
     }
-    OutcomeData::Continuous(v)
+    if too_many(cx, w.csv, w.line, &format!("{path}.n"), m.n as u64) {
+        return None;
+    }
+    Some(MeanSd {
+        mean: m.mean,
+        sd: m.sd,
+        n: m.n as u64,
+    })
 }
 
-/// Median/IQR per arm: the median between its quartiles, n within the
-/// limit. A bad arm clears `ok` and is left out.
-fn median_data(
-    cx: &mut Cx,
-    w: &Place,
-    c: &BTreeMap<String, crate::parse::front_matter::RawMedian>,
-    ok: &mut bool,
-) -> OutcomeData {
-    let mut v = Vec::new();
-    for a in w.arms {
-        let Some(m) = c.get(&a.id) else {
-            v.push(None);
-            continue;
-        };
-        if !(m.q1 <= m.median && m.median <= m.q3) {
-            w.at(
-                cx,
-                &format!("{}.median.{}", w.p, a.id),
-                format!(
-                    "the median {} is not between its quartiles {} and {}",
-                    m.median, m.q1, m.q3
-                ),
-                false,
-            );
-            *ok = false;
-            continue;
-        }
-        if let Some(n) = m.n.filter(|n| *n >= 0) {
-            let path = format!("{}.median.{}.n", w.p, a.id);
-            if too_many(cx, w.csv, w.line, &path, n as u64) {
-                *ok = false;
-                continue;
-            }
-        }
-        v.push(Some(MedianIqr {
-            median: m.median,
-            q1: m.q1,
-            q3: m.q3,
-            n: m.n.filter(|n| *n >= 0).map(|n| n as u64),
-        }));
+/// One arm's median/IQR: the median between its quartiles, n within the
+/// limit; `None` after an error.
+fn median_iqr(cx: &mut Cx, w: &Place, a: &Arm, m: &RawMedian) -> Option<MedianIqr> {
+    if !(m.q1 <= m.median && m.median <= m.q3) {
+        w.at(
+            cx,
+            &format!("{}.median.{}", w.p, a.id),
+            format!(
+                "the median {} is not between its quartiles {} and {}",
+                m.median, m.q1, m.q3
+            ),
+            false,
+        );
+        return None;
     }
-    OutcomeData::Median(v)
+    if let Some(n) = m.n.filter(|n| *n >= 0) {
+        let path = format!("{}.median.{}.n", w.p, a.id);
+        if too_many(cx, w.csv, w.line, &path, n as u64) {
+            return None;
+        }
+    }
+    Some(MedianIqr {
+        median: m.median,
+        q1: m.q1,
+        q3: m.q3,
+        n: m.n.filter(|n| *n >= 0).map(|n| n as u64),
+    })
 }
 
 /// The printed effects that are valid and fit the arm `data`; a bad one
