@@ -14,12 +14,34 @@
 //! [`crate::sanitize::body`] unless `content/_index.md` sets
 //! `unsafe_html: true`, and URL fields (`base_url`, `publication.url`, a
 //! registration's `url`) with a scheme other than http/https are errors.
+//!
+//! # Files
+//!
+//! - `site`: [`build`] itself, the loop over the documents, the site's
+//!   configuration and sections, and the checks across pages (URL clashes,
+//!   unused CSVs).
+//! - `page`: the fields every page has, its URL, and which kind it is
+//!   (with an appraisal's style and trials).
+//! - `trial`: arms, registrations, registry record, publication, baseline.
+//! - `outcome`: outcomes from front matter and CSV, and their arm data.
+//! - `reported`: effects as printed, and [`PValue::parse`].
+//! - `topic`: a topic's trials and analyses.
+//! - `context`: the per-document context every part reports through.
+//! - [`date`]: calendar dates.
 
-mod build;
+mod context;
 pub mod date;
+mod outcome;
+mod page;
+mod reported;
+mod site;
+#[cfg(test)]
+mod tests;
+mod topic;
+mod trial;
 
-pub use build::{build, Overrides};
 pub use date::Date;
+pub use site::{build, Overrides};
 
 use std::collections::BTreeMap;
 

@@ -705,6 +705,10 @@ fn duplicate_key(message: &str) -> Option<&str> {
     rest.split(['`', '"']).next()
 }
 
+/// The 0-based (line, column) of the second line that starts with `key:`.
+/// The pre-scan ([`super::scan`]) reports most duplicated keys before
+/// deserialising; this places those it leaves to the YAML parser, such as
+/// `title:<tab>B`, at the repeat rather than at the first.
 fn second_occurrence(yaml: &str, key: &str) -> Option<(usize, usize)> {
     let pat = format!("{key}:");
     let mut hits = yaml.lines().enumerate().filter_map(|(i, l)| {
@@ -787,5 +791,16 @@ mod tests {
         let e = deserialize("title: A\ntitle: B\n").unwrap_err();
         assert!(e.message.contains("duplicate"), "{e:?}");
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_duplicate_the_scan_cannot_read_is_placed_at_the_repeat() {
+        // A tab after the colon: the pre-scan does not read it as a key, so
+        // serde finds the duplicate and reports the first line.
+        let yaml = "title: A\ntitle:\tB\n";
+        assert_eq!(crate::parse::scan::scan(yaml), Ok(()));
+        let e = deserialize(yaml).unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e:?}");
+        assert_eq!((e.line, e.column), (1, 0));
     }
 }

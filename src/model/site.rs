@@ -1,0 +1,212 @@
+//! The site as a whole: the loop over every parsed document, the site's
+//! configuration (`content/_index.md`, with the command line's
+//! [`Overrides`]), section front pages, and the checks that need every page
+//! at once (two pages claiming one URL, CSV files no trial uses).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::context::{hint, Cx};
+use super::page::page;
+use super::{Section, Site, SiteConfig};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::parse::{Parsed, ParsedCsv};
+
+/// What the command line sets over the site's own configuration: an input
+/// of this stage, so no later stage edits the site it built.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Keep draft pages (`--drafts`, `serve`).
+    pub drafts: bool,
+    /// Replace `base_url` of `content/_index.md` (`--base-url`).
+    pub base_url: Option<String>,
+}
+
+/// Build the typed site.
+pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut site = Site::default();
+    let csv_by_path: BTreeMap<&str, &ParsedCsv> = parsed
+        .csvs
+        .iter()
+        .map(|c| (c.rel_path.as_str(), c))
+        .collect();
+    let mut used_csv: BTreeSet<String> = BTreeSet::new();
+    let mut root_seen = false;
+    // The HTML policy is the site's, read before any body is taken in.
+    let unsafe_html = parsed
+        .docs
+        .iter()
+        .find(|d| d.rel_path == "content/_index.md")
+        .is_some_and(|d| d.front.unsafe_html);
+    for doc in &parsed.docs {
+        let rel = doc
+            .rel_path
+            .strip_prefix("content/")
+            .unwrap_or(&doc.rel_path);
+        let file_name = rel.rsplit('/').next().unwrap_or(rel);
+        let mut cx = Cx {
+            doc,
+            diags: &mut diags,
+            unsafe_html,
+        };
+        if file_name == "_index.md" {
+            root_seen |= index_page(&mut cx, rel, over, &mut site);
+            continue;
+        }
+        if doc.front.unsafe_html {
+            site_only(&mut cx, "unsafe_html");
+        }
+        if let Some(page) = page(&mut cx, &csv_by_path, &mut used_csv) {
+            if page.draft && !over.drafts {
+                continue;
+            }
+            site.pages.push(page);
+        }
+    }
+    if !root_seen {
+        diags.push(
+            Diagnostic::warning("content/_index.md", 0, 0, "no site front page; using a default title")
+                .with_hint("create content/_index.md with `title`, `description`, `author` and `base_url` in its front matter"),
+        );
+        site.config = default_config(over);
+    }
+    url_clashes(&site.pages, &mut diags);
+    unused_csvs(&parsed.csvs, &used_csv, &mut diags);
+    (site, diags)
+}
+
+/// Take in an `_index.md` (`rel` is its path under `content/`): the site's
+/// configuration for the root one, a section's front page otherwise.
+/// Returns whether it was the root one.
+fn index_page(cx: &mut Cx, rel: &str, over: &Overrides, site: &mut Site) -> bool {
+    let doc = cx.doc;
+    if rel == "_index.md" {
+        site.config = site_config(cx, over.base_url.as_deref());
+        return true;
+    }
+    let section = rel
+        .trim_end_matches("_index.md")
+        .trim_end_matches('/')
+        .to_string();
+    let title = doc
+        .front
+        .title
+        .clone()
+        .unwrap_or_else(|| super::capitalise(&section));
+    site.sections.insert(
+        section,
+        Section {
+            title,
+            intro_html: cx.body_html(),
+            paginate_by: doc.front.paginate_by.map(|n| n as usize),
+        },
+    );
+    if doc.front.unsafe_html {
+        site_only(cx, "unsafe_html");
+    }
+    false
+}
+
+/// A warning for a site setting written on another page (it has no effect there).
+fn site_only(cx: &mut Cx, key: &str) {
+    let d = cx.warn(
+        key,
+        format!("`{key}` is a site setting and is read only from content/_index.md; it has no effect here"),
+    );
+    hint(
+        d,
+        format!("move `{key}` to the front matter of content/_index.md"),
+    );
+}
+
+/// The configuration written in `content/_index.md`; `base_url` is the
+/// command line's, when it gives one.
+fn site_config(cx: &mut Cx, base_url: Option<&str>) -> SiteConfig {
+    let f = &cx.doc.front;
+    let written = cx.url("base_url", f.base_url.as_ref());
+    // The command line's --base-url wins over the file's (checked there).
+    let mut base = base_url
+        .map(str::to_string)
+        .or(written)
+        .unwrap_or_else(|| "/".into());
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let title = match &f.title {
+        Some(t) => t.clone(),
+        None => {
+            let d = cx.error("title", "the site has no title");
+            hint(
+                d,
+                "add `title: ...` to the front matter of content/_index.md",
+            );
+            "Evidence".into()
+        }
+    };
+    SiteConfig {
+        title,
+        description: f.description.clone().unwrap_or_default(),
+        author: f.author.clone().unwrap_or_default(),
+        base_url: base,
+        theme: f.theme.clone().unwrap_or_else(|| "default".into()),
+        language: f.language.clone().unwrap_or_else(|| "en".into()),
+        intro_html: cx.body_html(),
+        paginate_by: f
+            .paginate_by
+            .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
+        unsafe_html: f.unsafe_html,
+    }
+}
+
+/// The configuration of a site without `content/_index.md`.
+fn default_config(over: &Overrides) -> SiteConfig {
+    SiteConfig {
+        title: "Evidence".into(),
+        theme: "default".into(),
+        language: "en".into(),
+        base_url: match over.base_url.as_deref() {
+            Some(b) if b.ends_with('/') => b.to_string(),
+            Some(b) => format!("{b}/"),
+            None => "/".into(),
+        },
+        paginate_by: super::DEFAULT_PAGINATE_BY,
+        ..Default::default()
+    }
+}
+
+/// Two pages may not claim the same URL: an error at the later one.
+fn url_clashes(pages: &[super::Page], diags: &mut Diagnostics) {
+    let mut urls: BTreeMap<&str, &str> = BTreeMap::new();
+    for p in pages {
+        if let Some(other) = urls.insert(&p.url_path, &p.source) {
+            diags.push(
+                Diagnostic::error(
+                    &p.source,
+                    1,
+                    1,
+                    format!("this page's URL /{} is already used by {other}", p.url_path),
+                )
+                .with_hint("give one of them a different `slug`"),
+            );
+        }
+    }
+}
+
+/// A warning for every CSV file under content/ that no trial read.
+fn unused_csvs(csvs: &[ParsedCsv], used: &BTreeSet<String>, diags: &mut Diagnostics) {
+    for csv in csvs {
+        if !used.contains(&csv.rel_path) {
+            diags.push(
+                Diagnostic::warning(
+                    &csv.rel_path,
+                    0,
+                    0,
+                    "this CSV file is not used by any trial",
+                )
+                .with_hint(
+                    "name it outcomes.csv beside the trial's index.md, or set `trial.outcomes_csv`",
+                ),
+            );
+        }
+    }
+}
