@@ -5,18 +5,20 @@
 //! that hashes everything it was computed from:
 //!
 //! - **parse**: a file's path and bytes. Only new or edited files are parsed.
-//! - **analyse**: a trial's *own key* (its page file, the CSV files of its
-//!   bundle, and the site-wide inputs: every `_index.md`, the templates and
-//!   theme files, `--drafts`, the base URL, the appraise version); a
-//!   topic's own key with the own keys of the trials it gathers, in order.
+//! - **model**: a page's *own key*: its page file, the CSV files of its
+//!   bundle, and the site-wide inputs (every `_index.md`, the templates and
+//!   theme files, `--drafts`, the base URL, the appraise version).
+//! - **analyse**: a trial's own key; a topic's own key with the own keys of
+//!   the trials it gathers, in order.
 //! - **render**: a page's own key, the own keys of the pages it is linked
 //!   with in either direction ([`Links::depends_on`]: trials it cites or
 //!   pools, appraisals and topics that cite it, its registry records, pages
 //!   whose charts or URLs it shows), and the site-wide context every page
 //!   shows (title, navigation).
 //!
-//! The model and link stages are redone whole: they are cheap, and they are
-//! what tells which pages depend on which. Lists, tag pages, the home page,
+//! The site-wide part of the model (configuration, sections, URL clashes)
+//! and the link stage are redone whole: they are cheap, and they are what
+//! tells which pages depend on which. Lists, tag pages, the home page,
 //! the feed and the sitemap are redone on every build, since any page can
 //! change them. Figures are drawn again for every page.
 //!
@@ -42,7 +44,7 @@ use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
 use crate::diag::Diagnostics;
 use crate::discover::{FileKind, Sources};
 use crate::link::{self, Links};
-use crate::model::{PageKind, Site};
+use crate::model::{self, PageKind, Site};
 use crate::parse::{self, Parsed, ParsedCsv, ParsedDoc};
 use crate::pipeline::{self, Options, Report};
 use crate::{figures, render, write};
@@ -95,6 +97,7 @@ struct RenderedPage {
 pub struct Engine {
     docs: HashMap<String, ParsedFile<ParsedDoc>>,
     csvs: HashMap<String, ParsedFile<ParsedCsv>>,
+    models: HashMap<Key, model::PageOut>,
     trials: HashMap<Key, (Vec<OutcomeResult>, Diagnostics)>,
     topics: HashMap<Key, (Vec<PooledResult>, Diagnostics)>,
     pages: HashMap<Key, RenderedPage>,
@@ -155,12 +158,13 @@ impl Engine {
         let (parsed, n) = self.parse(sources, &hashes, &mut diags);
         redone.parsed = n;
         laps.lap(&mut r, "parse");
-        let site = pipeline::model_stage(&parsed, opts, &mut diags);
+        let keys = OwnKeys::new(sources, &by_path, opts);
+        let site = self.model(&parsed, &keys, opts, &mut diags);
         laps.lap(&mut r, "model");
         let (links, d) = link::link(&site);
         diags.extend(d);
         laps.lap(&mut r, "link");
-        let own = own_keys(&site, sources, &by_path, opts);
+        let own: Vec<Key> = site.pages.iter().map(|p| keys.of(&p.source)).collect();
         let (analyses, n) = self.analyse(&site, &links, &own, &mut diags);
         redone.analysed = n;
         laps.lap(&mut r, "analyse");
@@ -263,6 +267,39 @@ impl Engine {
             }
         }
         (parsed, n)
+    }
+
+    /// Take in the documents whose own keys are new; take the other pages
+    /// from the last build.
+    fn model(
+        &mut self,
+        parsed: &Parsed,
+        keys: &OwnKeys,
+        opts: &Options,
+        diags: &mut Diagnostics,
+    ) -> Site {
+        let over = model::Overrides {
+            drafts: opts.drafts,
+            base_url: opts.base_url.clone(),
+        };
+        let old = std::mem::take(&mut self.models);
+        let doc_keys: HashMap<&str, Key> = parsed
+            .docs
+            .iter()
+            .map(|d| (d.rel_path.as_str(), keys.of(&d.rel_path)))
+            .collect();
+        let earlier = |doc: &ParsedDoc| old.get(&doc_keys[doc.rel_path.as_str()]).cloned();
+        let (site, d, fresh) = model::build_with(parsed, &over, Some(&earlier));
+        diags.extend(d);
+        // Keep the pages of this build only: the reused and the fresh.
+        let mut old = old;
+        let mut fresh: HashMap<String, model::PageOut> = fresh.into_iter().collect();
+        for (path, k) in &doc_keys {
+            if let Some(out) = old.remove(k).or_else(|| fresh.remove(*path)) {
+                self.models.insert(*k, out);
+            }
+        }
+        site
     }
 
     /// Analyse the trials and topics whose keys are new; take the others
@@ -467,37 +504,45 @@ fn site_key(sources: &Sources, by_path: &BTreeMap<&str, Key>, opts: &Options) ->
     h.finish()
 }
 
-/// Each page's own key: the site-wide inputs, its page file, and the CSV
-/// files of its bundle (the folder of an `index.md`, where the model looks
-/// for `outcomes.csv` or `trial.outcomes_csv`).
-fn own_keys(
-    site: &Site,
-    sources: &Sources,
-    by_path: &BTreeMap<&str, Key>,
-    opts: &Options,
-) -> Vec<Key> {
-    let site_wide = site_key(sources, by_path, opts);
-    let csvs: BTreeMap<&str, Key> = sources
-        .of_kind(FileKind::DataCsv)
-        .map(|f| (f.rel_path.as_str(), by_path[f.rel_path.as_str()]))
-        .collect();
-    site.pages
-        .iter()
-        .map(|p| {
-            let mut h = KeyHasher::default();
-            h.key(site_wide).bytes(p.source.as_bytes());
-            h.key(by_path.get(p.source.as_str()).copied().unwrap_or(0));
-            if let Some(bundle) = p.source.strip_suffix("index.md") {
-                for (path, &k) in csvs
-                    .range(bundle..)
-                    .take_while(|(c, _)| c.starts_with(bundle))
-                {
-                    h.bytes(path.as_bytes()).key(k);
-                }
+/// The own keys of a build: those of every page and CSV file, from the
+/// site-wide inputs, the file, and the CSV files of its bundle (the folder
+/// of an `index.md`, where the model looks for `outcomes.csv` or
+/// `trial.outcomes_csv`).
+struct OwnKeys<'s> {
+    site_wide: Key,
+    by_path: &'s BTreeMap<&'s str, Key>,
+    csvs: BTreeMap<&'s str, Key>,
+}
+
+impl<'s> OwnKeys<'s> {
+    fn new(sources: &'s Sources, by_path: &'s BTreeMap<&'s str, Key>, opts: &Options) -> Self {
+        let csvs = sources
+            .of_kind(FileKind::DataCsv)
+            .map(|f| (f.rel_path.as_str(), by_path[f.rel_path.as_str()]))
+            .collect();
+        OwnKeys {
+            site_wide: site_key(sources, by_path, opts),
+            by_path,
+            csvs,
+        }
+    }
+
+    /// The own key of the page file at `source`.
+    fn of(&self, source: &str) -> Key {
+        let mut h = KeyHasher::default();
+        h.key(self.site_wide).bytes(source.as_bytes());
+        h.key(self.by_path.get(source).copied().unwrap_or(0));
+        if let Some(bundle) = source.strip_suffix("index.md") {
+            let csvs = self
+                .csvs
+                .range(bundle..)
+                .take_while(|(c, _)| c.starts_with(bundle));
+            for (path, &k) in csvs {
+                h.bytes(path.as_bytes()).key(k);
             }
-            h.finish()
-        })
-        .collect()
+        }
+        h.finish()
+    }
 }
 
 /// A topic's analysis key: its own key and those of its trials, in order.

@@ -328,7 +328,22 @@ fn busy(mut stream: TcpStream) {
     let _ = stream.read(&mut chunk);
     let msg = format!("appraise serve is busy ({MAX_CONNECTIONS} connections open); try again\n");
     let _ = respond(&mut stream, 503, "text/plain", msg.as_bytes(), true, None);
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    // Close our side, then read until the client closes (for at most half
+    // a second): a request that arrives late is read, not answered with a
+    // reset that would destroy the answer before the client reads it.
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let until = std::time::Instant::now() + Duration::from_millis(500);
+    while std::time::Instant::now() < until {
+        match stream.read(&mut chunk) {
+            Ok(n) if n > 0 => continue,
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut =>
+            {
+                continue
+            }
+            _ => break,
+        }
+    }
 }
 
 /// Whether the request head names this server in its `Host` header:

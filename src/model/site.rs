@@ -9,7 +9,9 @@ use super::context::{hint, Cx};
 use super::page::page;
 use super::{Section, Site, SiteConfig};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::parse::{Parsed, ParsedCsv};
+use rayon::prelude::*;
+
+use crate::parse::{Parsed, ParsedCsv, ParsedDoc};
 
 /// What the command line sets over the site's own configuration: an input
 /// of this stage, so no later stage edits the site it built.
@@ -21,8 +23,36 @@ pub struct Overrides {
     pub base_url: Option<String>,
 }
 
+/// One document taken in as a page: the page (`None` when it was
+/// rejected), the problems found, and the CSV files it read. It depends only
+/// on the document, the CSV files of its bundle and the site's HTML policy,
+/// so an earlier build's can be reused ([`build_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct PageOut {
+    /// The page, before drafts are dropped.
+    pub page: Option<super::Page>,
+    /// Its diagnostics.
+    pub diags: Diagnostics,
+    /// Paths of the CSV files it read.
+    pub used_csv: Vec<String>,
+}
+
 /// Build the typed site.
 pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
+    let (site, diags, _) = build_with(parsed, over, None);
+    (site, diags)
+}
+
+/// Build the typed site, taking each page from `earlier` when it has it
+/// (the incremental engine's memo, which must only answer for a document
+/// whose bytes, bundle CSV files and site-wide inputs are unchanged). Pages
+/// are taken in in parallel. When `earlier` is given, the pages it did not
+/// have are returned too (path, [`PageOut`]), for the memo.
+pub fn build_with(
+    parsed: &Parsed,
+    over: &Overrides,
+    earlier: Option<&(dyn Fn(&ParsedDoc) -> Option<PageOut> + Sync)>,
+) -> (Site, Diagnostics, Vec<(String, PageOut)>) {
     let mut diags = Diagnostics::new();
     let mut site = Site::default();
     let csv_by_path: BTreeMap<&str, &ParsedCsv> = parsed
@@ -38,25 +68,41 @@ pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
         .iter()
         .find(|d| d.rel_path == "content/_index.md")
         .is_some_and(|d| d.front.unsafe_html);
-    for doc in &parsed.docs {
-        let rel = doc
-            .rel_path
-            .strip_prefix("content/")
-            .unwrap_or(&doc.rel_path);
-        let file_name = rel.rsplit('/').next().unwrap_or(rel);
-        let mut cx = Cx {
-            doc,
-            diags: &mut diags,
-            unsafe_html,
-        };
-        if file_name == "_index.md" {
+    let is_index = |doc: &ParsedDoc| doc.rel_path.rsplit('/').next() == Some("_index.md");
+    let outs: Vec<(PageOut, bool)> = parsed
+        .docs
+        .par_iter()
+        .map(|doc| {
+            if is_index(doc) {
+                return (PageOut::default(), false);
+            }
+            if let Some(out) = earlier.and_then(|e| e(doc)) {
+                return (out, false);
+            }
+            (take_in(doc, &csv_by_path, unsafe_html), earlier.is_some())
+        })
+        .collect();
+    let mut fresh = Vec::new();
+    for (doc, (out, is_fresh)) in parsed.docs.iter().zip(outs) {
+        if is_index(doc) {
+            let rel = doc
+                .rel_path
+                .strip_prefix("content/")
+                .unwrap_or(&doc.rel_path);
+            let mut cx = Cx {
+                doc,
+                diags: &mut diags,
+                unsafe_html,
+            };
             root_seen |= index_page(&mut cx, rel, over, &mut site);
             continue;
         }
-        if doc.front.unsafe_html {
-            site_only(&mut cx, "unsafe_html");
+        if is_fresh {
+            fresh.push((doc.rel_path.clone(), out.clone()));
         }
-        if let Some(page) = page(&mut cx, &csv_by_path, &mut used_csv) {
+        diags.extend(out.diags);
+        used_csv.extend(out.used_csv);
+        if let Some(page) = out.page {
             if page.draft && !over.drafts {
                 continue;
             }
@@ -72,7 +118,27 @@ pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
     }
     url_clashes(&site.pages, &mut diags);
     unused_csvs(&parsed.csvs, &used_csv, &mut diags);
-    (site, diags)
+    (site, diags, fresh)
+}
+
+/// Take in one document that is not an `_index.md`.
+fn take_in(doc: &ParsedDoc, csvs: &BTreeMap<&str, &ParsedCsv>, unsafe_html: bool) -> PageOut {
+    let mut diags = Diagnostics::new();
+    let mut used = BTreeSet::new();
+    let mut cx = Cx {
+        doc,
+        diags: &mut diags,
+        unsafe_html,
+    };
+    if doc.front.unsafe_html {
+        site_only(&mut cx, "unsafe_html");
+    }
+    let page = page(&mut cx, csvs, &mut used);
+    PageOut {
+        page,
+        diags,
+        used_csv: used.into_iter().collect(),
+    }
 }
 
 /// Take in an `_index.md` (`rel` is its path under `content/`): the site's
