@@ -59,6 +59,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Include draft pages.
     pub drafts: bool,
+    /// Print the time each stage of every rebuild took.
+    pub timings: bool,
 }
 
 /// The site being served and the state of the last build.
@@ -115,6 +117,7 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
     let (tx, rx) = mpsc::channel();
     let watcher = watch(&root, tx);
     let mut preview = Preview {
+        timings: opts.timings,
         opts: build_opts,
         engine: Engine::new(),
         sources: Sources::default(),
@@ -201,6 +204,7 @@ fn watch(root: &Path, tx: mpsc::Sender<Changes>) -> notify::Result<RecommendedWa
 /// rebuilds only what changed.
 struct Preview {
     opts: Options,
+    timings: bool,
     engine: Engine,
     sources: Sources,
 }
@@ -268,8 +272,16 @@ impl Preview {
                 d
             }
         };
+        let discovered = start.elapsed();
         let (mut r, redone) = self.engine.build(&self.sources, diags, &self.opts);
         r.elapsed = start.elapsed();
+        if self.timings {
+            let stages: Vec<String> = std::iter::once(("discover", discovered))
+                .chain(r.timings.iter().copied())
+                .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("timings: {}", stages.join(", "));
+        }
         eprint!("{}", r.diagnostics);
         let mut s = match state.write() {
             Ok(s) => s,

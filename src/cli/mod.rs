@@ -86,6 +86,9 @@ pub enum Command {
         /// Also show pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Print the time each stage of every rebuild took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Start a new page from a commented skeleton, marked as a draft:
     /// `new trial NAME` (content/trials/NAME/index.md), `new appraisal NAME`,
@@ -215,8 +218,19 @@ pub fn run(cli: Cli) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Serve { root, port, drafts } => {
-            match crate::serve::serve(&crate::serve::ServeOptions { root, port, drafts }) {
+        Command::Serve {
+            root,
+            port,
+            drafts,
+            timings,
+        } => {
+            let opts = crate::serve::ServeOptions {
+                root,
+                port,
+                drafts,
+                timings,
+            };
+            match crate::serve::serve(&opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: cannot serve on 127.0.0.1:{port}: {e}");
