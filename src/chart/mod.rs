@@ -43,6 +43,7 @@
 
 mod cumulative;
 mod forest;
+mod frame;
 mod rates;
 mod scale;
 mod svg;

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::frame::{self, FS, MARGIN};
 use super::scale::{Clip, XAxis};
 use super::svg::{fit, fmt_num, polygon, text_width, wrap, Anchor, Svg, N, PALETTE};
 use super::{DataTable, Layout};
@@ -136,9 +137,6 @@ impl EventRateSpec {
     }
 }
 
-const FS: f64 = 13.0;
-const MARGIN: f64 = 8.0;
-
 /// Render the event-rate chart. Never panics.
 pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
     let id = super::svg::make_id(&spec.id, "rates", &spec.title);
@@ -201,16 +199,18 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
     );
 
     let mut svg = Svg::new();
-    let mut y = 6.0;
-    if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
-            y += 19.0;
-            svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
-        }
-        y += 4.0;
-    }
+    let mut y = frame::title(&mut svg, &spec.title, w, 6.0, 4.0);
     if compact {
-        y = legend(&mut svg, spec, w, y);
+        if let Some(g) = spec.outcomes.iter().find(|g| !g.arms.is_empty()) {
+            let names: Vec<&str> = g.arms.iter().map(|a| a.label.as_str()).collect();
+            y = frame::legend(
+                &mut svg,
+                &names,
+                |out, slot, x, cy| marker(out, slot, x, cy, 5.0),
+                w,
+                y,
+            );
+        }
     }
     let rows_top = y + 4.0;
     let row_h = 22.0;
@@ -334,37 +334,6 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
     let (x, _clip): (f64, Clip) = axis.map(pct(risk)).unwrap_or((axis.x0, Clip::In));
     marker(out, slot, x, cy, 5.0);
     out.push_str("</g>\n");
-}
-
-/// The legend of the compact layout: each arm's marker and name, flowing
-/// onto further lines when they do not fit on one. Returns the new `y`.
-fn legend(svg: &mut Svg, spec: &EventRateSpec, w: f64, mut y: f64) -> f64 {
-    let Some(arms) = spec.outcomes.iter().find(|g| !g.arms.is_empty()) else {
-        return y;
-    };
-    let mut x = MARGIN;
-    y += 18.0;
-    for (i, a) in arms.arms.iter().enumerate() {
-        let name = fit(&a.label, w - 2.0 * MARGIN - 16.0, FS, false);
-        let item_w = 16.0 + text_width(&name, FS, false);
-        if x > MARGIN && x + item_w > w - MARGIN {
-            x = MARGIN;
-            y += 18.0;
-        }
-        let slot = i % 4;
-        let mut g = String::new();
-        let _ = writeln!(
-            g,
-            "<g class=\"arm arm-{slot}\" color=\"{}\">",
-            PALETTE[slot]
-        );
-        marker(&mut g, slot, x + 5.0, y - FS * 0.35, 5.0);
-        g.push_str("</g>\n");
-        svg.body.push_str(&g);
-        svg.text(x + 14.0, y, Anchor::Start, "legend", &name);
-        x += item_w + 16.0;
-    }
-    y + 4.0
 }
 
 /// One arm's marker: circle, square, triangle or diamond by slot, so arms

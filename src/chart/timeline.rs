@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::svg::{fit, text_width, wrap, Anchor, Svg, N};
+use super::frame::{self, FS, MARGIN};
+use super::svg::{fit, text_width, Anchor, Svg, N};
 use super::{DataTable, Layout};
 
 /// One milestone.
@@ -95,9 +96,6 @@ fn parse_date(s: &str) -> Option<f64> {
     })
 }
 
-const FS: f64 = 13.0;
-const MARGIN: f64 = 8.0;
-
 /// Render the timeline. Never panics.
 pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     let id = super::svg::make_id(&spec.id, "timeline", &spec.title);
@@ -142,13 +140,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     order.sort_by(|&a, &b| pos[a].total_cmp(&pos[b]));
 
     let mut svg = Svg::new();
-    let mut y = 6.0;
-    if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
-            y += 19.0;
-            svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
-        }
-    }
+    let mut y = frame::title(&mut svg, &spec.title, w, 6.0, 0.0);
 
     // Label lanes: lane k is above the track when k is even, below when
     // odd, at level k / 2 (level 0 next to the track). Greedy: each label
