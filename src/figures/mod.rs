@@ -21,7 +21,7 @@ mod trial;
 use rayon::prelude::*;
 
 use crate::analyse::Analyses;
-use crate::chart::{ChartSpec, Layout};
+use crate::chart::ChartSpec;
 use crate::link::{FigureKey, Links};
 use crate::model::{Direction, PageKind, Site};
 
@@ -36,8 +36,8 @@ fn draw(page: &str, which: FigureKey, spec: ChartSpec) -> Figure {
         key: which.key(),
         which,
         title,
-        wide: spec.render(Layout::Wide),
-        compact: spec.render(Layout::Compact),
+        wide: spec.render(),
+        compact: String::new(),
         table,
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::chart::DataTable;
 use crate::link::FigureKey;
 
-/// A drawn chart, in both layouts, with its data table.
+/// A drawn chart with its data table.
 #[derive(Debug, Clone)]
 pub struct Figure {
     /// Id of the page the figure belongs to.
@@ -19,9 +19,12 @@ pub struct Figure {
     pub key: String,
     /// Title.
     pub title: String,
-    /// SVG for wide screens.
+    /// The chart's one SVG, for every screen width (see [`crate::chart`]).
+    /// Still named `wide` because render/mod.rs, which another change
+    /// owns, copies it by that name; rename it to `svg` with that file.
     pub wide: String,
-    /// SVG for phones.
+    /// Always empty: there is no second, compact copy any more. Kept only
+    /// until render/mod.rs stops copying it.
     pub compact: String,
     /// The data as a table.
     pub table: DataTable,

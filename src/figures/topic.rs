@@ -243,7 +243,6 @@ fn pooled_forest(id: &str, r: &PooledResult, frame: &Frame) -> ChartSpec {
             format!("{} [95% CI]", r.measure),
             "Weight".into(),
         ],
-        columns_right: 2,
         effect_column: Some(2),
         rows: pooled_rows(r, frame),
         footer: pooled_footer(r, d),

@@ -184,7 +184,6 @@ fn trial_forest(
         favours_right,
         label_header: "Outcome".into(),
         columns: vec![e, c, "Effect [95% CI]".into()],
-        columns_right: 1,
         effect_column: Some(2),
         rows,
         footer,

@@ -1,5 +1,5 @@
-//! Forest-plot drawing: the column headers, each row (label, text cells,
-//! CI line and marker), the line of no effect, the value axis with its
+//! Forest-plot drawing: the effect column's header, each row (label, effect
+//! text, CI line and marker), the line of no effect, the value axis with its
 //! ticks and title, and the "favours" captions, on a [`Geometry`].
 
 use super::super::scale::{Clip, XAxis};
@@ -7,36 +7,24 @@ use super::super::svg::{fit, polygon, text_width, wrap, Anchor, Svg, N, PALETTE}
 use super::layout::Geometry;
 use super::{finite, ForestRow, ForestSpec, RowKind, FS, MARGIN};
 
-/// The column headers and the rule under them, below `y`. Returns the
-/// `y` where the rows start.
+/// The effect column's header and the rule under it, below `y`. Returns
+/// the `y` where the rows start.
 pub(super) fn header(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64) -> f64 {
-    let (compact, w, label_w, _axis, _null) = (g.compact, g.w, g.label_w, &g.axis, g.null);
-    let (left_cols, right_cols) = (&g.left_cols, &g.right_cols);
-    let has_headers = !compact && !spec.label_header.trim().is_empty()
-        || right_cols
-            .iter()
-            .chain(left_cols)
-            .any(|c| !spec.columns[c.idx].trim().is_empty());
-    if has_headers {
+    let head = g.effect.as_ref().map(|c| (c, spec.columns[c.idx].trim()));
+    if let Some((c, h)) = head.filter(|(_, h)| !h.is_empty()) {
         y += 18.0;
-        if !compact {
-            svg.text(
-                MARGIN,
-                y,
-                Anchor::Start,
-                "col-head bold",
-                &fit(&spec.label_header, label_w, FS, true),
-            );
-        }
-        for c in left_cols.iter().chain(right_cols) {
-            let h = fit(&spec.columns[c.idx], c.width, FS, true);
-            svg.text(c.right, y, Anchor::End, "col-head bold", &h);
-        }
+        svg.text(
+            c.right,
+            y,
+            Anchor::End,
+            "col-head bold",
+            &fit(h, c.width, FS, true),
+        );
         y += 7.0;
         svg.line(
             MARGIN,
             y,
-            w - MARGIN,
+            g.w - MARGIN,
             y,
             "rule",
             " stroke-opacity=\"0.35\" stroke-width=\"1\"",
@@ -45,17 +33,17 @@ pub(super) fn header(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64)
     y + 4.0
 }
 
-/// Every row from `y` down: labels, cells, CI lines, then the markers on
-/// top. Returns the bottom of the rows and, per plotted row, the span the
-/// compact layout's null line covers.
+/// Every row from `y` down: its label on its own line(s) above it (up to
+/// two, so long outcome names stay readable on a phone), then its effect
+/// text and CI line, with the markers drawn last, on top. Returns the
+/// bottom of the rows and, per plotted row, the span of the null line
+/// beside it (it never crosses the labels).
 pub(super) fn rows(
     svg: &mut Svg,
     spec: &ForestSpec,
     g: &Geometry,
     mut y: f64,
 ) -> (f64, Vec<(f64, f64)>) {
-    let (compact, label_w, axis) = (g.compact, g.label_w, &g.axis);
-    let (left_cols, right_cols) = (&g.left_cols, &g.right_cols);
     let max_weight = spec
         .rows
         .iter()
@@ -63,60 +51,32 @@ pub(super) fn rows(
         .filter_map(|r| finite(r.weight))
         .filter(|w| *w > 0.0)
         .fold(0.0, f64::max);
-    let row_h = if compact { 20.0 } else { 22.0 };
+    let row_h = 20.0;
     let mut marks = String::new(); // markers drawn after CI lines
     let mut null_segments: Vec<(f64, f64)> = Vec::new();
     for r in &spec.rows {
-        let heading = r.kind == RowKind::Heading;
         let bold = matches!(r.kind, RowKind::Heading | RowKind::Summary);
         let label_class = if bold { "row-label bold" } else { "row-label" };
-        if compact {
-            // Label on its own line(s) above the marks: up to two lines, so
-            // long outcome names stay readable on a phone.
-            for line in wrap(&r.label, label_w, FS, bold, 2) {
-                y += 15.0;
-                svg.text(MARGIN, y, Anchor::Start, label_class, &line);
-            }
-            if heading {
-                y += 6.0;
-                continue;
-            }
-            y += 4.0;
+        for line in wrap(&r.label, g.label_w, FS, bold, 2) {
+            y += 15.0;
+            svg.text(MARGIN, y, Anchor::Start, label_class, &line);
         }
-        // Wide layout: a label too long for its column wraps onto a second
-        // line and the row grows; the marks and cells sit between the lines.
-        let label_lines = if compact {
-            Vec::new()
-        } else {
-            wrap(&r.label, label_w, FS, bold, 2)
-        };
-        let extra = 15.0 * label_lines.len().saturating_sub(1) as f64;
-        let row_h = row_h + extra;
+        if r.kind == RowKind::Heading {
+            y += 6.0;
+            continue;
+        }
+        y += 4.0;
         let cy = y + row_h / 2.0;
-        let base = cy + FS * 0.35;
-        for (k, line) in label_lines.iter().enumerate() {
-            let ly = base - extra / 2.0 + 15.0 * k as f64;
-            svg.text(MARGIN, ly, Anchor::Start, label_class, line);
+        let cell = g
+            .effect
+            .as_ref()
+            .and_then(|c| Some((c, r.cells.get(c.idx)?)));
+        if let Some((c, cell)) = cell.filter(|(_, t)| !t.trim().is_empty()) {
+            let cls = if bold { "cell bold" } else { "cell" };
+            let text = fit(cell, c.width, FS, bold);
+            svg.text(c.right, cy + FS * 0.35, Anchor::End, cls, &text);
         }
-        for c in left_cols.iter().chain(right_cols) {
-            if let Some(cell) = r.cells.get(c.idx) {
-                if !cell.trim().is_empty() {
-                    let cls = if bold { "cell bold" } else { "cell" };
-                    svg.text(
-                        c.right,
-                        base,
-                        Anchor::End,
-                        cls,
-                        &fit(cell, c.width, FS, bold),
-                    );
-                }
-            }
-        }
-        if !heading {
-            // The marks are sized from the standard row height, so a
-            // wrapped label never makes a study look heavier.
-            draw_marks(svg, &mut marks, axis, r, cy, row_h - extra, max_weight);
-        }
+        draw_marks(svg, &mut marks, &g.axis, r, cy, row_h, max_weight);
         y += row_h;
         null_segments.push((y - row_h, y));
     }
@@ -128,25 +88,12 @@ pub(super) fn rows(
     (rows_bottom, null_segments)
 }
 
-/// The line of no effect from `rows_top` to `rows_bottom`.
-pub(super) fn null_line(
-    svg: &mut Svg,
-    g: &Geometry,
-    rows_top: f64,
-    rows_bottom: f64,
-    null_segments: &[(f64, f64)],
-) {
-    let (compact, axis, null) = (g.compact, &g.axis, g.null);
-    // One line in the wide layout; in the compact layout one segment per
-    // plotted row so it never crosses the labels above the rows.
-    if let Some((x, Clip::In)) = null.and_then(|n| axis.map(n)) {
+/// The line of no effect: one segment beside each plotted row.
+pub(super) fn null_line(svg: &mut Svg, g: &Geometry, null_segments: &[(f64, f64)]) {
+    if let Some((x, Clip::In)) = g.null.and_then(|n| g.axis.map(n)) {
         let attrs = " stroke-width=\"1\" stroke-opacity=\"0.8\"";
-        if compact {
-            for &(y0, y1) in null_segments {
-                svg.line(x, y0, x, y1, "null", attrs);
-            }
-        } else {
-            svg.line(x, rows_top, x, rows_bottom + 4.0, "null", attrs);
+        for &(y0, y1) in null_segments {
+            svg.line(x, y0, x, y1, "null", attrs);
         }
     }
 }
@@ -154,7 +101,7 @@ pub(super) fn null_line(
 /// The axis under the rows, its ticks and labels and its title. Returns
 /// the new `y`.
 pub(super) fn axis(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, rows_bottom: f64) -> f64 {
-    let (compact, w, axis, null) = (g.compact, g.w, &g.axis, g.null);
+    let axis = &g.axis;
     let ay = rows_bottom + 4.0;
     svg.line(
         axis.x0,
@@ -168,26 +115,14 @@ pub(super) fn axis(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, rows_bottom: 
         let x = axis.x(t);
         svg.line(x, ay, x, ay + 5.0, "axis tick", " stroke-width=\"1\"");
     }
-    for (t, s) in axis.labelled_ticks(null, 12.0, "") {
+    for (t, s) in axis.labelled_ticks(g.null, 12.0, "") {
         svg.text(axis.x(t), ay + 18.0, Anchor::Middle, "tick-label small", &s);
     }
     let mut y = ay + 18.0;
     if !spec.axis.label.trim().is_empty() {
         y += 17.0;
-        let cx = (axis.x0 + axis.x1) / 2.0;
-        let max_w = if compact {
-            w - 2.0 * MARGIN
-        } else {
-            axis.x1 - axis.x0 + 120.0
-        };
-        let cx = if compact { w / 2.0 } else { cx };
-        svg.text(
-            cx,
-            y,
-            Anchor::Middle,
-            "axis-label",
-            &fit(&spec.axis.label, max_w, FS, false),
-        );
+        let label = fit(&spec.axis.label, g.w - 2.0 * MARGIN, FS, false);
+        svg.text(g.w / 2.0, y, Anchor::Middle, "axis-label", &label);
     }
     y
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use self::layout::Geometry;
 use super::frame;
 use super::svg::Svg;
-use super::{DataTable, Layout};
+use super::DataTable;
 
 /// Linear or logarithmic value axis.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -172,16 +172,14 @@ pub struct ForestSpec {
     pub favours_left: String,
     /// Text under the axis on the right of the null line, e.g. "Favours placebo".
     pub favours_right: String,
-    /// Header of the label column, e.g. "Study" or "Outcome" (may be empty).
+    /// Header of the label column in the data table, e.g. "Study" or
+    /// "Outcome" (may be empty).
     pub label_header: String,
-    /// Headers of the text columns, e.g. "Levosimendan", "Placebo", "RR [95% CI]", "Weight".
+    /// Headers of the text columns, e.g. "Levosimendan", "Placebo", "RR [95% CI]", "Weight":
+    /// every one is in the data table, the effect column is drawn too.
     pub columns: Vec<String>,
-    /// How many of the trailing `columns` are drawn to the right of the plot
-    /// (metafor style); the others go between the labels and the plot
-    /// (RevMan style).
-    pub columns_right: usize,
     /// Index of the column holding the effect text ("1.16 [0.71, 1.90]"):
-    /// the only column kept in the compact (phone) layout.
+    /// the one column drawn beside the plot.
     pub effect_column: Option<usize>,
     /// The rows, top to bottom.
     pub rows: Vec<ForestRow>,
@@ -257,26 +255,19 @@ use super::frame::{FS, MARGIN};
 
 /// Render a forest plot as a standalone SVG string. Never panics; a spec
 /// without any plottable value gives a small "No data" SVG.
-pub(crate) fn render(spec: &ForestSpec, layout: Layout, kind_class: &str) -> String {
+pub(crate) fn render(spec: &ForestSpec, kind_class: &str) -> String {
     let id = super::svg::make_id(&spec.id, kind_class, &spec.title);
-    let id = format!("{id}{}", layout.id_suffix());
-    let classes = format!("{kind_class} {}", layout.class());
     if !spec.has_data() {
-        let w = if layout == Layout::Compact {
-            super::COMPACT_WIDTH
-        } else {
-            560.0
-        };
-        return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
+        return super::svg::no_data(&id, kind_class, &spec.title, &spec.description);
     }
-    let g = Geometry::new(spec, layout);
+    let g = Geometry::new(spec);
     let mut svg = Svg::new();
     let y = frame::title(&mut svg, &spec.title, g.w, 6.0, 6.0);
     let rows_top = draw::header(&mut svg, spec, &g, y);
     let (rows_bottom, null_segments) = draw::rows(&mut svg, spec, &g, rows_top);
-    draw::null_line(&mut svg, &g, rows_top, rows_bottom, &null_segments);
+    draw::null_line(&mut svg, &g, &null_segments);
     let y = draw::axis(&mut svg, spec, &g, rows_bottom);
     let y = draw::favours(&mut svg, spec, &g, y);
     let y = frame::footer(&mut svg, &spec.footer, g.w, y) + 10.0;
-    svg.finish(&id, &classes, g.w, y, &spec.title, &spec.description)
+    svg.finish(&id, kind_class, g.w, y, &spec.title, &spec.description)
 }
