@@ -62,7 +62,6 @@ impl CumulativeSpec {
             favours_right: self.favours_right.clone(),
             label_header: self.label_header.clone(),
             columns: vec![self.effect_header.clone()],
-            columns_right: 1,
             effect_column: Some(0),
             rows: self
                 .steps

@@ -19,11 +19,33 @@
 //! font sizes divided by 1.24 as 17-digit floats and estimates text width per
 //! byte). So elements are written directly with one-decimal coordinates.
 //!
+//! # One responsive SVG per chart, inline
+//!
+//! Each chart is drawn once, in one arrangement [`WIDTH`] (340) user units
+//! wide, with a `viewBox` and no fixed size, so it scales to its container:
+//! on a 360 px phone a chart gets about 340 px, one user unit is one CSS
+//! pixel, and the smallest text (12 units) is drawn at 12 px. Row labels
+//! sit above their rows (wrapped onto two lines when long) and only the
+//! effect column is drawn beside the plot; every other column (events per
+//! arm, weights) is in the data table under the chart. The theme caps the
+//! chart's width on wide screens (`max-width: 27rem` in the default theme)
+//! so its text stays near body size instead of growing with the page.
+//!
+//! The SVG is written into the page, not linked as a file by `<img>` or
+//! `<object>`: inline, its `<title>` and `<desc>` are the accessible name
+//! and description (`role="img"`, `aria-labelledby`), its text can be found
+//! and copied, and it inherits the page's `color` and CSS (dark mode with
+//! `prefers-color-scheme`, theme colours). An `<img>` would reduce it to
+//! `alt` text and cut it off from the page CSS; an `<object>` keeps the
+//! markup but still sees none of the page CSS and costs a request per chart.
+//! Drawing it once instead of twice (a wide and a compact copy, one hidden
+//! by CSS) halves what the charts add to a page.
+//!
 //! # Output conventions (for the theme)
 //!
-//! * Root: `<svg class="ap-chart ap-<kind> ap-chart--wide|ap-chart--compact"
-//!   viewBox=… role="img" aria-labelledby="<id>-title <id>-desc">`, no
-//!   `width`/`height`. Style it with `.ap-chart { width: 100%; height: auto; }`.
+//! * Root: `<svg class="ap-chart ap-<kind>" viewBox=… role="img"
+//!   aria-labelledby="<id>-title <id>-desc">`, no `width`/`height`. Style
+//!   it with `.ap-chart { width: 100%; height: auto; }`.
 //! * Colours: text, lines and diamonds use `currentColor`, so dark mode works
 //!   by inheriting `color`; accent fills are presentation attributes that any
 //!   CSS rule overrides. Classes: `text`, `.chart-title`, `.col-head`,
@@ -37,12 +59,10 @@
 //!   for a generic class must not change them.
 //! * No embedded `<style>`: an inline SVG's `<style>` would leak to the whole
 //!   HTML page and fight the theme.
-//! * Layout: [`Layout::Wide`] (desktop, all columns) and [`Layout::Compact`]
-//!   (phones, [`COMPACT_WIDTH`] user units wide: labels above their row,
-//!   only the effect column). Emit both and show one with a media query, see [`Layout`].
 
 mod cumulative;
 mod forest;
+mod frame;
 mod rates;
 mod scale;
 mod svg;
@@ -58,55 +78,9 @@ pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
 pub use timeline::{TimelineEvent, TimelineSpec};
 
-/// Width in SVG user units of every chart in the [`Layout::Compact`]
-/// arrangement. A figure on a 360 px phone is about 340 px wide, so one user
-/// unit is about one CSS pixel there.
-pub const COMPACT_WIDTH: f64 = 340.0;
-
-/// Which arrangement of a chart to draw.
-///
-/// The SVG scales with its container (`viewBox` only), so text size on screen
-/// is `font-size × container width ÷ viewBox width`. The wide layout is
-/// 560–1000 user units wide and meant for containers ≥ 40 rem; the compact
-/// layout is [`COMPACT_WIDTH`] (340) units wide, about the width a chart gets
-/// on a 360 px phone, so 13-unit text is drawn at about 13 px and 12-unit
-/// tick labels at about 12 px. Suggested theme CSS:
-///
-/// ```css
-/// .ap-chart { width: 100%; height: auto; }
-/// .ap-chart--compact { display: none; }
-/// @media (max-width: 40rem) {
-///   .ap-chart--wide { display: none; }
-///   .ap-chart--compact { display: block; }
-/// }
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// Desktop arrangement: every column, labels beside their rows.
-    #[default]
-    Wide,
-    /// Phone arrangement: [`COMPACT_WIDTH`] units wide, labels above their
-    /// rows (wrapped onto two lines when long), reduced columns.
-    Compact,
-}
-
-impl Layout {
-    fn class(self) -> &'static str {
-        match self {
-            Layout::Wide => "ap-chart--wide",
-            Layout::Compact => "ap-chart--compact",
-        }
-    }
-
-    /// Suffix that keeps ids unique when both layouts are on one page.
-    fn id_suffix(self) -> &'static str {
-        match self {
-            Layout::Wide => "",
-            Layout::Compact => "-c",
-        }
-    }
-}
+/// Width in SVG user units of every chart. A figure on a 360 px phone is
+/// about 340 px wide, so one user unit is about one CSS pixel there.
+pub const WIDTH: f64 = 340.0;
 
 /// A chart's data as a plain table, for screen readers and readers without
 /// SVG: the renderer turns it into an HTML `<table>` next to the chart.
@@ -137,13 +111,13 @@ pub enum ChartSpec {
 }
 
 impl ChartSpec {
-    /// Render the chart in the given layout.
-    pub fn render(&self, layout: Layout) -> String {
+    /// Render the chart.
+    pub fn render(&self) -> String {
         match self {
-            ChartSpec::Forest(s) => forest(s, layout),
-            ChartSpec::Cumulative(s) => cumulative(s, layout),
-            ChartSpec::EventRates(s) => event_rates(s, layout),
-            ChartSpec::Timeline(s) => timeline(s, layout),
+            ChartSpec::Forest(s) => forest(s),
+            ChartSpec::Cumulative(s) => cumulative(s),
+            ChartSpec::EventRates(s) => event_rates(s),
+            ChartSpec::Timeline(s) => timeline(s),
         }
     }
 
@@ -160,21 +134,21 @@ impl ChartSpec {
 
 /// Draw a forest plot (trial outcomes, or a topic meta-analysis with weighted
 /// squares, diamonds, prediction interval and subgroups).
-pub fn forest(spec: &ForestSpec, layout: Layout) -> String {
-    forest::render(spec, layout, "ap-forest")
+pub fn forest(spec: &ForestSpec) -> String {
+    forest::render(spec, "ap-forest")
 }
 
 /// Draw a cumulative meta-analysis plot (pooled estimate after each trial).
-pub fn cumulative(spec: &CumulativeSpec, layout: Layout) -> String {
-    forest::render(&spec.to_forest(), layout, "ap-cumulative")
+pub fn cumulative(spec: &CumulativeSpec) -> String {
+    forest::render(&spec.to_forest(), "ap-cumulative")
 }
 
 /// Draw the risk in each arm with its CI, grouped by outcome.
-pub fn event_rates(spec: &EventRateSpec, layout: Layout) -> String {
-    rates::render(spec, layout)
+pub fn event_rates(spec: &EventRateSpec) -> String {
+    rates::render(spec)
 }
 
 /// Draw a horizontal timeline of trial milestones.
-pub fn timeline(spec: &TimelineSpec, layout: Layout) -> String {
-    timeline::render(spec, layout)
+pub fn timeline(spec: &TimelineSpec) -> String {
+    timeline::render(spec)
 }

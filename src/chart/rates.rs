@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::frame::{self, FS, MARGIN};
 use super::scale::{Clip, XAxis};
 use super::svg::{fit, fmt_num, polygon, text_width, wrap, Anchor, Svg, N, PALETTE};
-use super::{DataTable, Layout};
+use super::{DataTable, WIDTH};
 
 /// Risk in one arm.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -136,47 +137,73 @@ impl EventRateSpec {
     }
 }
 
-const FS: f64 = 13.0;
-const MARGIN: f64 = 8.0;
-
 /// Render the event-rate chart. Never panics.
-pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
+///
+/// A legend names the arms once (label, colour and marker shape); each
+/// outcome is a bold heading (up to two lines) over one row per arm: its
+/// whisker and marker on the plot, its "events/total (risk %)" at the
+/// right, never shortened.
+pub(crate) fn render(spec: &EventRateSpec) -> String {
     let id = super::svg::make_id(&spec.id, "rates", &spec.title);
-    let id = format!("{id}{}", layout.id_suffix());
-    let classes = format!("ap-rates {}", layout.class());
-    let compact = layout == Layout::Compact;
+    let classes = "ap-rates";
     let has_data = spec
         .outcomes
         .iter()
         .any(|g| g.arms.iter().any(|a| a.risk().is_some()));
     if !has_data {
-        let w = if compact { super::COMPACT_WIDTH } else { 560.0 };
-        return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
+        return super::svg::no_data(&id, classes, &spec.title, &spec.description);
     }
-    let w = if compact { super::COMPACT_WIDTH } else { 720.0 };
+    let w = WIDTH;
+    let text_w = spec
+        .outcomes
+        .iter()
+        .flat_map(|g| &g.arms)
+        .map(|a| text_width(&a.summary(), FS, false))
+        .fold(40.0, f64::max)
+        .min(w * 0.5);
+    let axis = risk_axis(spec, (MARGIN + 8.0, w - MARGIN - text_w - 16.0));
 
-    // Columns. Wide: arm label | plot | summary text. Compact (phone): a
-    // legend names the arms once (label, colour and marker shape), and each
-    // row is plot | summary text, so the numbers are never shortened.
-    let mut label_w: f64 = 40.0;
-    let mut text_w: f64 = 40.0;
+    let mut svg = Svg::new();
+    let mut y = frame::title(&mut svg, &spec.title, w, 6.0, 4.0);
+    if let Some(g) = spec.outcomes.iter().find(|g| !g.arms.is_empty()) {
+        let names: Vec<&str> = g.arms.iter().map(|a| a.label.as_str()).collect();
+        let marker = |out: &mut String, slot, x, cy| marker(out, slot, x, cy, 5.0);
+        y = frame::legend(&mut svg, &names, marker, w, y);
+    }
+    let row_h = 22.0;
+    let mut marks = String::new();
+    let mut grid_y1 = y + 4.0;
+    let mut segments: Vec<(f64, f64)> = Vec::new();
     for g in &spec.outcomes {
-        for a in &g.arms {
-            label_w = label_w.max(text_width(a.label.trim(), FS, false));
-            text_w = text_w.max(text_width(&a.summary(), FS, false));
+        y += 7.0;
+        for line in wrap(&g.label, w - 2.0 * MARGIN, FS, true, 2) {
+            y += 15.0;
+            svg.text(MARGIN, y, Anchor::Start, "row-label bold", &line);
         }
+        y += 4.0;
+        let seg_top = y;
+        for (i, a) in g.arms.iter().enumerate() {
+            let cy = y + row_h / 2.0;
+            let summary = fit(&a.summary(), text_w, FS, false);
+            svg.text(w - MARGIN, cy + FS * 0.35, Anchor::End, "cell", &summary);
+            draw_arm(&mut marks, &axis, a, i, cy);
+            y += row_h;
+        }
+        grid_y1 = y;
+        segments.push((seg_top, y));
     }
-    let label_w = if compact { 0.0 } else { label_w.min(170.0) };
-    let text_w = text_w.min(if compact { w * 0.5 } else { 260.0 });
-    let indent = if compact { 0.0 } else { 14.0 };
-    let plot_x0 = if compact {
-        MARGIN + 8.0
-    } else {
-        MARGIN + indent + label_w + 12.0
-    };
-    let plot_x1 = w - MARGIN - text_w - 16.0;
+    if let Some(last) = segments.last_mut() {
+        last.1 = grid_y1 + 4.0;
+    }
+    grid(&mut svg, &axis, &segments);
+    svg.body.push_str(&marks);
+    let y = draw_axis(&mut svg, spec, &axis, w, grid_y1 + 4.0);
+    svg.finish(&id, classes, w, y, &spec.title, &spec.description)
+}
 
-    // Axis: 0 to a nice maximum covering every risk and upper CI limit.
+/// The percentage axis over `(x0, x1)`: 0 to a nice maximum covering every
+/// risk and upper CI limit.
+fn risk_axis(spec: &EventRateSpec, x: (f64, f64)) -> XAxis {
     let mut top: f64 = 0.0;
     for a in spec.outcomes.iter().flat_map(|g| &g.arms) {
         for v in [a.risk(), a.ci_high.filter(|v| v.is_finite())]
@@ -190,77 +217,25 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
         .into_iter()
         .find(|&m| m >= top - 1.0e-9)
         .unwrap_or(100.0);
-    let axis = XAxis::new(
+    XAxis::new(
         false,
         &[0.0, nice_max],
         &[],
         None,
         Some((0.0, nice_max)),
-        (plot_x0, plot_x1),
-        if compact { 5 } else { 6 },
-    );
+        x,
+        5,
+    )
+}
 
-    let mut svg = Svg::new();
-    let mut y = 6.0;
-    if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
-            y += 19.0;
-            svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
-        }
-        y += 4.0;
-    }
-    if compact {
-        y = legend(&mut svg, spec, w, y);
-    }
-    let rows_top = y + 4.0;
-    let row_h = 22.0;
-    let mut marks = String::new();
-    let mut grid_y1 = rows_top;
-    let mut segments: Vec<(f64, f64)> = Vec::new();
-    for g in &spec.outcomes {
-        y += 7.0;
-        let lines = if compact { 2 } else { 1 };
-        for line in wrap(&g.label, w - 2.0 * MARGIN, FS, true, lines) {
-            y += 15.0;
-            svg.text(MARGIN, y, Anchor::Start, "row-label bold", &line);
-        }
-        y += 4.0;
-        let seg_top = y;
-        for (i, a) in g.arms.iter().enumerate() {
-            let cy = y + row_h / 2.0;
-            let base = cy + FS * 0.35;
-            if !compact {
-                svg.text(
-                    MARGIN + indent,
-                    base,
-                    Anchor::Start,
-                    "row-label",
-                    &fit(&a.label, label_w, FS, false),
-                );
-            }
-            svg.text(
-                w - MARGIN,
-                base,
-                Anchor::End,
-                "cell",
-                &fit(&a.summary(), text_w, FS, false),
-            );
-            draw_arm(&mut marks, &axis, a, i, cy);
-            y += row_h;
-        }
-        grid_y1 = y;
-        segments.push((seg_top, y));
-    }
-    if let Some(last) = segments.last_mut() {
-        last.1 = grid_y1 + 4.0;
-    }
-    // Faint vertical grid lines at the ticks behind the marks, one segment
-    // per outcome so they never cross the outcome headings.
+/// Faint vertical grid lines at the ticks behind the marks, one segment
+/// per outcome so they never cross the outcome headings.
+fn grid(svg: &mut Svg, axis: &XAxis, segments: &[(f64, f64)]) {
     for &t in &axis.ticks {
         let x = axis.x(t);
         let cls = if t == 0.0 { "axis" } else { "grid" };
         let op = if t == 0.0 { "0.8" } else { "0.18" };
-        for &(y0, y1) in &segments {
+        for &(y0, y1) in segments {
             svg.line(
                 x,
                 y0,
@@ -271,8 +246,10 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
             );
         }
     }
-    svg.body.push_str(&marks);
-    let ay = grid_y1 + 4.0;
+}
+
+/// The axis at `ay`, its ticks, labels and title. Returns the new `y`.
+fn draw_axis(svg: &mut Svg, spec: &EventRateSpec, axis: &XAxis, w: f64, ay: f64) -> f64 {
     svg.line(axis.x0, ay, axis.x1, ay, "axis", " stroke-width=\"1\"");
     for &t in &axis.ticks {
         let x = axis.x(t);
@@ -281,7 +258,7 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
     for (t, s) in axis.labelled_ticks(Some(0.0), 12.0, "%") {
         svg.text(axis.x(t), ay + 18.0, Anchor::Middle, "tick-label small", &s);
     }
-    y = ay + 35.0;
+    let y = ay + 35.0;
     let label = if spec.axis_label.trim().is_empty() {
         "Risk, % (95% CI)"
     } else {
@@ -294,8 +271,7 @@ pub(crate) fn render(spec: &EventRateSpec, layout: Layout) -> String {
         "axis-label",
         &fit(label, w - 2.0 * MARGIN, FS, false),
     );
-    y += 12.0;
-    svg.finish(&id, &classes, w, y, &spec.title, &spec.description)
+    y + 12.0
 }
 
 /// Whisker and marker for one arm, in the arm's colour.
@@ -334,37 +310,6 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
     let (x, _clip): (f64, Clip) = axis.map(pct(risk)).unwrap_or((axis.x0, Clip::In));
     marker(out, slot, x, cy, 5.0);
     out.push_str("</g>\n");
-}
-
-/// The legend of the compact layout: each arm's marker and name, flowing
-/// onto further lines when they do not fit on one. Returns the new `y`.
-fn legend(svg: &mut Svg, spec: &EventRateSpec, w: f64, mut y: f64) -> f64 {
-    let Some(arms) = spec.outcomes.iter().find(|g| !g.arms.is_empty()) else {
-        return y;
-    };
-    let mut x = MARGIN;
-    y += 18.0;
-    for (i, a) in arms.arms.iter().enumerate() {
-        let name = fit(&a.label, w - 2.0 * MARGIN - 16.0, FS, false);
-        let item_w = 16.0 + text_width(&name, FS, false);
-        if x > MARGIN && x + item_w > w - MARGIN {
-            x = MARGIN;
-            y += 18.0;
-        }
-        let slot = i % 4;
-        let mut g = String::new();
-        let _ = writeln!(
-            g,
-            "<g class=\"arm arm-{slot}\" color=\"{}\">",
-            PALETTE[slot]
-        );
-        marker(&mut g, slot, x + 5.0, y - FS * 0.35, 5.0);
-        g.push_str("</g>\n");
-        svg.body.push_str(&g);
-        svg.text(x + 14.0, y, Anchor::Start, "legend", &name);
-        x += item_w + 16.0;
-    }
-    y + 4.0
 }
 
 /// One arm's marker: circle, square, triangle or diamond by slot, so arms

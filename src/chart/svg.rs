@@ -337,7 +337,8 @@ pub(crate) enum Anchor {
 }
 
 /// A small, valid SVG that says "No data" (used for degenerate specs).
-pub(crate) fn no_data(id: &str, classes: &str, title: &str, desc: &str, w: f64) -> String {
+pub(crate) fn no_data(id: &str, classes: &str, title: &str, desc: &str) -> String {
+    let w = super::WIDTH;
     let mut svg = Svg::new();
     let t = fit(title, w - 16.0, 15.0, true);
     let mut y = 8.0;

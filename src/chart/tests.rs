@@ -33,7 +33,6 @@ pub(super) fn levoecmo_ratios() -> ForestSpec {
             "Placebo".into(),
             "RR [95% CI]".into(),
         ],
-        columns_right: 1,
         effect_column: Some(2),
         rows: vec![
             row(
@@ -80,7 +79,6 @@ pub(super) fn leopards_rd() -> ForestSpec {
             "Placebo".into(),
             "RD [95% CI]".into(),
         ],
-        columns_right: 1,
         effect_column: Some(2),
         rows: vec![
             ForestRow::study("Death at 28 days", 3.6, -4.5, 11.7).with_cells([
@@ -147,7 +145,6 @@ pub(super) fn pooled() -> ForestSpec {
             "RR [95% CI]".into(),
             "Weight".into(),
         ],
-        columns_right: 2,
         effect_column: Some(2),
         rows: vec![
             ForestRow::heading("Septic shock"),
@@ -279,20 +276,14 @@ pub(super) fn timeline_spec(ongoing: bool) -> TimelineSpec {
 /// Every representative chart with its snapshot name.
 pub(super) fn all_snapshots() -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
-    for (name, layout) in [("wide", Layout::Wide), ("compact", Layout::Compact)] {
-        let n = |s: &str| -> &'static str { Box::leak(format!("{s}-{name}").into_boxed_str()) };
-        v.push((n("forest-levoecmo"), forest(&levoecmo_ratios(), layout)));
-        v.push((n("forest-leopards-rd"), forest(&leopards_rd(), layout)));
-        v.push((n("forest-pooled"), forest(&pooled(), layout)));
-        v.push((n("cumulative"), cumulative(&cumulative_spec(), layout)));
-        v.push((n("rates-levoecmo"), event_rates(&rates_spec(), layout)));
-        v.push((n("timeline-done"), timeline(&timeline_spec(false), layout)));
-        v.push((
-            n("timeline-ongoing"),
-            timeline(&timeline_spec(true), layout),
-        ));
-    }
-    v.push(("no-data", forest(&ForestSpec::default(), Layout::Wide)));
+    v.push(("forest-levoecmo", forest(&levoecmo_ratios())));
+    v.push(("forest-leopards-rd", forest(&leopards_rd())));
+    v.push(("forest-pooled", forest(&pooled())));
+    v.push(("cumulative", cumulative(&cumulative_spec())));
+    v.push(("rates-levoecmo", event_rates(&rates_spec())));
+    v.push(("timeline-done", timeline(&timeline_spec(false))));
+    v.push(("timeline-ongoing", timeline(&timeline_spec(true))));
+    v.push(("no-data", forest(&ForestSpec::default())));
     v
 }
 
@@ -391,60 +382,32 @@ fn snapshots_match() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
     let expected: &[(&str, &str)] = &[
         (
-            "forest-levoecmo-wide",
-            include_str!("../../tests/snapshots/chart/forest-levoecmo-wide.svg"),
+            "forest-levoecmo",
+            include_str!("../../tests/snapshots/chart/forest-levoecmo.svg"),
         ),
         (
-            "forest-leopards-rd-wide",
-            include_str!("../../tests/snapshots/chart/forest-leopards-rd-wide.svg"),
+            "forest-leopards-rd",
+            include_str!("../../tests/snapshots/chart/forest-leopards-rd.svg"),
         ),
         (
-            "forest-pooled-wide",
-            include_str!("../../tests/snapshots/chart/forest-pooled-wide.svg"),
+            "forest-pooled",
+            include_str!("../../tests/snapshots/chart/forest-pooled.svg"),
         ),
         (
-            "cumulative-wide",
-            include_str!("../../tests/snapshots/chart/cumulative-wide.svg"),
+            "cumulative",
+            include_str!("../../tests/snapshots/chart/cumulative.svg"),
         ),
         (
-            "rates-levoecmo-wide",
-            include_str!("../../tests/snapshots/chart/rates-levoecmo-wide.svg"),
+            "rates-levoecmo",
+            include_str!("../../tests/snapshots/chart/rates-levoecmo.svg"),
         ),
         (
-            "timeline-done-wide",
-            include_str!("../../tests/snapshots/chart/timeline-done-wide.svg"),
+            "timeline-done",
+            include_str!("../../tests/snapshots/chart/timeline-done.svg"),
         ),
         (
-            "timeline-ongoing-wide",
-            include_str!("../../tests/snapshots/chart/timeline-ongoing-wide.svg"),
-        ),
-        (
-            "forest-levoecmo-compact",
-            include_str!("../../tests/snapshots/chart/forest-levoecmo-compact.svg"),
-        ),
-        (
-            "forest-leopards-rd-compact",
-            include_str!("../../tests/snapshots/chart/forest-leopards-rd-compact.svg"),
-        ),
-        (
-            "forest-pooled-compact",
-            include_str!("../../tests/snapshots/chart/forest-pooled-compact.svg"),
-        ),
-        (
-            "cumulative-compact",
-            include_str!("../../tests/snapshots/chart/cumulative-compact.svg"),
-        ),
-        (
-            "rates-levoecmo-compact",
-            include_str!("../../tests/snapshots/chart/rates-levoecmo-compact.svg"),
-        ),
-        (
-            "timeline-done-compact",
-            include_str!("../../tests/snapshots/chart/timeline-done-compact.svg"),
-        ),
-        (
-            "timeline-ongoing-compact",
-            include_str!("../../tests/snapshots/chart/timeline-ongoing-compact.svg"),
+            "timeline-ongoing",
+            include_str!("../../tests/snapshots/chart/timeline-ongoing.svg"),
         ),
         (
             "no-data",
@@ -474,7 +437,7 @@ fn snapshots_match() {
 
 #[test]
 fn ratio_axis_is_logarithmic_with_null_at_one() {
-    let svg = forest(&levoecmo_ratios(), Layout::Wide);
+    let svg = forest(&levoecmo_ratios());
     let x_half = tick_x(&svg, "0.5").expect("tick 0.5");
     let x_one = tick_x(&svg, "1").expect("tick 1");
     let x_two = tick_x(&svg, "2").expect("tick 2");
@@ -482,9 +445,10 @@ fn ratio_axis_is_logarithmic_with_null_at_one() {
         (x_one - x_half - (x_two - x_one)).abs() <= 0.2,
         "{x_half} {x_one} {x_two}"
     );
+    // One null-line segment beside each of the three rows, all at 1.
     let null_x = attrs(&svg, "line", "null", "x1");
-    assert_eq!(null_x.len(), 1);
-    assert!((null_x[0] - x_one).abs() <= 0.1);
+    assert_eq!(null_x.len(), 3);
+    assert!(null_x.iter().all(|x| (x - x_one).abs() <= 0.1));
     // 5 sits log-proportionally: (x5 - x1) / (x2 - x1) = log(5)/log(2).
     let x_five = tick_x(&svg, "5").expect("tick 5");
     let ratio = (x_five - x_one) / (x_two - x_one);
@@ -493,7 +457,7 @@ fn ratio_axis_is_logarithmic_with_null_at_one() {
 
 #[test]
 fn difference_axis_is_linear_with_null_at_zero() {
-    let svg = forest(&leopards_rd(), Layout::Wide);
+    let svg = forest(&leopards_rd());
     let x0 = tick_x(&svg, "0").expect("tick 0");
     let x5 = tick_x(&svg, "5").expect("tick 5");
     let x10 = tick_x(&svg, "10").expect("tick 10");
@@ -510,7 +474,7 @@ fn difference_axis_is_linear_with_null_at_zero() {
 
 #[test]
 fn larger_weights_give_larger_squares() {
-    let svg = forest(&pooled(), Layout::Wide);
+    let svg = forest(&pooled());
     let widths = attrs(&svg, "rect", "square", "width");
     // Row order: LeoPARDS 61, Pilot 1.5, WEAN 6, CARDIO 10.5, LEVOECMO 21.
     assert_eq!(widths.len(), 5);
@@ -535,8 +499,8 @@ fn labels_are_escaped() {
     spec.columns[0] = "Levo <em>".into();
     spec.footer = vec!["x < y & z > w".into()];
     spec.id = "\"><svg onload=alert(1)>".into();
-    for layout in [Layout::Wide, Layout::Compact] {
-        let svg = forest(&spec, layout);
+    {
+        let svg = forest(&spec);
         assert_well_formed(&svg);
         assert!(!svg.contains("<script") && !svg.contains("<b>") && !svg.contains("<em>"));
         assert!(svg.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
@@ -568,25 +532,25 @@ fn degenerate_input_gives_no_data_svg() {
         rows: vec![nan],
         ..ForestSpec::default()
     };
-    for layout in [Layout::Wide, Layout::Compact] {
-        let svg = forest(&spec, layout);
+    {
+        let svg = forest(&spec);
         assert_well_formed(&svg);
         assert!(svg.contains(">No data</text>"));
         assert!(svg.contains("ap-chart--empty"));
     }
     spec.rows.clear();
-    assert!(forest(&spec, Layout::Wide).contains(">No data</text>"));
-    let rates = event_rates(&EventRateSpec::default(), Layout::Wide);
+    assert!(forest(&spec).contains(">No data</text>"));
+    let rates = event_rates(&EventRateSpec::default());
     assert_well_formed(&rates);
     assert!(rates.contains(">No data</text>"));
-    let tl = timeline(&TimelineSpec::default(), Layout::Compact);
+    let tl = timeline(&TimelineSpec::default());
     assert_well_formed(&tl);
     assert!(tl.contains(">No data</text>"));
-    let cu = cumulative(&CumulativeSpec::default(), Layout::Wide);
+    let cu = cumulative(&CumulativeSpec::default());
     assert!(cu.contains(">No data</text>"));
     // Negative "ratios" cannot be drawn on a log axis.
     spec.rows = vec![ForestRow::study("neg", -1.0, -2.0, -0.5)];
-    assert!(forest(&spec, Layout::Wide).contains(">No data</text>"));
+    assert!(forest(&spec).contains(">No data</text>"));
 }
 
 #[test]
@@ -651,13 +615,12 @@ fn hostile_input_never_panics_and_stays_valid() {
                 favours_right: long.clone(),
                 label_header: long.clone(),
                 columns: vec![long.clone(); 5],
-                columns_right: 99,
                 effect_column: Some(99),
                 rows: rows.clone(),
                 footer: vec![long.clone(); 30],
             };
-            for layout in [Layout::Wide, Layout::Compact] {
-                let svg = forest(&spec, layout);
+            {
+                let svg = forest(&spec);
                 assert_well_formed(&svg);
                 assert!(svg.len() < 400_000, "{}", svg.len());
             }
@@ -669,7 +632,7 @@ fn hostile_input_never_panics_and_stays_valid() {
     spec.rows[0].ci_low = Some(1.16);
     spec.rows[0].ci_high = Some(1.16);
     spec.axis.limits = Some((0.8, 1.5));
-    let svg = forest(&spec, Layout::Wide);
+    let svg = forest(&spec);
     assert_well_formed(&svg);
     assert!(svg.contains("class=\"offscale\""));
     assert!(svg.contains("class=\"ci arrow\""));
@@ -691,8 +654,8 @@ fn hostile_input_never_panics_and_stays_valid() {
         }],
         ..EventRateSpec::default()
     };
-    for layout in [Layout::Wide, Layout::Compact] {
-        assert_well_formed(&event_rates(&rates, layout));
+    {
+        assert_well_formed(&event_rates(&rates));
     }
     let tl = TimelineSpec {
         title: long.clone(),
@@ -711,8 +674,8 @@ fn hostile_input_never_panics_and_stays_valid() {
         ongoing: true,
         ..TimelineSpec::default()
     };
-    for layout in [Layout::Wide, Layout::Compact] {
-        assert_well_formed(&timeline(&tl, layout));
+    {
+        assert_well_formed(&timeline(&tl));
     }
     let same_day = TimelineSpec {
         events: (0..12)
@@ -724,7 +687,7 @@ fn hostile_input_never_panics_and_stays_valid() {
             .collect(),
         ..TimelineSpec::default()
     };
-    assert_well_formed(&timeline(&same_day, Layout::Compact));
+    assert_well_formed(&timeline(&same_day));
 }
 
 #[test]
@@ -744,15 +707,13 @@ fn tables_describe_the_data() {
 }
 
 #[test]
-fn ids_are_unique_per_layout_and_sanitised() {
+fn ids_are_sanitised() {
     let spec = levoecmo_ratios();
-    let w = forest(&spec, Layout::Wide);
-    let c = forest(&spec, Layout::Compact);
+    let w = forest(&spec);
     assert!(w.contains("id=\"ap-levoecmo-rr-title\""));
-    assert!(c.contains("id=\"ap-levoecmo-rr-c-title\""));
     let mut anon = spec.clone();
     anon.id = String::new();
-    let a = forest(&anon, Layout::Wide);
+    let a = forest(&anon);
     assert!(a.contains("aria-labelledby=\"ap-ap-forest-"));
 }
 
@@ -763,7 +724,7 @@ fn timing_trial_forest() {
     let start = std::time::Instant::now();
     let mut total = 0usize;
     for _ in 0..10_000 {
-        total += forest(&spec, Layout::Wide).len();
+        total += forest(&spec).len();
     }
     let el = start.elapsed();
     println!(
@@ -815,20 +776,20 @@ fn compact_event_rates_never_shorten_the_numbers() {
     spec.outcomes[0].arms[0].events = 148;
     spec.outcomes[0].arms[0].total = 258;
     spec.outcomes[0].arms[0].risk = 148.0 / 258.0;
-    for layout in [Layout::Wide, Layout::Compact] {
-        let svg = event_rates(&spec, layout);
-        assert!(svg.contains(">148/258 (57.4%)</text>"), "{layout:?}");
+    {
+        let svg = event_rates(&spec);
+        assert!(svg.contains(">148/258 (57.4%)</text>"));
         for g in &spec.outcomes {
             for a in &g.arms {
                 assert!(
                     svg.contains(&format!(">{}</text>", a.summary())),
-                    "{layout:?}"
+                    "arm summary shortened"
                 );
             }
         }
     }
     // The compact layout names each arm once, in a legend.
-    let compact = event_rates(&spec, Layout::Compact);
+    let compact = event_rates(&spec);
     for a in &spec.outcomes[0].arms {
         assert_eq!(
             compact
@@ -861,8 +822,8 @@ fn long_row_labels_wrap_instead_of_being_cut() {
     let mut spec = levoecmo_ratios();
     spec.rows[0].label =
         "Sustained renal failure at day 28 (or at ICU discharge if earlier)".into();
-    for layout in [Layout::Wide, Layout::Compact] {
-        let svg = forest(&spec, layout);
+    {
+        let svg = forest(&spec);
         let label_lines: Vec<&str> = svg
             .lines()
             .filter(|l| l.contains("class=\"row-label\""))
@@ -871,9 +832,9 @@ fn long_row_labels_wrap_instead_of_being_cut() {
         let joined = label_lines.join(" ");
         assert!(
             joined.contains("Sustained renal failure at day 28 (or at ICU discharge if earlier)"),
-            "{layout:?}: {label_lines:?}"
+            "{label_lines:?}"
         );
-        assert!(!joined.contains('…'), "{layout:?}: {label_lines:?}");
+        assert!(!joined.contains('…'), "{label_lines:?}");
     }
 }
 
@@ -883,7 +844,7 @@ fn a_wrapped_label_does_not_change_the_square() {
     spec.rows[1].label = "Ventricular arrhythmia (ventricular fibrillation, ventricular \
                           tachycardia or torsades de pointes) during the ICU stay"
         .into();
-    let svg = forest(&spec, Layout::Wide);
+    let svg = forest(&spec);
     let widths = attrs(&svg, "rect", "square", "width");
     assert_eq!(widths.len(), 3, "{svg}");
     assert!(
@@ -928,7 +889,7 @@ fn an_arm_without_data_keeps_the_other_arms_colours() {
         ],
         ..EventRateSpec::default()
     };
-    let svg = event_rates(&spec, Layout::Compact);
+    let svg = event_rates(&spec);
     // Legend + both outcomes for High dose and Placebo; legend + one outcome
     // for Low dose.
     assert_eq!(svg.matches("<g class=\"arm arm-0\"").count(), 2, "{svg}");

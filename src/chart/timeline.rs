@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::svg::{fit, text_width, wrap, Anchor, Svg, N};
-use super::{DataTable, Layout};
+use super::frame::{self, FS, MARGIN};
+use super::svg::{fit, text_width, Anchor, Svg, N};
+use super::{DataTable, WIDTH};
 
 /// One milestone.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -95,26 +96,20 @@ fn parse_date(s: &str) -> Option<f64> {
     })
 }
 
-const FS: f64 = 13.0;
-const MARGIN: f64 = 8.0;
-
 /// Render the timeline. Never panics.
-pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
+pub(crate) fn render(spec: &TimelineSpec) -> String {
     let id = super::svg::make_id(&spec.id, "timeline", &spec.title);
-    let id = format!("{id}{}", layout.id_suffix());
     let ongoing = if spec.ongoing {
         " ap-timeline--ongoing"
     } else {
         ""
     };
-    let classes = format!("ap-timeline{ongoing} {}", layout.class());
-    let compact = layout == Layout::Compact;
+    let classes = format!("ap-timeline{ongoing}");
     let events: Vec<&TimelineEvent> = spec.events.iter().take(50).collect();
     if events.is_empty() {
-        let w = if compact { super::COMPACT_WIDTH } else { 560.0 };
-        return super::svg::no_data(&id, &classes, &spec.title, &spec.description, w);
+        return super::svg::no_data(&id, &classes, &spec.title, &spec.description);
     }
-    let w = if compact { super::COMPACT_WIDTH } else { 720.0 };
+    let w = WIDTH;
     let x0 = MARGIN + 40.0;
     let x1 = w - MARGIN - if spec.ongoing { 56.0 } else { 40.0 };
 
@@ -142,13 +137,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     order.sort_by(|&a, &b| pos[a].total_cmp(&pos[b]));
 
     let mut svg = Svg::new();
-    let mut y = 6.0;
-    if !spec.title.trim().is_empty() {
-        for line in wrap(&spec.title, w - 2.0 * MARGIN, 15.0, true, 2) {
-            y += 19.0;
-            svg.text(MARGIN, y, Anchor::Start, "chart-title bold", &line);
-        }
-    }
+    let mut y = frame::title(&mut svg, &spec.title, w, 6.0, 0.0);
 
     // Label lanes: lane k is above the track when k is even, below when
     // odd, at level k / 2 (level 0 next to the track). Greedy: each label
@@ -161,7 +150,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
     }
     let mut placed: Vec<Placed> = Vec::new();
     let mut lanes: Vec<(usize, f64)> = Vec::with_capacity(events.len()); // (lane, centre x)
-    let max_label_w = if compact { 120.0 } else { 150.0 };
+    let max_label_w = 120.0;
     for &i in &order {
         let e = events[i];
         let label = fit(&e.label, max_label_w, FS, true);
@@ -204,7 +193,7 @@ pub(crate) fn render(spec: &TimelineSpec, layout: Layout) -> String {
         let years = (t1 - t0).round() as i64;
         let step = [1i64, 2, 5, 10, 20, 50]
             .into_iter()
-            .find(|s| years / s <= if compact { 4 } else { 8 })
+            .find(|s| years / s <= 4)
             .unwrap_or(100);
         let first = t0 as i64;
         let mut yv = first;

@@ -90,9 +90,11 @@ pub struct FigureCtx {
     pub dom_id: String,
     /// Title.
     pub title: String,
-    /// Wide SVG (trusted).
+    /// The chart's one responsive SVG (trusted); the name is kept until
+    /// render/mod.rs, which fills it, is renamed with it.
     pub wide_svg: String,
-    /// Compact SVG (trusted).
+    /// Always empty (there is no compact copy any more); kept until
+    /// render/mod.rs stops filling it. Templates must not use it.
     pub compact_svg: String,
     /// Data table.
     pub table: DataTable,

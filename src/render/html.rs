@@ -2,6 +2,7 @@
 
 use super::{figure_ctx, Env};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::figures::Figure;
 use crate::link::{ChartRef, FigureKey};
 use crate::model::PageKind;
 use crate::parse::markdown::marker;
@@ -124,8 +125,13 @@ pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
 }
 
 /// What shortcode `n` of page `i` places, as link resolved it, once the
-/// figures stage has said whether the data give that chart.
-pub(crate) fn resolve(env: &Env, i: usize, n: usize) -> Result<ChartRef, String> {
+/// figures stage has said whether the data give that chart: the reference
+/// and, for a chart, the figure (looked up here, once).
+pub(crate) fn resolve<'e>(
+    env: &Env<'e>,
+    i: usize,
+    n: usize,
+) -> Result<(ChartRef, Option<&'e Figure>), String> {
     let site = env.input.site;
     let r = env
         .input
@@ -135,21 +141,22 @@ pub(crate) fn resolve(env: &Env, i: usize, n: usize) -> Result<ChartRef, String>
         .and_then(|v| v.get(n))
         .cloned()
         .unwrap_or(ChartRef::Omitted);
-    if let ChartRef::Figure { page, key } = &r {
-        if env.input.figures.get(*page, &key.key()).is_none() {
-            return Err(match key {
-                FigureKey::Pooled(a) | FigureKey::Cumulative(a) => {
-                    format!("no analysis `{a}` with results on this topic")
-                }
-                _ => format!(
-                    "no chart `{}` for trial `{}`: check the outcome id, or that the trial has data for it",
-                    key.key(),
-                    site.pages[*page].id
-                ),
-            });
-        }
+    let ChartRef::Figure { page, key } = &r else {
+        return Ok((r, None));
+    };
+    match env.input.figures.get(*page, key) {
+        Some(f) => Ok((r, Some(f))),
+        None => Err(match key {
+            FigureKey::Pooled(a) | FigureKey::Cumulative(a) => {
+                format!("no analysis `{a}` with results on this topic")
+            }
+            _ => format!(
+                "no chart `{}` for trial `{}`: check the outcome id, or that the trial has data for it",
+                key.key(),
+                site.pages[*page].id
+            ),
+        }),
     }
-    Ok(r)
 }
 
 /// The page's body with every shortcode marker replaced by its chart, and
@@ -168,7 +175,7 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
                 diags.push(Diagnostic::error(&p.source, line, 1, msg));
                 String::new()
             }
-            Ok(pl) => {
+            Ok((pl, figure)) => {
                 if let Some((_, first)) = placed
                     .iter()
                     .find(|(q, _)| *q == pl && pl != ChartRef::Omitted)
@@ -199,28 +206,19 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
                             _ => String::new(),
                         },
                         ChartRef::Omitted => String::new(),
-                        ChartRef::Figure { page, key } => {
-                            match env.input.figures.get(*page, &key.key()) {
-                                Some(f) => {
-                                    let fig = figure_ctx(f);
-                                    let ctx = PartialCtx {
-                                        fig: Some(&fig),
-                                        t: None,
-                                        outcomes: None,
-                                        anchors: false,
-                                    };
-                                    partial(
-                                        env,
-                                        "partials/figure.html",
-                                        &ctx,
-                                        &p.source,
-                                        line,
-                                        diags,
-                                    )
-                                }
-                                None => String::new(),
+                        ChartRef::Figure { .. } => match figure {
+                            Some(f) => {
+                                let fig = figure_ctx(f);
+                                let ctx = PartialCtx {
+                                    fig: Some(&fig),
+                                    t: None,
+                                    outcomes: None,
+                                    anchors: false,
+                                };
+                                partial(env, "partials/figure.html", &ctx, &p.source, line, diags)
                             }
-                        }
+                            None => String::new(),
+                        },
                     };
                     placed.push((pl, line));
                     h

@@ -1,0 +1,130 @@
+//! Figures: which charts each page gets, as plain chart specifications.
+//!
+//! This stage sits between analyse and render: it turns recomputed results
+//! into [`crate::chart`] specifications (rows of label, estimate, CI,
+//! weight) and draws them, in parallel per page. The chart module never sees
+//! a trial; render never draws. Every trial gets its forest plots (ratios on
+//! a log axis, differences on a linear one), an event-rate chart and, when
+//! dates are known, a timeline; every topic analysis gets a pooled forest
+//! plot and a cumulative plot. Charts asked for by shortcodes in the prose
+//! (`{{ forest(outcome="death-28d") }}`) are drawn here too.
+//!
+//! This file owns the stage's entry point, drawing one spec into a
+//! [`Figure`] and the "favours" captions both kinds of page use;
+//! [`trial`] builds a trial's specs, [`topic`] a topic analysis' specs and
+//! [`store`] keeps the drawn figures by page and [`FigureKey`].
+
+mod store;
+mod topic;
+mod trial;
+
+use rayon::prelude::*;
+
+use crate::analyse::Analyses;
+use crate::chart::ChartSpec;
+use crate::link::{FigureKey, Links};
+use crate::model::{Direction, PageKind, Site};
+
+pub use store::{Figure, FigureLookup, Figures};
+
+/// Draw `spec` as figure `which` of page `page`.
+fn draw(page: &str, which: FigureKey, spec: ChartSpec) -> Figure {
+    let table = spec.table();
+    let title = table.caption.clone();
+    Figure {
+        page: page.to_string(),
+        key: which.key(),
+        which,
+        title,
+        wide: spec.render(),
+        compact: String::new(),
+        table,
+    }
+}
+
+/// Draw every page's figures.
+pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
+    let wanted = trial::shortcode_requests(links);
+    let none: Vec<FigureKey> = Vec::new();
+    let pages: Vec<(usize, Vec<Figure>)> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let v = match &p.kind {
+                PageKind::Trial(t) => trial::trial_figures(
+                    site,
+                    links,
+                    i,
+                    t,
+                    analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+                    wanted.get(&i).unwrap_or(&none),
+                ),
+                PageKind::Topic(_) => analyses
+                    .topics
+                    .get(&i)
+                    .map(|a| {
+                        a.iter()
+                            .flat_map(|r| topic::topic_figures(&p.id, r))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            (!v.is_empty()).then_some((i, v))
+        })
+        .collect();
+    Figures::new(pages)
+}
+
+/// The captions under a forest plot's axis, left and right of the line of
+/// no effect, for rows whose outcomes point the given ways.
+///
+/// Left of the line the experimental arm has fewer events (or lower
+/// values). That favours it when lower is better, and favours the control
+/// when higher is better; when the rows point different ways no single
+/// "favours" caption is true for every row, so the captions say which arm
+/// is lower or higher instead, and each ↑ better row is marked as such.
+pub(crate) fn favours_captions(e: &str, c: &str, directions: &[Direction]) -> (String, String) {
+    let e = if e.is_empty() { "experimental" } else { e };
+    let c = if c.is_empty() { "control" } else { c };
+    let higher = directions
+        .iter()
+        .filter(|d| **d == Direction::HigherIsBetter)
+        .count();
+    if higher == 0 {
+        (format!("Favours {e}"), format!("Favours {c}"))
+    } else if higher == directions.len() {
+        (format!("Favours {c}"), format!("Favours {e}"))
+    } else {
+        (format!("Lower with {e}"), format!("Higher with {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn favours_captions_are_true_for_every_row() {
+        use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
+        let cap = |d: &[Direction]| favours_captions("Levosimendan", "Placebo", d);
+        assert_eq!(
+            cap(&[Down, Down]),
+            ("Favours Levosimendan".into(), "Favours Placebo".into())
+        );
+        // Fewer good events with the drug (left of 1) favour the control.
+        assert_eq!(
+            cap(&[Up]),
+            ("Favours Placebo".into(), "Favours Levosimendan".into())
+        );
+        // LeoPARDS: death (↓ better) beside weaning (↑ better).
+        assert_eq!(
+            cap(&[Down, Up, Down]),
+            (
+                "Lower with Levosimendan".into(),
+                "Higher with Levosimendan".into()
+            )
+        );
+    }
+}

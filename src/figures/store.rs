@@ -1,0 +1,93 @@
+//! The figure store: every drawn chart of the site, by page and by
+//! [`FigureKey`], so render finds a figure without building a string.
+
+use std::collections::BTreeMap;
+
+use crate::chart::DataTable;
+use crate::link::FigureKey;
+
+/// A drawn chart with its data table.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Id of the page the figure belongs to.
+    pub page: String,
+    /// Which figure of its page it is.
+    pub which: FigureKey,
+    /// Its name within its page (`forest-ratio`, `rates`,
+    /// `pooled-mortality`): [`FigureKey::key`], built once when drawn, for
+    /// element ids and templates.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// The chart's one SVG, for every screen width (see [`crate::chart`]).
+    /// Still named `wide` because render/mod.rs, which another change
+    /// owns, copies it by that name; rename it to `svg` with that file.
+    pub wide: String,
+    /// Always empty: there is no second, compact copy any more. Kept only
+    /// until render/mod.rs stops copying it.
+    pub compact: String,
+    /// The data as a table.
+    pub table: DataTable,
+}
+
+/// All figures, by page index, each page's sorted by [`FigureKey`] (a page
+/// has a handful: a sorted list is a map that also gives them in order).
+#[derive(Debug, Clone, Default)]
+pub struct Figures(BTreeMap<usize, Vec<Figure>>);
+
+impl Figures {
+    /// The store of these pages' figures, each page's in any order.
+    pub fn new(pages: impl IntoIterator<Item = (usize, Vec<Figure>)>) -> Figures {
+        let mut map: BTreeMap<usize, Vec<Figure>> = BTreeMap::new();
+        for (i, mut v) in pages {
+            v.sort_by(|a, b| a.which.cmp(&b.which));
+            v.dedup_by(|a, b| a.which == b.which);
+            map.insert(i, v);
+        }
+        Figures(map)
+    }
+
+    /// The figure `key` of page `page`: `key` is a [`FigureKey`] or, for
+    /// callers that hold names, a name such as `"forest-ratio"`.
+    pub fn get(&self, page: usize, key: impl FigureLookup) -> Option<&Figure> {
+        key.find(self.of(page))
+    }
+
+    /// All figures of a page, in [`FigureKey`] order.
+    pub fn of(&self, page: usize) -> &[Figure] {
+        self.0.get(&page).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Total number of figures.
+    pub fn count(&self) -> usize {
+        self.0.values().map(Vec::len).sum()
+    }
+}
+
+/// What [`Figures::get`] finds a figure by, among one page's figures.
+pub trait FigureLookup {
+    /// The figure among `figures` (sorted by [`FigureKey`]).
+    fn find(self, figures: &[Figure]) -> Option<&Figure>;
+}
+
+impl FigureLookup for &FigureKey {
+    fn find(self, figures: &[Figure]) -> Option<&Figure> {
+        let i = figures.binary_search_by(|f| f.which.cmp(self)).ok()?;
+        figures.get(i)
+    }
+}
+
+/// By name (`"pooled-mortality"`): a scan comparing names, for callers
+/// that have not moved to [`FigureKey`].
+impl FigureLookup for &str {
+    fn find(self, figures: &[Figure]) -> Option<&Figure> {
+        figures.iter().find(|f| f.key == self)
+    }
+}
+
+/// By name, as `&str`.
+impl FigureLookup for &String {
+    fn find(self, figures: &[Figure]) -> Option<&Figure> {
+        FigureLookup::find(self.as_str(), figures)
+    }
+}
