@@ -43,11 +43,12 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
 use crate::diag::Diagnostics;
 use crate::discover::{FileKind, Sources};
+use crate::figures::{self, Figure, Figures};
 use crate::link::{self, Links};
 use crate::model::{self, PageKind, Site};
 use crate::parse::{self, Parsed, ParsedCsv, ParsedDoc};
 use crate::pipeline::{self, Options, Report};
-use crate::{figures, render, write};
+use crate::{render, write};
 
 /// A 128-bit content key.
 pub type Key = u128;
@@ -84,6 +85,13 @@ struct ParsedFile<T> {
     diags: Diagnostics,
 }
 
+/// A result and the diagnostics computing it made. While a build uses the
+/// result it is moved out (`value` left empty) and put back at the end.
+struct Done<T> {
+    value: T,
+    diags: Diagnostics,
+}
+
 /// One page's rendered files: their paths (the bytes are in
 /// [`Engine::output`]) and the diagnostics rendering made.
 #[derive(Clone)]
@@ -98,8 +106,9 @@ pub struct Engine {
     docs: HashMap<String, ParsedFile<ParsedDoc>>,
     csvs: HashMap<String, ParsedFile<ParsedCsv>>,
     models: HashMap<Key, model::PageOut>,
-    trials: HashMap<Key, (Vec<OutcomeResult>, Diagnostics)>,
-    topics: HashMap<Key, (Vec<PooledResult>, Diagnostics)>,
+    trials: HashMap<Key, Done<Vec<OutcomeResult>>>,
+    topics: HashMap<Key, Done<Vec<PooledResult>>>,
+    figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
     output: BTreeMap<String, Arc<[u8]>>,
 }
@@ -111,6 +120,8 @@ pub struct Redone {
     pub parsed: usize,
     /// Trials and topics analysed.
     pub analysed: usize,
+    /// Pages whose figures were drawn.
+    pub drawn: usize,
     /// Pages rendered.
     pub rendered: usize,
     /// Output files whose bytes changed, appeared or disappeared.
@@ -169,13 +180,15 @@ impl Engine {
         redone.analysed = n;
         laps.lap(&mut r, "analyse");
         r.reproduced = pipeline::reproduced_lines(&site, &analyses);
-        let figs = figures::figures(&site, &links, &analyses);
+        let deps = dependency_keys(&links, &own);
+        let (figs, n) = self.figures(&site, &links, &analyses, &deps);
+        redone.drawn = n;
         r.charts = figs.count();
         laps.lap(&mut r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         diags.extend(d);
         let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
-        if let Some((rendered, changed)) = self.render(&input, &links, &own, &mut diags) {
+        if let Some((rendered, changed)) = self.render(&input, &deps, &mut diags) {
             redone.rendered = rendered;
             redone.changed_files = changed;
         }
@@ -184,7 +197,8 @@ impl Engine {
         laps.lap(&mut r, "render");
         diags.sort();
         r.diagnostics = diags;
-        self.keep(parsed);
+        drop(input);
+        self.keep(parsed, site, analyses, &own, &links);
         r.elapsed = start.elapsed();
         (r, redone)
     }
@@ -282,28 +296,29 @@ impl Engine {
             drafts: opts.drafts,
             base_url: opts.base_url.clone(),
         };
-        let old = std::mem::take(&mut self.models);
+        let old = std::sync::Mutex::new(std::mem::take(&mut self.models));
         let doc_keys: HashMap<&str, Key> = parsed
             .docs
             .iter()
             .map(|d| (d.rel_path.as_str(), keys.of(&d.rel_path)))
             .collect();
-        let earlier = |doc: &ParsedDoc| old.get(&doc_keys[doc.rel_path.as_str()]).cloned();
-        let (site, d, fresh) = model::build_with(parsed, &over, Some(&earlier));
+        // A page reused is moved out of the memo; `keep` puts it back.
+        let earlier = |doc: &ParsedDoc| {
+            let mut old = old.lock().unwrap_or_else(|e| e.into_inner());
+            old.remove(&doc_keys[doc.rel_path.as_str()])
+        };
+        let (site, d, outs) = model::build_with(parsed, &over, Some(&earlier));
         diags.extend(d);
-        // Keep the pages of this build only: the reused and the fresh.
-        let mut old = old;
-        let mut fresh: HashMap<String, model::PageOut> = fresh.into_iter().collect();
-        for (path, k) in &doc_keys {
-            if let Some(out) = old.remove(k).or_else(|| fresh.remove(*path)) {
-                self.models.insert(*k, out);
-            }
+        // Keep the documents of this build only.
+        for (path, out) in outs {
+            self.models.insert(doc_keys[path.as_str()], out);
         }
         site
     }
 
     /// Analyse the trials and topics whose keys are new; take the others
-    /// from the last build. Returns the analyses and how many were done.
+    /// from the last build (moved out; `keep` puts them back). Returns the
+    /// analyses and how many were done.
     fn analyse(
         &mut self,
         site: &Site,
@@ -317,10 +332,10 @@ impl Engine {
         for (i, p) in site.pages.iter().enumerate() {
             if let PageKind::Trial(_) = p.kind {
                 match old.remove(&own[i]) {
-                    Some(done) => {
-                        self.trials.insert(own[i], done.clone());
-                        out.trials.insert(i, done.0);
-                        diags.extend(done.1);
+                    Some(mut done) => {
+                        diags.extend(done.diags.clone());
+                        out.trials.insert(i, std::mem::take(&mut done.value));
+                        self.trials.insert(own[i], done);
                     }
                     None => todo.push(i),
                 }
@@ -334,28 +349,61 @@ impl Engine {
                 _ => unreachable!("only trial pages are queued"),
             })
             .collect();
-        for (i, done) in fresh {
-            self.trials.insert(own[i], done.clone());
-            out.trials.insert(i, done.0);
-            diags.extend(done.1);
+        for (i, (value, d)) in fresh {
+            diags.extend(d.clone());
+            out.trials.insert(i, value);
+            let done = Done {
+                value: Vec::new(),
+                diags: d,
+            };
+            self.trials.insert(own[i], done);
         }
         let mut old = std::mem::take(&mut self.topics);
         for (i, p) in site.pages.iter().enumerate() {
             if let PageKind::Topic(_) = p.kind {
                 let key = topic_key(links, own, i);
-                let done = match old.remove(&key) {
-                    Some(done) => done,
-                    None => {
-                        n += 1;
-                        analyse::topic_results(site, links, i)
-                    }
-                };
-                self.topics.insert(key, done.clone());
-                out.topics.insert(i, done.0);
-                diags.extend(done.1);
+                let mut done = old.remove(&key).unwrap_or_else(|| {
+                    n += 1;
+                    let (value, diags) = analyse::topic_results(site, links, i);
+                    Done { value, diags }
+                });
+                diags.extend(done.diags.clone());
+                out.topics.insert(i, std::mem::take(&mut done.value));
+                self.topics.insert(key, done);
             }
         }
         (out, n)
+    }
+
+    /// Draw the figures of pages whose dependency keys are new; share the
+    /// others with the last build.
+    fn figures(
+        &mut self,
+        site: &Site,
+        links: &Links,
+        analyses: &Analyses,
+        deps: &[Key],
+    ) -> (Figures, usize) {
+        let old = std::mem::take(&mut self.figures);
+        let wanted = figures::Requests::of(links);
+        let drawn: Vec<(usize, Arc<[Figure]>, bool)> = (0..site.pages.len())
+            .into_par_iter()
+            .map(|i| match old.get(&deps[i]) {
+                Some(f) => (i, Arc::clone(f), false),
+                None => {
+                    let v = figures::page_figures(site, links, analyses, &wanted, i);
+                    (i, Figures::page(v), true)
+                }
+            })
+            .collect();
+        let n = drawn.iter().filter(|d| d.2).count();
+        for (i, f, _) in &drawn {
+            self.figures.insert(deps[*i], Arc::clone(f));
+        }
+        (
+            Figures::shared(drawn.into_iter().map(|(i, f, _)| (i, f))),
+            n,
+        )
     }
 
     /// Render the pages whose render keys are new and every site-wide file,
@@ -365,8 +413,7 @@ impl Engine {
     fn render(
         &mut self,
         input: &render::RenderInput,
-        links: &Links,
-        own: &[Key],
+        deps: &[Key],
         diags: &mut Diagnostics,
     ) -> Option<(usize, usize)> {
         let renderer = match render::Renderer::new(input) {
@@ -378,24 +425,9 @@ impl Engine {
         };
         let site_key = hash_bytes(renderer.site_summary().as_bytes());
         let n = input.site.pages.len();
-        let mut dependents: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
-        for (&i, deps) in &links.depends_on {
-            for &j in deps {
-                dependents[i].insert(j);
-                dependents[j].insert(i);
-            }
-        }
-        let keys: Vec<Key> = (0..n)
-            .map(|i| {
-                let mut h = KeyHasher::default();
-                h.key(site_key).key(own[i]);
-                let mut others: Vec<Key> = dependents[i].iter().map(|&j| own[j]).collect();
-                others.sort_unstable();
-                for k in others {
-                    h.key(k);
-                }
-                h.finish()
-            })
+        let keys: Vec<Key> = deps
+            .iter()
+            .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
             .collect();
         let todo: Vec<usize> = (0..n)
             .filter(|i| !self.pages.contains_key(&keys[*i]))
@@ -469,8 +501,9 @@ impl Engine {
         Some((todo.len(), changed))
     }
 
-    /// Take back the parsed files lent to the model.
-    fn keep(&mut self, parsed: Parsed) {
+    /// Take back what this build lent out: the parsed files, the pages, the
+    /// analyses.
+    fn keep(&mut self, parsed: Parsed, site: Site, analyses: Analyses, own: &[Key], links: &Links) {
         for d in parsed.docs {
             if let Some(p) = self.docs.get_mut(&d.rel_path) {
                 p.value = Some(d);
@@ -479,6 +512,21 @@ impl Engine {
         for c in parsed.csvs {
             if let Some(p) = self.csvs.get_mut(&c.rel_path) {
                 p.value = Some(c);
+            }
+        }
+        for (i, v) in analyses.trials {
+            if let Some(done) = self.trials.get_mut(&own[i]) {
+                done.value = v;
+            }
+        }
+        for (i, v) in analyses.topics {
+            if let Some(done) = self.topics.get_mut(&topic_key(links, own, i)) {
+                done.value = v;
+            }
+        }
+        for (page, key) in site.pages.into_iter().zip(own) {
+            if let Some(out) = self.models.get_mut(key) {
+                out.page = Some(page);
             }
         }
     }
@@ -543,6 +591,33 @@ impl<'s> OwnKeys<'s> {
         }
         h.finish()
     }
+}
+
+/// Each page's dependency key: its own key and the own keys of the pages
+/// linked with it in either direction ([`Links::depends_on`]), which is
+/// everything its figures and its rendered files are made from (with the
+/// site-wide context, for the latter).
+fn dependency_keys(links: &Links, own: &[Key]) -> Vec<Key> {
+    let n = own.len();
+    let mut linked: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for (&i, deps) in &links.depends_on {
+        for &j in deps {
+            linked[i].insert(j);
+            linked[j].insert(i);
+        }
+    }
+    (0..n)
+        .map(|i| {
+            let mut h = KeyHasher::default();
+            h.key(own[i]);
+            let mut others: Vec<Key> = linked[i].iter().map(|&j| own[j]).collect();
+            others.sort_unstable();
+            for k in others {
+                h.key(k);
+            }
+            h.finish()
+        })
+        .collect()
 }
 
 /// A topic's analysis key: its own key and those of its trials, in order.

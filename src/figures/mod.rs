@@ -18,6 +18,8 @@ mod store;
 mod topic;
 mod trial;
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use crate::analyse::Analyses;
@@ -44,37 +46,59 @@ fn draw(page: &str, which: FigureKey, spec: ChartSpec) -> Figure {
 
 /// Draw every page's figures.
 pub fn figures(site: &Site, links: &Links, analyses: &Analyses) -> Figures {
-    let wanted = trial::shortcode_requests(links);
-    let none: Vec<FigureKey> = Vec::new();
+    let wanted = Requests::of(links);
     let pages: Vec<(usize, Vec<Figure>)> = site
         .pages
         .par_iter()
         .enumerate()
-        .filter_map(|(i, p)| {
-            let v = match &p.kind {
-                PageKind::Trial(t) => trial::trial_figures(
-                    site,
-                    links,
-                    i,
-                    t,
-                    analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
-                    wanted.get(&i).unwrap_or(&none),
-                ),
-                PageKind::Topic(_) => analyses
-                    .topics
-                    .get(&i)
-                    .map(|a| {
-                        a.iter()
-                            .flat_map(|r| topic::topic_figures(&p.id, r))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            };
-            (!v.is_empty()).then_some((i, v))
-        })
+        .map(|(i, _)| (i, page_figures(site, links, analyses, &wanted, i)))
+        .filter(|(_, v)| !v.is_empty())
         .collect();
     Figures::new(pages)
+}
+
+/// The charts that shortcodes on any page ask of each trial, beyond the
+/// trial's own (a forest plot of one outcome).
+pub struct Requests(BTreeMap<usize, Vec<FigureKey>>);
+
+impl Requests {
+    /// What the shortcodes resolved by link ask for.
+    pub fn of(links: &Links) -> Requests {
+        Requests(trial::shortcode_requests(links))
+    }
+}
+
+/// The figures of page `i`: a trial's own and those asked of it, a topic's
+/// per analysis, none for other pages. Depends on the page, its analyses
+/// and the pages linked with it.
+pub fn page_figures(
+    site: &Site,
+    links: &Links,
+    analyses: &Analyses,
+    wanted: &Requests,
+    i: usize,
+) -> Vec<Figure> {
+    let p = &site.pages[i];
+    match &p.kind {
+        PageKind::Trial(t) => trial::trial_figures(
+            site,
+            links,
+            i,
+            t,
+            analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+            wanted.0.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+        ),
+        PageKind::Topic(_) => analyses
+            .topics
+            .get(&i)
+            .map(|a| {
+                a.iter()
+                    .flat_map(|r| topic::topic_figures(&p.id, r))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// The captions under a forest plot's axis, left and right of the line of

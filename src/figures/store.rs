@@ -2,6 +2,7 @@
 //! [`FigureKey`], so render finds a figure without building a string.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::chart::DataTable;
 use crate::link::FigureKey;
@@ -33,18 +34,25 @@ pub struct Figure {
 /// All figures, by page index, each page's sorted by [`FigureKey`] (a page
 /// has a handful: a sorted list is a map that also gives them in order).
 #[derive(Debug, Clone, Default)]
-pub struct Figures(BTreeMap<usize, Vec<Figure>>);
+pub struct Figures(BTreeMap<usize, Arc<[Figure]>>);
 
 impl Figures {
     /// The store of these pages' figures, each page's in any order.
     pub fn new(pages: impl IntoIterator<Item = (usize, Vec<Figure>)>) -> Figures {
-        let mut map: BTreeMap<usize, Vec<Figure>> = BTreeMap::new();
-        for (i, mut v) in pages {
-            v.sort_by(|a, b| a.which.cmp(&b.which));
-            v.dedup_by(|a, b| a.which == b.which);
-            map.insert(i, v);
-        }
-        Figures(map)
+        Figures::shared(pages.into_iter().map(|(i, v)| (i, Figures::page(v))))
+    }
+
+    /// One page's figures as the store keeps them (sorted, shared), so an
+    /// incremental build can keep them from one build to the next.
+    pub fn page(mut v: Vec<Figure>) -> Arc<[Figure]> {
+        v.sort_by(|a, b| a.which.cmp(&b.which));
+        v.dedup_by(|a, b| a.which == b.which);
+        Arc::from(v)
+    }
+
+    /// The store of pages' figures made by [`Figures::page`].
+    pub fn shared(pages: impl IntoIterator<Item = (usize, Arc<[Figure]>)>) -> Figures {
+        Figures(pages.into_iter().filter(|(_, v)| !v.is_empty()).collect())
     }
 
     /// The figure `key` of page `page`: `key` is a [`FigureKey`] or, for
@@ -55,12 +63,12 @@ impl Figures {
 
     /// All figures of a page, in [`FigureKey`] order.
     pub fn of(&self, page: usize) -> &[Figure] {
-        self.0.get(&page).map(Vec::as_slice).unwrap_or(&[])
+        self.0.get(&page).map(|v| &v[..]).unwrap_or(&[])
     }
 
     /// Total number of figures.
     pub fn count(&self) -> usize {
-        self.0.values().map(Vec::len).sum()
+        self.0.values().map(|v| v.len()).sum()
     }
 }
 

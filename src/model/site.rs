@@ -46,8 +46,10 @@ pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
 /// Build the typed site, taking each page from `earlier` when it has it
 /// (the incremental engine's memo, which must only answer for a document
 /// whose bytes, bundle CSV files and site-wide inputs are unchanged). Pages
-/// are taken in in parallel. When `earlier` is given, the pages it did not
-/// have are returned too (path, [`PageOut`]), for the memo.
+/// are taken in in parallel. When `earlier` is given, every document's
+/// [`PageOut`] is returned too (by path) for the memo, without its page,
+/// which is in the site (a draft left out of it has none: without
+/// `--drafts` it shows nowhere).
 pub fn build_with(
     parsed: &Parsed,
     over: &Overrides,
@@ -69,21 +71,20 @@ pub fn build_with(
         .find(|d| d.rel_path == "content/_index.md")
         .is_some_and(|d| d.front.unsafe_html);
     let is_index = |doc: &ParsedDoc| doc.rel_path.rsplit('/').next() == Some("_index.md");
-    let outs: Vec<(PageOut, bool)> = parsed
+    let outs: Vec<PageOut> = parsed
         .docs
         .par_iter()
         .map(|doc| {
             if is_index(doc) {
-                return (PageOut::default(), false);
+                return PageOut::default();
             }
-            if let Some(out) = earlier.and_then(|e| e(doc)) {
-                return (out, false);
-            }
-            (take_in(doc, &csv_by_path, unsafe_html), earlier.is_some())
+            earlier
+                .and_then(|e| e(doc))
+                .unwrap_or_else(|| take_in(doc, &csv_by_path, unsafe_html))
         })
         .collect();
-    let mut fresh = Vec::new();
-    for (doc, (out, is_fresh)) in parsed.docs.iter().zip(outs) {
+    let mut memo = Vec::new();
+    for (doc, out) in parsed.docs.iter().zip(outs) {
         if is_index(doc) {
             let rel = doc
                 .rel_path
@@ -97,8 +98,13 @@ pub fn build_with(
             root_seen |= index_page(&mut cx, rel, over, &mut site);
             continue;
         }
-        if is_fresh {
-            fresh.push((doc.rel_path.clone(), out.clone()));
+        if earlier.is_some() {
+            let kept = PageOut {
+                page: None,
+                diags: out.diags.clone(),
+                used_csv: out.used_csv.clone(),
+            };
+            memo.push((doc.rel_path.clone(), kept));
         }
         diags.extend(out.diags);
         used_csv.extend(out.used_csv);
@@ -118,7 +124,7 @@ pub fn build_with(
     }
     url_clashes(&site.pages, &mut diags);
     unused_csvs(&parsed.csvs, &used_csv, &mut diags);
-    (site, diags, fresh)
+    (site, diags, memo)
 }
 
 /// Take in one document that is not an `_index.md`.
