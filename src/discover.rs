@@ -240,6 +240,12 @@ pub fn refresh(root: &Path, sources: &mut Sources, changed: &[std::path::PathBuf
     diags
 }
 
+/// `path` (absolute, under `root`) relative to the site root, as
+/// [`SourceFile::rel_path`] spells it; `None` outside `root`.
+pub fn rel_path(root: &Path, path: &Path) -> Option<String> {
+    path.strip_prefix(root).ok().map(|_| rel(root, path))
+}
+
 /// Read one file given on the command line (`appraise import FILE`).
 pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)

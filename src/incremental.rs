@@ -103,6 +103,7 @@ struct RenderedPage {
 /// What the last build computed, kept for the next one.
 #[derive(Default)]
 pub struct Engine {
+    hashes: HashMap<String, Key>,
     docs: HashMap<String, ParsedFile<ParsedDoc>>,
     csvs: HashMap<String, ParsedFile<ParsedCsv>>,
     models: HashMap<Key, model::PageOut>,
@@ -150,16 +151,27 @@ impl Engine {
         diags: Diagnostics,
         opts: &Options,
     ) -> (Report, Redone) {
+        self.rebuild(sources, None, diags, opts)
+    }
+
+    /// [`Engine::build`], told which files changed since the last build:
+    /// `changed` lists paths relative to the site root (a folder stands for
+    /// everything under it), and every other file is taken to hold the
+    /// bytes it held then, so it is not even hashed again. `None` means
+    /// anything may have changed. The file watcher of `serve` knows.
+    pub fn rebuild(
+        &mut self,
+        sources: &Sources,
+        changed: Option<&[String]>,
+        diags: Diagnostics,
+        opts: &Options,
+    ) -> (Report, Redone) {
         let start = Instant::now();
         let mut r = Report::default();
         let mut redone = Redone::default();
         let mut diags = diags;
         let mut laps = pipeline::Laps::start();
-        let hashes: Vec<Key> = sources
-            .files
-            .par_iter()
-            .map(|f| hash_bytes(&f.bytes))
-            .collect();
+        let hashes = self.hash(sources, changed);
         let by_path: BTreeMap<&str, Key> = sources
             .files
             .iter()
@@ -201,6 +213,37 @@ impl Engine {
         self.keep(parsed, site, analyses, &own, &links);
         r.elapsed = start.elapsed();
         (r, redone)
+    }
+
+    /// The key of every file's bytes, hashing only the files `changed`
+    /// names (all when `None`) and those the last build did not have.
+    fn hash(&mut self, sources: &Sources, changed: Option<&[String]>) -> Vec<Key> {
+        let old = std::mem::take(&mut self.hashes);
+        let touched = |path: &str| {
+            changed.is_none_or(|c| {
+                c.iter().any(|c| {
+                    path == c
+                        || path
+                            .strip_prefix(c.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                })
+            })
+        };
+        let hashes: Vec<Key> = sources
+            .files
+            .par_iter()
+            .map(|f| match old.get(&f.rel_path) {
+                Some(&k) if !touched(&f.rel_path) => k,
+                _ => hash_bytes(&f.bytes),
+            })
+            .collect();
+        self.hashes = sources
+            .files
+            .iter()
+            .zip(&hashes)
+            .map(|(f, &k)| (f.rel_path.clone(), k))
+            .collect();
+        hashes
     }
 
     /// Parse the files whose bytes changed; take the others from the last

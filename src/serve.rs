@@ -264,16 +264,25 @@ impl Preview {
     /// the old one and record the errors. Prints what a build prints.
     fn rebuild(&mut self, changes: Changes, state: &Shared) {
         let start = std::time::Instant::now();
-        let diags = match changes {
-            Some(paths) => discover::refresh(&self.opts.root, &mut self.sources, &paths),
+        let (diags, changed) = match changes {
+            Some(paths) => {
+                let d = discover::refresh(&self.opts.root, &mut self.sources, &paths);
+                let rel: Vec<String> = paths
+                    .iter()
+                    .filter_map(|p| discover::rel_path(&self.opts.root, p))
+                    .collect();
+                (d, Some(rel))
+            }
             None => {
                 let (s, d) = discover::discover(&self.opts.root);
                 self.sources = s;
-                d
+                (d, None)
             }
         };
         let discovered = start.elapsed();
-        let (mut r, redone) = self.engine.build(&self.sources, diags, &self.opts);
+        let (mut r, redone) =
+            self.engine
+                .rebuild(&self.sources, changed.as_deref(), diags, &self.opts);
         r.elapsed = start.elapsed();
         if self.timings {
             let stages: Vec<String> = std::iter::once(("discover", discovered))

@@ -67,21 +67,27 @@ fn pick(s: &Sources, k: usize) -> Option<usize> {
     (!v.is_empty()).then(|| v[k % v.len()])
 }
 
-fn apply(s: &mut Sources, op: &Op) {
+/// Apply `op`; returns the paths it touched (what a file watcher reports).
+fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
+    let mut touched = Vec::new();
     match op {
         Op::Add { from, n } => {
-            let Some(i) = pick(s, *from) else { return };
+            let Some(i) = pick(s, *from) else {
+                return touched;
+            };
             let f = s.files[i].clone();
             if f.kind != FileKind::Page {
-                return;
+                return touched;
             }
-            s.files.push(SourceFile {
-                rel_path: format!("content/trials/new-{n}.md"),
-                ..f
-            });
+            let rel_path = format!("content/trials/new-{n}.md");
+            touched.push(rel_path.clone());
+            s.files.push(SourceFile { rel_path, ..f });
         }
         Op::Edit { file, how } => {
-            let Some(i) = pick(s, *file) else { return };
+            let Some(i) = pick(s, *file) else {
+                return touched;
+            };
+            touched.push(s.files[i].rel_path.clone());
             let text = String::from_utf8_lossy(&s.files[i].bytes).into_owned();
             let text = match how {
                 Edit::Digit { k, d } => {
@@ -91,7 +97,7 @@ fn apply(s: &mut Sources, op: &Op) {
                         .map(|(j, _)| j)
                         .collect();
                     if digits.is_empty() {
-                        return;
+                        return touched;
                     }
                     let at = digits[k % digits.len()];
                     format!("{}{}{}", &text[..at], d, &text[at + 1..])
@@ -103,12 +109,17 @@ fn apply(s: &mut Sources, op: &Op) {
             s.files[i].bytes = text.into_bytes();
         }
         Op::Delete { file } => {
-            let Some(i) = pick(s, *file) else { return };
-            s.files.remove(i);
+            let Some(i) = pick(s, *file) else {
+                return touched;
+            };
+            touched.push(s.files.remove(i).rel_path);
         }
         Op::Rename { file, n } => {
-            let Some(i) = pick(s, *file) else { return };
+            let Some(i) = pick(s, *file) else {
+                return touched;
+            };
             let f = &mut s.files[i];
+            touched.push(f.rel_path.clone());
             let (dir, name) = f.rel_path.rsplit_once('/').unwrap();
             if name == "index.md" || name == "_index.md" {
                 // A bundle's page: rename the folder's page into a file page.
@@ -116,10 +127,12 @@ fn apply(s: &mut Sources, op: &Op) {
             } else {
                 f.rel_path = format!("{dir}/r{n}-{name}");
             }
+            touched.push(f.rel_path.clone());
         }
     }
     s.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     s.files.dedup_by(|a, b| a.rel_path == b.rel_path);
+    touched
 }
 
 fn options() -> Options {
@@ -148,9 +161,11 @@ proptest! {
         let mut engine = Engine::new();
         let (r, _) = engine.build(&s, Diagnostics::new(), &options());
         prop_assert!(!r.failed(), "{}", r.diagnostics);
-        for op in &ops {
-            apply(&mut s, op);
-            let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+        for (k, op) in ops.iter().enumerate() {
+            let touched = apply(&mut s, op);
+            // Told which files changed (as `serve` is), or not, by turns.
+            let changed = (k % 2 == 0).then_some(touched.as_slice());
+            let (r, _) = engine.rebuild(&s, changed, Diagnostics::new(), &options());
             let (diags, reproduced, files) = full(&s);
             prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
             prop_assert_eq!(&r.reproduced, &reproduced, "ok: lines after {:?}", op);
