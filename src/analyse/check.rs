@@ -9,7 +9,8 @@ use super::LEVEL;
 use crate::model::{Measure, Reported};
 use crate::present::num;
 use crate::stats::check::{
-    self, ArmData, CheckReport, MethodCheck, PTest, ReportedEffect, ReportedP, Verdict,
+    self, ArmData, CheckReport, MethodCheck, NotRecomputable, PTest, ReportedEffect, ReportedP,
+    Verdict,
 };
 
 /// A printed effect as shown, e.g. `RD 3.6 pts (−4.5 to 11.7); p = 0.43`.
@@ -151,7 +152,9 @@ fn consistency_summary(
     has_arm_data: bool,
     d: usize,
 ) -> String {
-    let why = not_recomputable(rep.measure, has_arm_data);
+    let why = report
+        .not_recomputable
+        .map_or("", |w| not_recomputable(w, has_arm_data));
     if report.verdict == Verdict::Consistent {
         return format!(
             "{why}; the printed estimate, CI{} agree with each other",
@@ -246,14 +249,15 @@ fn mismatch_summary(
     parts.join("; ")
 }
 
-/// Why a printed effect cannot be recomputed from the arm data.
-fn not_recomputable(m: check::Measure, has_arm_data: bool) -> &'static str {
-    match m {
-        check::Measure::HazardRatio => {
+/// Why a printed effect cannot be recomputed from the arm data, for readers
+/// (the rule is [`check::check`]'s).
+fn not_recomputable(why: NotRecomputable, has_arm_data: bool) -> &'static str {
+    match why {
+        NotRecomputable::HazardRatio => {
             "a hazard ratio cannot be recomputed from the arm totals (it needs the time-to-event data)"
         }
-        _ if has_arm_data => "the arm data shown cannot give this measure",
-        _ => "there are no arm data to recompute it from",
+        NotRecomputable::NoArmData if has_arm_data => "the arm data shown cannot give this measure",
+        NotRecomputable::NoArmData => "there are no arm data to recompute it from",
     }
 }
 
