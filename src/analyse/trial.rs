@@ -113,11 +113,7 @@ fn binary_effects(r: &mut OutcomeResult, tb: &TwoByTwo) {
     }
     if let Some(x) = fisher_exact(tb) {
         r.tests.push(test("Fisher exact", x.p_value));
-        if x.p_value < 0.05 {
-            r.fragility_index = fragility_index(tb);
-        } else {
-            r.reverse_fragility_index = reverse_fragility_index(tb);
-        }
+        (r.fragility_index, r.reverse_fragility_index) = fragility_indices(tb, x.p_value);
     }
 }
 
