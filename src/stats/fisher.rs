@@ -226,45 +226,36 @@ impl<'a> Hyper<'a> {
     /// First x in [lo, mode] more likely than the observed table (`lf` is
     /// non-decreasing there and `lf(mode)` is above).
     fn first_above(&self, mode: u64) -> u64 {
-        let (mut a, mut b) = (self.lo as u64, mode); // invariant: lf(b) > thr
-        if self.lf(a) > self.thr {
-            return a;
-        }
-        // 64 halvings cover any range of whole numbers (halving as f64 did:
-        // ⌊(a + b)/2⌋, exact below 2⁵³).
-        for _ in 0..64 {
-            if b - a <= 1 {
-                break;
-            }
-            let mid = a + (b - a) / 2;
-            if self.lf(mid) > self.thr {
-                b = mid;
-            } else {
-                a = mid;
-            }
-        }
-        b
+        self.edge(self.lo as u64, mode)
     }
 
     /// Last x in [mode, hi] more likely than the observed table (`lf` is
     /// non-increasing there and `lf(mode)` is above).
     fn last_above(&self, mode: u64) -> u64 {
-        let (mut a, mut b) = (mode, self.hi as u64); // invariant: lf(a) > thr
-        if self.lf(b) > self.thr {
-            return b;
+        self.edge(self.hi as u64, mode)
+    }
+
+    /// Bisection between `out` (an end of the range) and `inside` (where
+    /// `lf` > thr) for the x nearest `out` with `lf` > thr.
+    fn edge(&self, mut out: u64, mut inside: u64) -> u64 {
+        if self.lf(out) > self.thr {
+            return out;
         }
+        // 64 halvings cover any range of whole numbers (halving as f64 did:
+        // ⌊(a + b)/2⌋, exact below 2⁵³).
         for _ in 0..64 {
+            let (a, b) = (out.min(inside), out.max(inside));
             if b - a <= 1 {
                 break;
             }
             let mid = a + (b - a) / 2;
             if self.lf(mid) > self.thr {
-                a = mid;
+                inside = mid;
             } else {
-                b = mid;
+                out = mid;
             }
         }
-        a
+        inside
     }
 
     /// P(x−1)/P(x): falls as x falls (the distribution is log-concave).
