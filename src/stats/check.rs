@@ -424,15 +424,21 @@ fn method_check(
     })
 }
 
-/// Recompute a printed effect from arm data and compare (see the module
-/// docs for the matching rule). Never fails: unusable input gives
-/// [`Verdict::NotCheckable`].
-pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
-    let level = if rep.level > 0.0 && rep.level < 1.0 {
-        rep.level
-    } else {
-        0.95
-    };
+/// What [`check`] recomputed of a printed effect from the arm data.
+struct Recomputed {
+    /// Estimate and CI by each method.
+    methods: Vec<MethodCheck>,
+    /// p by each test (`None`: the test could not be run).
+    p_checks: Vec<(PTest, Option<f64>)>,
+    /// Notes for the report.
+    notes: Vec<String>,
+    /// Why nothing was recomputed, when nothing was.
+    not_recomputable: Option<NotRecomputable>,
+}
+
+/// Every standard recomputation of the printed effect's measure from the
+/// arm data, at confidence `level`.
+fn recompute(data: &ArmData, rep: &ReportedEffect, level: f64) -> Recomputed {
     let mut methods = Vec::new();
     let mut p_checks: Vec<(PTest, Option<f64>)> = Vec::new();
     let mut notes = Vec::new();
@@ -513,6 +519,29 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
     }
 
     notes.extend(not_recomputable.map(|w| w.note().to_string()));
+    Recomputed {
+        methods,
+        p_checks,
+        notes,
+        not_recomputable,
+    }
+}
+
+/// Recompute a printed effect from arm data and compare (see the module
+/// docs for the matching rule). Never fails: unusable input gives
+/// [`Verdict::NotCheckable`].
+pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
+    let level = if rep.level > 0.0 && rep.level < 1.0 {
+        rep.level
+    } else {
+        0.95
+    };
+    let Recomputed {
+        methods,
+        mut p_checks,
+        notes,
+        not_recomputable,
+    } = recompute(data, rep, level);
 
     // p implied by the printed estimate and CI: always reported, counted for
     // the verdict only when nothing was recomputed from data.
