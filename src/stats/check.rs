@@ -332,6 +332,30 @@ impl Verdict {
     }
 }
 
+/// Why a printed effect cannot be recomputed from the arm data, so that only
+/// its internal consistency (estimate, CI and p agree) is checked. This is
+/// the one place that decides it; readers' wording is the analyse stage's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum NotRecomputable {
+    /// A hazard ratio needs the time-to-event data, never in arm totals.
+    HazardRatio,
+    /// The arm data given (if any) cannot give this measure.
+    NoArmData,
+}
+
+impl NotRecomputable {
+    /// The note of a [`CheckReport`] saying so.
+    pub fn note(self) -> &'static str {
+        match self {
+            NotRecomputable::HazardRatio => {
+                "hazard ratios cannot be recomputed from arm totals; \
+                 internal consistency of estimate, CI and p checked"
+            }
+            NotRecomputable::NoArmData => "no arm data for this measure; nothing recomputed",
+        }
+    }
+}
+
 /// Severity of the verdict for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Severity {
@@ -359,6 +383,9 @@ pub struct CheckReport {
     pub verdict: Verdict,
     /// Severity for display.
     pub severity: Severity,
+    /// Why the effect was not recomputed from the arm data (then the
+    /// verdict is about internal consistency only), `None` when it was.
+    pub not_recomputable: Option<NotRecomputable>,
     /// Human-readable notes (e.g. why nothing could be checked).
     pub notes: Vec<String>,
 }
@@ -397,21 +424,27 @@ fn method_check(
     })
 }
 
-/// Recompute a printed effect from arm data and compare (see the module
-/// docs for the matching rule). Never fails: unusable input gives
-/// [`Verdict::NotCheckable`].
-pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
-    let level = if rep.level > 0.0 && rep.level < 1.0 {
-        rep.level
-    } else {
-        0.95
-    };
+/// What [`check`] recomputed of a printed effect from the arm data.
+struct Recomputed {
+    /// Estimate and CI by each method.
+    methods: Vec<MethodCheck>,
+    /// p by each test (`None`: the test could not be run).
+    p_checks: Vec<(PTest, Option<f64>)>,
+    /// Notes for the report.
+    notes: Vec<String>,
+    /// Why nothing was recomputed, when nothing was.
+    not_recomputable: Option<NotRecomputable>,
+}
+
+/// Every standard recomputation of the printed effect's measure from the
+/// arm data, at confidence `level`.
+fn recompute(data: &ArmData, rep: &ReportedEffect, level: f64) -> Recomputed {
     let mut methods = Vec::new();
     let mut p_checks: Vec<(PTest, Option<f64>)> = Vec::new();
     let mut notes = Vec::new();
-    // Whether the arm data fit the measure, so numbers are recomputed from
-    // them (otherwise only internal consistency can be checked).
-    let mut from_data = true;
+    // Why the arm data do not fit the measure, if they do not: then only
+    // internal consistency can be checked.
+    let mut not_recomputable = None;
 
     match (rep.measure, data) {
         (Measure::RiskRatio | Measure::OddsRatio, ArmData::Binary(t)) => {
@@ -458,12 +491,7 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
             }
         }
         (Measure::HazardRatio, _) => {
-            from_data = false;
-            notes.push(
-                "hazard ratios cannot be recomputed from arm totals; \
-                 internal consistency of estimate, CI and p checked"
-                    .into(),
-            );
+            not_recomputable = Some(NotRecomputable::HazardRatio);
             if let Some((l, u)) = rep.ci {
                 if l > 0.0 && u > 0.0 {
                     let mid = (l * u).sqrt();
@@ -486,10 +514,34 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
             }
         }
         _ => {
-            from_data = false;
-            notes.push("no arm data for this measure; nothing recomputed".into());
+            not_recomputable = Some(NotRecomputable::NoArmData);
         }
     }
+
+    notes.extend(not_recomputable.map(|w| w.note().to_string()));
+    Recomputed {
+        methods,
+        p_checks,
+        notes,
+        not_recomputable,
+    }
+}
+
+/// Recompute a printed effect from arm data and compare (see the module
+/// docs for the matching rule). Never fails: unusable input gives
+/// [`Verdict::NotCheckable`].
+pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
+    let level = if rep.level > 0.0 && rep.level < 1.0 {
+        rep.level
+    } else {
+        0.95
+    };
+    let Recomputed {
+        methods,
+        mut p_checks,
+        notes,
+        not_recomputable,
+    } = recompute(data, rep, level);
 
     // p implied by the printed estimate and CI: always reported, counted for
     // the verdict only when nothing was recomputed from data.
@@ -548,7 +600,7 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
     let p_ok = rep.p.is_none() || !reproducing_tests.is_empty();
     let verdict = if methods.is_empty() && (rep.p.is_none() || p_checks.is_empty()) {
         Verdict::NotCheckable
-    } else if !from_data {
+    } else if not_recomputable.is_some() {
         if (methods.is_empty() || effect_ok) && p_ok {
             Verdict::Consistent
         } else {
@@ -580,6 +632,7 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
         reproducing_tests,
         verdict,
         severity,
+        not_recomputable,
         notes,
     }
 }

@@ -8,8 +8,8 @@
 //! documented finite value instead of a NaN.
 //!
 //! Submodules:
-//! - [`binary`]: 2x2 tables (risks, RR, OR, RD, NNT, chi-square, Fisher's
-//!   exact test, fragility indices);
+//! - [`binary`]: 2x2 tables (risks, RR, OR, RD, NNT, chi-square);
+//! - [`fisher`]: Fisher's exact test and the fragility indices;
 //! - [`continuous`]: mean difference and Hedges' g;
 //! - [`reported`]: SE, p value and CI recovered from printed ratio or
 //!   difference estimates (Altman & Bland 2011);
@@ -31,6 +31,7 @@ pub mod binary;
 pub mod check;
 pub mod continuous;
 mod dist;
+pub mod fisher;
 pub(crate) use dist::z_crit;
 pub mod meta;
 pub mod reported;

@@ -1,0 +1,722 @@
+//! Fisher's exact test of a 2x2 table and the fragility and reverse
+//! fragility indices, which search for the smallest change of events that
+//! crosses p = 0.05 by running the test on many neighbouring tables.
+//!
+//! Two things keep the searches cheap without changing any result:
+//! - ln-factorials come from one process-wide table ([`LnFact`]), filled in
+//!   blocks on first use and shared by every search and thread;
+//! - a search only needs to know whether p is below 0.05, so
+//!   [`fisher_below`] stops summing a table's tails as soon as the partial
+//!   sum, or a bound on what remains, settles that with a wide margin; it
+//!   sums on to the same p as [`fisher_exact`] computes with the table
+//!   whenever the margin is not wide enough.
+//!
+//! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`.
+
+use std::sync::OnceLock;
+
+use super::binary::{TestResult, TwoByTwo};
+use super::dist::ln_gamma;
+
+/// Largest `exp_total + ctl_total` for which Fisher's exact test and the
+/// fragility indices are computed (2³², four times the model's limit of
+/// 10⁹ patients per arm).
+pub const MAX_EXACT_TOTAL: u64 = 1 << 32;
+
+/// Most terms summed in one tail of Fisher's test. Under
+/// [`MAX_EXACT_TOTAL`] the hypergeometric SD is at most 2¹⁴ and a tail
+/// falls below 10⁻¹⁷ of the sum within about 10 SDs, so the cap is never
+/// reached by a table that is accepted.
+pub const MAX_TAIL_TERMS: u64 = 1 << 22;
+
+/// Entries in one block of the shared ln-factorial table.
+const BLOCK: usize = 256;
+
+/// Blocks of the shared table, enough for ln 0! … ln [`LnFact::MAX`]!.
+const BLOCKS: usize = (LnFact::MAX as usize + 1).div_ceil(BLOCK);
+
+/// The process-wide ln-factorial table, one block at a time.
+static TABLE: [OnceLock<Box<[f64; BLOCK]>>; BLOCKS] = [const { OnceLock::new() }; BLOCKS];
+
+/// Block `b` of the table: ln(256·b)! … ln(256·b + 255)!.
+///
+/// Running sums of logs drift (about 3e-7 by 10⁶ terms), so every block
+/// starts from `ln_gamma` and adds one `ln` per entry: the error stays near
+/// 1e-13 at any size, and a block does not depend on the others.
+fn block(b: usize) -> &'static [f64; BLOCK] {
+    TABLE[b].get_or_init(|| {
+        let first = b * BLOCK;
+        let mut v = Box::new([0.0f64; BLOCK]);
+        let mut acc = if first == 0 {
+            0.0
+        } else {
+            ln_gamma(first as f64 + 1.0)
+        };
+        v[0] = acc;
+        for (j, e) in v.iter_mut().enumerate().skip(1) {
+            acc += ((first + j) as f64).ln();
+            *e = acc;
+        }
+        v
+    })
+}
+
+/// ln(x!) for whole `x`: from the shared table for trials up to
+/// [`LnFact::MAX`] patients, else from `ln_gamma`.
+///
+/// The fragility searches run Fisher's test hundreds of times on tables with
+/// the same total, and `ln_gamma` was most of a large build's time; the
+/// table makes each lookup two loads.
+struct LnFact {
+    /// The blocks holding ln 0! … ln `last`! (none: `ln_gamma` throughout).
+    blocks: Vec<&'static [f64; BLOCK]>,
+    /// The largest x looked up in the table.
+    last: u64,
+}
+
+impl LnFact {
+    /// Largest total for which the table is used (8 MB of f64 when full).
+    const MAX: u64 = 1_000_000;
+
+    /// No table: every value from `ln_gamma`.
+    fn none() -> Self {
+        LnFact {
+            blocks: Vec::new(),
+            last: 0,
+        }
+    }
+
+    /// The table up to `n`! when `n` ≤ [`LnFact::MAX`] (filling the blocks
+    /// not yet filled).
+    fn upto(n: u64) -> Self {
+        if n > Self::MAX {
+            return Self::none();
+        }
+        LnFact {
+            blocks: (0..=n as usize / BLOCK).map(block).collect(),
+            last: n,
+        }
+    }
+
+    /// ln(x!).
+    fn get(&self, x: u64) -> f64 {
+        match self.blocks.get((x / BLOCK as u64) as usize) {
+            Some(b) if x <= self.last => b[(x % BLOCK as u64) as usize],
+            _ => ln_gamma(x as f64 + 1.0),
+        }
+    }
+
+    /// ln C(n, k), given ln(n!) (`ln_n`), for k ≤ n.
+    fn ln_choose(&self, ln_n: f64, n: u64, k: u64) -> f64 {
+        ln_n - self.get(k) - self.get(n - k)
+    }
+}
+
+/// The hypergeometric distribution of the experimental arm's events given a
+/// table's margins, with the observed table's place in it.
+struct Hyper<'a> {
+    lnf: &'a LnFact,
+    n1: f64,
+    n2: f64,
+    m: f64,
+    /// The same as whole numbers, for the table.
+    counts: (u64, u64, u64),
+    /// ln(n1!) and ln(n2!).
+    ln_arms: (f64, f64),
+    /// ln C(n, m), the same for every x.
+    ln_all: f64,
+    lo: f64,
+    hi: f64,
+    /// Log-probability of the observed table.
+    l_obs: f64,
+    /// Tables at or below this log-probability count towards p.
+    thr: f64,
+}
+
+/// A table as Fisher's test sees it.
+enum Setup<'a> {
+    /// p is 1 without summing (one possible table, or the observed table is
+    /// as likely as the most likely one).
+    One(TestResult),
+    /// The distribution, and the first and last x more likely than the
+    /// observed table.
+    Tails(Hyper<'a>, f64, f64),
+}
+
+/// How summing the tails ended.
+enum Tails {
+    /// The sum of the tables' probabilities relative to the observed one.
+    Sum(f64),
+    /// A tail ran past [`MAX_TAIL_TERMS`].
+    TooLong,
+    /// The partial sum or its bound settled p < α (true) or p ≥ α (false).
+    Settled(bool),
+}
+
+/// Sums of the tails that settle p against α (see [`Hyper::tails`]).
+struct Stops {
+    /// A sum below this gives p < α.
+    below: f64,
+    /// A sum at or above this gives p ≥ α.
+    not_below: f64,
+}
+
+/// Relative margin of a bound on the unsummed terms: far wider than the
+/// rounding of the terms (a few ulps each) and of their sum (a few ulps
+/// times [`MAX_TAIL_TERMS`]).
+const BOUND_MARGIN: f64 = 1e-6;
+
+impl<'a> Hyper<'a> {
+    /// `None` for an invalid table or one past [`MAX_EXACT_TOTAL`].
+    fn setup(t: &TwoByTwo, lnf: &'a LnFact) -> Option<Setup<'a>> {
+        if !t.is_valid() || t.exp_total.checked_add(t.ctl_total)? > MAX_EXACT_TOTAL {
+            return None;
+        }
+        let n1 = t.exp_total as f64;
+        let n2 = t.ctl_total as f64;
+        let m = (t.exp_events + t.ctl_events) as f64;
+        let n = n1 + n2;
+        let lo = (m - n2).max(0.0);
+        let hi = m.min(n1);
+        if lo >= hi {
+            return Some(Setup::One(TestResult {
+                statistic: 1.0,
+                p_value: 1.0,
+            }));
+        }
+        let mut h = Hyper {
+            lnf,
+            n1,
+            n2,
+            m,
+            counts: (t.exp_total, t.ctl_total, t.exp_events + t.ctl_events),
+            ln_arms: (lnf.get(t.exp_total), lnf.get(t.ctl_total)),
+            ln_all: lnf.ln_choose(
+                lnf.get(t.exp_total + t.ctl_total),
+                t.exp_total + t.ctl_total,
+                t.exp_events + t.ctl_events,
+            ),
+            lo,
+            hi,
+            l_obs: 0.0,
+            thr: 0.0,
+        };
+        h.l_obs = h.lf(t.exp_events);
+        h.thr = h.l_obs + (1e-7f64).ln_1p();
+        // Mode of the hypergeometric distribution.
+        let mode = (((m + 1.0) * (n1 + 1.0)) / (n + 2.0)).floor().clamp(lo, hi) as u64;
+        if h.lf(mode) <= h.thr {
+            return Some(Setup::One(TestResult {
+                statistic: h.l_obs.exp(),
+                p_value: 1.0,
+            }));
+        }
+        let (first, last) = (h.first_above(mode) as f64, h.last_above(mode) as f64);
+        Some(Setup::Tails(h, first, last))
+    }
+
+    /// Log of the hypergeometric probability of `x` events in the
+    /// experimental arm (a whole number in [lo, hi]).
+    fn lf(&self, x: u64) -> f64 {
+        let (n1, n2, m) = self.counts;
+        let f = self.lnf;
+        f.ln_choose(self.ln_arms.0, n1, x) + f.ln_choose(self.ln_arms.1, n2, m - x) - self.ln_all
+    }
+
+    /// First x in [lo, mode] more likely than the observed table (`lf` is
+    /// non-decreasing there and `lf(mode)` is above).
+    fn first_above(&self, mode: u64) -> u64 {
+        self.edge(self.lo as u64, mode)
+    }
+
+    /// Last x in [mode, hi] more likely than the observed table (`lf` is
+    /// non-increasing there and `lf(mode)` is above).
+    fn last_above(&self, mode: u64) -> u64 {
+        self.edge(self.hi as u64, mode)
+    }
+
+    /// Bisection between `out` (an end of the range) and `inside` (where
+    /// `lf` > thr) for the x nearest `out` with `lf` > thr.
+    fn edge(&self, mut out: u64, mut inside: u64) -> u64 {
+        if self.lf(out) > self.thr {
+            return out;
+        }
+        // 64 halvings cover any range of whole numbers (halving as f64 did:
+        // ⌊(a + b)/2⌋, exact below 2⁵³).
+        for _ in 0..64 {
+            let (a, b) = (out.min(inside), out.max(inside));
+            if b - a <= 1 {
+                break;
+            }
+            let mid = a + (b - a) / 2;
+            if self.lf(mid) > self.thr {
+                inside = mid;
+            } else {
+                out = mid;
+            }
+        }
+        inside
+    }
+
+    /// P(x−1)/P(x): falls as x falls (the distribution is log-concave).
+    fn down_ratio(&self, x: f64) -> f64 {
+        let (n1, n2, m) = (self.n1, self.n2, self.m);
+        (x * (n2 - m + x)) / ((n1 - x + 1.0) * (m - x + 1.0))
+    }
+
+    /// P(x+1)/P(x): falls as x rises.
+    fn up_ratio(&self, x: f64) -> f64 {
+        let (n1, n2, m) = (self.n1, self.n2, self.m);
+        ((n1 - x) * (m - x)) / ((x + 1.0) * (n2 - m + x + 1.0))
+    }
+
+    /// Sum of the probabilities of the tables below `first` and above
+    /// `last`, relative to the observed table's. Each tail starts from one
+    /// log-probability and then walks the ratio recurrence on the linear
+    /// scale (a multiply and a divide per table, no logarithms).
+    ///
+    /// With `stops`, the sum ends as soon as it settles p against α: when
+    /// the partial sum reaches `not_below`, or when it plus a geometric
+    /// bound on every term not yet added (each tail's ratios only fall
+    /// further out) stays under `below`. The bound is used only when no
+    /// tail can reach [`MAX_TAIL_TERMS`], so the answer is the one the full
+    /// sum gives.
+    fn tails(&self, first: f64, last: f64, stops: Option<&Stops>) -> Tails {
+        let bounded = stops.filter(|_| self.hi - self.lo < MAX_TAIL_TERMS as f64);
+        let start = |x: f64| (self.lf(x as u64) - self.l_obs).exp();
+        // A bound on the whole upper tail, before it is walked.
+        let upper_rest = match bounded {
+            Some(_) if last < self.hi => geometric(start(last + 1.0), self.up_ratio(last + 1.0)),
+            _ => 0.0,
+        };
+        let mut sum = 0.0f64;
+        if first > self.lo {
+            let lower = Walk {
+                from: first - 1.0,
+                step: -1.0,
+                end: self.lo,
+                ratio: &|x| self.down_ratio(x),
+            };
+            if let Some(end) = lower.run(start(lower.from), &mut sum, stops, bounded, upper_rest) {
+                return end;
+            }
+        }
+        if last < self.hi {
+            let upper = Walk {
+                from: last + 1.0,
+                step: 1.0,
+                end: self.hi,
+                ratio: &|x| self.up_ratio(x),
+            };
+            if let Some(end) = upper.run(start(upper.from), &mut sum, stops, bounded, 0.0) {
+                return end;
+            }
+        }
+        Tails::Sum(sum)
+    }
+}
+
+/// One tail of Fisher's test: x from `from` to `end` by `step`, each term
+/// the last times `ratio(x)`.
+struct Walk<'r> {
+    from: f64,
+    step: f64,
+    end: f64,
+    ratio: &'r dyn Fn(f64) -> f64,
+}
+
+impl Walk<'_> {
+    /// Adds the tail's terms, from `term`, to `sum` until they no longer
+    /// change it; `Some` when the sum ended early (see [`Hyper::tails`];
+    /// `rest`: a bound on the terms of the tails still to walk).
+    fn run(
+        &self,
+        mut term: f64,
+        sum: &mut f64,
+        stops: Option<&Stops>,
+        bounded: Option<&Stops>,
+        rest: f64,
+    ) -> Option<Tails> {
+        let mut x = self.from;
+        for i in 0.. {
+            *sum += term;
+            if stops.is_some_and(|s| *sum >= s.not_below) {
+                return Some(Tails::Settled(false));
+            }
+            if (x - self.end) * self.step >= 0.0 || term <= *sum * 1e-17 {
+                break;
+            }
+            if i >= MAX_TAIL_TERMS {
+                return Some(Tails::TooLong);
+            }
+            let r = (self.ratio)(x);
+            if let Some(s) = bounded {
+                let left = (geometric(term * r, r) + rest) * (1.0 + BOUND_MARGIN);
+                if *sum + left < s.below {
+                    return Some(Tails::Settled(true));
+                }
+            }
+            term *= r;
+            x += self.step;
+        }
+        match bounded {
+            Some(s) if *sum + rest * (1.0 + BOUND_MARGIN) < s.below => Some(Tails::Settled(true)),
+            _ => None,
+        }
+    }
+}
+
+/// `term` + `term`·r + `term`·r² + …: a bound on a tail from `term` whose
+/// ratios never exceed `r` (infinite unless r < 1).
+fn geometric(term: f64, r: f64) -> f64 {
+    if r < 1.0 {
+        term / (1.0 - r)
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Fisher's exact test, two-sided: the sum of the hypergeometric
+/// probabilities of all tables with the same margins whose probability is
+/// ≤ the observed table's probability × (1 + 10⁻⁷) (Agresti 2002 §3.5.1;
+/// the relative tolerance is R's `fisher.test`).
+///
+/// Probabilities are computed on the log scale with `ln_gamma`, and only the
+/// two tails are summed (the distribution is unimodal), so counts of 10⁹
+/// are fine. The statistic field holds the observed table's probability.
+///
+/// `None` when the two totals add up to more than [`MAX_EXACT_TOTAL`]: past
+/// 2⁵³ the counts are no longer exact in f64 and the searches below would
+/// stop making progress. Every loop is bounded ([`MAX_TAIL_TERMS`] terms
+/// per tail, 64 bisection steps), so the time is bounded for any table.
+pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
+    fisher_with(t, &LnFact::none())
+}
+
+/// [`fisher_exact`] with ln-factorials from `lnf`.
+fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
+    let (h, first, last) = match Hyper::setup(t, lnf)? {
+        Setup::One(r) => return Some(r),
+        Setup::Tails(h, first, last) => (h, first, last),
+    };
+    let sum = match h.tails(first, last, None) {
+        Tails::Sum(s) => s,
+        Tails::TooLong | Tails::Settled(_) => return None,
+    };
+    let p = if sum > 0.0 {
+        (h.l_obs + sum.ln()).exp().min(1.0)
+    } else {
+        0.0
+    };
+    Some(TestResult {
+        statistic: h.l_obs.exp(),
+        p_value: p,
+    })
+}
+
+/// Whether [`fisher_with`]'s p is below `alpha`, an invalid table counting
+/// as p = 1: the same answer, usually without summing all of both tails.
+fn fisher_below(t: &TwoByTwo, lnf: &LnFact, alpha: f64) -> bool {
+    let (h, first, last) = match Hyper::setup(t, lnf) {
+        None => return 1.0 < alpha,
+        Some(Setup::One(r)) => return r.p_value < alpha,
+        Some(Setup::Tails(h, first, last)) => (h, first, last),
+    };
+    // p = exp(l_obs + ln sum): the sums that give α, with margins far wider
+    // than the rounding of ln and exp (a sum past them settles the answer;
+    // one between them is summed to the end).
+    let at_alpha = (alpha.ln() - h.l_obs).exp();
+    let stops = at_alpha.is_finite().then(|| Stops {
+        below: at_alpha * (1.0 - BOUND_MARGIN),
+        not_below: at_alpha * (1.0 + 1e-9),
+    });
+    match h.tails(first, last, stops.as_ref()) {
+        Tails::Settled(below) => below,
+        Tails::TooLong => 1.0 < alpha,
+        Tails::Sum(sum) => {
+            let p = if sum > 0.0 {
+                (h.l_obs + sum.ln()).exp().min(1.0)
+            } else {
+                0.0
+            };
+            p < alpha
+        }
+    }
+}
+
+/// Number of single steps the fragility searches take before switching to a
+/// galloping + bisection search (which assumes monotonicity).
+const LINEAR_STEPS: u64 = 2000;
+
+/// Above this many patients (both arms) the searches take only
+/// [`LINEAR_STEPS_LARGE`] single steps: one Fisher test costs about ten
+/// hypergeometric SDs (√N/4) of terms, so 4 × 2000 of them on a table of
+/// 1.5·10⁹ per arm took 15 s in the instrumented `stats` fuzz build (a
+/// timeout it found). At this size one more event moves p smoothly, the
+/// monotonicity the galloping search assumes past the linear steps anyway.
+const LINEAR_TOTAL: u64 = 1_000_000;
+
+/// Single steps of the fragility searches past [`LINEAR_TOTAL`].
+const LINEAR_STEPS_LARGE: u64 = 64;
+
+/// Single steps before galloping for table `t`.
+fn linear_steps(t: &TwoByTwo) -> u64 {
+    if t.exp_total.saturating_add(t.ctl_total) > LINEAR_TOTAL {
+        LINEAR_STEPS_LARGE
+    } else {
+        LINEAR_STEPS
+    }
+}
+
+/// Smallest k in 1..=max_k with `pred(k)` true, scanning linearly up to
+/// `linear` (see [`linear_steps`]), then galloping and bisecting.
+fn first_k(max_k: u64, linear: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
+    let lin = max_k.min(linear);
+    for k in 1..=lin {
+        if pred(k) {
+            return Some(k);
+        }
+    }
+    if max_k <= lin {
+        return None;
+    }
+    let mut lo = lin; // pred(lo) false
+    let mut step = lin.max(1);
+    let hi = loop {
+        let cand = lo.saturating_add(step).min(max_k);
+        if pred(cand) {
+            break cand;
+        }
+        if cand == max_k {
+            return None;
+        }
+        lo = cand;
+        step = step.saturating_mul(2);
+    };
+    let (mut a, mut b) = (lo, hi);
+    while b - a > 1 {
+        let mid = a + (b - a) / 2;
+        if pred(mid) {
+            b = mid;
+        } else {
+            a = mid;
+        }
+    }
+    Some(b)
+}
+
+/// Fragility index (Walsh et al. 2014, J Clin Epidemiol 67:622).
+///
+/// For a result significant by the two-sided Fisher exact test (p < 0.05):
+/// the minimum number of patients in the arm with fewer events whose status
+/// is changed from non-event to event until p ≥ 0.05. When both arms have the
+/// same number of events, both are tried and the smaller count is returned.
+///
+/// Returns `None` when the result is not
+/// significant (see [`reverse_fragility_index`]), when the table is invalid
+/// or too large for [`fisher_exact`] ([`MAX_EXACT_TOTAL`]), or when
+/// significance cannot be lost by such changes. The first 2000
+/// changes are tried one by one; beyond that (very large trials) a
+/// galloping/bisection search is used, which assumes the p value rises
+/// monotonically with the number of changes.
+pub fn fragility_index(t: &TwoByTwo) -> Option<u64> {
+    fragility_given(t, fisher_exact(t)?.p_value)
+}
+
+/// [`fragility_index`] of a table whose Fisher p is `p`.
+fn fragility_given(t: &TwoByTwo, p: f64) -> Option<u64> {
+    if p >= 0.05 {
+        return None;
+    }
+    let lnf = LnFact::upto(t.exp_total + t.ctl_total);
+    // p rises as the arm's risk approaches the other's and falls again once
+    // it has passed it, so "p ≥ 0.05 or the risks have crossed" is the
+    // monotone question the galloping search needs: a gallop step could
+    // otherwise land past the window where p ≥ 0.05 and find nothing.
+    let crossed = |u: &TwoByTwo, exp_up: bool| {
+        let e = u.exp_events as u128 * u.ctl_total as u128;
+        let c = u.ctl_events as u128 * u.exp_total as u128;
+        if exp_up {
+            e >= c
+        } else {
+            c >= e
+        }
+    };
+    let exp_below = !crossed(t, true);
+    let ctl_below = !crossed(t, false);
+    let try_exp = || {
+        let room = t.exp_total - t.exp_events;
+        first_k(room, linear_steps(t), |k| {
+            let mut u = *t;
+            u.exp_events += k;
+            (exp_below && crossed(&u, true)) || !fisher_below(&u, &lnf, 0.05)
+        })
+    };
+    let try_ctl = || {
+        let room = t.ctl_total - t.ctl_events;
+        first_k(room, linear_steps(t), |k| {
+            let mut u = *t;
+            u.ctl_events += k;
+            (ctl_below && crossed(&u, false)) || !fisher_below(&u, &lnf, 0.05)
+        })
+    };
+    match t.exp_events.cmp(&t.ctl_events) {
+        std::cmp::Ordering::Less => try_exp(),
+        std::cmp::Ordering::Greater => try_ctl(),
+        std::cmp::Ordering::Equal => match (try_exp(), try_ctl()) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        },
+    }
+}
+
+/// Reverse fragility index for a non-significant result (the idea of Khan et
+/// al. 2020, JAMA Netw Open 3:e2012469).
+///
+/// Definition used here: the minimum number of event-status changes, all in
+/// one arm and in one direction (non-event → event, or event → non-event),
+/// choosing whichever of the four arm/direction combinations needs the
+/// fewest, that makes the two-sided Fisher exact p < 0.05.
+///
+/// Returns `None` when the result is already significant, the table is
+/// invalid or too large for [`fisher_exact`], or no such change exists. Large searches switch to
+/// galloping/bisection after 2000 single steps, as in [`fragility_index`].
+pub fn reverse_fragility_index(t: &TwoByTwo) -> Option<u64> {
+    reverse_given(t, fisher_exact(t)?.p_value)
+}
+
+/// [`reverse_fragility_index`] of a table whose Fisher p is `p`.
+fn reverse_given(t: &TwoByTwo, p: f64) -> Option<u64> {
+    if p < 0.05 {
+        return None;
+    }
+    let lnf = LnFact::upto(t.exp_total + t.ctl_total);
+    let sig = |u: &TwoByTwo| fisher_below(u, &lnf, 0.05);
+    // (room to move, change to apply). The best count found so far caps the
+    // later searches, so a direction that needs more changes than an
+    // earlier one is abandoned early (the result is the same minimum).
+    let moves: [(u64, fn(&mut TwoByTwo, u64)); 4] = [
+        (t.exp_total - t.exp_events, |u, k| u.exp_events += k),
+        (t.exp_events, |u, k| u.exp_events -= k),
+        (t.ctl_total - t.ctl_events, |u, k| u.ctl_events += k),
+        (t.ctl_events, |u, k| u.ctl_events -= k),
+    ];
+    let mut best: Option<u64> = None;
+    for (room, apply) in moves {
+        let cap = best.map_or(room, |b| room.min(b.saturating_sub(1)));
+        if cap == 0 {
+            continue;
+        }
+        if let Some(k) = first_k(cap, linear_steps(t), |k| {
+            let mut u = *t;
+            apply(&mut u, k);
+            sig(&u)
+        }) {
+            best = Some(best.map_or(k, |b| b.min(k)));
+        }
+    }
+    best
+}
+
+/// The fragility index of a table significant by Fisher's test, or the
+/// reverse fragility index of one that is not, given its [`fisher_exact`]
+/// p: (fragility, reverse fragility), one of them `None`. The same as
+/// [`fragility_index`] and [`reverse_fragility_index`], without running the
+/// test of the table itself again.
+pub fn fragility_indices(t: &TwoByTwo, p: f64) -> (Option<u64>, Option<u64>) {
+    if p < 0.05 {
+        (fragility_given(t, p), None)
+    } else {
+        (None, reverse_given(t, p))
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Debug builds on a shared machine: generous, but far below a hang.
+    const SOON: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn fisher_refuses_tables_past_the_exact_limit_at_once() {
+        let start = Instant::now();
+        // Counts past 2⁵³ hung the bisection (mid = a or b forever).
+        let t = TwoByTwo::new(3 << 52, 10 << 52, 3 << 52, 11 << 52).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        assert_eq!(fragility_index(&t), None);
+        assert_eq!(reverse_fragility_index(&t), None);
+        let t = TwoByTwo::new(1, u64::MAX, 2, u64::MAX).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        let half = MAX_EXACT_TOTAL / 2 + 1;
+        let t = TwoByTwo::new(half / 3, half, half / 3, half).unwrap();
+        assert_eq!(fisher_exact(&t), None);
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
+
+    /// Found by the `stats` fuzz target (a 15 s timeout): the reverse
+    /// fragility search of a null result past the model's limit, 762,253,474
+    /// of 1,524,506,948 per arm, took 2000 Fisher tests per direction.
+    #[test]
+    fn reverse_fragility_of_a_huge_null_trial_returns_soon() {
+        let start = Instant::now();
+        let (e, n) = (762_253_474, 1_524_506_948);
+        let t = TwoByTwo::new(e, n, e, n).unwrap();
+        let k = reverse_fragility_index(&t).expect("significance can be reached");
+        // Changing k events in one arm makes p < 0.05; one fewer does not.
+        for (u, lost) in [(k, true), (k - 1, false)] {
+            let moved = TwoByTwo::new(e + u, n, e, n).unwrap();
+            let p = fisher_exact(&moved).unwrap().p_value;
+            assert_eq!(p < 0.05, lost, "k = {u}: p = {p}");
+        }
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn fisher_at_the_limit_returns_soon() {
+        let start = Instant::now();
+        let half = MAX_EXACT_TOTAL / 2;
+        for (a, c) in [(half / 3, half / 3 + 20_000), (half / 2, half / 2), (0, 5)] {
+            let t = TwoByTwo::new(a, half, c, half).unwrap();
+            let p = fisher_exact(&t).expect("within the limit").p_value;
+            assert!((0.0..=1.0).contains(&p), "{a} vs {c}: {p}");
+        }
+        assert!(start.elapsed() < SOON, "{:?}", start.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod ln_fact_tests {
+    use super::*;
+
+    #[test]
+    fn table_lookup_gives_the_same_fisher_p_as_ln_gamma() {
+        for (a, n1, c, n2) in [
+            (89, 258, 79, 256),
+            (0, 10, 2, 10),
+            (105, 629, 126, 624),
+            (1, 3, 3, 3),
+            (500, 1000, 450, 1000),
+            // Large trials, where a plain running sum of logs drifts.
+            (480_000, 500_000, 481_000, 500_000),
+            (12_000, 400_000, 12_350, 400_000),
+        ] {
+            let t = TwoByTwo::new(a, n1, c, n2).expect("valid table");
+            let plain = fisher_exact(&t).unwrap().p_value;
+            let table = fisher_with(&t, &LnFact::upto(n1 + n2)).unwrap().p_value;
+            assert!(
+                // ln(n!) is ~1e7 at n = 10⁶, so both routes carry ~1e-9
+                // absolute error in log p: agreement to 5e-8 relative is the
+                // floor of the method, well inside Fisher's 1e-7 tie tolerance.
+                (plain - table).abs() <= 5e-8 * plain.max(1e-300),
+                "{a}/{n1} vs {c}/{n2}: {plain} vs {table}"
+            );
+        }
+        // Past the table (or without one) the lookup falls back to ln_gamma.
+        let small = LnFact::upto(10);
+        assert!((small.get(5) - 120f64.ln()).abs() < 1e-12);
+        assert!((small.get(20) - ln_gamma(21.0)).abs() < 1e-9);
+        assert!(LnFact::upto(LnFact::MAX + 1).blocks.is_empty());
+    }
+}
