@@ -117,12 +117,17 @@ impl Report {
 /// Run the pipeline. Writes only when `opts.output` is set and there is no error.
 pub fn build(opts: &Options) -> Report {
     let start = Instant::now();
-    let (sources, d) = discover::discover(&opts.root);
-    let discovered = start.elapsed();
-    let mut r = build_sources(&sources, d, opts);
-    r.timings.insert(0, ("discover", discovered));
-    r.elapsed = start.elapsed();
-    r
+    let (mut sources, d) = discover::discover(&opts.root);
+    let mut r = Report::default();
+    let mut laps = Laps::start();
+    r.timings.push(("discover", start.elapsed()));
+    let mut diags = d;
+    let (parsed, d) = parse::parse(&sources);
+    diags.extend(d);
+    laps.lap(&mut r, "parse");
+    // Pages and CSV tables are parsed: their bytes are not needed again.
+    sources.forget_parsed();
+    from_parsed(&sources, parsed, diags, opts, r, laps, start)
 }
 
 /// Run every stage after discover on files already in memory: parse,
@@ -140,7 +145,21 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
     let (parsed, d) = parse::parse(sources);
     diags.extend(d);
     laps.lap(&mut r, "parse");
+    from_parsed(sources, parsed, diags, opts, r, laps, start)
+}
+
+/// The stages after parse; `parsed` is dropped once the model is built.
+fn from_parsed(
+    sources: &Sources,
+    parsed: parse::Parsed,
+    mut diags: Diagnostics,
+    opts: &Options,
+    mut r: Report,
+    mut laps: Laps,
+    start: Instant,
+) -> Report {
     let site = model_stage(&parsed, opts, &mut diags);
+    drop(parsed);
     laps.lap(&mut r, "model");
     let (links, d) = link::link(&site);
     diags.extend(d);
