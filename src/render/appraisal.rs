@@ -4,19 +4,13 @@
 use crate::model::{Appraisal, PageKind, Style};
 
 use super::context::AppraisalCtx;
-use super::site::Env;
+use super::site::{of_page, Env};
 use super::trial::trial_ctx;
 
 /// The context of appraisal page `i`.
 pub(super) fn appraisal_ctx(env: &Env, i: usize, a: &Appraisal) -> AppraisalCtx {
     let site = env.input.site;
-    let trials = env
-        .input
-        .links
-        .appraisal_trials
-        .get(&i)
-        .cloned()
-        .unwrap_or_default();
+    let trials = of_page(&env.input.links.appraisal_trials, i);
     AppraisalCtx {
         style: match a.style {
             Style::Blog => "blog".into(),

@@ -3,6 +3,8 @@
 //! with the helpers that turn a page or a tag into a URL, and the site
 //! context every template gets ([`site_ctx`]).
 
+use std::collections::BTreeMap;
+
 use crate::model::PageKind;
 use crate::parse::markdown::slugify;
 
@@ -80,6 +82,11 @@ impl Env<'_> {
             url: self.url(&format!("tags/{}/", slugify(t))),
         }
     }
+}
+
+/// What `map` holds for page `i` (nothing when it has no entry).
+pub(super) fn of_page<T>(map: &BTreeMap<usize, Vec<T>>, i: usize) -> &[T] {
+    map.get(&i).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// The site context: configuration and the navigation (the sections that

@@ -7,17 +7,12 @@ use crate::model::PageKind;
 
 use super::context::{AnalysisCtx, TopicCtx};
 use super::figure_ctx;
-use super::site::Env;
+use super::site::{of_page, Env};
 use super::trial::trial_ctx;
 
 /// The pooled analyses of topic page `i`.
 pub(super) fn topic_analyses<'a>(env: &Env<'a>, i: usize) -> &'a [PooledResult] {
-    env.input
-        .analyses
-        .topics
-        .get(&i)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+    of_page(&env.input.analyses.topics, i)
 }
 
 /// The context of topic page `i` with its `analyses`; charts for which
@@ -29,14 +24,7 @@ pub(super) fn topic_ctx(
     in_prose: &dyn Fn(&str) -> bool,
 ) -> TopicCtx {
     let site = env.input.site;
-    let trials = env
-        .input
-        .links
-        .topic_trials
-        .get(&i)
-        .cloned()
-        .unwrap_or_default();
-    let mut order = trials.clone();
+    let mut order = of_page(&env.input.links.topic_trials, i).to_vec();
     order.sort_by(|&a, &b| {
         (crate::link::publication_key(site, a), &site.pages[a].id)
             .cmp(&(crate::link::publication_key(site, b), &site.pages[b].id))

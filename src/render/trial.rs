@@ -11,20 +11,14 @@ use crate::stats::check::Verdict;
 
 use super::context::{ArmCtx, CheckCtx, FieldCtx, FigureCtx, LinkCtx, OutcomeCtx, TrialCtx};
 use super::figure_ctx;
-use super::site::Env;
+use super::site::{of_page, Env};
 
 /// Build the trial context; `full` adds figures and everything for the trial page itself.
 pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
     let site = env.input.site;
     let p = &site.pages[i];
     let links = env.input.links;
-    let results = env
-        .input
-        .analyses
-        .trials
-        .get(&i)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let results = of_page(&env.input.analyses.trials, i);
     let published_as = links.published_as.get(&i).map(|&j| env.page_link(j));
     let st = links.status(i).unwrap_or(TrialStatus::Published);
     let (status, status_label) = (
