@@ -1,0 +1,254 @@
+//! The template engine: [`Renderer`] (the theme compiled, ready to render
+//! one page or the site-wide files), [`render`] and [`render_into`] (every
+//! page in parallel), the check that no two outputs share a path
+//! ([`duplicate_outputs`]), and rendering one template with a context into
+//! a file, its errors reported as diagnostics.
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::write::OutputFile;
+
+use super::context::Ctx;
+use super::list::list_files;
+use super::page::page_files;
+use super::site::{site_ctx, Env};
+use super::{feed, RenderInput};
+
+/// Render the whole site to output files, sorted by path.
+pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
+    let all = std::sync::Mutex::new(Vec::new());
+    let (_, diags) = render_into(input, &|files| {
+        all.lock().unwrap_or_else(|e| e.into_inner()).extend(files)
+    });
+    let mut files = all.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, diags)
+}
+
+/// Render the whole site, handing each page's files (then the site-wide
+/// ones) to `sink` as soon as they are rendered, from several threads, so
+/// that a build can write them without holding the site in memory. Returns
+/// every output path, sorted, and the diagnostics (two outputs for one path
+/// is an error).
+pub fn render_into(
+    input: &RenderInput,
+    sink: &(dyn Fn(Vec<OutputFile>) + Sync),
+) -> (Vec<String>, Diagnostics) {
+    let r = match Renderer::new(input) {
+        Ok(r) => r,
+        Err(d) => return (Vec::new(), d),
+    };
+    let mut diags = Diagnostics::new();
+    let mut paths: Vec<String> = Vec::new();
+    let pages: Vec<(Vec<String>, Diagnostics)> = (0..input.site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let (files, d) = r.page(i);
+            let paths = files.iter().map(|f| f.path.clone()).collect();
+            sink(files);
+            (paths, d)
+        })
+        .collect();
+    for (p, d) in pages {
+        paths.extend(p);
+        diags.extend(d);
+    }
+    let (files, d) = r.site_files();
+    diags.extend(d);
+    paths.extend(files.iter().map(|f| f.path.clone()));
+    sink(files);
+    paths.sort_unstable();
+    diags.extend(duplicate_outputs(paths.iter().map(String::as_str)));
+    (paths, diags)
+}
+
+/// An error for every output path given more than once; `paths` must be sorted.
+pub fn duplicate_outputs<'p>(paths: impl Iterator<Item = &'p str>) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut prev: Option<&str> = None;
+    for p in paths {
+        if prev == Some(p) {
+            diags.push(Diagnostic::error(
+                p,
+                0,
+                0,
+                format!("two outputs would be written to {p}"),
+            ));
+        }
+        prev = Some(p);
+    }
+    diags
+}
+
+/// The theme compiled and the site-wide context built, ready to render
+/// any page on its own ([`Renderer::page`]) or the files that list pages
+/// ([`Renderer::site_files`]); [`render`] does both for every page, and
+/// the incremental engine ([`crate::incremental`]) only for pages whose
+/// inputs changed.
+pub struct Renderer<'a> {
+    env: Env<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compile the theme's templates and build the site context; a
+    /// template that does not compile is an error.
+    pub fn new(input: &'a RenderInput<'a>) -> Result<Self, Diagnostics> {
+        let mut tera = tera::Tera::new();
+        let templates: Vec<(String, String)> = input
+            .theme
+            .templates
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(templates) {
+            let mut diags = Diagnostics::new();
+            diags.push(Diagnostic::error(
+                "templates",
+                0,
+                0,
+                format!("a template does not compile: {e}"),
+            ));
+            return Err(diags);
+        }
+        let site = site_ctx(input);
+        Ok(Renderer {
+            env: Env { input, site, tera },
+        })
+    }
+
+    /// What every page shows of the site as a whole (title, navigation,
+    /// base URL), as text: a page renders the same when this and its own
+    /// inputs are the same.
+    pub fn site_summary(&self) -> String {
+        serde_json::to_string(&self.env.site).unwrap_or_default()
+    }
+
+    /// The files of page `i`: its HTML and, for trials and topics, its
+    /// `index.json` twin.
+    pub fn page(&self, i: usize) -> (Vec<OutputFile>, Diagnostics) {
+        let (mut files, diags) = page_files(&self.env, i);
+        for f in &mut files {
+            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+        }
+        (files, diags)
+    }
+
+    /// The files that are not one page's: lists, tags, the home page, the
+    /// feed, the sitemap, `.nojekyll`, and the copied static files and
+    /// assets.
+    pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
+        let env = &self.env;
+        let input = env.input;
+        let (mut files, diags) = list_files(env);
+        // Feed, sitemap, .nojekyll, static files, assets.
+        files.push(OutputFile {
+            path: "feed.xml".into(),
+            bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
+        });
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: feed::sitemap(input.site, &env.site).into_bytes(),
+        });
+        files.push(OutputFile {
+            path: ".nojekyll".into(),
+            bytes: Vec::new(),
+        });
+        // No NUL reaches a rendered file, whatever a front-matter string held
+        // (`title: "a\0b"`). Static files and assets are copied as they are.
+        for f in &mut files {
+            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+        }
+        for (p, b) in &input.theme.statics {
+            files.push(OutputFile {
+                path: format!("static/{p}"),
+                bytes: b.clone(),
+            });
+        }
+        for (p, b) in &input.statics {
+            files.push(OutputFile {
+                path: p.clone(),
+                bytes: b.to_vec(),
+            });
+        }
+        for (p, b) in &input.assets {
+            files.push(OutputFile {
+                path: p.clone(),
+                bytes: b.to_vec(),
+            });
+        }
+        (files, diags)
+    }
+}
+
+/// `wanted` if the theme has a template of that name, else `default`.
+pub(super) fn template_for(env: &Env, wanted: Option<&str>, default: &str) -> String {
+    match wanted {
+        Some(t) if env.tera.get_template_names().any(|n| n == t) => t.to_string(),
+        _ => default.to_string(),
+    }
+}
+
+/// Render `template` with `ctx`; an error (reported against `source`)
+/// renders nothing.
+fn render_one(
+    env: &Env,
+    template: &str,
+    ctx: &Ctx,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let c = match tera::Context::from_serialize(ctx) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                source,
+                0,
+                0,
+                format!("cannot build the template context: {e}"),
+            ));
+            return None;
+        }
+    };
+    match env.tera.render(template, &c) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                source,
+                0,
+                0,
+                format!("template {template} failed: {}", error_chain(&e)),
+            ));
+            None
+        }
+    }
+}
+
+/// Render `template` with `ctx` into the file at `path`; a template error
+/// (reported against `source`) gives no file.
+pub(super) fn render_file(
+    env: &Env,
+    template: &str,
+    ctx: &Ctx,
+    source: &str,
+    path: String,
+    diags: &mut Diagnostics,
+) -> Option<OutputFile> {
+    let h = render_one(env, template, ctx, source, diags)?;
+    Some(OutputFile {
+        path,
+        bytes: h.into_bytes(),
+    })
+}
+
+/// An error's message followed by those of its sources, `: `-separated.
+pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(x) = src {
+        s.push_str(": ");
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
+}

@@ -1,0 +1,300 @@
+//! The lists: the home page (the latest of each kind, with links to the
+//! full lists), one list per section and per tag (paginated by
+//! [`super::paginate`]), the tags index, and the 404 page; and a page as
+//! an item of a list ([`ItemCtx`]).
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::link::TrialStatus;
+use crate::model::{PageKind, Site, Style};
+use crate::parse::markdown::slugify;
+use crate::write::OutputFile;
+
+use super::context::{Ctx, HomeMoreCtx, ItemCtx, ListCtx, MoreCtx, TagCount};
+use super::engine::render_file;
+use super::html;
+use super::page::{ctx_for, simple_page};
+use super::paginate::{render_paged, Paged};
+use super::site::Env;
+
+/// Items per list on the home page.
+const HOME_ITEMS: usize = 10;
+
+/// The home page, the section and tag lists, the tags index and the 404 page.
+pub(super) fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut files = Vec::new();
+    files.extend(home_page(env, &mut diags));
+    section_pages(env, &mut files, &mut diags);
+    if !env.input.links.tags.is_empty() {
+        files.extend(tags_index(env, &mut diags));
+        tag_pages(env, &mut files, &mut diags);
+    }
+    files.extend(not_found_page(env, &mut diags));
+    (files, diags)
+}
+
+/// A list with nothing in it.
+pub(super) fn empty_list() -> ListCtx {
+    ListCtx {
+        intro_html: String::new(),
+        items: vec![],
+        appraisals: vec![],
+        trials: vec![],
+        ongoing: vec![],
+        topics: vec![],
+        tags: vec![],
+        pager: None,
+        more: None,
+    }
+}
+
+/// The home page: the site's introduction and the latest few appraisals,
+/// published and ongoing trials, and topics.
+fn home_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+    let site = env.input.site;
+    let status = |i: usize| env.input.links.status(i);
+    let appraisals = pages_where(site, |i| {
+        matches!(site.pages[i].kind, PageKind::Appraisal(_))
+    });
+    let topics = pages_where(site, |i| matches!(site.pages[i].kind, PageKind::Topic(_)));
+    let trials = pages_where(site, |i| status(i) == Some(TrialStatus::Published));
+    let ongoing = pages_where(site, |i| status(i) == Some(TrialStatus::Ongoing));
+    let mut home = empty_list();
+    home.intro_html = html::rewrite_links(env, &site.config.intro_html);
+    let latest = |v: &[usize]| items(env, &v[..v.len().min(HOME_ITEMS)]);
+    home.appraisals = latest(&appraisals);
+    home.trials = latest(&trials);
+    home.ongoing = latest(&ongoing);
+    home.topics = latest(&topics);
+    home.more = Some(HomeMoreCtx {
+        appraisals: more(env, &appraisals, "appraisals"),
+        trials: more(env, &trials, "published trials"),
+        ongoing: more(env, &ongoing, "ongoing trials"),
+        topics: more(env, &topics, "topics"),
+    });
+    let page = simple_page(
+        env,
+        "home",
+        site.config.title.clone(),
+        "",
+        site.config.description.clone(),
+    );
+    let ctx = Ctx {
+        list: Some(home),
+        ..ctx_for(env, page)
+    };
+    let source = "content/_index.md";
+    render_file(env, "index.html", &ctx, source, "index.html".into(), diags)
+}
+
+/// The pages for which `f` holds, newest first.
+fn pages_where(site: &Site, f: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..site.pages.len()).filter(|&i| f(i)).collect();
+    by_date_desc(site, &mut v);
+    v
+}
+
+/// The home page's link from the latest few of `v` to the full list, when
+/// the items share a section.
+fn more(env: &Env, v: &[usize], noun: &str) -> MoreCtx {
+    let site = env.input.site;
+    let sec = v.first().map(|&i| site.pages[i].section.as_str());
+    let same = sec.is_some_and(|s| !s.is_empty() && v.iter().all(|&i| site.pages[i].section == s));
+    let sec = sec.filter(|_| same);
+    // "All 40 appraisals" only when the section holds exactly these
+    // items; published and ongoing trials share the trials list.
+    let label = sec.map(|s| {
+        let in_section = site.pages.iter().filter(|p| p.section == s).count();
+        if in_section == v.len() {
+            format!("All {} {noun} →", v.len())
+        } else {
+            format!("More in {} →", section_title(site, s))
+        }
+    });
+    MoreCtx {
+        shown: v.len().min(HOME_ITEMS),
+        total: v.len(),
+        url: sec.map(|s| env.url(&format!("{s}/"))),
+        label: label.unwrap_or_default(),
+    }
+}
+
+/// Every section's list of its pages, newest first, with its introduction.
+fn section_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+    let site = env.input.site;
+    let mut sections: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        if !p.section.is_empty() {
+            sections.entry(p.section.as_str()).or_default().push(i);
+        }
+    }
+    for (sec, mut v) in sections {
+        by_date_desc(site, &mut v);
+        let info = site.sections.get(sec);
+        let intro = info
+            .map(|s| html::rewrite_links(env, &s.intro_html))
+            .unwrap_or_default();
+        let title = section_title(site, sec);
+        let per = info
+            .and_then(|s| s.paginate_by)
+            .unwrap_or(site.config.paginate_by);
+        render_paged(
+            env,
+            Paged {
+                kind: "section",
+                template: "section.html",
+                source: &format!("content/{sec}/_index.md"),
+                base: &format!("{sec}/"),
+                title: &title,
+                intro: &intro,
+                per,
+            },
+            items(env, &v),
+            files,
+            diags,
+        );
+    }
+}
+
+/// The tags index: every tag with its number of pages.
+fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+    let mut l = empty_list();
+    l.tags = env
+        .input
+        .links
+        .tags
+        .iter()
+        .map(|(t, v)| TagCount {
+            name: t.clone(),
+            url: env.tag_link(t).url,
+            count: v.len(),
+        })
+        .collect();
+    let ctx = Ctx {
+        list: Some(l),
+        ..ctx_for(
+            env,
+            simple_page(env, "tags", "Tags".into(), "tags/", String::new()),
+        )
+    };
+    render_file(
+        env,
+        "tags.html",
+        &ctx,
+        "tags",
+        "tags/index.html".into(),
+        diags,
+    )
+}
+
+/// One list per tag URL, newest first; tags whose slugs clash share one
+/// list (with a warning).
+fn tag_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+    let site = env.input.site;
+    let links = env.input.links;
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (t, v) in &links.tags {
+        let slug = slugify(t);
+        if let Some(other) = seen.insert(slug.clone(), t) {
+            diags.push(Diagnostic::warning("content", 0, 0, format!("tags `{other}` and `{t}` share the URL tags/{slug}/; their pages are listed together")));
+            continue;
+        }
+        let mut v = v.clone();
+        for (t2, v2) in &links.tags {
+            if t2 != t && slugify(t2) == slug {
+                v.extend(v2);
+            }
+        }
+        by_date_desc(site, &mut v);
+        render_paged(
+            env,
+            Paged {
+                kind: "tag",
+                template: "tag.html",
+                source: "tags",
+                base: &format!("tags/{slug}/"),
+                title: &format!("Tagged “{t}”"),
+                intro: "",
+                per: site.config.paginate_by,
+            },
+            items(env, &v),
+            files,
+            diags,
+        );
+    }
+}
+
+/// The 404 page.
+fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+    let page = simple_page(
+        env,
+        "404",
+        "Page not found".into(),
+        "404.html",
+        String::new(),
+    );
+    let ctx = ctx_for(env, page);
+    render_file(env, "404.html", &ctx, "404", "404.html".into(), diags)
+}
+
+/// The pages `v` as list items.
+fn items(env: &Env, v: &[usize]) -> Vec<ItemCtx> {
+    v.iter().map(|&i| item(env, i)).collect()
+}
+
+/// Page `i` as an item of a list: title, date, summary, kind and badge.
+fn item(env: &Env, i: usize) -> ItemCtx {
+    let site = env.input.site;
+    let p = &site.pages[i];
+    let (kind, status, badge) = match &p.kind {
+        PageKind::Trial(t) => {
+            let st = env.input.links.status(i).unwrap_or(TrialStatus::Published);
+            (
+                "trial",
+                Some(crate::present::status_class(st)),
+                crate::present::status_list_badge(st, t),
+            )
+        }
+        PageKind::Appraisal(a) => (
+            "appraisal",
+            None,
+            Some(if a.style == Style::BottomLine {
+                "Bottom line".into()
+            } else {
+                "Blog".into()
+            }),
+        ),
+        PageKind::Topic(_) => ("topic", None, None),
+        PageKind::Plain => ("page", None, None),
+    };
+    ItemCtx {
+        title: p.title.clone(),
+        url: env.url(&p.url_path),
+        date: p.date.map(|d| d.to_string()),
+        date_iso: p.date.map(|d| d.iso()),
+        description: p
+            .bottom_line
+            .clone()
+            .unwrap_or_else(|| p.description.clone()),
+        kind,
+        status,
+        badge,
+    }
+}
+
+/// Sort pages newest first, then by title.
+fn by_date_desc(site: &Site, v: &mut [usize]) {
+    v.sort_by(|&a, &b| {
+        (site.pages[b].date, &site.pages[a].title).cmp(&(site.pages[a].date, &site.pages[b].title))
+    });
+}
+
+/// A section's heading: its `_index.md` title, else its folder name.
+fn section_title(site: &Site, sec: &str) -> String {
+    site.sections
+        .get(sec)
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| crate::model::capitalise(sec))
+}

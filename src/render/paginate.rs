@@ -1,0 +1,135 @@
+//! Pagination: a list that may run over several pages (a section, a tag;
+//! [`Paged`]) is cut into pages of so many items, each with a pager, and
+//! every page rendered.
+
+use crate::diag::Diagnostics;
+use crate::write::OutputFile;
+
+use super::context::{Ctx, ItemCtx, PageNumCtx, PagerCtx};
+use super::engine::render_file;
+use super::list::empty_list;
+use super::page::{ctx_for, simple_page};
+use super::site::Env;
+
+/// A list page that may run over several pages (a section, a tag).
+pub(super) struct Paged<'a> {
+    /// `page.kind` for the template.
+    pub(super) kind: &'static str,
+    /// Template name.
+    pub(super) template: &'a str,
+    /// Where a template error is reported.
+    pub(super) source: &'a str,
+    /// Folder of the first page (`trials/`).
+    pub(super) base: &'a str,
+    /// Heading; later pages add "(page k of n)".
+    pub(super) title: &'a str,
+    /// Introduction HTML, shown on the first page only.
+    pub(super) intro: &'a str,
+    /// Items per page (0 = one page).
+    pub(super) per: usize,
+}
+
+/// Render every page of a paginated list into `files`.
+pub(super) fn render_paged(
+    env: &Env,
+    list: Paged,
+    items: Vec<ItemCtx>,
+    files: &mut Vec<OutputFile>,
+    diags: &mut Diagnostics,
+) {
+    for (rel, chunk, pager) in paginate(env, list.base, items, list.per) {
+        let mut l = empty_list();
+        let title = match &pager {
+            Some(p) if p.current > 1 => {
+                format!("{} (page {} of {})", list.title, p.current, p.total)
+            }
+            _ => {
+                l.intro_html = list.intro.to_string();
+                list.title.to_string()
+            }
+        };
+        l.items = chunk;
+        l.pager = pager;
+        let ctx = Ctx {
+            list: Some(l),
+            ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
+        };
+        let path = format!("{rel}index.html");
+        files.extend(render_file(
+            env,
+            list.template,
+            &ctx,
+            list.source,
+            path,
+            diags,
+        ));
+    }
+}
+
+/// Split `items` into pages of `per` (0 = one page). Returns, for each page,
+/// its folder, its items and its pager (`None` when there is one page).
+/// Page 1 is `<base>`; page k is `<base>page/<k>/`.
+fn paginate(
+    env: &Env,
+    base: &str,
+    items: Vec<ItemCtx>,
+    per: usize,
+) -> Vec<(String, Vec<ItemCtx>, Option<PagerCtx>)> {
+    let n = items.len();
+    if per == 0 || n <= per {
+        return vec![(base.to_string(), items, None)];
+    }
+    let total = n.div_ceil(per);
+    let rel = |k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{k}/")
+        }
+    };
+    let mut out = Vec::with_capacity(total);
+    let mut it = items.into_iter();
+    for k in 1..=total {
+        let chunk: Vec<ItemCtx> = it.by_ref().take(per).collect();
+        let pager = PagerCtx {
+            current: k,
+            total,
+            items_total: n,
+            prev: (k > 1).then(|| env.url(&rel(k - 1))),
+            next: (k < total).then(|| env.url(&rel(k + 1))),
+            pages: page_numbers(env, &rel, k, total),
+        };
+        out.push((rel(k), chunk, Some(pager)));
+    }
+    out
+}
+
+/// The pager's page numbers on page `k` of `total`: the first, the last
+/// and those within two of `k`, with one gap for each run left out.
+fn page_numbers(
+    env: &Env,
+    rel: &dyn Fn(usize) -> String,
+    k: usize,
+    total: usize,
+) -> Vec<PageNumCtx> {
+    let mut pages = Vec::new();
+    for j in 1..=total {
+        let shown = j == 1 || j == total || j.abs_diff(k) <= 2;
+        if shown {
+            pages.push(PageNumCtx {
+                number: j,
+                url: env.url(&rel(j)),
+                current: j == k,
+                gap: false,
+            });
+        } else if pages.last().is_some_and(|p: &PageNumCtx| !p.gap) {
+            pages.push(PageNumCtx {
+                number: 0,
+                url: String::new(),
+                current: false,
+                gap: true,
+            });
+        }
+    }
+    pages
+}
