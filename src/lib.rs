@@ -12,8 +12,8 @@
 //! 4. [`link`] resolves references between pages ([`link::Links`]).
 //! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]).
 //! 6. [`chart`] draws SVG charts from plain specifications.
-//! 7. [`render`] fills the Tera theme with typed contexts ([`render::Output`]).
-//! 8. [`write`] builds into a staging folder and switches it into place
+//! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s).
+//! 8. [`mod@write`] builds into a staging folder and switches it into place
 //!    atomically, under a lock, refusing to replace the site's own folders
 //!    or a folder appraise did not write.
 //!

@@ -1,16 +1,16 @@
 //! Analyse: every number the site shows, recomputed from the arm data.
 //!
-//! For each trial outcome ([`trial`]): risks per arm (Wilson CI), RR, OR and
+//! For each trial outcome (`trial`): risks per arm (Wilson CI), RR, OR and
 //! RD with their CIs, NNT/NNH, chi-square and Fisher p values, the
 //! fragility index (or the reverse fragility index when not significant),
 //! MD and Hedges' g for continuous outcomes, a Bayesian re-analysis of the
 //! risk ratio, and a check of every effect the paper printed ("does the
-//! paper add up?", [`check`]). For each topic analysis ([`topic`]): the
+//! paper add up?", `check`). For each topic analysis (`topic`): the
 //! pooled estimate under the declared model or preset, heterogeneity,
 //! prediction interval, subgroups and the cumulative sequence in order of
 //! publication. The formulas live in [`crate::stats`] (pure functions on
 //! numbers); this stage only picks the numbers out of the linked site
-//! ([`arms`]) and names things. The result types ([`results`]) serialise
+//! (`arms`) and names things. The result types (`results`) serialise
 //! directly into the `index.json` twins (format in docs/json.md).
 //!
 //! [`trial_results`] and [`topic_results`] analyse one page each, for a

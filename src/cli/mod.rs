@@ -43,7 +43,7 @@ pub enum Command {
         /// Where to write the site [default: ROOT/public].
         #[arg(long)]
         output: Option<PathBuf>,
-        /// The address the site will be published at, e.g. https://you.github.io/repo/
+        /// The address the site will be published at, e.g. `https://you.github.io/repo/`
         /// (overrides base_url in content/_index.md).
         #[arg(long)]
         base_url: Option<String>,
@@ -104,7 +104,7 @@ pub enum Command {
         root: PathBuf,
     },
     /// Add a registered trial from its ClinicalTrials.gov record, exported as
-    /// JSON (API v2): writes content/trials/<nct id>/index.md with the
+    /// JSON (API v2): writes content/trials/`<nct id>`/index.md with the
     /// status, phase, sponsor, dates and conditions. Never overwrites a file.
     Import {
         /// The study's JSON file.

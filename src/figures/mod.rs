@@ -11,8 +11,8 @@
 //!
 //! This file owns the stage's entry point, drawing one spec into a
 //! [`Figure`] and the "favours" captions both kinds of page use;
-//! [`trial`] builds a trial's specs, [`topic`] a topic analysis' specs and
-//! [`store`] keeps the drawn figures by page and [`FigureKey`].
+//! `trial` builds a trial's specs, `topic` a topic analysis' specs and
+//! `store` keeps the drawn figures by page and [`FigureKey`].
 
 mod store;
 mod topic;
@@ -38,8 +38,7 @@ fn draw(page: &str, which: FigureKey, spec: ChartSpec) -> Figure {
         key: which.key(),
         which,
         title,
-        wide: spec.render(),
-        compact: String::new(),
+        svg: spec.render(),
         table,
     }
 }

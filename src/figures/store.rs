@@ -21,12 +21,7 @@ pub struct Figure {
     /// Title.
     pub title: String,
     /// The chart's one SVG, for every screen width (see [`crate::chart`]).
-    /// Still named `wide` because render/mod.rs, which another change
-    /// owns, copies it by that name; rename it to `svg` with that file.
-    pub wide: String,
-    /// Always empty: there is no second, compact copy any more. Kept only
-    /// until render/mod.rs stops copying it.
-    pub compact: String,
+    pub svg: String,
     /// The data as a table.
     pub table: DataTable,
 }

@@ -84,18 +84,17 @@ pub struct PageCtx {
 /// A figure ready to place.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureCtx {
+    /// Which figure it is (for render; templates see `key`).
+    #[serde(skip)]
+    pub which: crate::link::FigureKey,
     /// Key (`forest-ratio`).
     pub key: String,
     /// Element id, unique on the page (`fig-leopards-forest-ratio`).
     pub dom_id: String,
     /// Title.
     pub title: String,
-    /// The chart's one responsive SVG (trusted); the name is kept until
-    /// render/mod.rs, which fills it, is renamed with it.
-    pub wide_svg: String,
-    /// Always empty (there is no compact copy any more); kept until
-    /// render/mod.rs stops filling it. Templates must not use it.
-    pub compact_svg: String,
+    /// The chart's one responsive SVG (trusted markup).
+    pub svg: String,
     /// Data table.
     pub table: DataTable,
 }

@@ -8,11 +8,11 @@ use super::context::FigureCtx;
 /// The template context of figure `f`.
 pub(super) fn figure_ctx(f: &Figure) -> FigureCtx {
     FigureCtx {
+        which: f.which.clone(),
         key: f.key.clone(),
         dom_id: format!("fig-{}-{}", f.page, f.key),
         title: f.title.clone(),
-        wide_svg: f.wide.clone(),
-        compact_svg: f.compact.clone(),
+        svg: f.svg.clone(),
         table: f.table.clone(),
     }
 }

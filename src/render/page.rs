@@ -4,7 +4,7 @@
 //! a generated page (a list, the 404 page).
 
 use crate::diag::Diagnostics;
-use crate::link::ChartRef;
+use crate::link::{ChartRef, FigureKey};
 use crate::model::PageKind;
 use crate::write::OutputFile;
 
@@ -24,10 +24,10 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
     let (content_html, placed) = html::finish_body(env, i, &mut diags);
     // Figures of this page that the author placed in the prose: the
     // template does not show them a second time.
-    let in_prose = |key: &str| {
-        placed.iter().any(
-            |pl| matches!(pl, ChartRef::Figure { page, key: k } if *page == i && k.key() == key),
-        )
+    let in_prose = |key: &FigureKey| {
+        placed
+            .iter()
+            .any(|pl| matches!(pl, ChartRef::Figure { page, key: k } if *page == i && k == key))
     };
     let mut ctx = ctx_for(env, page_ctx(env, i, content_html));
     let json_path = format!("{}index.json", p.url_path);
@@ -39,7 +39,7 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
                 path: json_path,
                 bytes: json::trial(site, env.input.analyses, i, &tc),
             });
-            tc.figures.retain(|f| !in_prose(&f.key));
+            tc.figures.retain(|f| !in_prose(&f.which));
             ctx.trial = Some(tc);
             "trial.html"
         }

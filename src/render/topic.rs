@@ -3,6 +3,7 @@
 //! heterogeneity, prediction interval, model and charts.
 
 use crate::analyse::PooledResult;
+use crate::link::FigureKey;
 use crate::model::PageKind;
 
 use super::context::{AnalysisCtx, TopicCtx};
@@ -21,7 +22,7 @@ pub(super) fn topic_ctx(
     env: &Env,
     i: usize,
     analyses: &[PooledResult],
-    in_prose: &dyn Fn(&str) -> bool,
+    in_prose: &dyn Fn(&FigureKey) -> bool,
 ) -> TopicCtx {
     let site = env.input.site;
     let mut order = of_page(&env.input.links.topic_trials, i).to_vec();
@@ -53,13 +54,15 @@ pub(super) fn topic_ctx(
                     prediction: crate::present::prediction_text(r),
                     model: format!("{} (preset “{}”)", r.model_description, r.model),
                     // Charts the author placed in the prose are not repeated here.
-                    figures: ["pooled", "cumulative"]
-                        .iter()
-                        .map(|k| format!("{k}-{}", r.id))
-                        .filter(|k| !in_prose(k))
-                        .filter_map(|k| env.input.figures.get(i, &k))
-                        .map(figure_ctx)
-                        .collect(),
+                    figures: [
+                        FigureKey::Pooled(r.id.clone()),
+                        FigureKey::Cumulative(r.id.clone()),
+                    ]
+                    .iter()
+                    .filter(|k| !in_prose(k))
+                    .filter_map(|k| env.input.figures.get(i, k))
+                    .map(figure_ctx)
+                    .collect(),
                     excluded: r
                         .excluded
                         .iter()

@@ -4,7 +4,7 @@
 //! up, the figures, and the pages linked to the trial.
 
 use crate::analyse::{ArmResult, EffectResult, OutcomeResult};
-use crate::link::TrialStatus;
+use crate::link::{FigureKey, TrialStatus};
 use crate::model::{Measure, Publication, Role, Trial};
 use crate::present::num;
 use crate::stats::check::Verdict;
@@ -33,14 +33,20 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
             .of(i)
             .iter()
             .filter(|f| {
-                ["forest-ratio", "forest-diff", "rates", "timeline"].contains(&f.key.as_str())
+                matches!(
+                    f.which,
+                    FigureKey::ForestRatio
+                        | FigureKey::ForestDiff
+                        | FigureKey::Rates
+                        | FigureKey::Timeline
+                )
             })
             .map(figure_ctx)
             .collect()
     } else {
         env.input
             .figures
-            .get(i, "forest-ratio")
+            .get(i, &FigureKey::ForestRatio)
             .map(figure_ctx)
             .into_iter()
             .collect()

@@ -3,10 +3,10 @@
 //! crosses p = 0.05 by running the test on many neighbouring tables.
 //!
 //! Two things keep the searches cheap without changing any result:
-//! - ln-factorials come from one process-wide table ([`LnFact`]), filled in
+//! - ln-factorials come from one process-wide table (`LnFact`), filled in
 //!   blocks on first use and shared by every search and thread;
 //! - a search only needs to know whether p is below 0.05, so
-//!   [`fisher_below`] stops summing a table's tails as soon as the partial
+//!   `fisher_below` stops summing a table's tails as soon as the partial
 //!   sum, or a bound on what remains, settles that with a wide margin; it
 //!   sums on to the same p as [`fisher_exact`] computes with the table
 //!   whenever the margin is not wide enough.
