@@ -192,50 +192,39 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
 /// dropped. `sources` stays sorted. Problems become diagnostics.
 pub fn refresh(root: &Path, sources: &mut Sources, changed: &[std::path::PathBuf]) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let mut files: std::collections::BTreeMap<String, SourceFile> =
-        std::mem::take(&mut sources.files)
-            .into_iter()
-            .map(|f| (f.rel_path.clone(), f))
-            .collect();
+    let files = &mut sources.files;
     for path in changed {
-        let rel_path = rel(root, path);
-        if rel_path.is_empty() || path.strip_prefix(root).is_err() {
+        let Some(rel_path) = rel_path(root, path).filter(|r| !r.is_empty()) else {
             continue;
+        };
+        // Whatever was at or under this path is read again or dropped. The
+        // names under `x/` are together in path order, but not next to `x`
+        // itself (`x-y` sorts between them).
+        if let Ok(i) = files.binary_search_by(|f| f.rel_path.as_str().cmp(&rel_path)) {
+            files.remove(i);
         }
-        // Whatever was at or under this path is read again or dropped.
         let under = format!("{rel_path}/");
-        files.retain(|p, _| p != &rel_path && !p.starts_with(&under));
-        let Ok(meta) = std::fs::symlink_metadata(path) else {
-            continue;
-        };
-        let found: Vec<(String, std::path::PathBuf)> = if meta.is_dir() {
-            WalkDir::new(path)
-                .follow_links(false)
-                .sort_by_file_name()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.file_type().is_file())
-                .map(|e| (rel(root, e.path()), e.into_path()))
-                .collect()
-        } else if meta.is_file() {
-            vec![(rel_path.clone(), path.clone())]
-        } else {
-            Vec::new()
-        };
-        for (rel_path, path) in found {
+        let from = files.partition_point(|f| f.rel_path < under);
+        let n = files[from..]
+            .iter()
+            .take_while(|f| f.rel_path.starts_with(&under))
+            .count();
+        files.drain(from..from + n);
+        for (rel_path, path) in files_at(root, path) {
             let Some(kind) = kind_of(&rel_path) else {
                 continue;
             };
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    files.insert(
-                        rel_path.clone(),
-                        SourceFile {
-                            rel_path,
-                            kind,
-                            bytes,
-                        },
-                    );
+                    let f = SourceFile {
+                        rel_path,
+                        kind,
+                        bytes,
+                    };
+                    match files.binary_search_by(|g| g.rel_path.cmp(&f.rel_path)) {
+                        Ok(i) => files[i] = f,
+                        Err(i) => files.insert(i, f),
+                    }
                 }
                 Err(e) => diags.push(Diagnostic::error(
                     &rel_path,
@@ -246,8 +235,24 @@ pub fn refresh(root: &Path, sources: &mut Sources, changed: &[std::path::PathBuf
             }
         }
     }
-    sources.files = files.into_values().collect();
     diags
+}
+
+/// The files at `path`: itself if it is a file, everything under it if it
+/// is a folder (symlinks not followed), nothing if it is gone.
+fn files_at(root: &Path, path: &Path) -> Vec<(String, std::path::PathBuf)> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => WalkDir::new(path)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (rel(root, e.path()), e.into_path()))
+            .collect(),
+        Ok(m) if m.is_file() => vec![(rel(root, path), path.to_path_buf())],
+        _ => Vec::new(),
+    }
 }
 
 /// `path` (absolute, under `root`) relative to the site root, as
@@ -395,6 +400,8 @@ mod tests {
         w("content/a.md", "a");
         w("content/trials/x/index.md", "x");
         w("content/trials/x/outcomes.csv", "c");
+        // Sorts between `x` and `x/`: must survive the removal of `x/`.
+        w("content/trials/x-y/index.md", "xy");
         let (mut s, _) = discover(root);
         // Edit a file, add a folder, remove a folder, rename a file.
         w("content/a.md", "a2");

@@ -10,17 +10,20 @@
 //!   theme files, `--drafts`, the base URL, the appraise version).
 //! - **analyse**: a trial's own key; a topic's own key with the own keys of
 //!   the trials it gathers, in order.
-//! - **render**: a page's own key, the own keys of the pages it is linked
-//!   with in either direction ([`Links::depends_on`]: trials it cites or
-//!   pools, appraisals and topics that cite it, its registry records, pages
-//!   whose charts or URLs it shows), and the site-wide context every page
-//!   shows (title, navigation).
+//! - **figures**: a page's *dependency key*: its own key and the own keys of
+//!   the pages it is linked with in either direction (below).
+//! - **render**: a page's dependency key and the site-wide context every
+//!   page shows (title, navigation). The pages linked with a page are those
+//!   of [`Links::depends_on`], both ways: trials it cites or pools,
+//!   appraisals and topics that cite it, its registry records, pages whose
+//!   charts or URLs it shows.
 //!
 //! The site-wide part of the model (configuration, sections, URL clashes)
 //! and the link stage are redone whole: they are cheap, and they are what
-//! tells which pages depend on which. Lists, tag pages, the home page,
-//! the feed and the sitemap are redone on every build, since any page can
-//! change them. Figures are drawn again for every page.
+//! tells which pages depend on which. The contexts of the lists (home,
+//! sections, tags, 404) are built again on every build, since any page can
+//! change them, but a list page whose context is unchanged is not rendered
+//! again ([`render::ListMemo`]); the feed and the sitemap are redone.
 //!
 //! The invariant, tested by a property test over random edits
 //! (`tests/it/incremental.rs`): whatever the sequence of builds, the output
@@ -28,55 +31,24 @@
 //! A result whose key is not used by the current build is dropped, so the
 //! memory held is that of one site.
 //!
-//! Hashes are 128-bit SipHash-1-3 ([`siphasher`]): stable across Rust
-//! versions (unlike `std`'s `DefaultHasher`), so the same keys can name a
-//! cache on disk.
+//! Keys are [`crate::key`]s: 128-bit, stable across runs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::Hasher;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use siphasher::sip128::{Hasher128, SipHasher13};
 
 use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
 use crate::diag::Diagnostics;
 use crate::discover::{FileKind, Sources};
 use crate::figures::{self, Figure, Figures};
+use crate::key::{hash_bytes, Key, KeyHasher};
 use crate::link::{self, Links};
 use crate::model::{self, PageKind, Site};
 use crate::parse::{self, Parsed, ParsedCsv, ParsedDoc};
 use crate::pipeline::{self, Options, Report};
 use crate::{render, write};
-
-/// A 128-bit content key.
-pub type Key = u128;
-
-/// Hashes parts into a [`Key`].
-#[derive(Default)]
-struct KeyHasher(SipHasher13);
-
-impl KeyHasher {
-    fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        // Length first, so that ("ab", "c") and ("a", "bc") differ.
-        self.0.write_u64(b.len() as u64);
-        self.0.write(b);
-        self
-    }
-    fn key(&mut self, k: Key) -> &mut Self {
-        self.0.write(&k.to_le_bytes());
-        self
-    }
-    fn finish(&self) -> Key {
-        self.0.finish128().as_u128()
-    }
-}
-
-/// The key of a file's bytes.
-fn hash_bytes(b: &[u8]) -> Key {
-    KeyHasher::default().bytes(b).finish()
-}
 
 /// A parsed file and its diagnostics, under the hash of its bytes.
 struct ParsedFile<T> {
@@ -111,6 +83,7 @@ pub struct Engine {
     topics: HashMap<Key, Done<Vec<PooledResult>>>,
     figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
+    lists: HashMap<Key, Vec<u8>>,
     output: BTreeMap<String, Arc<[u8]>>,
 }
 
@@ -218,7 +191,7 @@ impl Engine {
     /// The key of every file's bytes, hashing only the files `changed`
     /// names (all when `None`) and those the last build did not have.
     fn hash(&mut self, sources: &Sources, changed: Option<&[String]>) -> Vec<Key> {
-        let old = std::mem::take(&mut self.hashes);
+        let old = &self.hashes;
         let touched = |path: &str| {
             changed.is_none_or(|c| {
                 c.iter().any(|c| {
@@ -237,12 +210,20 @@ impl Engine {
                 _ => hash_bytes(&f.bytes),
             })
             .collect();
-        self.hashes = sources
-            .files
-            .iter()
-            .zip(&hashes)
-            .map(|(f, &k)| (f.rel_path.clone(), k))
-            .collect();
+        // Update in place: most paths are the last build's, with their keys.
+        for (f, &k) in sources.files.iter().zip(&hashes) {
+            match self.hashes.get_mut(&f.rel_path) {
+                Some(old) => *old = k,
+                None => {
+                    self.hashes.insert(f.rel_path.clone(), k);
+                }
+            }
+        }
+        if self.hashes.len() > sources.files.len() {
+            let present: std::collections::HashSet<&str> =
+                sources.files.iter().map(|f| f.rel_path.as_str()).collect();
+            self.hashes.retain(|p, _| present.contains(p.as_str()));
+        }
         hashes
     }
 
@@ -254,24 +235,25 @@ impl Engine {
         hashes: &[Key],
         diags: &mut Diagnostics,
     ) -> (Parsed, usize) {
-        let mut old_docs = std::mem::take(&mut self.docs);
-        let mut old_csvs = std::mem::take(&mut self.csvs);
+        // Files gone since the last build are forgotten.
+        let present = |kind: FileKind| -> std::collections::HashSet<&str> {
+            sources.of_kind(kind).map(|f| f.rel_path.as_str()).collect()
+        };
+        let pages = present(FileKind::Page);
+        self.docs.retain(|p, _| pages.contains(p.as_str()));
+        let tables = present(FileKind::DataCsv);
+        self.csvs.retain(|p, _| tables.contains(p.as_str()));
         let mut todo_docs = Vec::new();
         let mut todo_csvs = Vec::new();
         for (f, &h) in sources.files.iter().zip(hashes) {
+            let same = match f.kind {
+                FileKind::Page => self.docs.get(&f.rel_path).map(|p| p.hash),
+                FileKind::DataCsv => self.csvs.get(&f.rel_path).map(|p| p.hash),
+                _ => continue,
+            } == Some(h);
             match f.kind {
-                FileKind::Page => match old_docs.remove(&f.rel_path) {
-                    Some(p) if p.hash == h => {
-                        self.docs.insert(f.rel_path.clone(), p);
-                    }
-                    _ => todo_docs.push((f, h)),
-                },
-                FileKind::DataCsv => match old_csvs.remove(&f.rel_path) {
-                    Some(p) if p.hash == h => {
-                        self.csvs.insert(f.rel_path.clone(), p);
-                    }
-                    _ => todo_csvs.push((f, h)),
-                },
+                FileKind::Page if !same => todo_docs.push((f, h)),
+                FileKind::DataCsv if !same => todo_csvs.push((f, h)),
                 _ => {}
             }
         }
@@ -459,8 +441,9 @@ impl Engine {
         deps: &[Key],
         diags: &mut Diagnostics,
     ) -> Option<(usize, usize)> {
+        let memo = render::ListMemo::new(std::mem::take(&mut self.lists));
         let renderer = match render::Renderer::new(input) {
-            Ok(r) => r,
+            Ok(r) => r.with_lists(&memo),
             Err(d) => {
                 diags.extend(d);
                 return None;
@@ -479,6 +462,8 @@ impl Engine {
             todo.par_iter().map(|&i| (i, renderer.page(i))).collect();
         let (site_files, d) = renderer.site_files();
         diags.extend(d);
+        drop(renderer);
+        self.lists = memo.into_kept();
         // The new output: kept pages, fresh pages, site-wide files.
         let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
         let mut paths: Vec<String> = Vec::new();

@@ -31,6 +31,7 @@ pub mod discover;
 pub mod figures;
 pub mod import;
 pub mod incremental;
+pub mod key;
 pub mod link;
 pub mod model;
 pub mod parse;

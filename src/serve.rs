@@ -218,6 +218,10 @@ impl Preview {
         rx: &mpsc::Receiver<Changes>,
         state: &Shared,
     ) {
+        let mut watched: Vec<bool> = TREES
+            .iter()
+            .map(|t| self.opts.root.join(t).is_dir())
+            .collect();
         while let Ok(first) = rx.recv() {
             let mut changes = first;
             while let Ok(more) = rx.recv_timeout(SETTLE) {
@@ -229,11 +233,14 @@ impl Preview {
                     _ => None,
                 };
             }
-            // A tree created since the start is watched from now on.
-            for t in TREES {
+            // A tree created since the start is watched from now on (a
+            // watch walks the whole tree: only once per tree).
+            for (t, seen) in TREES.iter().zip(&mut watched) {
                 let dir = self.opts.root.join(t);
-                if dir.is_dir() {
-                    let _ = w.watch(&dir, RecursiveMode::Recursive);
+                if !dir.is_dir() {
+                    *seen = false;
+                } else if !*seen {
+                    *seen = w.watch(&dir, RecursiveMode::Recursive).is_ok();
                 }
             }
             self.rebuild(changes, state);

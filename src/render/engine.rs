@@ -4,7 +4,12 @@
 //! ([`duplicate_outputs`]), and rendering one template with a context into
 //! a file, its errors reported as diagnostics.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use rayon::prelude::*;
+
+use crate::key::{Key, KeyHasher};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::write::OutputFile;
@@ -113,8 +118,20 @@ impl<'a> Renderer<'a> {
         }
         let site = site_ctx(input);
         Ok(Renderer {
-            env: Env { input, site, tera },
+            env: Env {
+                input,
+                site,
+                tera,
+                lists: None,
+            },
         })
+    }
+
+    /// Take list pages from `memo` when their template, path and context
+    /// are unchanged, and keep this build's in it.
+    pub fn with_lists(mut self, memo: &'a ListMemo) -> Self {
+        self.env.lists = Some(memo);
+        self
     }
 
     /// What every page shows of the site as a whole (title, navigation,
@@ -239,6 +256,60 @@ pub(super) fn render_file(
         path,
         bytes: h.into_bytes(),
     })
+}
+
+/// [`render_file`] for a list page: when the incremental engine keeps a
+/// [`ListMemo`], a page whose template and context are the same as in the
+/// last build is taken from it instead of rendered again.
+pub(super) fn render_list_file(
+    env: &Env,
+    template: &str,
+    ctx: &Ctx,
+    source: &str,
+    path: String,
+    diags: &mut Diagnostics,
+) -> Option<OutputFile> {
+    let Some(memo) = env.lists else {
+        return render_file(env, template, ctx, source, path, diags);
+    };
+    let json = serde_json::to_vec(ctx).unwrap_or_default();
+    let key = KeyHasher::default()
+        .bytes(template.as_bytes())
+        .bytes(path.as_bytes())
+        .bytes(&json)
+        .finish();
+    let bytes = match memo.old.get(&key) {
+        Some(b) => b.clone(),
+        None => render_file(env, template, ctx, source, path.clone(), diags)?.bytes,
+    };
+    memo.kept
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, bytes.clone());
+    Some(OutputFile { path, bytes })
+}
+
+/// The list pages (home, sections, tags, 404) of the last build by the key
+/// of their template, path and context, for the next; see
+/// [`Renderer::with_lists`].
+#[derive(Default)]
+pub struct ListMemo {
+    old: HashMap<Key, Vec<u8>>,
+    kept: Mutex<HashMap<Key, Vec<u8>>>,
+}
+
+impl ListMemo {
+    /// A memo holding the list pages `kept` by an earlier build.
+    pub fn new(kept: HashMap<Key, Vec<u8>>) -> ListMemo {
+        ListMemo {
+            old: kept,
+            kept: Mutex::default(),
+        }
+    }
+    /// The list pages of this build, for the next.
+    pub fn into_kept(self) -> HashMap<Key, Vec<u8>> {
+        self.kept.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// An error's message followed by those of its sources, `: `-separated.

@@ -12,7 +12,7 @@ use crate::parse::markdown::slugify;
 use crate::write::OutputFile;
 
 use super::context::{Ctx, HomeMoreCtx, ItemCtx, ListCtx, MoreCtx, TagCount};
-use super::engine::render_file;
+use super::engine::render_list_file;
 use super::html;
 use super::page::{ctx_for, simple_page};
 use super::paginate::{render_paged, Paged};
@@ -86,7 +86,7 @@ fn home_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
         ..ctx_for(env, page)
     };
     let source = "content/_index.md";
-    render_file(env, "index.html", &ctx, source, "index.html".into(), diags)
+    render_list_file(env, "index.html", &ctx, source, "index.html".into(), diags)
 }
 
 /// The pages for which `f` holds, newest first.
@@ -179,7 +179,7 @@ fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
             simple_page(env, "tags", "Tags".into(), "tags/", String::new()),
         )
     };
-    render_file(
+    render_list_file(
         env,
         "tags.html",
         &ctx,
@@ -236,7 +236,7 @@ fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
         String::new(),
     );
     let ctx = ctx_for(env, page);
-    render_file(env, "404.html", &ctx, "404", "404.html".into(), diags)
+    render_list_file(env, "404.html", &ctx, "404", "404.html".into(), diags)
 }
 
 /// The pages `v` as list items.

@@ -6,7 +6,7 @@ use crate::diag::Diagnostics;
 use crate::write::OutputFile;
 
 use super::context::{Ctx, ItemCtx, PageNumCtx, PagerCtx};
-use super::engine::render_file;
+use super::engine::render_list_file;
 use super::list::empty_list;
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
@@ -55,7 +55,7 @@ pub(super) fn render_paged(
             ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
         };
         let path = format!("{rel}index.html");
-        files.extend(render_file(
+        files.extend(render_list_file(
             env,
             list.template,
             &ctx,

@@ -41,6 +41,9 @@ pub(super) struct Env<'a> {
     pub(super) site: SiteCtx,
     /// The theme's templates, compiled.
     pub(super) tera: tera::Tera,
+    /// List pages rendered by an earlier build, when the incremental
+    /// engine keeps them.
+    pub(super) lists: Option<&'a super::ListMemo>,
 }
 
 impl Env<'_> {
