@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::link::TrialStatus;
 use crate::model::{PageKind, Site, Style};
@@ -25,11 +27,16 @@ const HOME_ITEMS: usize = 10;
 pub(super) fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut files = Vec::new();
-    files.extend(home_page(env, &mut diags));
-    section_pages(env, &mut files, &mut diags);
+    // Every page as a list item, once (a page is in several lists).
+    let all: Vec<ItemCtx> = (0..env.input.site.pages.len())
+        .into_par_iter()
+        .map(|i| item(env, i))
+        .collect();
+    files.extend(home_page(env, &all, &mut diags));
+    section_pages(env, &all, &mut files, &mut diags);
     if !env.input.links.tags.is_empty() {
         files.extend(tags_index(env, &mut diags));
-        tag_pages(env, &mut files, &mut diags);
+        tag_pages(env, &all, &mut files, &mut diags);
     }
     files.extend(not_found_page(env, &mut diags));
     (files, diags)
@@ -52,7 +59,7 @@ pub(super) fn empty_list() -> ListCtx {
 
 /// The home page: the site's introduction and the latest few appraisals,
 /// published and ongoing trials, and topics.
-fn home_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Option<OutputFile> {
     let site = env.input.site;
     let status = |i: usize| env.input.links.status(i);
     let appraisals = pages_where(site, |i| {
@@ -63,7 +70,7 @@ fn home_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
     let ongoing = pages_where(site, |i| status(i) == Some(TrialStatus::Ongoing));
     let mut home = empty_list();
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);
-    let latest = |v: &[usize]| items(env, &v[..v.len().min(HOME_ITEMS)]);
+    let latest = |v: &[usize]| items(all, &v[..v.len().min(HOME_ITEMS)]);
     home.appraisals = latest(&appraisals);
     home.trials = latest(&trials);
     home.ongoing = latest(&ongoing);
@@ -122,7 +129,7 @@ fn more(env: &Env, v: &[usize], noun: &str) -> MoreCtx {
 }
 
 /// Every section's list of its pages, newest first, with its introduction.
-fn section_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+fn section_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
     let site = env.input.site;
     let mut sections: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -140,7 +147,7 @@ fn section_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics
         let per = info
             .and_then(|s| s.paginate_by)
             .unwrap_or(site.config.paginate_by);
-        render_paged(
+        let (f, d) = render_paged(
             env,
             Paged {
                 kind: "section",
@@ -151,10 +158,10 @@ fn section_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics
                 intro: &intro,
                 per,
             },
-            items(env, &v),
-            files,
-            diags,
+            items(all, &v),
         );
+        files.extend(f);
+        diags.extend(d);
     }
 }
 
@@ -191,10 +198,11 @@ fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
 
 /// One list per tag URL, newest first; tags whose slugs clash share one
 /// list (with a warning).
-fn tag_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+fn tag_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
     let site = env.input.site;
     let links = env.input.links;
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut lists = Vec::new();
     for (t, v) in &links.tags {
         let slug = slugify(t);
         if let Some(other) = seen.insert(slug.clone(), t) {
@@ -208,21 +216,29 @@ fn tag_pages(env: &Env, files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
             }
         }
         by_date_desc(site, &mut v);
-        render_paged(
-            env,
-            Paged {
-                kind: "tag",
-                template: "tag.html",
-                source: "tags",
-                base: &format!("tags/{slug}/"),
-                title: &format!("Tagged “{t}”"),
-                intro: "",
-                per: site.config.paginate_by,
-            },
-            items(env, &v),
-            files,
-            diags,
-        );
+        lists.push((slug, t, v));
+    }
+    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = lists
+        .into_par_iter()
+        .map(|(slug, t, v)| {
+            render_paged(
+                env,
+                Paged {
+                    kind: "tag",
+                    template: "tag.html",
+                    source: "tags",
+                    base: &format!("tags/{slug}/"),
+                    title: &format!("Tagged “{t}”"),
+                    intro: "",
+                    per: site.config.paginate_by,
+                },
+                items(all, &v),
+            )
+        })
+        .collect();
+    for (f, d) in pages {
+        files.extend(f);
+        diags.extend(d);
     }
 }
 
@@ -239,9 +255,9 @@ fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
     render_list_file(env, "404.html", &ctx, "404", "404.html".into(), diags)
 }
 
-/// The pages `v` as list items.
-fn items(env: &Env, v: &[usize]) -> Vec<ItemCtx> {
-    v.iter().map(|&i| item(env, i)).collect()
+/// The pages `v` as list items, from every page's item (`all`).
+fn items(all: &[ItemCtx], v: &[usize]) -> Vec<ItemCtx> {
+    v.iter().map(|&i| all[i].clone()).collect()
 }
 
 /// Page `i` as an item of a list: title, date, summary, kind and badge.

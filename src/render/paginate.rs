@@ -2,6 +2,8 @@
 //! [`Paged`]) is cut into pages of so many items, each with a pager, and
 //! every page rendered.
 
+use rayon::prelude::*;
+
 use crate::diag::Diagnostics;
 use crate::write::OutputFile;
 
@@ -29,15 +31,39 @@ pub(super) struct Paged<'a> {
     pub(super) per: usize,
 }
 
-/// Render every page of a paginated list into `files`.
+/// Render every page of a paginated list, in parallel.
 pub(super) fn render_paged(
     env: &Env,
     list: Paged,
     items: Vec<ItemCtx>,
-    files: &mut Vec<OutputFile>,
+) -> (Vec<OutputFile>, Diagnostics) {
+    let pages: Vec<(Option<OutputFile>, Diagnostics)> = paginate(env, list.base, items, list.per)
+        .into_par_iter()
+        .map(|(rel, chunk, pager)| {
+            let mut diags = Diagnostics::new();
+            let file = render_list_page(env, &list, rel, chunk, pager, &mut diags);
+            (file, diags)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(pages.len());
+    let mut diags = Diagnostics::new();
+    for (f, d) in pages {
+        files.extend(f);
+        diags.extend(d);
+    }
+    (files, diags)
+}
+
+/// One page of a paginated list.
+fn render_list_page(
+    env: &Env,
+    list: &Paged,
+    rel: String,
+    chunk: Vec<ItemCtx>,
+    pager: Option<PagerCtx>,
     diags: &mut Diagnostics,
-) {
-    for (rel, chunk, pager) in paginate(env, list.base, items, list.per) {
+) -> Option<OutputFile> {
+    {
         let mut l = empty_list();
         let title = match &pager {
             Some(p) if p.current > 1 => {
@@ -55,14 +81,7 @@ pub(super) fn render_paged(
             ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
         };
         let path = format!("{rel}index.html");
-        files.extend(render_list_file(
-            env,
-            list.template,
-            &ctx,
-            list.source,
-            path,
-            diags,
-        ));
+        render_list_file(env, list.template, &ctx, list.source, path, diags)
     }
 }
 
