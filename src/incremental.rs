@@ -464,60 +464,49 @@ impl Engine {
         diags.extend(d);
         drop(renderer);
         self.lists = memo.into_kept();
-        // The new output: kept pages, fresh pages, site-wide files.
+        // The new output: kept pages, fresh pages, site-wide files. Kept
+        // pages move from the last build's memo; on failure they go back.
         let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-        let mut paths: Vec<String> = Vec::new();
-        let mut pages: HashMap<Key, RenderedPage> = HashMap::new();
-        let mut fresh_files: HashMap<usize, Vec<write::OutputFile>> = HashMap::new();
-        for (i, (files, d)) in fresh {
-            let rp = RenderedPage {
-                paths: files.iter().map(|f| f.path.clone()).collect(),
-                diags: d,
-            };
-            pages.insert(keys[i], rp);
-            fresh_files.insert(i, files);
-        }
+        let mut pages: HashMap<Key, RenderedPage> = HashMap::with_capacity(n);
+        let mut put = |next: &mut BTreeMap<String, Arc<[u8]>>, path: String, bytes: Arc<[u8]>| {
+            if next.contains_key(&path) {
+                diags.push(render::duplicate_output(&path));
+            } else {
+                next.insert(path, bytes);
+            }
+        };
+        let mut fresh: HashMap<usize, (Vec<write::OutputFile>, Diagnostics)> =
+            fresh.into_iter().collect();
         for (i, &key) in keys.iter().enumerate() {
-            let rp = match pages.get(&key) {
-                Some(rp) => rp.clone(),
-                None => match self.pages.get(&key) {
-                    Some(rp) => {
-                        pages.insert(key, rp.clone());
-                        rp.clone()
-                    }
-                    None => continue,
-                },
-            };
-            diags.extend(rp.diags.clone());
-            match fresh_files.remove(&i) {
-                Some(files) => {
-                    for f in files {
-                        paths.push(f.path.clone());
-                        next.insert(f.path, Arc::from(f.bytes));
+            if let Some((files, d)) = fresh.remove(&i) {
+                let paths = files.iter().map(|f| f.path.clone()).collect();
+                for f in files {
+                    put(&mut next, f.path, Arc::from(f.bytes));
+                }
+                pages.insert(key, RenderedPage { paths, diags: d });
+            } else if let Some(rp) = self.pages.remove(&key).or_else(|| pages.remove(&key)) {
+                for p in &rp.paths {
+                    if let Some(b) = self.output.get(p) {
+                        put(&mut next, p.clone(), Arc::clone(b));
                     }
                 }
-                None => {
-                    for p in &rp.paths {
-                        paths.push(p.clone());
-                        if let Some(b) = self.output.get(p) {
-                            next.insert(p.clone(), Arc::clone(b));
-                        }
-                    }
-                }
+                pages.insert(key, rp);
             }
         }
         for f in site_files {
-            paths.push(f.path.clone());
-            next.insert(f.path, Arc::from(f.bytes));
+            put(&mut next, f.path, Arc::from(f.bytes));
         }
-        paths.sort_unstable();
-        diags.extend(render::duplicate_outputs(paths.iter().map(String::as_str)));
+        for rp in pages.values() {
+            diags.extend(rp.diags.clone());
+        }
         if diags.has_errors() {
+            self.pages.extend(pages);
             return None;
         }
+        let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a[..] == b[..];
         let changed = next
             .iter()
-            .filter(|(p, b)| self.output.get(*p) != Some(*b))
+            .filter(|(p, b)| !self.output.get(*p).is_some_and(|old| same(old, b)))
             .count()
             + self
                 .output

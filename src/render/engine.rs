@@ -74,16 +74,21 @@ pub fn duplicate_outputs<'p>(paths: impl Iterator<Item = &'p str>) -> Diagnostic
     let mut prev: Option<&str> = None;
     for p in paths {
         if prev == Some(p) {
-            diags.push(Diagnostic::error(
-                p,
-                0,
-                0,
-                format!("two outputs would be written to {p}"),
-            ));
+            diags.push(duplicate_output(p));
         }
         prev = Some(p);
     }
     diags
+}
+
+/// The error for an output path given once more.
+pub fn duplicate_output(path: &str) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        0,
+        0,
+        format!("two outputs would be written to {path}"),
+    )
 }
 
 /// The theme compiled and the site-wide context built, ready to render
