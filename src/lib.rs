@@ -5,18 +5,26 @@
 //! A build is a pipeline of stages with plain data between them; only the
 //! first and the last touch the disk ([`pipeline::build`] runs them):
 //!
-//! 1. [`discover`] walks the site folder and reads every file ([`discover::Sources`]).
-//! 2. [`parse`] splits front matter, deserialises it and renders Markdown ([`parse::Parsed`]).
-//! 3. [`model`] validates each page into typed trials, appraisals and topics ([`model::Site`]),
-//!    cleaning every body with [`sanitize`] (unless the site sets `unsafe_html: true`).
-//! 4. [`link`] resolves references between pages ([`link::Links`]).
-//! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]).
-//! 6. [`chart`] draws SVG charts from plain specifications.
-//! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s).
+//! 1. [`discover`] walks the site folder and reads every file ([`discover::Sources`]:
+//!    bytes, undecoded; nothing is interpreted).
+//! 2. [`parse`] splits front matter, deserialises it and renders Markdown ([`parse::Parsed`]:
+//!    each file on its own, raw and unvalidated; no file knows another).
+//! 3. [`model`] validates each page into typed trials, appraisals and topics ([`model::Site`]:
+//!    no YAML, no references resolved), cleaning every body with [`sanitize`]
+//!    (unless the site sets `unsafe_html: true`).
+//! 4. [`link`] resolves references between pages ([`link::Links`]: page indices, each
+//!    trial's status, every chart a shortcode places; no numbers).
+//! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]:
+//!    numbers, measures and verdicts as types; no text meant for readers, which
+//!    [`present`] writes).
+//! 6. [`figures`] turns results into chart specifications that [`chart`] draws
+//!    ([`figures::Figures`]: SVG by page and [`link::FigureKey`]; no HTML page).
+//! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s: bytes
+//!    in memory, handed to write as they are rendered).
 //! 8. [`mod@write`] builds into a staging folder and switches it into place
 //!    atomically, under a lock, refusing to replace the site's own folders
 //!    or a folder appraise did not write.
-//!
+
 //! Every stage reports problems as [`diag::Diagnostic`]s, all of them at once.
 //!
 //! [`serve`] runs the same stages for a local preview through
