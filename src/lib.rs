@@ -15,8 +15,8 @@
 //! 4. [`link`] resolves references between pages ([`link::Links`]: page indices, each
 //!    trial's status, every chart a shortcode places; no numbers).
 //! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]:
-//!    numbers, measures and verdicts as types; no text meant for readers, which
-//!    [`present`] writes).
+//!    numbers, measures, leads and verdicts as types, beside the few sentences
+//!    the JSON twins carry; how a number is worded is [`present`]'s).
 //! 6. [`figures`] turns results into chart specifications that [`chart`] draws
 //!    ([`figures::Figures`]: SVG by page and [`link::FigureKey`]; no HTML page).
 //! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s: bytes
