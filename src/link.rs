@@ -130,10 +130,23 @@ impl Links {
     }
 }
 
-/// Resolve references in `site`.
+/// Resolve references in `site`: one step per kind of reference, each
+/// adding to [`Links`] and to the rebuild graph ([`Links::depends_on`]).
 pub fn link(site: &Site) -> (Links, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut l = Links::default();
+    ids_and_tags(site, &mut l, &mut diags);
+    let (appraisal_trials, topic_trials) = cited_trials(site, &l, &mut diags);
+    cited_by(&mut l, appraisal_trials, topic_trials);
+    registry_records(site, &mut l);
+    statuses(site, &mut l);
+    internal_links(site, &mut l, &mut diags);
+    shortcodes(site, &mut l, &mut diags);
+    (l, diags)
+}
+
+/// Trial ids (each used once) and the pages of every tag.
+fn ids_and_tags(site: &Site, l: &mut Links, diags: &mut Diagnostics) {
     for (i, p) in site.pages.iter().enumerate() {
         if let PageKind::Trial(_) = p.kind {
             if let Some(prev) = l.trial_by_id.insert(p.id.clone(), i) {
@@ -152,26 +165,38 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             l.tags.entry(t.clone()).or_default().push(i);
         }
     }
+}
+
+/// The trial page `id` names, or an error at `pos` of `file` (with the
+/// nearest id as a hint).
+fn resolve_trial(
+    l: &Links,
+    diags: &mut Diagnostics,
+    file: &str,
+    id: &str,
+    pos: (usize, usize),
+) -> Option<usize> {
+    if let Some(&i) = l.trial_by_id.get(id) {
+        return Some(i);
+    }
     let trial_ids: Vec<&str> = l.trial_by_id.keys().map(String::as_str).collect();
-    let resolve = |diags: &mut Diagnostics,
-                   file: &str,
-                   id: &str,
-                   pos: (usize, usize)|
-     -> Option<usize> {
-        match l.trial_by_id.get(id) {
-            Some(&i) => Some(i),
-            None => {
-                let mut d =
-                    Diagnostic::error(file, pos.0, pos.1, format!("no trial has the id `{id}`"));
-                d.hint = Some(match did_you_mean(id, &trial_ids) {
-                    Some(s) => format!("did you mean `{s}`? A trial's id is its folder or file name under content/trials/"),
-                    None => "a trial's id is its folder or file name under content/trials/".into(),
-                });
-                diags.push(d);
-                None
-            }
-        }
-    };
+    let mut d = Diagnostic::error(file, pos.0, pos.1, format!("no trial has the id `{id}`"));
+    d.hint = Some(match did_you_mean(id, &trial_ids) {
+        Some(s) => format!(
+            "did you mean `{s}`? A trial's id is its folder or file name under content/trials/"
+        ),
+        None => "a trial's id is its folder or file name under content/trials/".into(),
+    });
+    diags.push(d);
+    None
+}
+
+/// Per page index.
+type PerPage = BTreeMap<usize, Vec<usize>>;
+
+/// The trials each appraisal discusses and each topic gathers (listed,
+/// then tagged by date), with the checks of a topic's analyses.
+fn cited_trials(site: &Site, l: &Links, diags: &mut Diagnostics) -> (PerPage, PerPage) {
     let mut appraisal_trials = BTreeMap::new();
     let mut topic_trials = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -180,14 +205,14 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
                 let v: Vec<usize> = a
                     .trials
                     .iter()
-                    .filter_map(|(id, pos)| resolve(&mut diags, &p.source, id, *pos))
+                    .filter_map(|(id, pos)| resolve_trial(l, diags, &p.source, id, *pos))
                     .collect();
                 appraisal_trials.insert(i, v);
             }
             PageKind::Topic(t) => {
                 let mut v: Vec<usize> = Vec::new();
                 for (id, pos) in &t.trials {
-                    if let Some(j) = resolve(&mut diags, &p.source, id, *pos) {
+                    if let Some(j) = resolve_trial(l, diags, &p.source, id, *pos) {
                         if !v.contains(&j) {
                             v.push(j);
                         }
@@ -210,7 +235,7 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
                 v.extend(tagged);
                 for a in &t.analyses {
                     for (id, pos) in &a.trials {
-                        if let Some(j) = resolve(&mut diags, &p.source, id, *pos) {
+                        if let Some(j) = resolve_trial(l, diags, &p.source, id, *pos) {
                             if !v.contains(&j) {
                                 diags.push(Diagnostic::warning(&p.source, pos.0, pos.1, format!("analysis `{}` uses `{id}`, which is not among the topic's trials", a.id)));
                             }
@@ -230,6 +255,12 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             _ => {}
         }
     }
+    (appraisal_trials, topic_trials)
+}
+
+/// The reverse maps (trial → appraisals, trial → topics), both ways in the
+/// rebuild graph.
+fn cited_by(l: &mut Links, appraisal_trials: PerPage, topic_trials: PerPage) {
     for (&a, ts) in &appraisal_trials {
         for &t in ts {
             l.trial_appraisals.entry(t).or_default().push(a);
@@ -246,7 +277,11 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
     }
     l.appraisal_trials = appraisal_trials;
     l.topic_trials = topic_trials;
-    // Registry records and their publications.
+}
+
+/// Registry records (trials without results) and the published trial with
+/// the same registration.
+fn registry_records(site: &Site, l: &mut Links) {
     let mut by_reg: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
         if let PageKind::Trial(t) = &p.kind {
@@ -273,7 +308,10 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             }
         }
     }
-    // Every trial's status, once.
+}
+
+/// Every trial's status, decided once.
+fn statuses(site: &Site, l: &mut Links) {
     for (i, p) in site.pages.iter().enumerate() {
         if let PageKind::Trial(t) = &p.kind {
             let st = if l.published_as.contains_key(&i) {
@@ -286,7 +324,10 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             l.status.insert(i, st);
         }
     }
-    // @/ links.
+}
+
+/// `@/` links to pages and sections.
+fn internal_links(site: &Site, l: &mut Links, diags: &mut Diagnostics) {
     let by_source: BTreeMap<String, (&str, usize)> = site
         .pages
         .iter()
@@ -340,7 +381,10 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             }
         }
     }
-    // Chart shortcodes.
+}
+
+/// What each chart shortcode places.
+fn shortcodes(site: &Site, l: &mut Links, diags: &mut Diagnostics) {
     for (i, p) in site.pages.iter().enumerate() {
         if p.body.shortcodes.is_empty() {
             continue;
@@ -349,7 +393,7 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             .body
             .shortcodes
             .iter()
-            .map(|sc| match chart_ref(site, &l, i, sc) {
+            .map(|sc| match chart_ref(site, l, i, sc) {
                 Ok(r) => r,
                 Err(msg) => {
                     diags.push(Diagnostic::error(
@@ -376,7 +420,6 @@ pub fn link(site: &Site) -> (Links, Diagnostics) {
             }
         }
     }
-    (l, diags)
 }
 
 /// Resolve shortcode `sc` on page `i`, or say what is wrong with it. Only
