@@ -132,92 +132,21 @@ pub fn run(cli: Cli) -> ExitCode {
             force,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            // Refuse a dangerous output before spending a build on it (the
-            // write stage checks again under the output's lock).
-            let dest = crate::write::Destination {
-                out: &output,
-                root: &root,
-                force,
-            };
-            if let Err(e) = crate::write::check_destination(&dest) {
-                eprintln!("error: {e}");
-                return ExitCode::from(1);
-            }
-            let r = pipeline::build(&Options {
+            let opts = Options {
                 root,
-                output: Some(output.clone()),
+                output: Some(output),
                 base_url,
                 drafts,
                 force,
                 keep_files: false,
-            });
-            eprint!("{}", r.diagnostics);
-            if timings {
-                for (name, d) in &r.timings {
-                    eprintln!("  {name:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
-                }
-            }
-            if r.failed() {
-                eprintln!(
-                    "build failed: {} error{}; {} left as it was",
-                    r.diagnostics.error_count(),
-                    if r.diagnostics.error_count() == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    output.display()
-                );
-                ExitCode::from(1)
-            } else {
-                println!("{}", r.summary());
-                ExitCode::SUCCESS
-            }
+            };
+            build(&opts, timings)
         }
         Command::Check {
             root,
             strict,
             drafts,
-        } => {
-            let r = pipeline::build(&Options {
-                root,
-                output: None,
-                base_url: None,
-                drafts,
-                force: false,
-                keep_files: false,
-            });
-            for line in &r.reproduced {
-                println!("{line}");
-            }
-            eprint!("{}", r.diagnostics);
-            let mismatches = r
-                .diagnostics
-                .iter()
-                .filter(|d| d.code == Some(crate::diag::Code::ResultMismatch))
-                .count();
-            let failed = r.failed() || (strict && mismatches > 0);
-            if failed {
-                eprintln!(
-                    "check failed: {} error{}{}",
-                    r.diagnostics.error_count(),
-                    if r.diagnostics.error_count() == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    if strict && mismatches > 0 {
-                        format!(", {mismatches} printed result(s) that do not add up or disagree with themselves (--strict)")
-                    } else {
-                        String::new()
-                    }
-                );
-                ExitCode::from(1)
-            } else {
-                println!("{}", r.summary());
-                ExitCode::SUCCESS
-            }
-        }
+        } => check(root, strict, drafts),
         Command::Serve {
             root,
             port,
@@ -241,6 +170,77 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New { kind, name, root } => new::new(&root, kind, &name),
         Command::Import { file, root } => import(&file, &root),
         Command::Init { dir } => init::init(&dir),
+    }
+}
+
+/// `appraise build`: refuse a dangerous output before spending a build on
+/// it (the write stage checks again under the output's lock), build, and
+/// say how it went.
+fn build(opts: &Options, timings: bool) -> ExitCode {
+    let output = opts.output.clone().unwrap_or_default();
+    let dest = crate::write::Destination {
+        out: &output,
+        root: &opts.root,
+        force: opts.force,
+    };
+    if let Err(e) = crate::write::check_destination(&dest) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
+    let r = pipeline::build(opts);
+    eprint!("{}", r.diagnostics);
+    if timings {
+        for (name, d) in &r.timings {
+            eprintln!("  {name:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+    if r.failed() {
+        let n = r.diagnostics.error_count();
+        eprintln!(
+            "build failed: {n} error{}; {} left as it was",
+            if n == 1 { "" } else { "s" },
+            output.display()
+        );
+        ExitCode::from(1)
+    } else {
+        println!("{}", r.summary());
+        ExitCode::SUCCESS
+    }
+}
+
+/// `appraise check`: build without writing, print the "ok:" lines and the
+/// diagnostics; fail on an error, or with `strict` on a printed result that
+/// does not add up.
+fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
+    let r = pipeline::build(&Options {
+        drafts,
+        keep_files: false,
+        ..Options::in_memory(root)
+    });
+    for line in &r.reproduced {
+        println!("{line}");
+    }
+    eprint!("{}", r.diagnostics);
+    let mismatches = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(crate::diag::Code::ResultMismatch))
+        .count();
+    if r.failed() || (strict && mismatches > 0) {
+        let n = r.diagnostics.error_count();
+        eprintln!(
+            "check failed: {n} error{}{}",
+            if n == 1 { "" } else { "s" },
+            if strict && mismatches > 0 {
+                format!(", {mismatches} printed result(s) that do not add up or disagree with themselves (--strict)")
+            } else {
+                String::new()
+            }
+        );
+        ExitCode::from(1)
+    } else {
+        println!("{}", r.summary());
+        ExitCode::SUCCESS
     }
 }
 
