@@ -130,8 +130,24 @@ pub fn parse_csv(rel_path: &str, bytes: &[u8]) -> (Option<ParsedCsv>, Diagnostic
 /// Parse one page. Pure: takes the path and bytes.
 pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnostics) {
     let mut diags = Diagnostics::new();
+    match read_page(rel_path, bytes) {
+        Ok(split) => {
+            let doc = page_from(rel_path, &split, &mut diags);
+            (doc, diags)
+        }
+        Err(d) => {
+            diags.push(d);
+            (None, diags)
+        }
+    }
+}
+
+/// The page's text split into front matter and body, or the one error that
+/// stops it being read (too big, not UTF-8, empty, no or unclosed front
+/// matter, TOML).
+fn read_page<'b>(rel_path: &str, bytes: &'b [u8]) -> Result<front_matter::Split<'b>, Diagnostic> {
     if bytes.len() > MAX_PAGE_BYTES {
-        diags.push(Diagnostic::error(
+        return Err(Diagnostic::error(
             rel_path,
             0,
             0,
@@ -140,48 +156,35 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
                 bytes.len()
             ),
         ));
-        return (None, diags);
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            diags.push(utf8_error(rel_path, bytes, e));
-            return (None, diags);
-        }
-    };
+    let text = std::str::from_utf8(bytes).map_err(|e| utf8_error(rel_path, bytes, e))?;
     if text.trim().is_empty() {
-        diags.push(
-            Diagnostic::error(rel_path, 1, 1, "the file is empty")
-                .with_hint("a page starts with front matter between two `---` lines, e.g. ---\\ntitle: My page\\n---"),
-        );
-        return (None, diags);
+        return Err(Diagnostic::error(rel_path, 1, 1, "the file is empty")
+            .with_hint("a page starts with front matter between two `---` lines, e.g. ---\\ntitle: My page\\n---"));
     }
-    let split = match front_matter::split(text) {
-        Ok(s) => s,
-        Err(SplitError::Missing) => {
-            diags.push(
-                Diagnostic::error(rel_path, 1, 1, "the page has no front matter").with_hint(
-                    "start the file with a line `---`, then `title: ...`, then another `---`",
-                ),
-            );
-            return (None, diags);
+    front_matter::split(text).map_err(|e| match e {
+        SplitError::Missing => Diagnostic::error(rel_path, 1, 1, "the page has no front matter")
+            .with_hint("start the file with a line `---`, then `title: ...`, then another `---`"),
+        SplitError::Unterminated => {
+            Diagnostic::error(rel_path, 1, 1, "the front matter is not closed")
+                .with_hint("add a line `---` after the last front-matter line")
         }
-        Err(SplitError::Unterminated) => {
-            diags.push(
-                Diagnostic::error(rel_path, 1, 1, "the front matter is not closed")
-                    .with_hint("add a line `---` after the last front-matter line"),
-            );
-            return (None, diags);
+        SplitError::Toml => {
+            Diagnostic::error(rel_path, 1, 1, "TOML front matter (+++) is not supported")
+                .with_hint("write the front matter as YAML between `---` lines")
         }
-        Err(SplitError::Toml) => {
-            diags.push(
-                Diagnostic::error(rel_path, 1, 1, "TOML front matter (+++) is not supported")
-                    .with_hint("write the front matter as YAML between `---` lines"),
-            );
-            return (None, diags);
-        }
-    };
-    // Linear checks first: deep nesting costs the YAML parser quadratic time.
+    })
+}
+
+/// The parsed page of a split file, or `None` after its error: the linear
+/// pre-scan first (deep nesting costs the YAML parser quadratic time), then
+/// the front matter deserialised, the body rendered, and a warning for
+/// every key that is ignored.
+fn page_from(
+    rel_path: &str,
+    split: &front_matter::Split,
+    diags: &mut Diagnostics,
+) -> Option<ParsedDoc> {
     if let Err(e) = scan::scan(split.yaml) {
         let message = match e.first_line {
             Some(f) => format!("{} (first on line {})", e.message, split.yaml_line + f),
@@ -194,7 +197,7 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
             );
         }
         diags.push(d);
-        return (None, diags);
+        return None;
     }
     let (front, ignored) = match front_matter::deserialize(split.yaml) {
         Ok(v) => v,
@@ -212,7 +215,7 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
                 d = d.with_hint(h);
             }
             diags.push(d);
-            return (None, diags);
+            return None;
         }
     };
     let (body, sc_errors) = markdown::render(split.body);
@@ -233,31 +236,37 @@ pub fn parse_page(rel_path: &str, bytes: &[u8]) -> (Option<ParsedDoc>, Diagnosti
         ));
     }
     for key in ignored {
-        let dotted = key
-            .split('.')
-            .map(|s| {
-                if s.parse::<usize>().is_ok() {
-                    format!("[{s}]")
-                } else {
-                    format!(".{s}")
-                }
-            })
-            .collect::<String>();
-        let dotted = dotted.trim_start_matches('.').replace(".[", "[");
-        let last = key.rsplit('.').next().unwrap_or(&key).to_string();
-        let (line, col) = doc.locate(&dotted);
-        let mut d = Diagnostic::warning(
-            rel_path,
-            line,
-            col,
-            format!("unknown key `{dotted}` is ignored"),
-        );
-        if let Some(s) = did_you_mean(&last, front_matter::keys_at(&key)) {
-            d = d.with_hint(format!("did you mean `{s}`?"));
-        }
-        diags.push(d);
+        diags.push(ignored_key(&doc, &key));
     }
-    (Some(doc), diags)
+    Some(doc)
+}
+
+/// The warning for a front-matter key no field takes (`a.b.0.c`), at the
+/// key, with the nearest known key as a hint.
+fn ignored_key(doc: &ParsedDoc, key: &str) -> Diagnostic {
+    let dotted = key
+        .split('.')
+        .map(|s| {
+            if s.parse::<usize>().is_ok() {
+                format!("[{s}]")
+            } else {
+                format!(".{s}")
+            }
+        })
+        .collect::<String>();
+    let dotted = dotted.trim_start_matches('.').replace(".[", "[");
+    let last = key.rsplit('.').next().unwrap_or(key).to_string();
+    let (line, col) = doc.locate(&dotted);
+    let mut d = Diagnostic::warning(
+        &doc.rel_path,
+        line,
+        col,
+        format!("unknown key `{dotted}` is ignored"),
+    );
+    if let Some(s) = did_you_mean(&last, front_matter::keys_at(key)) {
+        d = d.with_hint(format!("did you mean `{s}`?"));
+    }
+    d
 }
 
 #[cfg(test)]
