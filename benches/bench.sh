@@ -166,6 +166,9 @@ rss = dict(l.split() for l in open(os.path.join(bench, "rss.txt")))
 def med(f):
     d = json.load(open(os.path.join(bench, f)))
     return {r["command"]: r["median"] for r in d["results"]}
+def cpu(f):
+    d = json.load(open(os.path.join(bench, f)))
+    return {r["command"]: r["user"] + r["system"] for r in d["results"]}
 def mb(c):
     b = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(os.path.join(bench, "corpus-%d" % c, "content")) for f in fs)
     return b / 1e6
@@ -177,15 +180,16 @@ L.append("- machine: $(nproc) cores (nproc), $(awk '/MemTotal/ {printf "%.0f GB"
 L.append("- appraise commit: $COMMIT (binary $APPRAISE, built $(date -u -r "$APPRAISE" '+%Y-%m-%d %H:%M UTC')$( [ "$DIRTY" -gt 0 ] && echo "; src/ had $DIRTY uncommitted change(s) at benchmark time" ))")
 L.append("- $(hugo version | cut -d' ' -f1-2), $(hyperfine --version); hyperfine --warmup $WARMUP --runs $RUNS; medians")
 L.append("- corpus: /work/shared/bench/gen_corpus.py (seed 42), converted by benches/to_appraise.py (front matter only)\n")
-L.append("| work | floor | appraise | Hugo | appraise / Hugo | appraise / floor |")
-L.append("| --- | --- | --- | --- | --- | --- |")
+L.append("| work | floor | appraise | Hugo | appraise / Hugo | appraise / floor | CPU appraise / Hugo |")
+L.append("| --- | --- | --- | --- | --- | --- | --- |")
 meds = {}
 for n in sizes:
-    m = med("hf-%d.json" % n); meds[n] = m
-    L.append("| full build, {:,} pages ({:.0f} MB) | {} | {} | {} | {:.2f} | {:.1f} |".format(
-        n, mb(n), s(m["floor"]), s(m["appraise"]), s(m["hugo"]), m["appraise"] / m["hugo"], m["appraise"] / m["floor"]))
-m = med("hf-add.json")
-L.append("| rebuild after adding 1 page to {:,} | — | {} | {} | {:.2f} | — |".format(big, s(m["appraise"]), s(m["hugo"]), m["appraise"] / m["hugo"]))
+    m = med("hf-%d.json" % n); meds[n] = m; c = cpu("hf-%d.json" % n)
+    L.append("| full build, {:,} pages ({:.0f} MB) | {} | {} | {} | {:.2f} | {:.1f} | {:.2f} ({:.1f} s / {:.1f} s) |".format(
+        n, mb(n), s(m["floor"]), s(m["appraise"]), s(m["hugo"]), m["appraise"] / m["hugo"], m["appraise"] / m["floor"],
+        c["appraise"] / c["hugo"], c["appraise"], c["hugo"]))
+m = med("hf-add.json"); c = cpu("hf-add.json")
+L.append("| rebuild after adding 1 page to {:,} | — | {} | {} | {:.2f} | — | {:.2f} |".format(big, s(m["appraise"]), s(m["hugo"]), m["appraise"] / m["hugo"], c["appraise"] / c["hugo"]))
 L.append("")
 L.append("| peak RSS | floor | appraise | Hugo | appraise / Hugo |")
 L.append("| --- | --- | --- | --- | --- |")
