@@ -173,7 +173,8 @@ impl Engine {
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         diags.extend(d);
         let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
-        if let Some((rendered, changed)) = self.render(&input, &deps, &mut diags) {
+        if let Some((rendered, changed)) = self.render(&input, &deps, &mut diags, &mut r, &mut laps)
+        {
             redone.rendered = rendered;
             redone.changed_files = changed;
         }
@@ -440,16 +441,20 @@ impl Engine {
         input: &render::RenderInput,
         deps: &[Key],
         diags: &mut Diagnostics,
+        r: &mut Report,
+        laps: &mut pipeline::Laps,
     ) -> Option<(usize, usize)> {
-        let memo = render::ListMemo::new(std::mem::take(&mut self.lists));
         let renderer = match render::Renderer::new(input) {
-            Ok(r) => r.with_lists(&memo),
+            Ok(r) => r,
             Err(d) => {
                 diags.extend(d);
                 return None;
             }
         };
         let site_key = hash_bytes(renderer.site_summary().as_bytes());
+        let memo = render::ListMemo::new(std::mem::take(&mut self.lists))
+            .with_page_keys(deps.to_vec(), site_key);
+        let renderer = renderer.with_lists(&memo);
         let n = input.site.pages.len();
         let keys: Vec<Key> = deps
             .iter()
@@ -460,7 +465,9 @@ impl Engine {
             .collect();
         let fresh: Vec<(usize, (Vec<write::OutputFile>, Diagnostics))> =
             todo.par_iter().map(|&i| (i, renderer.page(i))).collect();
+        laps.lap(r, "render pages");
         let (site_files, d) = renderer.site_files();
+        laps.lap(r, "render lists");
         diags.extend(d);
         drop(renderer);
         self.lists = memo.into_kept();

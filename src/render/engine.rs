@@ -283,14 +283,14 @@ pub(super) fn render_list_file(
         .bytes(path.as_bytes())
         .bytes(&json)
         .finish();
-    let bytes = match memo.old.get(&key) {
-        Some(b) => b.clone(),
-        None => render_file(env, template, ctx, source, path.clone(), diags)?.bytes,
+    let bytes = match memo.reuse(key) {
+        Some(b) => b,
+        None => {
+            let b = render_file(env, template, ctx, source, path.clone(), diags)?.bytes;
+            memo.keep(key, b.clone());
+            b
+        }
     };
-    memo.kept
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, bytes.clone());
     Some(OutputFile { path, bytes })
 }
 
@@ -301,6 +301,12 @@ pub(super) fn render_list_file(
 pub struct ListMemo {
     old: HashMap<Key, Vec<u8>>,
     kept: Mutex<HashMap<Key, Vec<u8>>>,
+    /// Each page's dependency key (see [`crate::incremental`]): a page of a
+    /// section or tag list is then keyed by its pages' keys instead of by
+    /// its whole context.
+    pub(super) page_keys: Option<Vec<Key>>,
+    /// The key of what every page shows of the site (title, navigation).
+    pub(super) site_key: Key,
 }
 
 impl ListMemo {
@@ -308,8 +314,32 @@ impl ListMemo {
     pub fn new(kept: HashMap<Key, Vec<u8>>) -> ListMemo {
         ListMemo {
             old: kept,
-            kept: Mutex::default(),
+            ..ListMemo::default()
         }
+    }
+
+    /// Key list pages by `page_keys` (one per page of the site: the key of
+    /// everything its list item can show) and by `site_key` (the key of
+    /// [`Renderer::site_summary`]).
+    pub fn with_page_keys(mut self, page_keys: Vec<Key>, site_key: Key) -> Self {
+        self.page_keys = Some(page_keys);
+        self.site_key = site_key;
+        self
+    }
+
+    /// The page rendered under `key` by the last build, kept for the next.
+    pub(super) fn reuse(&self, key: Key) -> Option<Vec<u8>> {
+        let b = self.old.get(&key)?.clone();
+        self.keep(key, b.clone());
+        Some(b)
+    }
+
+    /// Keep `bytes` under `key` for the next build.
+    pub(super) fn keep(&self, key: Key, bytes: Vec<u8>) {
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, bytes);
     }
     /// The list pages of this build, for the next.
     pub fn into_kept(self) -> HashMap<Key, Vec<u8>> {

@@ -158,7 +158,8 @@ fn section_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags:
                 intro: &intro,
                 per,
             },
-            items(all, &v),
+            &v,
+            all,
         );
         files.extend(f);
         diags.extend(d);
@@ -232,7 +233,8 @@ fn tag_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mu
                     intro: "",
                     per: site.config.paginate_by,
                 },
-                items(all, &v),
+                &v,
+                all,
             )
         })
         .collect();

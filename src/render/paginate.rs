@@ -5,10 +5,11 @@
 use rayon::prelude::*;
 
 use crate::diag::Diagnostics;
+use crate::key::KeyHasher;
 use crate::write::OutputFile;
 
 use super::context::{Ctx, ItemCtx, PageNumCtx, PagerCtx};
-use super::engine::render_list_file;
+use super::engine::{render_file, render_list_file};
 use super::list::empty_list;
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
@@ -31,17 +32,19 @@ pub(super) struct Paged<'a> {
     pub(super) per: usize,
 }
 
-/// Render every page of a paginated list, in parallel.
+/// Render every page of a paginated list of the pages `members`, in
+/// parallel (`all` holds every page's list item).
 pub(super) fn render_paged(
     env: &Env,
     list: Paged,
-    items: Vec<ItemCtx>,
+    members: &[usize],
+    all: &[ItemCtx],
 ) -> (Vec<OutputFile>, Diagnostics) {
-    let pages: Vec<(Option<OutputFile>, Diagnostics)> = paginate(env, list.base, items, list.per)
+    let pages: Vec<(Option<OutputFile>, Diagnostics)> = paginate(env, list.base, members, list.per)
         .into_par_iter()
         .map(|(rel, chunk, pager)| {
             let mut diags = Diagnostics::new();
-            let file = render_list_page(env, &list, rel, chunk, pager, &mut diags);
+            let file = render_list_page(env, &list, rel, chunk, all, pager, &mut diags);
             (file, diags)
         })
         .collect();
@@ -54,49 +57,78 @@ pub(super) fn render_paged(
     (files, diags)
 }
 
-/// One page of a paginated list.
+/// One page of a paginated list: the pages `chunk`. With the incremental
+/// engine's memo it is keyed by what it shows (the list's heading,
+/// introduction and pager, and the dependency keys of its pages), so an
+/// unchanged page is neither built nor rendered again.
 fn render_list_page(
     env: &Env,
     list: &Paged,
     rel: String,
-    chunk: Vec<ItemCtx>,
+    chunk: &[usize],
+    all: &[ItemCtx],
     pager: Option<PagerCtx>,
     diags: &mut Diagnostics,
 ) -> Option<OutputFile> {
-    {
-        let mut l = empty_list();
-        let title = match &pager {
-            Some(p) if p.current > 1 => {
-                format!("{} (page {} of {})", list.title, p.current, p.total)
-            }
-            _ => {
-                l.intro_html = list.intro.to_string();
-                list.title.to_string()
-            }
-        };
-        l.items = chunk;
-        l.pager = pager;
-        let ctx = Ctx {
-            list: Some(l),
-            ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
-        };
-        let path = format!("{rel}index.html");
-        render_list_file(env, list.template, &ctx, list.source, path, diags)
+    let path = format!("{rel}index.html");
+    let key = env.lists.and_then(|m| {
+        let keys = m.page_keys.as_deref()?;
+        let mut h = KeyHasher::default();
+        h.key(m.site_key)
+            .bytes(list.template.as_bytes())
+            .bytes(path.as_bytes())
+            .bytes(list.title.as_bytes())
+            .bytes(list.intro.as_bytes())
+            .bytes(&serde_json::to_vec(&pager).unwrap_or_default());
+        for &i in chunk {
+            h.key(keys[i]);
+        }
+        Some((m, h.finish()))
+    });
+    if let Some((memo, key)) = key {
+        if let Some(bytes) = memo.reuse(key) {
+            return Some(OutputFile { path, bytes });
+        }
     }
+    let mut l = empty_list();
+    let title = match &pager {
+        Some(p) if p.current > 1 => {
+            format!("{} (page {} of {})", list.title, p.current, p.total)
+        }
+        _ => {
+            l.intro_html = list.intro.to_string();
+            list.title.to_string()
+        }
+    };
+    l.items = chunk.iter().map(|&i| all[i].clone()).collect();
+    l.pager = pager;
+    let ctx = Ctx {
+        list: Some(l),
+        ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
+    };
+    let file = match key {
+        Some((memo, key)) => {
+            let f = render_file(env, list.template, &ctx, list.source, path, diags)?;
+            memo.keep(key, f.bytes.clone());
+            f
+        }
+        None => render_list_file(env, list.template, &ctx, list.source, path, diags)?,
+    };
+    Some(file)
 }
 
-/// Split `items` into pages of `per` (0 = one page). Returns, for each page,
-/// its folder, its items and its pager (`None` when there is one page).
-/// Page 1 is `<base>`; page k is `<base>page/<k>/`.
-fn paginate(
+/// Split the pages `members` into pages of `per` (0 = one page). Returns,
+/// for each page, its folder, its pages and its pager (`None` when there is
+/// one page). Page 1 is `<base>`; page k is `<base>page/<k>/`.
+fn paginate<'m>(
     env: &Env,
     base: &str,
-    items: Vec<ItemCtx>,
+    members: &'m [usize],
     per: usize,
-) -> Vec<(String, Vec<ItemCtx>, Option<PagerCtx>)> {
-    let n = items.len();
+) -> Vec<(String, &'m [usize], Option<PagerCtx>)> {
+    let n = members.len();
     if per == 0 || n <= per {
-        return vec![(base.to_string(), items, None)];
+        return vec![(base.to_string(), members, None)];
     }
     let total = n.div_ceil(per);
     let rel = |k: usize| {
@@ -107,9 +139,7 @@ fn paginate(
         }
     };
     let mut out = Vec::with_capacity(total);
-    let mut it = items.into_iter();
-    for k in 1..=total {
-        let chunk: Vec<ItemCtx> = it.by_ref().take(per).collect();
+    for (k, chunk) in (1..=total).zip(members.chunks(per)) {
         let pager = PagerCtx {
             current: k,
             total,

@@ -10,6 +10,7 @@ use appraise::discover::{self, FileKind, SourceFile, Sources};
 use appraise::incremental::Engine;
 use appraise::pipeline::{self, Options};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 use crate::repo;
 
@@ -152,37 +153,55 @@ fn example() -> Sources {
     s
 }
 
+/// Build `s`, then after each of `ops` rebuild incrementally (told which
+/// files changed, or not, by turns) and compare with a full build.
+fn check_sequence(mut s: Sources, ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut engine = Engine::new();
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    prop_assert!(!r.failed(), "{}", r.diagnostics);
+    for (k, op) in ops.iter().enumerate() {
+        let touched = apply(&mut s, op);
+        let changed = (k % 2 == 0).then_some(touched.as_slice());
+        let (r, _) = engine.rebuild(&s, changed, Diagnostics::new(), &options());
+        let (diags, reproduced, files) = full(&s);
+        prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
+        prop_assert_eq!(&r.reproduced, &reproduced, "ok: lines after {:?}", op);
+        if !diags.has_errors() {
+            let got: Vec<(String, Vec<u8>)> = engine
+                .output()
+                .iter()
+                .map(|(p, b)| (p.clone(), b.to_vec()))
+                .collect();
+            let got_paths: Vec<&String> = got.iter().map(|f| &f.0).collect();
+            let want_paths: Vec<&String> = files.iter().map(|f| &f.0).collect();
+            prop_assert_eq!(got_paths, want_paths, "paths after {:?}", op);
+            for (g, w) in got.iter().zip(&files) {
+                prop_assert!(g.1 == w.1, "{} differs after {:?}", g.0, op);
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
+    /// The example site: trials, appraisals citing them, a topic pooling
+    /// them, a registry record, chart shortcodes, tags.
     #[test]
     fn incremental_builds_equal_full_builds(ops in proptest::collection::vec(op(), 1..6)) {
-        let mut s = example();
-        let mut engine = Engine::new();
-        let (r, _) = engine.build(&s, Diagnostics::new(), &options());
-        prop_assert!(!r.failed(), "{}", r.diagnostics);
-        for (k, op) in ops.iter().enumerate() {
-            let touched = apply(&mut s, op);
-            // Told which files changed (as `serve` is), or not, by turns.
-            let changed = (k % 2 == 0).then_some(touched.as_slice());
-            let (r, _) = engine.rebuild(&s, changed, Diagnostics::new(), &options());
-            let (diags, reproduced, files) = full(&s);
-            prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
-            prop_assert_eq!(&r.reproduced, &reproduced, "ok: lines after {:?}", op);
-            if !diags.has_errors() {
-                let got: Vec<(String, Vec<u8>)> = engine
-                    .output()
-                    .iter()
-                    .map(|(p, b)| (p.clone(), b.to_vec()))
-                    .collect();
-                let got_paths: Vec<&String> = got.iter().map(|f| &f.0).collect();
-                let want_paths: Vec<&String> = files.iter().map(|f| &f.0).collect();
-                prop_assert_eq!(got_paths, want_paths, "paths after {:?}", op);
-                for (g, w) in got.iter().zip(&files) {
-                    prop_assert!(g.1 == w.1, "{} differs after {:?}", g.0, op);
-                }
-            }
-        }
+        check_sequence(example(), &ops)?;
+    }
+
+    /// A site whose trial list runs over seven pages (two trials a page):
+    /// list pages are reused by the keys of the trials they show.
+    #[test]
+    fn incremental_builds_of_paginated_lists_equal_full_builds(
+        ops in proptest::collection::vec(op(), 1..6)
+    ) {
+        let (s, d) = discover::discover(&crate::fixture("good/paginated"));
+        prop_assert!(d.is_empty(), "{}", d);
+        check_sequence(s, &ops)?;
     }
 }
 
