@@ -47,14 +47,14 @@ pub(crate) fn legend(
         }
         let slot = i % 4;
         let mut g = String::new();
-        let _ = writeln!(
+        let _ = write!(
             g,
             "<g class=\"arm arm-{slot}\" color=\"{}\">",
             PALETTE[slot]
         );
         marker(&mut g, slot, x + 5.0, y - FS * 0.35);
-        g.push_str("</g>\n");
-        svg.body.push_str(&g);
+        g.push_str("</g>");
+        svg.raw().push_str(&g);
         svg.text(x + 14.0, y, Anchor::Start, "legend", &name);
         x += item_w + 16.0;
     }

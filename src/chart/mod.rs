@@ -50,13 +50,18 @@
 //!   by inheriting `color`; accent fills are presentation attributes that any
 //!   CSS rule overrides. Classes: `text`, `.chart-title`, `.col-head`,
 //!   `.row-label`, `.cell`, `.tick-label`, `.axis-label`, `.favours`,
-//!   `.footer`, `.legend`, `.rule`, `.axis`, `.tick`, `.null`, `.ci`, `.cap`, `.arrow`,
+//!   `.footer`, `.legend`, `.rule`, `.axis`, `.tick`, `.null`, `.ci`, `.arrow`,
 //!   `.square`, `.diamond`, `.pi`, `.point`, `.offscale`, `.grid`, `.arm`,
 //!   `.arm-0`…`.arm-3`, `.track`, `.done`, `.pending`, `.event`,
 //!   `.event-done`, `.event-pending`, `.date`, `.milestone-status`, `.no-data`.
 //!   Font sizes are inline styles (13 by default, 12 for `.small`, 15 for the
 //!   title): the layout estimates text widths at those sizes, so a page rule
 //!   for a generic class must not change them.
+//! * Compact markup: no whitespace between elements; lines of one class are
+//!   sub-paths of one `<path>` (a CI line and its end caps are one `.ci`
+//!   path); consecutive texts or shapes of one class share a `<g>` that
+//!   carries the class and attributes, so style them with descendant
+//!   selectors (`.ap-chart .tick-label`), not `text.tick-label`.
 //! * No embedded `<style>`: an inline SVG's `<style>` would leak to the whole
 //!   HTML page and fight the theme.
 

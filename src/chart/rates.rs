@@ -171,7 +171,7 @@ pub(crate) fn render(spec: &EventRateSpec) -> String {
         y = frame::legend(&mut svg, &names, marker, w, y);
     }
     let row_h = 22.0;
-    let mut marks = String::new();
+    let mut marks = Svg::new();
     let mut grid_y1 = y + 4.0;
     let mut segments: Vec<(f64, f64)> = Vec::new();
     for g in &spec.outcomes {
@@ -196,7 +196,7 @@ pub(crate) fn render(spec: &EventRateSpec) -> String {
         last.1 = grid_y1 + 4.0;
     }
     grid(&mut svg, &axis, &segments);
-    svg.body.push_str(&marks);
+    svg.append(marks);
     let y = draw_axis(&mut svg, spec, &axis, w, grid_y1 + 4.0);
     svg.finish(&id, classes, w, y, &spec.title, &spec.description)
 }
@@ -234,26 +234,19 @@ fn grid(svg: &mut Svg, axis: &XAxis, segments: &[(f64, f64)]) {
     for &t in &axis.ticks {
         let x = axis.x(t);
         let cls = if t == 0.0 { "axis" } else { "grid" };
-        let op = if t == 0.0 { "0.8" } else { "0.18" };
+        let op = if t == 0.0 { ".8" } else { ".18" };
         for &(y0, y1) in segments {
-            svg.line(
-                x,
-                y0,
-                x,
-                y1,
-                cls,
-                &format!(" stroke-width=\"1\" stroke-opacity=\"{op}\""),
-            );
+            svg.line(x, y0, x, y1, cls, &format!(" stroke-opacity=\"{op}\""));
         }
     }
 }
 
 /// The axis at `ay`, its ticks, labels and title. Returns the new `y`.
 fn draw_axis(svg: &mut Svg, spec: &EventRateSpec, axis: &XAxis, w: f64, ay: f64) -> f64 {
-    svg.line(axis.x0, ay, axis.x1, ay, "axis", " stroke-width=\"1\"");
+    svg.line(axis.x0, ay, axis.x1, ay, "axis", "");
     for &t in &axis.ticks {
         let x = axis.x(t);
-        svg.line(x, ay, x, ay + 5.0, "axis tick", " stroke-width=\"1\"");
+        svg.line(x, ay, x, ay + 5.0, "axis tick", "");
     }
     for (t, s) in axis.labelled_ticks(Some(0.0), 12.0, "%") {
         svg.text(axis.x(t), ay + 18.0, Anchor::Middle, "tick-label small", &s);
@@ -274,12 +267,13 @@ fn draw_axis(svg: &mut Svg, spec: &EventRateSpec, axis: &XAxis, w: f64, ay: f64)
     y + 12.0
 }
 
-/// Whisker and marker for one arm, in the arm's colour.
-fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
+/// Whisker (the CI line and its caps, one path) and marker for one arm,
+/// in the arm's colour.
+fn draw_arm(out: &mut Svg, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
     let Some(risk) = a.risk() else { return };
     let slot = i % 4;
-    let _ = writeln!(
-        out,
+    let _ = write!(
+        out.raw(),
         "<g class=\"arm arm-{slot}\" color=\"{}\">",
         PALETTE[slot]
     );
@@ -290,26 +284,15 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
     ) {
         let (l, h) = if l <= h { (l, h) } else { (h, l) };
         let (lx, hx) = (axis.x(pct(l)), axis.x(pct(h)));
-        let _ = writeln!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" class=\"ci\" stroke=\"currentColor\" stroke-width=\"2\"/>",
-            N(lx),
-            N(hx),
-            y = N(cy)
-        );
+        let attrs = " stroke-width=\"2\"";
+        out.line(lx, cy, hx, cy, "ci", attrs);
         for x in [lx, hx] {
-            let _ = writeln!(
-                out,
-                "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" class=\"ci cap\" stroke=\"currentColor\" stroke-width=\"2\"/>",
-                N(cy - 4.0),
-                N(cy + 4.0),
-                x = N(x)
-            );
+            out.line(x, cy - 4.0, x, cy + 4.0, "ci", attrs);
         }
     }
     let (x, _clip): (f64, Clip) = axis.map(pct(risk)).unwrap_or((axis.x0, Clip::In));
-    marker(out, slot, x, cy, 5.0);
-    out.push_str("</g>\n");
+    marker(out.raw(), slot, x, cy, 5.0);
+    out.raw().push_str("</g>");
 }
 
 /// One arm's marker: circle, square, triangle or diamond by slot, so arms
@@ -317,7 +300,7 @@ fn draw_arm(out: &mut String, axis: &XAxis, a: &ArmRate, i: usize, cy: f64) {
 fn marker(out: &mut String, slot: usize, x: f64, cy: f64, r: f64) {
     match slot {
         0 => {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" class=\"marker\" fill=\"currentColor\"/>",
                 N(x),
@@ -326,7 +309,7 @@ fn marker(out: &mut String, slot: usize, x: f64, cy: f64, r: f64) {
             );
         }
         1 => {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "<rect x=\"{}\" y=\"{}\" width=\"{s}\" height=\"{s}\" class=\"marker\" fill=\"currentColor\"/>",
                 N(x - r * 0.9),

@@ -2,15 +2,22 @@
 //! number formatting, font-independent text-width estimation, truncation and
 //! wrapping, id sanitising and the common `<svg>` wrapper.
 //!
-//! Everything here is deterministic: numbers are printed with one decimal
-//! (`{:.1}`), never with Rust's shortest-round-trip float formatting, and no
+//! Everything here is deterministic: numbers are rounded to one decimal and
+//! printed with the fewest characters that keep that value (`8`, `.5`,
+//! `43.3`), never with Rust's shortest-round-trip float formatting, and no
 //! hash maps are iterated.
+//!
+//! To keep charts small, [`Svg`] writes no whitespace between elements,
+//! gathers consecutive lines drawn with the same attributes into one
+//! `<path>` (a sub-path per line, with relative commands where shorter), and
+//! wraps consecutive text (or other shapes) sharing their attributes in one
+//! `<g>` that carries those attributes once. Drawing order is unchanged.
 
 use std::fmt::Write as _;
 
 /// Generic font stack; text is laid out by the browser, never by us.
 pub(crate) const FONT_FAMILY: &str =
-    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+    "system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif";
 
 /// Accent colours used as presentation attributes (overridable by CSS classes).
 /// Blue / orange / green / purple: distinguishable with the common colour-vision
@@ -37,25 +44,45 @@ pub(crate) fn push_esc(out: &mut String, s: &str) {
     }
 }
 
-/// A coordinate/length formatter with exactly one decimal. Non-finite values
-/// become `0.0` and negative zero prints as `0.0`, so output never contains
-/// `NaN`, `inf` or `-0.0`.
+/// A coordinate/length formatter: rounded to one decimal and printed as
+/// briefly as that value allows (`8`, `.5`, `-2.5`, `43.3`). Non-finite
+/// values become `0` and negative zero prints as `0`, so output never
+/// contains `NaN`, `inf` or `-0`.
 #[derive(Clone, Copy)]
 pub(crate) struct N(pub(crate) f64);
 
+impl N {
+    /// The value in whole tenths, clamped to a sane range so a
+    /// pathological value cannot produce a 300-digit number.
+    fn tenths(self) -> i64 {
+        let v = if self.0.is_finite() { self.0 } else { 0.0 };
+        (v.clamp(-1.0e7, 1.0e7) * 10.0).round() as i64
+    }
+}
+
 impl std::fmt::Display for N {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut v = if self.0.is_finite() { self.0 } else { 0.0 };
-        // Clamp to a sane range so a pathological value cannot produce a
-        // 300-digit number.
-        v = v.clamp(-1.0e7, 1.0e7);
-        // Whole tenths as an integer: exact, fast (no float formatting
-        // machinery on the hot path of 20,000 charts), and -0.04 prints as
-        // 0.0, not -0.0.
-        let tenths = (v * 10.0).round() as i64;
-        let sign = if tenths < 0 { "-" } else { "" };
-        let t = tenths.unsigned_abs();
-        write!(f, "{sign}{}.{}", t / 10, t % 10)
+        Tenths(self.tenths()).fmt(f)
+    }
+}
+
+/// A number given in whole tenths, printed as [`N`] prints it. Integer
+/// arithmetic on tenths keeps relative path commands exact: a relative
+/// step lands on the same tenth as the absolute coordinate it replaces.
+#[derive(Clone, Copy)]
+struct Tenths(i64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Integer formatting: exact, fast (no float formatting machinery
+        // on the hot path of 20,000 charts), and -0.04 prints as 0.
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let t = self.0.unsigned_abs();
+        match (t / 10, t % 10) {
+            (i, 0) => write!(f, "{sign}{i}"),
+            (0, d) => write!(f, "{sign}.{d}"),
+            (i, d) => write!(f, "{sign}{i}.{d}"),
+        }
     }
 }
 
@@ -224,8 +251,56 @@ pub(crate) fn fmt_num(v: f64, decimals: usize) -> String {
 /// plotters' `SVGBackend` cannot emit any of these (it writes fixed
 /// `width`/`height`, no classes, no ARIA, no `<title>`), so the document shell
 /// is always written by hand.
+///
+/// Elements are written through a pending *run*: consecutive lines with the
+/// same attributes become one `<path>`, consecutive texts or shapes with the
+/// same attributes share one `<g>`. [`Svg::raw`] ends the run before
+/// anything is written directly.
 pub(crate) struct Svg {
-    pub(crate) body: String,
+    body: String,
+    run: Run,
+}
+
+/// What [`Svg`] is gathering and has not written yet.
+enum Run {
+    /// Nothing pending.
+    None,
+    /// Sub-paths of one `<path>` with attributes `attrs`; `at` is the
+    /// current point in tenths, for relative commands.
+    Path {
+        attrs: String,
+        d: String,
+        at: (i64, i64),
+    },
+    /// `n` elements sharing the attributes `attrs`, written without them.
+    Group {
+        attrs: String,
+        items: String,
+        n: usize,
+    },
+}
+
+/// The shortest of an absolute and a relative path command: `abs`/`rel`
+/// with `to` (absolute, in tenths) or `to - from`.
+fn push_cmd(d: &mut String, abs: char, rel: char, from: &[i64], to: &[i64]) {
+    let mut a = String::new();
+    let mut r = String::new();
+    a.push(abs);
+    r.push(rel);
+    for (i, (&f, &t)) in from.iter().zip(to).enumerate() {
+        push_num(&mut a, i > 0, t);
+        push_num(&mut r, i > 0, t - f);
+    }
+    d.push_str(if r.len() < a.len() { &r } else { &a });
+}
+
+/// Append a number (in tenths) to path data, with a space before it when it
+/// follows another number and does not start with a minus sign.
+fn push_num(d: &mut String, after_number: bool, t: i64) {
+    if after_number && t >= 0 {
+        d.push(' ');
+    }
+    let _ = write!(d, "{}", Tenths(t));
 }
 
 impl Svg {
@@ -233,54 +308,145 @@ impl Svg {
     pub(crate) fn new() -> Self {
         Svg {
             body: String::with_capacity(8192),
+            run: Run::None,
+        }
+    }
+
+    /// Write the pending run, if any, into the body.
+    fn flush(&mut self) {
+        let b = &mut self.body;
+        match std::mem::replace(&mut self.run, Run::None) {
+            Run::None => {}
+            Run::Path { attrs, d, .. } => {
+                let _ = write!(b, "<path d=\"{d}\"{attrs}/>");
+            }
+            Run::Group { attrs, items, n } => {
+                if n == 1 {
+                    // One element: its attributes go back on it, after its
+                    // own (`<text x=… y=…` + attrs + `>…`).
+                    let at = items.find(['>', '/']).unwrap_or(items.len());
+                    b.push_str(&items[..at]);
+                    b.push_str(&attrs);
+                    b.push_str(&items[at..]);
+                } else {
+                    let _ = write!(b, "<g{attrs}>{items}</g>");
+                }
+            }
+        }
+    }
+
+    /// The body, for writing elements directly (after the pending run).
+    pub(crate) fn raw(&mut self) -> &mut String {
+        self.flush();
+        &mut self.body
+    }
+
+    /// Append everything drawn into `other` (its run ends first).
+    pub(crate) fn append(&mut self, mut other: Svg) {
+        other.flush();
+        self.raw().push_str(&other.body);
+    }
+
+    /// An element `<tag own…>content</tag>` (or `<tag own…/>` without
+    /// content) with the attributes `attrs` (each with a leading space),
+    /// which it shares with a `<g>` when the elements before it have the
+    /// same ones. `own` must not contain `>` or `/`.
+    pub(crate) fn element(&mut self, tag: &str, own: &str, attrs: &str, content: Option<&str>) {
+        let same = matches!(&self.run, Run::Group { attrs: a, .. } if a == attrs);
+        if !same {
+            self.flush();
+            self.run = Run::Group {
+                attrs: attrs.to_string(),
+                items: String::new(),
+                n: 0,
+            };
+        }
+        let Run::Group { items, n, .. } = &mut self.run else {
+            unreachable!("a group run was just started");
+        };
+        *n += 1;
+        let _ = write!(items, "<{tag} {own}");
+        match content {
+            Some(s) => {
+                items.push('>');
+                push_esc(items, s);
+                let _ = write!(items, "</{tag}>");
+            }
+            None => items.push_str("/>"),
         }
     }
 
     /// Left/centre/right aligned text. `class` may be empty.
     pub(crate) fn text(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, s: &str) {
-        let b = &mut self.body;
-        let _ = write!(b, "<text x=\"{}\" y=\"{}\"", N(x), N(y));
+        let mut attrs = String::new();
         match anchor {
             Anchor::Start => {}
-            Anchor::Middle => b.push_str(" text-anchor=\"middle\""),
-            Anchor::End => b.push_str(" text-anchor=\"end\""),
+            Anchor::Middle => attrs.push_str(" text-anchor=\"middle\""),
+            Anchor::End => attrs.push_str(" text-anchor=\"end\""),
         }
         if !class.is_empty() {
-            let _ = write!(b, " class=\"{class}\"");
+            let _ = write!(attrs, " class=\"{class}\"");
             // Weight and opacity as presentation attributes (the theme may
             // override them). Sizes as inline style: the layout's text-width
             // estimates assume them, and a page rule for a generic class such
             // as `.small` must not resize chart text and make it overrun.
             for c in class.split(' ') {
                 match c {
-                    "bold" => b.push_str(" font-weight=\"bold\""),
-                    "chart-title" => b.push_str(" style=\"font-size:15px\""),
-                    "small" => b.push_str(" style=\"font-size:12px\""),
-                    "muted" => b.push_str(" fill-opacity=\"0.75\""),
+                    "bold" => attrs.push_str(" font-weight=\"bold\""),
+                    "chart-title" => attrs.push_str(" style=\"font-size:15px\""),
+                    "small" => attrs.push_str(" style=\"font-size:12px\""),
+                    "muted" => attrs.push_str(" fill-opacity=\".75\""),
                     _ => {}
                 }
             }
         }
-        b.push('>');
-        push_esc(b, s);
-        b.push_str("</text>\n");
+        let own = format!("x=\"{}\" y=\"{}\"", N(x), N(y));
+        self.element("text", &own, &attrs, Some(s));
     }
 
-    /// A straight line with `stroke="currentColor"`.
+    /// A straight line with `stroke="currentColor"` and the attributes
+    /// `extra` (each with a leading space). Consecutive lines with the same
+    /// class and attributes are drawn as one `<path>`.
     pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, class: &str, extra: &str) {
-        let _ = writeln!(
-            self.body,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"{class}\" stroke=\"currentColor\"{extra}/>",
-            N(x1),
-            N(y1),
-            N(x2),
-            N(y2)
+        let attrs = format!(" class=\"{class}\" stroke=\"currentColor\"{extra}");
+        let same = matches!(&self.run, Run::Path { attrs: a, .. } if *a == attrs);
+        if !same {
+            self.flush();
+            self.run = Run::Path {
+                attrs,
+                d: String::new(),
+                at: (0, 0),
+            };
+        }
+        let Run::Path { d, at, .. } = &mut self.run else {
+            unreachable!("a path run was just started");
+        };
+        let (x1, y1, x2, y2) = (
+            N(x1).tenths(),
+            N(y1).tenths(),
+            N(x2).tenths(),
+            N(y2).tenths(),
         );
+        if d.is_empty() {
+            d.push('M');
+            push_num(d, false, x1);
+            push_num(d, true, y1);
+        } else {
+            push_cmd(d, 'M', 'm', &[at.0, at.1], &[x1, y1]);
+        }
+        if y1 == y2 {
+            push_cmd(d, 'H', 'h', &[x1], &[x2]);
+        } else if x1 == x2 {
+            push_cmd(d, 'V', 'v', &[y1], &[y2]);
+        } else {
+            push_cmd(d, 'L', 'l', &[x1, y1], &[x2, y2]);
+        }
+        *at = (x2, y2);
     }
 
     /// Wrap the body into a complete `<svg>` element.
     pub(crate) fn finish(
-        self,
+        mut self,
         id: &str,
         classes: &str,
         w: f64,
@@ -288,8 +454,9 @@ impl Svg {
         title: &str,
         desc: &str,
     ) -> String {
+        self.flush();
         let mut out = String::with_capacity(self.body.len() + 600);
-        let _ = writeln!(
+        let _ = write!(
             out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"ap-chart {classes}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_FAMILY}\" style=\"font-size:13px\" fill=\"currentColor\">",
             N(w),
@@ -304,9 +471,9 @@ impl Svg {
                 title.trim()
             },
         );
-        let _ = write!(out, "</title>\n<desc id=\"{id}-desc\">");
+        let _ = write!(out, "</title><desc id=\"{id}-desc\">");
         push_esc(&mut out, desc.trim());
-        out.push_str("</desc>\n");
+        out.push_str("</desc>");
         out.push_str(&self.body);
         out.push_str("</svg>\n");
         out
@@ -322,7 +489,7 @@ pub(crate) fn polygon(out: &mut String, pts: &[(f64, f64)], class: &str, extra: 
         }
         let _ = write!(out, "{},{}", N(*x), N(*y));
     }
-    let _ = writeln!(out, "\" class=\"{class}\"{extra}/>");
+    let _ = write!(out, "\" class=\"{class}\"{extra}/>");
 }
 
 /// Horizontal text anchor.

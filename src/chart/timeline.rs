@@ -205,7 +205,7 @@ pub(crate) fn render(spec: &TimelineSpec) -> String {
                 x,
                 ty + 3.0,
                 "axis tick",
-                " stroke-width=\"1\" stroke-opacity=\"0.6\"",
+                " stroke-opacity=\".6\"",
             );
             yv += 1;
         }
@@ -241,14 +241,7 @@ pub(crate) fn render(spec: &TimelineSpec) -> String {
     };
     let split = last_done.unwrap_or(start);
     // Thin axis under everything (covers the span after the last milestone).
-    svg.line(
-        start,
-        ty,
-        xmap(t1),
-        ty,
-        "axis",
-        " stroke-width=\"1\" stroke-opacity=\"0.4\"",
-    );
+    svg.line(start, ty, xmap(t1), ty, "axis", " stroke-opacity=\".4\"");
     if split > start {
         svg.line(start, ty, split, ty, "track done", " stroke-width=\"3\"");
     }
@@ -259,15 +252,15 @@ pub(crate) fn render(spec: &TimelineSpec) -> String {
             end,
             ty,
             "track pending",
-            " stroke-width=\"2\" stroke-dasharray=\"6 4\" stroke-opacity=\"0.7\"",
+            " stroke-width=\"2\" stroke-dasharray=\"6 4\" stroke-opacity=\".7\"",
         );
     }
     if spec.ongoing {
         super::svg::polygon(
-            &mut svg.body,
+            svg.raw(),
             &[(end + 8.0, ty), (end, ty - 5.0), (end, ty + 5.0)],
             "track pending arrow",
-            " fill-opacity=\"0.7\"",
+            " fill-opacity=\".7\"",
         );
     }
 
@@ -276,10 +269,11 @@ pub(crate) fn render(spec: &TimelineSpec) -> String {
         let e = events[i];
         let x = xmap(pos[i]);
         let (lane, cx) = lanes[k];
+        // A done dot is filled with the chart's fill (currentColor).
         let (cls, fill) = if e.done {
-            ("event event-done", "currentColor")
+            ("event event-done", "")
         } else {
-            ("event event-pending", "none")
+            ("event event-pending", " fill=\"none\"")
         };
         // Connector from the dot to its label.
         let level = (lane / 2) as f64 * row;
@@ -289,18 +283,11 @@ pub(crate) fn render(spec: &TimelineSpec) -> String {
             (ty + 22.0 + level, ty + 34.0 + level, ty + 9.0 + level)
         };
         if lane >= 2 {
-            svg.line(
-                x,
-                ty,
-                x,
-                conn_end,
-                "connector",
-                " stroke-width=\"1\" stroke-opacity=\"0.4\"",
-            );
+            svg.line(x, ty, x, conn_end, "connector", " stroke-opacity=\".4\"");
         }
-        let _ = writeln!(
-            svg.body,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"6.0\" class=\"{cls}\" fill=\"{fill}\" stroke=\"currentColor\" stroke-width=\"2\"/>",
+        let _ = write!(
+            svg.raw(),
+            "<circle cx=\"{}\" cy=\"{}\" r=\"6\" class=\"{cls}\"{fill} stroke=\"currentColor\" stroke-width=\"2\"/>",
             N(x),
             N(ty)
         );

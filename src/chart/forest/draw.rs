@@ -27,7 +27,7 @@ pub(super) fn header(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64)
             g.w - MARGIN,
             y,
             "rule",
-            " stroke-opacity=\"0.35\" stroke-width=\"1\"",
+            " stroke-opacity=\".35\"",
         );
     }
     y + 4.0
@@ -52,7 +52,7 @@ pub(super) fn rows(
         .filter(|w| *w > 0.0)
         .fold(0.0, f64::max);
     let row_h = 20.0;
-    let mut marks = String::new(); // markers drawn after CI lines
+    let mut marks = Svg::new(); // markers drawn after CI lines
     let mut null_segments: Vec<(f64, f64)> = Vec::new();
     for r in &spec.rows {
         let bold = matches!(r.kind, RowKind::Heading | RowKind::Summary);
@@ -84,14 +84,14 @@ pub(super) fn rows(
     if let Some(last) = null_segments.last_mut() {
         last.1 = rows_bottom + 4.0;
     }
-    svg.body.push_str(&marks);
+    svg.append(marks);
     (rows_bottom, null_segments)
 }
 
 /// The line of no effect: one segment beside each plotted row.
 pub(super) fn null_line(svg: &mut Svg, g: &Geometry, null_segments: &[(f64, f64)]) {
     if let Some((x, Clip::In)) = g.null.and_then(|n| g.axis.map(n)) {
-        let attrs = " stroke-width=\"1\" stroke-opacity=\"0.8\"";
+        let attrs = " stroke-opacity=\".8\"";
         for &(y0, y1) in null_segments {
             svg.line(x, y0, x, y1, "null", attrs);
         }
@@ -109,11 +109,11 @@ pub(super) fn axis(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, rows_bottom: 
         axis.x1,
         ay,
         "axis",
-        " stroke-width=\"1\" stroke-linecap=\"square\"",
+        " stroke-linecap=\"square\"",
     );
     for &t in &axis.ticks {
         let x = axis.x(t);
-        svg.line(x, ay, x, ay + 5.0, "axis tick", " stroke-width=\"1\"");
+        svg.line(x, ay, x, ay + 5.0, "axis tick", "");
     }
     for (t, s) in axis.labelled_ticks(g.null, 12.0, "") {
         svg.text(axis.x(t), ay + 18.0, Anchor::Middle, "tick-label small", &s);
@@ -168,18 +168,17 @@ pub(super) fn favours(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64
     y
 }
 
-/// Draw the CI line into `svg` and the marker into `marks` (so markers sit on
-/// top of every line).
+/// Draw the CI line into `svg` (with its caps, as one path) and the marker
+/// into `marks` (so markers sit on top of every line).
 fn draw_marks(
     svg: &mut Svg,
-    marks: &mut String,
+    marks: &mut Svg,
     axis: &XAxis,
     r: &ForestRow,
     cy: f64,
     row_h: f64,
     max_weight: f64,
 ) {
-    use std::fmt::Write as _;
     let est = finite(r.estimate).and_then(|v| axis.map(v));
     let (lo, hi) = match (
         r.ci_low.filter(|v| !v.is_nan()),
@@ -205,12 +204,12 @@ fn draw_marks(
             };
             let _ = eclip;
             polygon(
-                marks,
+                marks.raw(),
                 &[(lx, cy), (ex, cy - h), (hx, cy), (ex, cy + h)],
                 "diamond",
-                " stroke=\"currentColor\" stroke-width=\"1\" stroke-linejoin=\"round\"",
+                " stroke=\"currentColor\" stroke-linejoin=\"round\"",
             );
-            clip_arrows(marks, lo, hi, cy);
+            clip_arrows(marks.raw(), lo, hi, cy);
         }
         RowKind::Prediction => {
             if let (Some((lx, _)), Some((hx, _))) = (lo, hi) {
@@ -227,7 +226,7 @@ fn draw_marks(
                         svg.line(x, cy - 4.0, x, cy + 4.0, "pi", " stroke-width=\"1.5\"");
                     }
                 }
-                clip_arrows(&mut svg.body, lo, hi, cy);
+                clip_arrows(svg.raw(), lo, hi, cy);
             }
         }
         RowKind::Study | RowKind::Point | RowKind::Heading => {
@@ -235,10 +234,10 @@ fn draw_marks(
                 svg.line(lx, cy, hx, cy, "ci", " stroke-width=\"1.5\"");
                 for (x, c) in [lo, hi].into_iter().flatten() {
                     if c == Clip::In {
-                        svg.line(x, cy - 3.0, x, cy + 3.0, "ci cap", " stroke-width=\"1.5\"");
+                        svg.line(x, cy - 3.0, x, cy + 3.0, "ci", " stroke-width=\"1.5\"");
                     }
                 }
-                clip_arrows(&mut svg.body, lo, hi, cy);
+                clip_arrows(svg.raw(), lo, hi, cy);
             }
             let Some((ex, eclip)) = est else { return };
             if eclip != Clip::In {
@@ -246,7 +245,7 @@ fn draw_marks(
                 // the edge instead of a marker.
                 let d = if eclip == Clip::Low { -1.0 } else { 1.0 };
                 polygon(
-                    marks,
+                    marks.raw(),
                     &[(ex, cy), (ex - d * 8.0, cy - 5.0), (ex - d * 8.0, cy + 5.0)],
                     "offscale",
                     " fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"",
@@ -254,12 +253,8 @@ fn draw_marks(
                 return;
             }
             if r.kind == RowKind::Point {
-                let _ = writeln!(
-                    marks,
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"4.0\" class=\"point\"/>",
-                    N(ex),
-                    N(cy)
-                );
+                let own = format!("cx=\"{}\" cy=\"{}\" r=\"4\"", N(ex), N(cy));
+                marks.element("circle", &own, " class=\"point\"", None);
                 return;
             }
             // Square with area ∝ weight; fixed size when no weights given.
@@ -271,14 +266,15 @@ fn draw_marks(
                 Some(_) if max_weight > 0.0 => 4.0,
                 _ => 9.0,
             };
-            let _ = writeln!(
-                marks,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"square\" fill=\"{accent}\"/>",
+            let own = format!(
+                "x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
                 N(ex - side / 2.0),
                 N(cy - side / 2.0),
                 N(side),
                 N(side)
             );
+            let attrs = format!(" class=\"square\" fill=\"{accent}\"");
+            marks.element("rect", &own, &attrs, None);
         }
     }
 }
