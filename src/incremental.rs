@@ -64,11 +64,13 @@ struct Done<T> {
     diags: Diagnostics,
 }
 
-/// One page's rendered files: their paths (the bytes are in
-/// [`Engine::output`]) and the diagnostics rendering made.
+/// One page's rendered files (shared with [`Engine::output`]) and the
+/// diagnostics rendering made. It holds its own bytes: a page rendered in
+/// a build that then fails is kept, and must not depend on an output that
+/// was not updated.
 #[derive(Clone)]
 struct RenderedPage {
-    paths: Vec<String>,
+    files: Vec<(String, Arc<[u8]>)>,
     diags: Diagnostics,
 }
 
@@ -472,7 +474,8 @@ impl Engine {
         drop(renderer);
         self.lists = memo.into_kept();
         // The new output: kept pages, fresh pages, site-wide files. Kept
-        // pages move from the last build's memo; on failure they go back.
+        // pages move from the last build's memo; on failure they go back,
+        // with the fresh ones (each holds its own bytes).
         let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
         let mut pages: HashMap<Key, RenderedPage> = HashMap::with_capacity(n);
         let mut put = |next: &mut BTreeMap<String, Arc<[u8]>>, path: String, bytes: Arc<[u8]>| {
@@ -485,20 +488,23 @@ impl Engine {
         let mut fresh: HashMap<usize, (Vec<write::OutputFile>, Diagnostics)> =
             fresh.into_iter().collect();
         for (i, &key) in keys.iter().enumerate() {
-            if let Some((files, d)) = fresh.remove(&i) {
-                let paths = files.iter().map(|f| f.path.clone()).collect();
-                for f in files {
-                    put(&mut next, f.path, Arc::from(f.bytes));
-                }
-                pages.insert(key, RenderedPage { paths, diags: d });
-            } else if let Some(rp) = self.pages.remove(&key).or_else(|| pages.remove(&key)) {
-                for p in &rp.paths {
-                    if let Some(b) = self.output.get(p) {
-                        put(&mut next, p.clone(), Arc::clone(b));
-                    }
-                }
-                pages.insert(key, rp);
+            let rp = match fresh.remove(&i) {
+                Some((files, diags)) => RenderedPage {
+                    files: files
+                        .into_iter()
+                        .map(|f| (f.path, Arc::from(f.bytes)))
+                        .collect(),
+                    diags,
+                },
+                None => match self.pages.remove(&key) {
+                    Some(rp) => rp,
+                    None => continue,
+                },
+            };
+            for (p, b) in &rp.files {
+                put(&mut next, p.clone(), Arc::clone(b));
             }
+            pages.insert(key, rp);
         }
         for f in site_files {
             put(&mut next, f.path, Arc::from(f.bytes));

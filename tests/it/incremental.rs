@@ -25,6 +25,10 @@ enum Op {
     Delete { file: usize },
     /// Move a file to a new name in the same folder.
     Rename { file: usize, n: u8 },
+    /// Break a page's front matter (the build fails).
+    Break { file: usize },
+    /// Repair every broken page.
+    Repair,
 }
 
 /// Ways to edit a page.
@@ -40,6 +44,9 @@ enum Edit {
     Tag,
 }
 
+/// What [`Op::Break`] writes for `title:`: a YAML error.
+const BROKEN: &str = "title: [broken";
+
 fn op() -> impl Strategy<Value = Op> {
     let edit = prop_oneof![
         (any::<usize>(), 0u8..10).prop_map(|(k, d)| Edit::Digit { k, d }),
@@ -52,6 +59,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (any::<usize>(), edit).prop_map(|(file, how)| Op::Edit { file, how }),
         1 => any::<usize>().prop_map(|file| Op::Delete { file }),
         1 => (any::<usize>(), any::<u8>()).prop_map(|(file, n)| Op::Rename { file, n }),
+        1 => any::<usize>().prop_map(|file| Op::Break { file }),
+        1 => Just(Op::Repair),
     ]
 }
 
@@ -114,6 +123,25 @@ fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
                 return touched;
             };
             touched.push(s.files.remove(i).rel_path);
+        }
+        Op::Break { file } => {
+            let Some(i) = pick(s, *file) else {
+                return touched;
+            };
+            if s.files[i].kind == FileKind::Page {
+                touched.push(s.files[i].rel_path.clone());
+                let text = String::from_utf8_lossy(&s.files[i].bytes).into_owned();
+                s.files[i].bytes = text.replacen("title:", BROKEN, 1).into_bytes();
+            }
+        }
+        Op::Repair => {
+            for f in &mut s.files {
+                let text = String::from_utf8_lossy(&f.bytes).into_owned();
+                if text.contains(BROKEN) {
+                    touched.push(f.rel_path.clone());
+                    f.bytes = text.replace(BROKEN, "title:").into_bytes();
+                }
+            }
         }
         Op::Rename { file, n } => {
             let Some(i) = pick(s, *file) else {
@@ -231,4 +259,39 @@ fn one_edit_redoes_only_what_depends_on_it() {
     assert_eq!((edit.parsed, edit.analysed), (1, 2));
     // LeoPARDS, its blog appraisal and its topic (plus any page placing its charts).
     assert!(edit.rendered >= 3 && edit.rendered <= 5, "{edit:?}");
+}
+
+/// A page rendered again in a build that then fails (an error elsewhere)
+/// is not lost: once the error is fixed, the page shows its new text, not
+/// the text of the last good build.
+#[test]
+fn a_page_rendered_in_a_failed_build_is_not_stale_after_the_fix() {
+    let mut s = example();
+    let mut engine = Engine::new();
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let at = |s: &Sources, rel: &str| s.files.iter().position(|f| f.rel_path == rel).unwrap();
+    let leo = at(&s, "content/trials/leopards/index.md");
+    let levo = at(&s, "content/trials/levoecmo/index.md");
+    let edit = |s: &mut Sources, i: usize, from: &str, to: &str| {
+        let text = String::from_utf8(s.files[i].bytes.clone()).unwrap();
+        assert!(text.contains(from), "the fixture changed");
+        s.files[i].bytes = text.replacen(from, to, 1).into_bytes();
+    };
+    // One edit, and an error in another page: the build fails.
+    edit(&mut s, leo, "89/258", "90/258");
+    let good = s.files[levo].bytes.clone();
+    edit(&mut s, levo, "title:", "title: [");
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(r.failed());
+    // The error fixed: the edit shows.
+    s.files[levo].bytes = good;
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let (_, _, files) = full(&s);
+    let page = "trials/leopards/index.html";
+    let want = &files.iter().find(|f| f.0 == page).unwrap().1;
+    let got = engine.output().get(page).unwrap();
+    assert!(String::from_utf8_lossy(want).contains("90/258"));
+    assert!(got[..] == want[..], "{page} is stale");
 }
