@@ -53,16 +53,6 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Drop the bytes of pages and CSV tables (kept: their paths and kinds),
-    /// once they are parsed, so a build does not hold them to the end.
-    pub fn forget_parsed(&mut self) {
-        for f in &mut self.files {
-            if matches!(f.kind, FileKind::Page | FileKind::DataCsv) {
-                f.bytes = Vec::new();
-            }
-        }
-    }
-
     /// Files of one kind, in path order.
     pub fn of_kind(&self, kind: FileKind) -> impl Iterator<Item = &SourceFile> {
         self.files.iter().filter(move |f| f.kind == kind)

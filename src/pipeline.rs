@@ -122,11 +122,10 @@ pub fn build(opts: &Options) -> Report {
     let mut laps = Laps::start();
     r.timings.push(("discover", start.elapsed()));
     let mut diags = d;
-    let (parsed, d) = parse::parse(&sources);
+    // Each page's bytes are freed once it is parsed: they are not needed again.
+    let (parsed, d) = parse::parse_taking(&mut sources);
     diags.extend(d);
     laps.lap(&mut r, "parse");
-    // Pages and CSV tables are parsed: their bytes are not needed again.
-    sources.forget_parsed();
     from_parsed(&sources, parsed, diags, opts, r, laps, start)
 }
 
@@ -148,7 +147,8 @@ pub fn build_sources(sources: &Sources, diags: Diagnostics, opts: &Options) -> R
     from_parsed(sources, parsed, diags, opts, r, laps, start)
 }
 
-/// The stages after parse; `parsed` is dropped once the model is built.
+/// The stages after parse; the model consumes `parsed`, freeing each
+/// document once its page is built.
 fn from_parsed(
     sources: &Sources,
     parsed: parse::Parsed,
@@ -158,8 +158,7 @@ fn from_parsed(
     mut laps: Laps,
     start: Instant,
 ) -> Report {
-    let site = model_stage(&parsed, opts, &mut diags);
-    drop(parsed);
+    let site = model_stage(parsed, opts, &mut diags);
     laps.lap(&mut r, "model");
     let (links, d) = link::link(&site);
     diags.extend(d);
@@ -219,9 +218,10 @@ fn from_parsed(
     r
 }
 
-/// The model stage with the build's overrides (`--drafts`, `--base-url`).
+/// The model stage with the build's overrides (`--drafts`, `--base-url`),
+/// consuming the parsed documents.
 pub(crate) fn model_stage(
-    parsed: &parse::Parsed,
+    parsed: parse::Parsed,
     opts: &Options,
     diags: &mut Diagnostics,
 ) -> model::Site {
@@ -229,7 +229,7 @@ pub(crate) fn model_stage(
         drafts: opts.drafts,
         base_url: opts.base_url.clone(),
     };
-    let (site, d) = model::build(parsed, &over);
+    let (site, d) = model::build_owned(parsed, &over);
     diags.extend(d);
     site
 }

@@ -41,7 +41,7 @@ mod topic;
 mod trial;
 
 pub use date::Date;
-pub use site::{build, build_with, Overrides, PageOut};
+pub use site::{build, build_owned, build_with, Overrides, PageOut};
 
 use std::collections::BTreeMap;
 

@@ -55,57 +55,98 @@ pub fn build_with(
     over: &Overrides,
     earlier: Option<&(dyn Fn(&ParsedDoc) -> Option<PageOut> + Sync)>,
 ) -> (Site, Diagnostics, Vec<(String, PageOut)>) {
-    let mut diags = Diagnostics::new();
-    let mut site = Site::default();
-    let csv_by_path: BTreeMap<&str, &ParsedCsv> = parsed
-        .csvs
-        .iter()
-        .map(|c| (c.rel_path.as_str(), c))
-        .collect();
-    let mut used_csv: BTreeSet<String> = BTreeSet::new();
-    let mut root_seen = false;
-    // The HTML policy is the site's, read before any body is taken in.
-    let unsafe_html = parsed
-        .docs
-        .iter()
-        .find(|d| d.rel_path == "content/_index.md")
-        .is_some_and(|d| d.front.unsafe_html);
-    let is_index = |doc: &ParsedDoc| doc.rel_path.rsplit('/').next() == Some("_index.md");
-    let outs: Vec<PageOut> = parsed
-        .docs
+    let csv_by_path = csvs_by_path(&parsed.csvs);
+    let unsafe_html = unsafe_html(&parsed.docs);
+    let (index, pages): (Vec<&ParsedDoc>, Vec<&ParsedDoc>) =
+        parsed.docs.iter().partition(|d| is_index(d));
+    let outs: Vec<(String, PageOut)> = pages
         .par_iter()
         .map(|doc| {
-            if is_index(doc) {
-                return PageOut::default();
-            }
-            earlier
+            let out = earlier
                 .and_then(|e| e(doc))
-                .unwrap_or_else(|| take_in(doc, &csv_by_path, unsafe_html))
+                .unwrap_or_else(|| take_in(doc, &csv_by_path, unsafe_html));
+            (doc.rel_path.clone(), out)
         })
         .collect();
     let mut memo = Vec::new();
-    for (doc, out) in parsed.docs.iter().zip(outs) {
-        if is_index(doc) {
-            let rel = doc
-                .rel_path
-                .strip_prefix("content/")
-                .unwrap_or(&doc.rel_path);
-            let mut cx = Cx {
-                doc,
-                diags: &mut diags,
-                unsafe_html,
-            };
-            root_seen |= index_page(&mut cx, rel, over, &mut site);
-            continue;
-        }
-        if earlier.is_some() {
+    if earlier.is_some() {
+        for (path, out) in &outs {
             let kept = PageOut {
                 page: None,
                 diags: out.diags.clone(),
                 used_csv: out.used_csv.clone(),
             };
-            memo.push((doc.rel_path.clone(), kept));
+            memo.push((path.clone(), kept));
         }
+    }
+    let (site, diags) = assemble(&index, outs, &parsed.csvs, over, unsafe_html);
+    (site, diags, memo)
+}
+
+/// Build the typed site from `parsed`, taken by value: each document is
+/// freed as soon as its page is built, so the build never holds every
+/// document and every page at once. Gives what [`build`] gives.
+pub fn build_owned(parsed: Parsed, over: &Overrides) -> (Site, Diagnostics) {
+    let Parsed { docs, csvs } = parsed;
+    let csv_by_path = csvs_by_path(&csvs);
+    let unsafe_html = unsafe_html(&docs);
+    let (index, pages): (Vec<ParsedDoc>, Vec<ParsedDoc>) = docs.into_iter().partition(is_index);
+    let outs: Vec<(String, PageOut)> = pages
+        .into_par_iter()
+        .map(|doc| {
+            let out = take_in(&doc, &csv_by_path, unsafe_html);
+            (doc.rel_path, out)
+        })
+        .collect();
+    let index: Vec<&ParsedDoc> = index.iter().collect();
+    assemble(&index, outs, &csvs, over, unsafe_html)
+}
+
+/// Whether `doc` is an `_index.md` (the site's or a section's front page).
+fn is_index(doc: &ParsedDoc) -> bool {
+    doc.rel_path.rsplit('/').next() == Some("_index.md")
+}
+
+/// The site's HTML policy, read from `content/_index.md` before any body is
+/// taken in.
+fn unsafe_html(docs: &[ParsedDoc]) -> bool {
+    docs.iter()
+        .find(|d| d.rel_path == "content/_index.md")
+        .is_some_and(|d| d.front.unsafe_html)
+}
+
+/// The CSV tables by path.
+fn csvs_by_path(csvs: &[ParsedCsv]) -> BTreeMap<&str, &ParsedCsv> {
+    csvs.iter().map(|c| (c.rel_path.as_str(), c)).collect()
+}
+
+/// The site from its `_index.md` documents and every other document's
+/// [`PageOut`] (in path order): configuration, sections, the pages (drafts
+/// left out unless asked for), and the checks that need every page.
+fn assemble(
+    index: &[&ParsedDoc],
+    outs: Vec<(String, PageOut)>,
+    csvs: &[ParsedCsv],
+    over: &Overrides,
+    unsafe_html: bool,
+) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut site = Site::default();
+    let mut root_seen = false;
+    for doc in index {
+        let rel = doc
+            .rel_path
+            .strip_prefix("content/")
+            .unwrap_or(&doc.rel_path);
+        let mut cx = Cx {
+            doc,
+            diags: &mut diags,
+            unsafe_html,
+        };
+        root_seen |= index_page(&mut cx, rel, over, &mut site);
+    }
+    let mut used_csv: BTreeSet<String> = BTreeSet::new();
+    for (_, out) in outs {
         diags.extend(out.diags);
         used_csv.extend(out.used_csv);
         if let Some(page) = out.page {
@@ -123,8 +164,8 @@ pub fn build_with(
         site.config = default_config(over);
     }
     url_clashes(&site.pages, &mut diags);
-    unused_csvs(&parsed.csvs, &used_csv, &mut diags);
-    (site, diags, memo)
+    unused_csvs(csvs, &used_csv, &mut diags);
+    (site, diags)
 }
 
 /// Take in one document that is not an `_index.md`.

@@ -74,12 +74,41 @@ impl ParsedDoc {
     }
 }
 
+/// Parse every page and CSV file of `sources`, taking their bytes out of
+/// it: each file's bytes are freed as soon as it is parsed, so a build never
+/// holds all the pages both as bytes and parsed. Gives what [`parse`] gives.
+pub fn parse_taking(sources: &mut Sources) -> (Parsed, Diagnostics) {
+    let (mut pages, mut tables) = (Vec::new(), Vec::new());
+    for f in &mut sources.files {
+        let to = match f.kind {
+            FileKind::Page => &mut pages,
+            FileKind::DataCsv => &mut tables,
+            _ => continue,
+        };
+        to.push((f.rel_path.clone(), std::mem::take(&mut f.bytes)));
+    }
+    parse_files(pages, tables)
+}
+
 /// Parse every page and CSV file of `sources`.
 pub fn parse(sources: &Sources) -> (Parsed, Diagnostics) {
-    let pages: Vec<_> = sources.of_kind(FileKind::Page).collect();
+    let of = |kind| {
+        sources
+            .of_kind(kind)
+            .map(|f| (f.rel_path.clone(), f.bytes.as_slice()))
+            .collect::<Vec<_>>()
+    };
+    parse_files(of(FileKind::Page), of(FileKind::DataCsv))
+}
+
+/// Parse pages (in parallel) and CSV tables, each (path, bytes), in order.
+fn parse_files<B: AsRef<[u8]> + Send>(
+    pages: Vec<(String, B)>,
+    tables: Vec<(String, B)>,
+) -> (Parsed, Diagnostics) {
     let results: Vec<(Option<ParsedDoc>, Diagnostics)> = pages
-        .par_iter()
-        .map(|f| parse_page(&f.rel_path, &f.bytes))
+        .into_par_iter()
+        .map(|(path, bytes)| parse_page(&path, bytes.as_ref()))
         .collect();
     let mut diags = Diagnostics::new();
     let mut docs = Vec::new();
@@ -88,8 +117,8 @@ pub fn parse(sources: &Sources) -> (Parsed, Diagnostics) {
         docs.extend(doc);
     }
     let mut csvs = Vec::new();
-    for f in sources.of_kind(FileKind::DataCsv) {
-        let (csv, d) = parse_csv(&f.rel_path, &f.bytes);
+    for (path, bytes) in tables {
+        let (csv, d) = parse_csv(&path, bytes.as_ref());
         diags.extend(d);
         csvs.extend(csv);
     }
