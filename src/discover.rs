@@ -74,12 +74,8 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
         return (Sources::default(), diags);
     }
     let mut found: Vec<(String, FileKind, std::path::PathBuf)> = Vec::new();
-    for (dir, classify) in [
-        ("content", classify_content as fn(&str) -> FileKind),
-        ("static", |_: &str| FileKind::Static),
-        ("templates", |_: &str| FileKind::SiteTemplate),
-        ("themes", |_: &str| FileKind::ThemeFile),
-    ] {
+    for dir in TREES {
+        let classify = classifier(dir).expect("one of the trees");
         let base = root.join(dir);
         if !base.is_dir() {
             continue;
@@ -147,11 +143,30 @@ fn is_scratch(name: &str) -> bool {
 /// exception is `static/.well-known/` (`security.txt` and the like), which
 /// is meant to be served. `tree` is the top folder being walked.
 fn is_hidden_dir(tree: &str, e: &walkdir::DirEntry) -> bool {
-    if e.depth() == 0 || !e.file_type().is_dir() {
-        return false;
-    }
-    let name = e.file_name().to_string_lossy();
-    name.starts_with('.') && !(tree == "static" && e.depth() == 1 && name == ".well-known")
+    e.depth() > 0
+        && e.file_type().is_dir()
+        && hidden_folder(tree, e.depth(), &e.file_name().to_string_lossy())
+}
+
+/// Whether the folder `name`, `depth` levels under the top of `tree`
+/// (1: directly in it), is hidden: the one rule of [`is_hidden_dir`] (the
+/// walk) and [`kind_of`] (one path).
+fn hidden_folder(tree: &str, depth: usize, name: &str) -> bool {
+    name.starts_with('.') && !(tree == "static" && depth == 1 && name == ".well-known")
+}
+
+/// The folders under the site root that builds read.
+pub const TREES: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// How the files of `tree` are classified; `None` for another folder.
+fn classifier(tree: &str) -> Option<fn(&str) -> FileKind> {
+    Some(match tree {
+        "content" => classify_content,
+        "static" => |_| FileKind::Static,
+        "templates" => |_| FileKind::SiteTemplate,
+        "themes" => |_| FileKind::ThemeFile,
+        _ => return None,
+    })
 }
 
 /// What discover makes of the file at `rel_path` (relative to the site
@@ -162,16 +177,11 @@ pub fn kind_of(rel_path: &str) -> Option<FileKind> {
     let parts: Vec<&str> = rel_path.split('/').collect();
     let (tree, rest) = parts.split_first()?;
     let (name, dirs) = rest.split_last()?;
-    let classify = match *tree {
-        "content" => classify_content as fn(&str) -> FileKind,
-        "static" => |_: &str| FileKind::Static,
-        "templates" => |_: &str| FileKind::SiteTemplate,
-        "themes" => |_: &str| FileKind::ThemeFile,
-        _ => return None,
-    };
-    let hidden = dirs.iter().enumerate().any(|(depth, d)| {
-        d.starts_with('.') && !(*tree == "static" && depth == 0 && *d == ".well-known")
-    });
+    let classify = classifier(tree)?;
+    let hidden = dirs
+        .iter()
+        .enumerate()
+        .any(|(i, d)| hidden_folder(tree, i + 1, d));
     (!hidden && !is_scratch(name)).then(|| classify(rel_path))
 }
 
@@ -263,7 +273,7 @@ pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn fingerprint(root: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for dir in ["content", "static", "templates", "themes"] {
+    for dir in TREES {
         let base = root.join(dir);
         dir.hash(&mut h);
         if !base.is_dir() {

@@ -157,12 +157,16 @@ impl Engine {
         redone.parsed = n;
         laps.lap(&mut r, "parse");
         let keys = OwnKeys::new(sources, &by_path, opts);
-        let site = self.model(&parsed, &keys, opts, &mut diags);
+        let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut diags);
         laps.lap(&mut r, "model");
         let (links, d) = link::link(&site);
         diags.extend(d);
         laps.lap(&mut r, "link");
-        let own: Vec<Key> = site.pages.iter().map(|p| keys.of(&p.source)).collect();
+        let own: Vec<Key> = site
+            .pages
+            .iter()
+            .map(|p| doc_keys[p.source.as_str()])
+            .collect();
         let (analyses, n) = self.analyse(&site, &links, &own, &mut diags);
         redone.analysed = n;
         laps.lap(&mut r, "analyse");
@@ -312,18 +316,16 @@ impl Engine {
     }
 
     /// Take in the documents whose own keys are new; take the other pages
-    /// from the last build.
-    fn model(
+    /// from the last build. Returns the site and every document's own key
+    /// (by path: a page's source is its document's path).
+    fn model<'p>(
         &mut self,
-        parsed: &Parsed,
+        parsed: &'p Parsed,
         keys: &OwnKeys,
         opts: &Options,
         diags: &mut Diagnostics,
-    ) -> Site {
-        let over = model::Overrides {
-            drafts: opts.drafts,
-            base_url: opts.base_url.clone(),
-        };
+    ) -> (Site, HashMap<&'p str, Key>) {
+        let over = opts.overrides();
         let old = std::sync::Mutex::new(std::mem::take(&mut self.models));
         let doc_keys: HashMap<&str, Key> = parsed
             .docs
@@ -341,7 +343,7 @@ impl Engine {
         for (path, out) in outs {
             self.models.insert(doc_keys[path.as_str()], out);
         }
-        site
+        (site, doc_keys)
     }
 
     /// Analyse the trials and topics whose keys are new; take the others

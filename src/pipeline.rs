@@ -44,6 +44,14 @@ impl Options {
             keep_files: true,
         }
     }
+
+    /// What the command line sets over the site's configuration.
+    pub fn overrides(&self) -> model::Overrides {
+        model::Overrides {
+            drafts: self.drafts,
+            base_url: self.base_url.clone(),
+        }
+    }
 }
 
 /// Time per stage, for [`Report::timings`].
@@ -225,11 +233,7 @@ pub(crate) fn model_stage(
     opts: &Options,
     diags: &mut Diagnostics,
 ) -> model::Site {
-    let over = model::Overrides {
-        drafts: opts.drafts,
-        base_url: opts.base_url.clone(),
-    };
-    let (site, d) = model::build_owned(parsed, &over);
+    let (site, d) = model::build_owned(parsed, &opts.overrides());
     diags.extend(d);
     site
 }

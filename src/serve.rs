@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::discover::{self, Sources};
+use crate::discover::{self, Sources, TREES};
 use crate::incremental::Engine;
 use crate::pipeline::Options;
 
@@ -157,9 +157,6 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
 /// What the watcher sends: the paths that changed, or `None` when the
 /// watcher lost events and the whole site must be read again.
 type Changes = Option<Vec<PathBuf>>;
-
-/// The folders of a site that builds read.
-const TREES: [&str; 4] = ["content", "static", "templates", "themes"];
 
 /// Watch the four trees recursively, and the site folder itself (not
 /// recursively) so that a tree created later is seen. Events that only
