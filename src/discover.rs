@@ -301,6 +301,49 @@ pub fn fingerprint(root: &Path) -> u64 {
     h.finish()
 }
 
+/// The bytes of the build cache (`.appraise-cache/build.json` in the
+/// site's folder), when there is one; a missing or unreadable cache is
+/// none (it is rebuilt). A link in its place is not followed.
+pub fn read_cache(root: &Path) -> Option<Vec<u8>> {
+    let dir = root.join(crate::cache::DIR);
+    let file = dir.join(crate::cache::FILE);
+    let regular =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
+    if !regular(&dir) || !regular(&file) {
+        return None;
+    }
+    std::fs::read(file).ok()
+}
+
+/// The regular files of the output folder `out` and their stamps (size,
+/// modification time), for the build cache: nothing when it does not
+/// exist. Links are not followed; the marker file is left out.
+pub fn output_listing(out: &Path) -> crate::cache::Listing {
+    let mut listing = crate::cache::Listing::new();
+    if !std::fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
+        return listing;
+    }
+    for entry in WalkDir::new(out).follow_links(false).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let (Ok(m), path) = (entry.metadata(), rel(out, entry.path())) else {
+            continue;
+        };
+        let Ok(t) = m.modified() else { continue };
+        let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        if path != crate::write::MARKER {
+            let stamp = crate::cache::Stamp {
+                len: m.len(),
+                secs: since.as_secs(),
+                nanos: since.subsec_nanos(),
+            };
+            listing.insert(path, stamp);
+        }
+    }
+    listing
+}
+
 fn classify_content(rel_path: &str) -> FileKind {
     let lower = rel_path.to_ascii_lowercase();
     if lower.ends_with(".md") || lower.ends_with(".markdown") {

@@ -40,6 +40,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
+use crate::cache::{BuildCache, CachedPage, Listing};
 use crate::diag::Diagnostics;
 use crate::discover::{FileKind, Sources};
 use crate::figures::{self, Figure, Figures};
@@ -87,6 +88,21 @@ pub struct Engine {
     pages: HashMap<Key, RenderedPage>,
     lists: HashMap<Key, Vec<u8>>,
     output: BTreeMap<String, Arc<[u8]>>,
+    disk: Option<Disk>,
+}
+
+/// The build cache of `appraise build --cache` ([`crate::cache`]): the
+/// pages the last output holds, and what this build took from it.
+struct Disk {
+    cache: BuildCache,
+    /// The output folder as this build found it.
+    listing: Listing,
+    /// Output files this build keeps from the last output unchanged.
+    kept: Vec<String>,
+    /// This build's page records, for the next build's cache.
+    records: Vec<(Key, CachedPage)>,
+    /// How many pages this build kept from the last output.
+    kept_pages: usize,
 }
 
 /// How much of the last build an incremental build did again.
@@ -108,6 +124,47 @@ impl Engine {
     /// An engine that has built nothing yet: its first build is a full one.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine for one build into an output folder that the build cache
+    /// `cache` describes, found as `listing` says: a page whose render key
+    /// the cache records, with all its files still as the last build left
+    /// them, is neither drawn nor rendered, and its files are listed in
+    /// [`Engine::kept`] instead of [`Engine::output`].
+    pub fn with_cache(cache: BuildCache, listing: Listing) -> Self {
+        Engine {
+            disk: Some(Disk {
+                cache,
+                listing,
+                kept: Vec::new(),
+                records: Vec::new(),
+                kept_pages: 0,
+            }),
+            ..Engine::default()
+        }
+    }
+
+    /// The output files the last build took unchanged from the output
+    /// folder (with [`Engine::with_cache`]; none otherwise): the write
+    /// stage keeps them ([`write::Staging::keep`]).
+    pub fn kept(&self) -> &[String] {
+        self.disk.as_ref().map_or(&[], |d| d.kept.as_slice())
+    }
+
+    /// How many pages the last build took from the output folder unchanged.
+    pub fn kept_pages(&self) -> usize {
+        self.disk.as_ref().map_or(0, |d| d.kept_pages)
+    }
+
+    /// The build cache to save after the last build was written, the
+    /// output then being as `listing` says (with [`Engine::with_cache`]).
+    pub fn cache_after(&self, output: &str, listing: Listing) -> BuildCache {
+        let mut cache = BuildCache::new(output);
+        for (key, page) in self.disk.iter().flat_map(|d| &d.records) {
+            cache.record(*key, page.clone());
+        }
+        cache.stamp(listing);
+        cache
     }
 
     /// The site as last built successfully: output path → bytes. A build
@@ -172,20 +229,36 @@ impl Engine {
         laps.lap(&mut r, "analyse");
         r.reproduced = pipeline::reproduced_lines(&site, &analyses);
         let deps = dependency_keys(&links, &own);
-        let (figs, n) = self.figures(&site, &links, &analyses, &deps);
+        let site_key = hash_bytes(render::Renderer::site_summary(&site).as_bytes());
+        let keys: Vec<Key> = deps
+            .iter()
+            .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
+            .collect();
+        let cached = self.cached(&keys);
+        let (figs, n) = self.figures(&site, &links, &analyses, &deps, &cached);
         redone.drawn = n;
-        r.charts = figs.count();
+        r.charts = figs.count() + cached.iter().flatten().map(|c| c.charts).sum::<usize>();
         laps.lap(&mut r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         diags.extend(d);
         let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
-        if let Some((rendered, changed)) = self.render(&input, &deps, &mut diags, &mut r, &mut laps)
+        let keyed = Keyed {
+            deps: &deps,
+            keys: &keys,
+            site_key,
+            cached: &cached,
+        };
+        if let Some((rendered, changed)) =
+            self.render(&input, &keyed, &mut diags, &mut r, &mut laps)
         {
             redone.rendered = rendered;
             redone.changed_files = changed;
         }
-        r.pages = self.output.keys().filter(|p| p.ends_with(".html")).count();
-        r.files = self.output.len();
+        let kept = self.kept();
+        r.pages = (self.output.keys().chain(kept))
+            .filter(|p| p.ends_with(".html"))
+            .count();
+        r.files = self.output.len() + kept.len();
         laps.lap(&mut r, "render");
         diags.sort();
         r.diagnostics = diags;
@@ -405,19 +478,33 @@ impl Engine {
         (out, n)
     }
 
+    /// The record of each page the build cache lets this build take from
+    /// the last output (none for a page this engine rendered itself).
+    fn cached(&self, keys: &[Key]) -> Vec<Option<CachedPage>> {
+        keys.iter()
+            .map(|k| match &self.disk {
+                Some(d) if !self.pages.contains_key(k) => d.cache.reusable(*k, &d.listing).cloned(),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Draw the figures of pages whose dependency keys are new; share the
-    /// others with the last build.
+    /// others with the last build. A page `cached` from the last output
+    /// needs none.
     fn figures(
         &mut self,
         site: &Site,
         links: &Links,
         analyses: &Analyses,
         deps: &[Key],
+        cached: &[Option<CachedPage>],
     ) -> (Figures, usize) {
         let old = std::mem::take(&mut self.figures);
         let wanted = figures::Requests::of(links);
         let drawn: Vec<(usize, Arc<[Figure]>, bool)> = (0..site.pages.len())
             .into_par_iter()
+            .filter(|&i| cached[i].is_none())
             .map(|i| match old.get(&deps[i]) {
                 Some(f) => (i, Arc::clone(f), false),
                 None => {
@@ -443,7 +530,7 @@ impl Engine {
     fn render(
         &mut self,
         input: &render::RenderInput,
-        deps: &[Key],
+        keyed: &Keyed,
         diags: &mut Diagnostics,
         r: &mut Report,
         laps: &mut pipeline::Laps,
@@ -455,17 +542,12 @@ impl Engine {
                 return None;
             }
         };
-        let site_key = hash_bytes(renderer.site_summary().as_bytes());
         let memo = render::ListMemo::new(std::mem::take(&mut self.lists))
-            .with_page_keys(deps.to_vec(), site_key);
+            .with_page_keys(keyed.deps.to_vec(), keyed.site_key);
         let renderer = renderer.with_lists(&memo);
-        let n = input.site.pages.len();
-        let keys: Vec<Key> = deps
-            .iter()
-            .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
-            .collect();
-        let todo: Vec<usize> = (0..n)
-            .filter(|i| !self.pages.contains_key(&keys[*i]))
+        let keys = keyed.keys;
+        let todo: Vec<usize> = (0..keys.len())
+            .filter(|&i| !self.pages.contains_key(&keys[i]) && keyed.cached[i].is_none())
             .collect();
         let fresh: Vec<(usize, (Vec<write::OutputFile>, Diagnostics))> =
             todo.par_iter().map(|&i| (i, renderer.page(i))).collect();
@@ -475,21 +557,57 @@ impl Engine {
         diags.extend(d);
         drop(renderer);
         self.lists = memo.into_kept();
-        // The new output: kept pages, fresh pages, site-wide files. Kept
-        // pages move from the last build's memo; on failure they go back,
-        // with the fresh ones (each holds its own bytes).
-        let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-        let mut pages: HashMap<Key, RenderedPage> = HashMap::with_capacity(n);
-        let mut put = |next: &mut BTreeMap<String, Arc<[u8]>>, path: String, bytes: Arc<[u8]>| {
-            if next.contains_key(&path) {
-                diags.push(render::duplicate_output(&path));
-            } else {
-                next.insert(path, bytes);
-            }
-        };
+        let mut next = NextOutput::default();
+        let pages = self.gather(fresh, keyed, &mut next, diags);
+        for f in site_files {
+            next.put(f.path, Arc::from(f.bytes), diags);
+        }
+        for rp in pages.values() {
+            diags.extend(rp.diags.clone());
+        }
+        if diags.has_errors() {
+            self.pages.extend(pages);
+            return None;
+        }
+        let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a[..] == b[..];
+        let changed = (next.files.iter())
+            .filter(|(p, b)| !self.output.get(*p).is_some_and(|old| same(old, b)))
+            .count()
+            + (self.output.keys())
+                .filter(|p| !next.files.contains_key(*p))
+                .count();
+        if let Some(disk) = &mut self.disk {
+            disk.kept = next.kept;
+            disk.records = next.records;
+            disk.kept_pages = keyed.cached.iter().flatten().count();
+        }
+        self.pages = pages;
+        self.output = next.files;
+        Some((todo.len(), changed))
+    }
+
+    /// The output of every page, in page order: freshly rendered, kept in
+    /// memory from the last build, or kept in the last output folder (the
+    /// build cache's); with the records of the pages for the next cache.
+    /// Returns the pages rendered or kept in memory, for the next build.
+    fn gather(
+        &mut self,
+        fresh: Vec<(usize, (Vec<write::OutputFile>, Diagnostics))>,
+        keyed: &Keyed,
+        next: &mut NextOutput,
+        diags: &mut Diagnostics,
+    ) -> HashMap<Key, RenderedPage> {
+        let mut pages: HashMap<Key, RenderedPage> = HashMap::with_capacity(keyed.keys.len());
         let mut fresh: HashMap<usize, (Vec<write::OutputFile>, Diagnostics)> =
             fresh.into_iter().collect();
-        for (i, &key) in keys.iter().enumerate() {
+        for (i, &key) in keyed.keys.iter().enumerate() {
+            if let Some(c) = &keyed.cached[i] {
+                for p in &c.files {
+                    next.keep(p, diags);
+                }
+                next.records.push((key, c.clone()));
+                continue;
+            }
             let rp = match fresh.remove(&i) {
                 Some((files, diags)) => RenderedPage {
                     files: files
@@ -504,33 +622,16 @@ impl Engine {
                 },
             };
             for (p, b) in &rp.files {
-                put(&mut next, p.clone(), Arc::clone(b));
+                next.put(p.clone(), Arc::clone(b), diags);
+            }
+            if self.disk.is_some() && rp.diags.is_empty() {
+                let charts = self.figures.get(&keyed.deps[i]).map_or(0, |f| f.len());
+                let files = rp.files.iter().map(|(p, _)| p.clone()).collect();
+                next.records.push((key, CachedPage { files, charts }));
             }
             pages.insert(key, rp);
         }
-        for f in site_files {
-            put(&mut next, f.path, Arc::from(f.bytes));
-        }
-        for rp in pages.values() {
-            diags.extend(rp.diags.clone());
-        }
-        if diags.has_errors() {
-            self.pages.extend(pages);
-            return None;
-        }
-        let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a[..] == b[..];
-        let changed = next
-            .iter()
-            .filter(|(p, b)| !self.output.get(*p).is_some_and(|old| same(old, b)))
-            .count()
-            + self
-                .output
-                .keys()
-                .filter(|p| !next.contains_key(*p))
-                .count();
-        self.pages = pages;
-        self.output = next;
-        Some((todo.len(), changed))
+        pages
     }
 
     /// Take back what this build lent out: the parsed files, the pages, the
@@ -560,6 +661,46 @@ impl Engine {
             if let Some(out) = self.models.get_mut(key) {
                 out.page = Some(page);
             }
+        }
+    }
+}
+
+/// The keys render works with, one per page: its dependency key, its
+/// render key (that and the site-wide context), and what the build cache
+/// holds for it.
+struct Keyed<'k> {
+    deps: &'k [Key],
+    keys: &'k [Key],
+    site_key: Key,
+    cached: &'k [Option<CachedPage>],
+}
+
+/// The output a build is gathering: files rendered (or kept in memory),
+/// files kept in the last output folder, and the pages' cache records.
+#[derive(Default)]
+struct NextOutput {
+    files: BTreeMap<String, Arc<[u8]>>,
+    kept: Vec<String>,
+    kept_set: BTreeSet<String>,
+    records: Vec<(Key, CachedPage)>,
+}
+
+impl NextOutput {
+    /// Add a file with its bytes; a second file at one path is an error.
+    fn put(&mut self, path: String, bytes: Arc<[u8]>, diags: &mut Diagnostics) {
+        if self.files.contains_key(&path) || self.kept_set.contains(&path) {
+            diags.push(render::duplicate_output(&path));
+        } else {
+            self.files.insert(path, bytes);
+        }
+    }
+
+    /// Add a file the last output folder holds unchanged.
+    fn keep(&mut self, path: &str, diags: &mut Diagnostics) {
+        if self.files.contains_key(path) || !self.kept_set.insert(path.to_string()) {
+            diags.push(render::duplicate_output(path));
+        } else {
+            self.kept.push(path.to_string());
         }
     }
 }

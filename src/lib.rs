@@ -29,9 +29,13 @@
 //!
 //! [`serve`] runs the same stages for a local preview through
 //! [`incremental::Engine`], which keeps the output in memory and, when files
-//! change, redoes only the work whose inputs changed.
+//! change, redoes only the work whose inputs changed. `appraise build
+//! --cache` uses the same engine across runs: [`cache`] records which page
+//! each output file was rendered from, so the next build renders only the
+//! pages whose inputs changed and links the others from the last output.
 
 pub mod analyse;
+pub mod cache;
 pub mod chart;
 pub mod cli;
 pub mod diag;

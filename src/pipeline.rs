@@ -29,6 +29,9 @@ pub struct Options {
     /// Keep the rendered files in [`Report::output`] (for `appraise serve`,
     /// which serves them from memory).
     pub keep_files: bool,
+    /// Use the build cache across runs ([`crate::cache`]): render only the
+    /// pages whose inputs changed since the last build into `output`.
+    pub cache: bool,
 }
 
 impl Options {
@@ -42,6 +45,7 @@ impl Options {
             drafts: false,
             force: false,
             keep_files: true,
+            cache: false,
         }
     }
 
@@ -92,6 +96,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// The rendered site, when [`Options::keep_files`] was set.
     pub output: Vec<write::OutputFile>,
+    /// With [`Options::cache`]: the pages rendered, and the pages whose
+    /// files were kept from the last output unchanged.
+    pub cached: Option<(usize, usize)>,
 }
 
 impl Report {
@@ -112,8 +119,14 @@ impl Report {
         } else {
             String::new()
         };
+        let cache = match self.cached {
+            Some((rendered, kept)) => {
+                format!(" ({rendered} pages rendered, {kept} unchanged from the cache)")
+            }
+            None => String::new(),
+        };
         format!(
-            "{verb} {} pages, {} charts, {} files in {:.2} s{warn}",
+            "{verb} {} pages, {} charts, {} files in {:.2} s{cache}{warn}",
             self.pages,
             self.charts,
             self.files,
@@ -135,6 +148,56 @@ pub fn build(opts: &Options) -> Report {
     diags.extend(d);
     laps.lap(&mut r, "parse");
     from_parsed(&sources, parsed, diags, opts, r, laps, start)
+}
+
+/// Run the pipeline with the build cache ([`Options::cache`]; `opts.output`
+/// must be set): the incremental engine renders only the pages whose
+/// inputs changed since the build that wrote the cache, the write stage
+/// keeps the other pages' files from the last output, and the cache is
+/// saved for the next build. The output is the one [`build`] would write.
+pub fn build_cached(opts: &Options) -> Report {
+    let start = Instant::now();
+    let (sources, mut diags) = discover::discover(&opts.root);
+    let discovered = start.elapsed();
+    let Some(out) = opts.output.as_deref() else {
+        return build_sources(&sources, diags, opts);
+    };
+    // The output is locked before it is listed, so no other build changes
+    // it between the listing and the switch.
+    let staging = open_staging(opts, &mut diags);
+    let name = out.display().to_string();
+    let listing = discover::output_listing(out);
+    let cache = crate::cache::BuildCache::read(discover::read_cache(&opts.root).as_deref(), &name);
+    let mut engine = crate::incremental::Engine::with_cache(cache, listing);
+    let (mut r, redone) = engine.build(&sources, diags, opts);
+    r.timings.insert(0, ("discover", discovered));
+    r.cached = Some((redone.rendered, engine.kept_pages()));
+    let mut laps = Laps::start();
+    if let (Some(st), false) = (staging, r.failed()) {
+        let written = st
+            .put_shared(engine.output())
+            .and_then(|()| st.keep(engine.kept()))
+            .and_then(|()| st.commit());
+        match written {
+            Ok(()) => {
+                r.written = true;
+                let listing = discover::output_listing(out);
+                let cache = engine.cache_after(&name, listing);
+                if let Err(e) = write::save_cache(&opts.root, &cache.to_bytes()) {
+                    r.diagnostics.push(Diagnostic::warning(
+                        crate::cache::DIR,
+                        0,
+                        0,
+                        format!("cannot save the build cache: {e}"),
+                    ));
+                }
+            }
+            Err(e) => r.diagnostics.push(write_failed(opts, e)),
+        }
+        laps.lap(&mut r, "write");
+    }
+    r.elapsed = start.elapsed();
+    r
 }
 
 /// Run every stage after discover on files already in memory: parse,

@@ -112,6 +112,7 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         drafts: opts.drafts,
         force: false,
         keep_files: false,
+        cache: false,
     };
     let state: Shared = Arc::default();
     let (tx, rx) = mpsc::channel();

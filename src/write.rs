@@ -258,7 +258,55 @@ impl Staging {
     /// Put `files` into the staging folder (safe to call from several
     /// threads at once).
     pub fn put(&self, files: &[OutputFile]) -> io::Result<()> {
-        write_all(files, &self.dir, self.previous.as_deref())
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+            .collect();
+        write_all(&files, &self.dir, self.previous.as_deref())
+    }
+
+    /// [`Staging::put`] for files held as shared bytes by path (the
+    /// incremental engine's output).
+    pub fn put_shared(
+        &self,
+        files: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+    ) -> io::Result<()> {
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        write_all(&files, &self.dir, self.previous.as_deref())
+    }
+
+    /// Put the files at `paths` of the output being replaced into the
+    /// staging folder unchanged (hard-linked, or copied where a link cannot
+    /// be made): what the build cache vouches for. A file missing there is
+    /// an error: the output changed under the build, so build again.
+    pub fn keep(&self, paths: &[String]) -> io::Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let previous = self.previous.as_deref().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "there is no earlier output to keep files from",
+            )
+        })?;
+        make_parents(paths.iter().map(String::as_str), &self.dir)?;
+        paths.par_iter().try_for_each(|p| {
+            check_inside(p)?;
+            let (old, to) = (previous.join(p), self.dir.join(p));
+            match std::fs::symlink_metadata(&old) {
+                Ok(m) if m.is_file() => {}
+                _ => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("{p} is gone from the output since it was listed; build again"),
+                    ))
+                }
+            }
+            if std::fs::hard_link(&old, &to).is_err() {
+                std::fs::copy(&old, &to)?;
+            }
+            Ok(())
+        })
     }
 
     /// Write the marker and switch the staging folder in as the output.
@@ -417,31 +465,42 @@ fn resolve(p: &Path) -> io::Result<PathBuf> {
 /// and unchanged files keep their modification times (what `rsync` and
 /// deploy tools compare). The old file is only read, never changed; if the
 /// link cannot be made (another file system) the file is written.
-fn write_all(files: &[OutputFile], dir: &Path, previous: Option<&Path>) -> io::Result<()> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
+fn write_all(files: &[(&str, &[u8])], dir: &Path, previous: Option<&Path>) -> io::Result<()> {
+    make_parents(files.iter().map(|f| f.0), dir)?;
+    files.par_iter().try_for_each(|&(path, bytes)| {
+        check_inside(path)?;
+        let to = dir.join(path);
+        if let Some(old) = previous.map(|p| p.join(path)) {
+            if same_bytes(&old, bytes) && std::fs::hard_link(&old, &to).is_ok() {
+                return Ok(());
+            }
+        }
+        std::fs::write(to, bytes)
+    })
+}
+
+/// Create the folders under `dir` that the relative `paths` go into.
+fn make_parents<'p>(paths: impl Iterator<Item = &'p str>, dir: &Path) -> io::Result<()> {
+    let mut dirs: Vec<PathBuf> = paths
+        .filter_map(|p| Path::new(p).parent().map(|p| dir.join(p)))
         .collect();
     dirs.sort();
     dirs.dedup();
     for d in &dirs {
         std::fs::create_dir_all(d)?;
     }
-    files.par_iter().try_for_each(|f| {
-        if f.path.split('/').any(|s| s == ".." || s.is_empty()) || f.path.starts_with('/') {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {}", f.path),
-            ));
-        }
-        let to = dir.join(&f.path);
-        if let Some(old) = previous.map(|p| p.join(&f.path)) {
-            if same_bytes(&old, &f.bytes) && std::fs::hard_link(&old, &to).is_ok() {
-                return Ok(());
-            }
-        }
-        std::fs::write(to, &f.bytes)
-    })
+    Ok(())
+}
+
+/// Refuse an output path that could leave the output folder.
+fn check_inside(path: &str) -> io::Result<()> {
+    if path.split('/').any(|s| s == ".." || s.is_empty()) || path.starts_with('/') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {path}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `path` is a regular file (not a link) holding exactly `bytes`.
@@ -454,6 +513,41 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
+/// What the cache folder's `CACHEDIR.TAG` says: the standard signature
+/// (so backup tools skip the folder), then to whoever opens it.
+const CACHE_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This folder is the build cache of `appraise build --cache`.\n\
+# It is safe to delete; the next build is then a full one.\n";
+
+/// Save the build cache's `bytes` in the site's folder `root`
+/// ([`crate::cache::DIR`]), replacing the last one atomically (written
+/// beside it, then renamed). A folder of that name that appraise did not
+/// create (no `CACHEDIR.TAG` of ours), or a link in its place, is refused.
+pub fn save_cache(root: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = root.join(crate::cache::DIR);
+    let tag = dir.join("CACHEDIR.TAG");
+    match std::fs::symlink_metadata(&dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::create_dir(&dir)?;
+            std::fs::write(&tag, CACHE_TAG)?;
+        }
+        Err(e) => return Err(e),
+        Ok(m) if m.is_dir() && std::fs::read(&tag).is_ok_and(|t| t == CACHE_TAG.as_bytes()) => {}
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} exists and was not made by appraise; move it away to use --cache",
+                    dir.display()
+                ),
+            ))
+        }
+    }
+    let tmp = dir.join(format!(".{}.{}", crate::cache::FILE, std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dir.join(crate::cache::FILE))
+}
+
 /// Write a new site's files into `dir`, which must be empty or missing.
 pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
@@ -463,7 +557,11 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
         ));
     }
     std::fs::create_dir_all(dir)?;
-    write_all(files, dir, None)
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    write_all(&files, dir, None)
 }
 
 /// Write one new source file at `root/rel`, creating its folders; fails

@@ -20,7 +20,7 @@ const FILES: &[(&str, &str)] = &[
         "content/appraisals/first-appraisal.md",
         include_str!("init/appraisal.md"),
     ),
-    (".gitignore", "/public\n/.public.*\n"),
+    (".gitignore", "/public\n/.public.*\n/.appraise-cache\n"),
     (
         ".github/workflows/pages.yml",
         include_str!("init/pages.yml"),

@@ -59,6 +59,11 @@ pub enum Command {
         /// current folder.
         #[arg(long)]
         force: bool,
+        /// Keep a build cache in ROOT/.appraise-cache/ and render only the
+        /// pages whose inputs changed since the last cached build into the
+        /// same output (the others are kept from it). Safe to delete.
+        #[arg(long)]
+        cache: bool,
     },
     /// Check everything (front matter, links, numbers) without writing; exits
     /// with status 1 if there is any error. Use it in CI.
@@ -130,6 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
             drafts,
             timings,
             force,
+            cache,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
             let opts = Options {
@@ -139,6 +145,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 drafts,
                 force,
                 keep_files: false,
+                cache,
             };
             build(&opts, timings)
         }
@@ -187,7 +194,11 @@ fn build(opts: &Options, timings: bool) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(1);
     }
-    let r = pipeline::build(opts);
+    let r = if opts.cache {
+        pipeline::build_cached(opts)
+    } else {
+        pipeline::build(opts)
+    };
     eprint!("{}", r.diagnostics);
     if timings {
         for (name, d) in &r.timings {

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::key::{Key, KeyHasher};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Site;
 use crate::write::OutputFile;
 
 use super::context::Ctx;
@@ -121,7 +122,7 @@ impl<'a> Renderer<'a> {
             ));
             return Err(diags);
         }
-        let site = site_ctx(input);
+        let site = site_ctx(input.site);
         Ok(Renderer {
             env: Env {
                 input,
@@ -139,11 +140,11 @@ impl<'a> Renderer<'a> {
         self
     }
 
-    /// What every page shows of the site as a whole (title, navigation,
-    /// base URL), as text: a page renders the same when this and its own
-    /// inputs are the same.
-    pub fn site_summary(&self) -> String {
-        serde_json::to_string(&self.env.site).unwrap_or_default()
+    /// What every page of `site` shows of the site as a whole (title,
+    /// navigation, base URL), as text: a page renders the same when this
+    /// and its own inputs are the same. Needs nothing rendered.
+    pub fn site_summary(site: &Site) -> String {
+        serde_json::to_string(&site_ctx(site)).unwrap_or_default()
     }
 
     /// The files of page `i`: its HTML and, for trials and topics, its

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::PageKind;
+use crate::model::{PageKind, Site};
 use crate::parse::markdown::slugify;
 
 use super::context::{LinkCtx, SiteCtx};
@@ -94,8 +94,8 @@ pub(super) fn of_page<T>(map: &BTreeMap<usize, Vec<T>>, i: usize) -> &[T] {
 
 /// The site context: configuration and the navigation (the sections that
 /// have pages, tags when any page has one, top-level plain pages).
-pub(super) fn site_ctx(input: &RenderInput) -> SiteCtx {
-    let cfg = &input.site.config;
+pub(super) fn site_ctx(site: &Site) -> SiteCtx {
+    let cfg = &site.config;
     let base_path = base_path(&cfg.base_url);
     let mut nav: Vec<LinkCtx> = Vec::new();
     for (sec, title) in [
@@ -103,9 +103,8 @@ pub(super) fn site_ctx(input: &RenderInput) -> SiteCtx {
         ("appraisals", "Appraisals"),
         ("topics", "Topics"),
     ] {
-        if input.site.pages.iter().any(|p| p.section == sec) {
-            let t = input
-                .site
+        if site.pages.iter().any(|p| p.section == sec) {
+            let t = site
                 .sections
                 .get(sec)
                 .map(|s| s.title.clone())
@@ -116,13 +115,13 @@ pub(super) fn site_ctx(input: &RenderInput) -> SiteCtx {
             });
         }
     }
-    if input.site.pages.iter().any(|p| !p.tags.is_empty()) {
+    if site.pages.iter().any(|p| !p.tags.is_empty()) {
         nav.push(LinkCtx {
             title: "Tags".into(),
             url: format!("{base_path}tags/"),
         });
     }
-    for p in &input.site.pages {
+    for p in &site.pages {
         if p.section.is_empty() && matches!(p.kind, PageKind::Plain) {
             nav.push(LinkCtx {
                 title: p.title.clone(),

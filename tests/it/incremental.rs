@@ -16,7 +16,7 @@ use crate::repo;
 
 /// One change to the site's files.
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     /// Copy file `from` (a page) to a new trial page `new-<n>`.
     Add { from: usize, n: u8 },
     /// Change a page's text.
@@ -33,7 +33,7 @@ enum Op {
 
 /// Ways to edit a page.
 #[derive(Debug, Clone)]
-enum Edit {
+pub(crate) enum Edit {
     /// Replace the `k`-th digit with `d`.
     Digit { k: usize, d: u8 },
     /// Append a paragraph to the body.
@@ -47,7 +47,7 @@ enum Edit {
 /// What [`Op::Break`] writes for `title:`: a YAML error.
 const BROKEN: &str = "title: [broken";
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     let edit = prop_oneof![
         (any::<usize>(), 0u8..10).prop_map(|(k, d)| Edit::Digit { k, d }),
         Just(Edit::Append),
@@ -78,7 +78,7 @@ fn pick(s: &Sources, k: usize) -> Option<usize> {
 }
 
 /// Apply `op`; returns the paths it touched (what a file watcher reports).
-fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
+pub(crate) fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
     let mut touched = Vec::new();
     match op {
         Op::Add { from, n } => {
@@ -169,13 +169,13 @@ fn options() -> Options {
 }
 
 /// What a build gives that must not depend on how it was built.
-fn full(s: &Sources) -> (Diagnostics, Vec<String>, Vec<(String, Vec<u8>)>) {
+pub(crate) fn full(s: &Sources) -> (Diagnostics, Vec<String>, Vec<(String, Vec<u8>)>) {
     let r = pipeline::build_sources(s, Diagnostics::new(), &options());
     let files = r.output.into_iter().map(|f| (f.path, f.bytes)).collect();
     (r.diagnostics, r.reproduced, files)
 }
 
-fn example() -> Sources {
+pub(crate) fn example() -> Sources {
     let (s, d) = discover::discover(&repo());
     assert!(d.is_empty(), "{d}");
     s
@@ -233,6 +233,18 @@ proptest! {
     }
 }
 
+/// Change one number of the example's LeoPARDS (89/258 deaths → 90/258).
+pub(crate) fn edit_one_number(s: &mut Sources) {
+    let i = s
+        .files
+        .iter()
+        .position(|f| f.rel_path == "content/trials/leopards/index.md")
+        .unwrap();
+    let text = String::from_utf8(s.files[i].bytes.clone()).unwrap();
+    assert!(text.contains("89/258"), "the fixture changed");
+    s.files[i].bytes = text.replacen("89/258", "90/258", 1).into_bytes();
+}
+
 /// Editing one number of one trial parses one file, analyses that trial
 /// and the topic that pools it, and renders only the pages that show it.
 #[test]
@@ -245,14 +257,7 @@ fn one_edit_redoes_only_what_depends_on_it() {
     assert!(first.rendered >= 10 && first.parsed >= 15, "{first:?}");
     let (_, again) = engine.build(&s, Diagnostics::new(), &options());
     assert_eq!((again.parsed, again.analysed, again.rendered), (0, 0, 0));
-    let i = s
-        .files
-        .iter()
-        .position(|f| f.rel_path == "content/trials/leopards/index.md")
-        .unwrap();
-    let text = String::from_utf8(s.files[i].bytes.clone()).unwrap();
-    assert!(text.contains("89/258"), "the fixture changed");
-    s.files[i].bytes = text.replacen("89/258", "90/258", 1).into_bytes();
+    edit_one_number(&mut s);
     let (r, edit) = engine.build(&s, Diagnostics::new(), &options());
     assert!(!r.failed(), "{}", r.diagnostics);
     // LeoPARDS, and the levosimendan topic that pools it.

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bounds;
+mod cache;
 mod charts;
 mod example_site;
 mod good_sites;

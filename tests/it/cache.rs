@@ -1,0 +1,214 @@
+//! `appraise build --cache`: a cached build writes what a clean build
+//! writes, whatever changed since the last one (sources edited, output
+//! files touched by hand, the cache deleted or foreign), and renders only
+//! the pages whose inputs changed.
+
+use std::path::Path;
+
+use appraise::diag::Diagnostics;
+use appraise::discover::Sources;
+use appraise::pipeline::{self, Options, Report};
+use proptest::prelude::*;
+
+use crate::incremental::{apply, edit_one_number, example, full, op};
+use crate::{build, stderr, tree};
+
+/// Write `s` as the site in `root` (its `content/` and other trees
+/// replaced whole), as an author's edits would leave it.
+fn put_site(s: &Sources, root: &Path) {
+    for dir in ["content", "templates", "static", "themes"] {
+        let _ = std::fs::remove_dir_all(root.join(dir));
+    }
+    for f in &s.files {
+        let p = root.join(&f.rel_path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &f.bytes).unwrap();
+    }
+}
+
+fn cached(root: &Path) -> Report {
+    pipeline::build_cached(&Options {
+        output: Some(root.join("public")),
+        keep_files: false,
+        cache: true,
+        ..Options::in_memory(root.to_path_buf())
+    })
+}
+
+/// The output folder's files, without the marker every build writes.
+fn output(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut t = tree(&root.join("public"));
+    t.retain(|(p, _)| p != appraise::write::MARKER);
+    t
+}
+
+/// What a clean build of `s` gives, as `output` lists it.
+fn clean(s: &Sources) -> Vec<(String, Vec<u8>)> {
+    let (diags, _, files) = full(s);
+    assert!(!diags.has_errors(), "{diags}");
+    files
+}
+
+fn assert_same(got: &[(String, Vec<u8>)], want: &[(String, Vec<u8>)], after: &str) {
+    let paths = |t: &[(String, Vec<u8>)]| t.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(got), paths(want), "paths after {after}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.1 == w.1, "{} differs after {after}", g.0);
+    }
+}
+
+#[test]
+fn a_cached_build_renders_only_what_changed_and_writes_what_a_clean_build_writes() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = example();
+    put_site(&s, t.path());
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let pages = r.cached.unwrap().0;
+    assert!(
+        pages >= 10,
+        "the first build renders every page: {:?}",
+        r.cached
+    );
+    assert!(t.path().join(".appraise-cache/build.json").is_file());
+    assert!(t.path().join(".appraise-cache/CACHEDIR.TAG").is_file());
+    assert_same(&output(t.path()), &clean(&s), "the first build");
+    // Nothing changed: nothing is rendered, and the files keep their times.
+    let page = t.path().join("public/trials/leopards/index.html");
+    let before = std::fs::metadata(&page).unwrap().modified().unwrap();
+    let r = cached(t.path());
+    assert_eq!(r.cached, Some((0, pages)), "{}", r.summary());
+    assert!(r.summary().contains(&format!(
+        "(0 pages rendered, {pages} unchanged from the cache)"
+    )));
+    assert_eq!(
+        std::fs::metadata(&page).unwrap().modified().unwrap(),
+        before
+    );
+    // One number of LeoPARDS: its page, its appraisal and its topic.
+    edit_one_number(&mut s);
+    put_site(&s, t.path());
+    let r = cached(t.path());
+    let (rendered, kept) = r.cached.unwrap();
+    assert!(
+        (3..=5).contains(&rendered) && rendered + kept == pages,
+        "{:?}",
+        r.cached
+    );
+    assert_eq!(
+        r.charts,
+        full_report(&s).charts,
+        "charts counted with the kept pages"
+    );
+    assert_same(&output(t.path()), &clean(&s), "an edit");
+}
+
+fn full_report(s: &Sources) -> Report {
+    pipeline::build_sources(
+        s,
+        Diagnostics::new(),
+        &Options::in_memory("/nonexistent".into()),
+    )
+}
+
+#[test]
+fn output_files_changed_by_hand_are_rendered_again() {
+    let t = tempfile::tempdir().unwrap();
+    let s = example();
+    put_site(&s, t.path());
+    let pages = cached(t.path()).cached.unwrap().0;
+    let public = t.path().join("public");
+    // Edited (same size, other bytes and time), removed, and the cache gone.
+    let html = public.join("trials/leopards/index.html");
+    let mut bytes = std::fs::read(&html).unwrap();
+    bytes[0] = b'X';
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&html, &bytes).unwrap();
+    std::fs::remove_file(public.join("trials/levoecmo/index.json")).unwrap();
+    let r = cached(t.path());
+    assert_eq!(r.cached, Some((2, pages - 2)), "{}", r.summary());
+    assert_same(&output(t.path()), &clean(&s), "files changed by hand");
+    std::fs::remove_dir_all(t.path().join(".appraise-cache")).unwrap();
+    let r = cached(t.path());
+    assert_eq!(
+        r.cached,
+        Some((pages, 0)),
+        "without a cache every page is rendered"
+    );
+    assert_same(&output(t.path()), &clean(&s), "the cache deleted");
+}
+
+#[test]
+fn a_theme_change_renders_every_page_again() {
+    let t = tempfile::tempdir().unwrap();
+    let s = example();
+    put_site(&s, t.path());
+    let pages = cached(t.path()).cached.unwrap().0;
+    let tpl = t.path().join("templates/partials/meta.html");
+    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
+    let theme = crate::repo().join("themes/default/templates/partials/meta.html");
+    let text = std::fs::read_to_string(theme).unwrap();
+    std::fs::write(&tpl, format!("{text}<!-- site's own -->")).unwrap();
+    let r = cached(t.path());
+    assert_eq!(r.cached, Some((pages, 0)), "{}", r.summary());
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "a template override");
+}
+
+#[test]
+fn a_cache_folder_appraise_did_not_make_is_left_alone() {
+    let t = tempfile::tempdir().unwrap();
+    put_site(&example(), t.path());
+    let dir = t.path().join(".appraise-cache");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let out = t.path().join("public");
+    let o = build(t.path(), &out, &["--cache"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).lines().find(|l| l.contains("build cache")),
+        Some(
+            format!(
+                "warning: .appraise-cache: cannot save the build cache: {} exists and was not made by appraise; move it away to use --cache",
+                dir.display()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!dir.join("build.json").exists());
+    assert!(out.join("index.html").is_file());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Random sequences of add, edit, delete, rename, break and repair,
+    /// each followed by a cached build on disk: the output is a clean
+    /// build's; a failed build leaves the last output and cache as they were.
+    #[test]
+    fn cached_builds_equal_clean_builds(ops in proptest::collection::vec(op(), 1..5)) {
+        let t = tempfile::tempdir().unwrap();
+        let mut s = example();
+        put_site(&s, t.path());
+        prop_assert!(!cached(t.path()).failed());
+        let mut last_good = output(t.path());
+        for op in &ops {
+            apply(&mut s, op);
+            put_site(&s, t.path());
+            let r = cached(t.path());
+            let (diags, _, files) = full(&s);
+            prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
+            if r.failed() {
+                prop_assert!(output(t.path()) == last_good, "a failed build changed the output");
+            } else {
+                assert_same(&output(t.path()), &files, &format!("{op:?}"));
+                last_good = files;
+            }
+        }
+    }
+}
