@@ -10,7 +10,9 @@
 //! a full one. It holds no rendered bytes: those are the output folder's.
 //! For every page it names the page's *render key* (everything the page's
 //! files are made from, [`crate::incremental`]) and the files rendered
-//! from it; and for every file of the output the stamp (size and
+//! from it; for every trial, under its own key, the diagnostics and "ok:"
+//! lines of its analysis (so a trial no page shown again needs is not
+//! analysed again); and for every file of the output the stamp (size and
 //! modification time) it had when the build that wrote it finished.
 //!
 //! A page is taken from the last output instead of rendered when its
@@ -27,6 +29,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::Diagnostic;
 use crate::key::Key;
 
 /// The cache folder, in the site's folder.
@@ -62,7 +65,19 @@ pub struct CachedPage {
     pub charts: usize,
 }
 
-/// The cache: page records by render key, and the output's stamps.
+/// One trial's analysis as the build summary needs it when the trial is
+/// not analysed again (no page shown again needs its numbers): what the
+/// analysis reported, and its "ok:" lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedTrial {
+    /// The analysis's diagnostics.
+    pub diags: Vec<Diagnostic>,
+    /// Its "ok:" lines (see [`crate::pipeline::Report::reproduced`]).
+    pub reproduced: Vec<String>,
+}
+
+/// The cache: page records by render key, trial records by the trial's
+/// own key, and the output's stamps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildCache {
     format: u32,
@@ -70,6 +85,8 @@ pub struct BuildCache {
     output: String,
     /// Page records by render key, as 32 hexadecimal digits.
     pages: BTreeMap<String, CachedPage>,
+    /// Trial records by own key, as 32 hexadecimal digits.
+    trials: BTreeMap<String, CachedTrial>,
     /// The output's files as the last build left them.
     stamps: Listing,
 }
@@ -118,6 +135,16 @@ impl BuildCache {
     /// Record the page rendered under `key`.
     pub fn record(&mut self, key: Key, page: CachedPage) {
         self.pages.insert(hex(key), page);
+    }
+
+    /// The record of the trial analysed under its own `key`.
+    pub fn trial(&self, key: Key) -> Option<&CachedTrial> {
+        self.trials.get(&hex(key))
+    }
+
+    /// Record the trial analysed under its own `key`.
+    pub fn record_trial(&mut self, key: Key, trial: CachedTrial) {
+        self.trials.insert(hex(key), trial);
     }
 
     /// Record the output's stamps, as the build just written left them.

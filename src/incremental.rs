@@ -40,7 +40,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::analyse::{self, Analyses, OutcomeResult, PooledResult};
-use crate::cache::{BuildCache, CachedPage, Listing};
+use crate::cache::{BuildCache, CachedPage, CachedTrial, Listing};
 use crate::diag::Diagnostics;
 use crate::discover::{FileKind, Sources};
 use crate::figures::{self, Figure, Figures};
@@ -103,6 +103,8 @@ struct Disk {
     records: Vec<(Key, CachedPage)>,
     /// How many pages this build kept from the last output.
     kept_pages: usize,
+    /// This build's trial records, for the next build's cache.
+    trial_records: Vec<(Key, CachedTrial)>,
 }
 
 /// How much of the last build an incremental build did again.
@@ -139,6 +141,7 @@ impl Engine {
                 kept: Vec::new(),
                 records: Vec::new(),
                 kept_pages: 0,
+                trial_records: Vec::new(),
             }),
             ..Engine::default()
         }
@@ -160,8 +163,13 @@ impl Engine {
     /// output then being as `listing` says (with [`Engine::with_cache`]).
     pub fn cache_after(&self, output: &str, listing: Listing) -> BuildCache {
         let mut cache = BuildCache::new(output);
-        for (key, page) in self.disk.iter().flat_map(|d| &d.records) {
-            cache.record(*key, page.clone());
+        if let Some(d) = &self.disk {
+            for (key, page) in &d.records {
+                cache.record(*key, page.clone());
+            }
+            for (key, trial) in &d.trial_records {
+                cache.record_trial(*key, trial.clone());
+            }
         }
         cache.stamp(listing);
         cache
@@ -224,17 +232,22 @@ impl Engine {
             .iter()
             .map(|p| doc_keys[p.source.as_str()])
             .collect();
-        let (analyses, n) = self.analyse(&site, &links, &own, &mut diags);
-        redone.analysed = n;
-        laps.lap(&mut r, "analyse");
-        r.reproduced = pipeline::reproduced_lines(&site, &analyses);
-        let deps = dependency_keys(&links, &own);
+        let linked = linked_pages(&links, own.len());
+        let deps = dependency_keys(&linked, &own);
         let site_key = hash_bytes(render::Renderer::site_summary(&site).as_bytes());
         let keys: Vec<Key> = deps
             .iter()
             .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
             .collect();
         let cached = self.cached(&keys);
+        // A page rendered again needs its own analysis and its linked pages'.
+        let needed: Vec<bool> = (0..own.len())
+            .map(|i| cached[i].is_none() || linked[i].iter().any(|&j| cached[j].is_none()))
+            .collect();
+        let (analyses, lines, n) = self.analyse(&site, &links, &own, &needed, &mut diags);
+        redone.analysed = n;
+        laps.lap(&mut r, "analyse");
+        r.reproduced = lines;
         let (figs, n) = self.figures(&site, &links, &analyses, &deps, &cached);
         redone.drawn = n;
         r.charts = figs.count() + cached.iter().flatten().map(|c| c.charts).sum::<usize>();
@@ -420,27 +433,39 @@ impl Engine {
     }
 
     /// Analyse the trials and topics whose keys are new; take the others
-    /// from the last build (moved out; `keep` puts them back). Returns the
-    /// analyses and how many were done.
+    /// from the last build (moved out; `keep` puts them back), or, for a
+    /// trial no page rendered again needs, from the build cache. Returns
+    /// the analyses, the "ok:" lines, and how many were done.
     fn analyse(
         &mut self,
         site: &Site,
         links: &Links,
         own: &[Key],
+        needed: &[bool],
         diags: &mut Diagnostics,
-    ) -> (Analyses, usize) {
+    ) -> (Analyses, Vec<String>, usize) {
         let mut out = Analyses::default();
+        let mut lines: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut records = Vec::new();
         let mut old = std::mem::take(&mut self.trials);
         let mut todo = Vec::new();
         for (i, p) in site.pages.iter().enumerate() {
             if let PageKind::Trial(_) = p.kind {
-                match old.remove(&own[i]) {
-                    Some(mut done) => {
+                let from_disk = (self.disk.as_ref())
+                    .filter(|_| !needed[i])
+                    .and_then(|d| d.cache.trial(own[i]));
+                match (old.remove(&own[i]), from_disk) {
+                    (Some(mut done), _) => {
                         diags.extend(done.diags.clone());
                         out.trials.insert(i, std::mem::take(&mut done.value));
                         self.trials.insert(own[i], done);
                     }
-                    None => todo.push(i),
+                    (None, Some(t)) => {
+                        diags.extend(Diagnostics(t.diags.clone()));
+                        lines.insert(i, t.reproduced.clone());
+                        records.push((own[i], t.clone()));
+                    }
+                    (None, None) => todo.push(i),
                 }
             }
         }
@@ -461,6 +486,21 @@ impl Engine {
             };
             self.trials.insert(own[i], done);
         }
+        for (&i, outcomes) in &out.trials {
+            let reproduced = pipeline::reproduced_lines_of(site, i, outcomes);
+            if self.disk.is_some() {
+                let diags = self.trials[&own[i]].diags.0.clone();
+                let t = CachedTrial {
+                    diags,
+                    reproduced: reproduced.clone(),
+                };
+                records.push((own[i], t));
+            }
+            lines.insert(i, reproduced);
+        }
+        if let Some(d) = &mut self.disk {
+            d.trial_records = records;
+        }
         let mut old = std::mem::take(&mut self.topics);
         for (i, p) in site.pages.iter().enumerate() {
             if let PageKind::Topic(_) = p.kind {
@@ -475,7 +515,7 @@ impl Engine {
                 self.topics.insert(key, done);
             }
         }
-        (out, n)
+        (out, lines.into_values().flatten().collect(), n)
     }
 
     /// The record of each page the build cache lets this build take from
@@ -766,12 +806,9 @@ impl<'s> OwnKeys<'s> {
     }
 }
 
-/// Each page's dependency key: its own key and the own keys of the pages
-/// linked with it in either direction ([`Links::depends_on`]), which is
-/// everything its figures and its rendered files are made from (with the
-/// site-wide context, for the latter).
-fn dependency_keys(links: &Links, own: &[Key]) -> Vec<Key> {
-    let n = own.len();
+/// The pages linked with each page in either direction
+/// ([`Links::depends_on`]).
+fn linked_pages(links: &Links, n: usize) -> Vec<BTreeSet<usize>> {
     let mut linked: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
     for (&i, deps) in &links.depends_on {
         for &j in deps {
@@ -779,7 +816,14 @@ fn dependency_keys(links: &Links, own: &[Key]) -> Vec<Key> {
             linked[j].insert(i);
         }
     }
-    (0..n)
+    linked
+}
+
+/// Each page's dependency key: its own key and the own keys of the pages
+/// `linked` with it, which is everything its figures and its rendered
+/// files are made from (with the site-wide context, for the latter).
+fn dependency_keys(linked: &[BTreeSet<usize>], own: &[Key]) -> Vec<Key> {
+    (0..own.len())
         .map(|i| {
             let mut h = KeyHasher::default();
             h.key(own[i]);

@@ -324,25 +324,34 @@ pub(crate) fn render_input<'a>(
 /// One line per printed effect that adds up or is consistent (what
 /// `appraise check` prints as "ok:"), decided by each check's verdict.
 pub(crate) fn reproduced_lines(site: &model::Site, analyses: &analyse::Analyses) -> Vec<String> {
+    (analyses.trials.iter())
+        .flat_map(|(&i, outcomes)| reproduced_lines_of(site, i, outcomes))
+        .collect()
+}
+
+/// [`reproduced_lines`] of the trial on page `i`, whose results are `outcomes`.
+pub(crate) fn reproduced_lines_of(
+    site: &model::Site,
+    i: usize,
+    outcomes: &[analyse::OutcomeResult],
+) -> Vec<String> {
     use crate::stats::check::Verdict;
     let mut lines = Vec::new();
-    for (&i, outcomes) in &analyses.trials {
-        for o in outcomes {
-            for c in &o.check {
-                match c.verdict {
-                    Verdict::Reproduced => lines.push(format!(
-                        "ok: {}: outcome `{}`: the printed {} adds up: {}",
-                        site.pages[i].source, o.id, c.measure, c.summary
-                    )),
-                    Verdict::Consistent => lines.push(format!(
-                        "ok: {}: outcome `{}`: the printed {} is consistent ({}); it cannot be recomputed from the arm data",
-                        site.pages[i].source,
-                        o.id,
-                        c.measure,
-                        if c.p_printed { "its CI and p agree" } else { "its estimate is the middle of its CI" }
-                    )),
-                    _ => {}
-                }
+    for o in outcomes {
+        for c in &o.check {
+            match c.verdict {
+                Verdict::Reproduced => lines.push(format!(
+                    "ok: {}: outcome `{}`: the printed {} adds up: {}",
+                    site.pages[i].source, o.id, c.measure, c.summary
+                )),
+                Verdict::Consistent => lines.push(format!(
+                    "ok: {}: outcome `{}`: the printed {} is consistent ({}); it cannot be recomputed from the arm data",
+                    site.pages[i].source,
+                    o.id,
+                    c.measure,
+                    if c.p_printed { "its CI and p agree" } else { "its estimate is the middle of its CI" }
+                )),
+                _ => {}
             }
         }
     }

@@ -78,6 +78,10 @@ fn a_cached_build_renders_only_what_changed_and_writes_what_a_clean_build_writes
     let before = std::fs::metadata(&page).unwrap().modified().unwrap();
     let r = cached(t.path());
     assert_eq!(r.cached, Some((0, pages)), "{}", r.summary());
+    // The trials were not analysed again, yet their findings are all there.
+    let (diags, reproduced, _) = full(&s);
+    assert_eq!((&r.diagnostics, &r.reproduced), (&diags, &reproduced));
+    assert!(!reproduced.is_empty());
     assert!(r.summary().contains(&format!(
         "(0 pages rendered, {pages} unchanged from the cache)"
     )));
@@ -201,8 +205,9 @@ proptest! {
             apply(&mut s, op);
             put_site(&s, t.path());
             let r = cached(t.path());
-            let (diags, _, files) = full(&s);
+            let (diags, reproduced, files) = full(&s);
             prop_assert_eq!(&r.diagnostics, &diags, "diagnostics after {:?}", op);
+            prop_assert_eq!(&r.reproduced, &reproduced, "ok: lines after {:?}", op);
             if r.failed() {
                 prop_assert!(output(t.path()) == last_good, "a failed build changed the output");
             } else {
