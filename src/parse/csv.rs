@@ -69,7 +69,56 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
             return (Vec::new(), errors);
         }
     };
-    let mut col_of: BTreeMap<&str, usize> = BTreeMap::new();
+    let col_of = columns(&headers, text, &mut errors);
+    if !errors.is_empty() {
+        return (Vec::new(), errors);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<(RawOutcome, usize)> = Vec::new();
+    // The outcome id of each row, so that an outcome that lost a row to an
+    // error is left out whole (its error is already reported; half an
+    // outcome would cause a second, misleading one).
+    let mut row_ids: Vec<(usize, String)> = Vec::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                errors.push(CsvError {
+                    line,
+                    column: 1,
+                    message: format!("{e}"),
+                });
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let row = Row {
+            rec: &rec,
+            col_of: &col_of,
+            line,
+            raw_line: lines.get(line.saturating_sub(1)).copied().unwrap_or(""),
+        };
+        row_ids.push((line, row.get("outcome").unwrap_or("").to_string()));
+        take_row(&row, &mut out, &mut errors);
+    }
+    let broken: std::collections::BTreeSet<&str> = row_ids
+        .iter()
+        .filter(|(line, _)| errors.iter().any(|e| e.line == *line))
+        .map(|(_, id)| id.as_str())
+        .collect();
+    out.retain(|(o, _)| !broken.contains(o.id.as_str()));
+    (out, errors)
+}
+
+/// The known columns of the header row by position; an unknown or missing
+/// column is an error.
+fn columns(
+    headers: &csv::StringRecord,
+    text: &str,
+    errors: &mut Vec<CsvError>,
+) -> BTreeMap<&'static str, usize> {
+    let mut col_of: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(h)) {
             Some(c) => {
@@ -96,143 +145,128 @@ pub fn parse_outcomes(text: &str) -> (Vec<(RawOutcome, usize)>, Vec<CsvError>) {
             });
         }
     }
-    if !errors.is_empty() {
-        return (Vec::new(), errors);
+    col_of
+}
+
+/// One data row, its fields read by column name.
+struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    col_of: &'a BTreeMap<&'static str, usize>,
+    /// 1-based line of the row.
+    line: usize,
+    /// The row's text, to locate a field.
+    raw_line: &'a str,
+}
+
+impl Row<'_> {
+    /// The non-empty field of column `c`.
+    fn get(&self, c: &str) -> Option<&str> {
+        self.col_of
+            .get(c)
+            .and_then(|&i| self.rec.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<(RawOutcome, usize)> = Vec::new();
-    // The outcome id of each row, so that an outcome that lost a row to an
-    // error is left out whole (its error is already reported; half an
-    // outcome would cause a second, misleading one).
-    let mut row_ids: Vec<(usize, String)> = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(CsvError {
-                    line,
-                    column: 1,
-                    message: format!("{e}"),
-                });
-                continue;
+
+    /// The number in column `c` (an error when it is not one).
+    fn num(&self, c: &str, errors: &mut Vec<CsvError>) -> Option<f64> {
+        let s = self.get(c)?;
+        // Papers print a typographic minus; accept it as in front matter.
+        match s.replace('−', "-").parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                errors.push(self.error(c, format!("`{c}` must be a number, found `{s}`")));
+                None
             }
-        };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let raw_line = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
-        let get = |c: &str| {
-            col_of
-                .get(c)
-                .and_then(|&i| rec.get(i))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
-        row_ids.push((line, get("outcome").unwrap_or("").to_string()));
-        let mut num = |c: &str| -> Option<f64> {
-            let s = get(c)?;
-            // Papers print a typographic minus; accept it as in front matter.
-            match s.replace('−', "-").parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(v),
-                _ => {
-                    errors.push(CsvError {
-                        line,
-                        column: column_of(raw_line, col_of[c]),
-                        message: format!("`{c}` must be a number, found `{s}`"),
-                    });
-                    None
-                }
-            }
-        };
-        let id = get("outcome").unwrap_or("").to_string();
-        let arm = get("arm").unwrap_or("").to_string();
-        let (events, total, mean, sd, n) = (
-            num("events"),
-            num("total"),
-            num("mean"),
-            num("sd"),
-            num("n"),
-        );
-        // Printed numbers keep their text (decimals as typed); check they are numbers.
-        let (estimate, lo, hi) = (num("estimate"), num("ci_low"), num("ci_high"));
-        let printed = |c: &str| get(c).map(|s| Printed(s.to_string()));
-        let (estimate, lo, hi) = (
-            estimate.and(printed("estimate")),
-            lo.and(printed("ci_low")),
-            hi.and(printed("ci_high")),
-        );
-        let p = printed("p");
-        let new = out.last().is_none_or(|(o, _)| o.id != id);
-        if new {
-            let reported = match (get("measure"), estimate) {
-                (Some(m), Some(e)) => Some(OneOrMany::One(RawReported {
-                    measure: m.to_string(),
-                    estimate: e,
-                    ci: lo.zip(hi).map(|(a, b)| vec![a, b]),
-                    p,
-                    ..RawReported::default()
-                })),
-                _ => None,
-            };
-            out.push((
-                RawOutcome {
-                    id: id.clone(),
-                    label: get("label").unwrap_or(&id).to_string(),
-                    endpoint: get("endpoint").map(String::from),
-                    role: get("role").map(String::from),
-                    timepoint: get("timepoint").map(String::from),
-                    direction: get("direction").map(String::from),
-                    reported,
-                    ..RawOutcome::default()
-                },
-                line,
-            ));
-        }
-        let Some((o, _)) = out.last_mut() else {
-            continue;
-        };
-        if let (Some(e), Some(t)) = (events, total) {
-            o.binary.get_or_insert_with(BTreeMap::new).insert(
-                arm,
-                RawCount::Long {
-                    events: RawWhole::from_f64(e),
-                    total: RawWhole::from_f64(t),
-                },
-            );
-        } else if let (Some(m), Some(s), Some(n)) = (mean, sd, n) {
-            if n.fract() != 0.0 || n.abs() > 9.2e18 {
-                errors.push(CsvError {
-                    line,
-                    column: column_of(raw_line, col_of["n"]),
-                    message: format!(
-                        "`n` must be a whole number, found `{}`",
-                        get("n").unwrap_or("")
-                    ),
-                });
-                continue;
-            }
-            o.continuous.get_or_insert_with(BTreeMap::new).insert(
-                arm,
-                RawMeanSd {
-                    mean: m,
-                    sd: s,
-                    n: n as i64,
-                },
-            );
-        } else {
-            errors.push(CsvError {
-                line,
-                column: 1,
-                message: "a row needs either events and total, or mean, sd and n".into(),
-            });
         }
     }
-    let broken: std::collections::BTreeSet<&str> = row_ids
-        .iter()
-        .filter(|(line, _)| errors.iter().any(|e| e.line == *line))
-        .map(|(_, id)| id.as_str())
-        .collect();
-    out.retain(|(o, _)| !broken.contains(o.id.as_str()));
-    (out, errors)
+
+    /// An error at column `c` of this row.
+    fn error(&self, c: &str, message: String) -> CsvError {
+        CsvError {
+            line: self.line,
+            column: column_of(self.raw_line, self.col_of[c]),
+            message,
+        }
+    }
+}
+
+/// Take in one row: a new outcome when its id differs from the last row's
+/// (its outcome-level columns read from this row), then the arm's data.
+fn take_row(row: &Row, out: &mut Vec<(RawOutcome, usize)>, errors: &mut Vec<CsvError>) {
+    let id = row.get("outcome").unwrap_or("").to_string();
+    let arm = row.get("arm").unwrap_or("").to_string();
+    let mut num = |c: &str| row.num(c, errors);
+    let (events, total, mean, sd, n) = (
+        num("events"),
+        num("total"),
+        num("mean"),
+        num("sd"),
+        num("n"),
+    );
+    // Printed numbers keep their text (decimals as typed); check they are numbers.
+    let (estimate, lo, hi) = (num("estimate"), num("ci_low"), num("ci_high"));
+    let printed = |c: &str| row.get(c).map(|s| Printed(s.to_string()));
+    let (estimate, lo, hi) = (
+        estimate.and(printed("estimate")),
+        lo.and(printed("ci_low")),
+        hi.and(printed("ci_high")),
+    );
+    if out.last().is_none_or(|(o, _)| o.id != id) {
+        let reported = match (row.get("measure"), estimate) {
+            (Some(m), Some(e)) => Some(OneOrMany::One(RawReported {
+                measure: m.to_string(),
+                estimate: e,
+                ci: lo.zip(hi).map(|(a, b)| vec![a, b]),
+                p: printed("p"),
+                ..RawReported::default()
+            })),
+            _ => None,
+        };
+        let outcome = RawOutcome {
+            id: id.clone(),
+            label: row.get("label").unwrap_or(&id).to_string(),
+            endpoint: row.get("endpoint").map(String::from),
+            role: row.get("role").map(String::from),
+            timepoint: row.get("timepoint").map(String::from),
+            direction: row.get("direction").map(String::from),
+            reported,
+            ..RawOutcome::default()
+        };
+        out.push((outcome, row.line));
+    }
+    let Some((o, _)) = out.last_mut() else {
+        return;
+    };
+    if let (Some(e), Some(t)) = (events, total) {
+        o.binary.get_or_insert_with(BTreeMap::new).insert(
+            arm,
+            RawCount::Long {
+                events: RawWhole::from_f64(e),
+                total: RawWhole::from_f64(t),
+            },
+        );
+    } else if let (Some(m), Some(s), Some(n)) = (mean, sd, n) {
+        if n.fract() != 0.0 || n.abs() > 9.2e18 {
+            let found = row.get("n").unwrap_or("");
+            errors.push(row.error("n", format!("`n` must be a whole number, found `{found}`")));
+            return;
+        }
+        o.continuous.get_or_insert_with(BTreeMap::new).insert(
+            arm,
+            RawMeanSd {
+                mean: m,
+                sd: s,
+                n: n as i64,
+            },
+        );
+    } else {
+        errors.push(CsvError {
+            line: row.line,
+            column: 1,
+            message: "a row needs either events and total, or mean, sd and n".into(),
+        });
+    }
 }
 
 /// 1-based column where field `i` starts in a simple CSV line.
