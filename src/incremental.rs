@@ -7,7 +7,8 @@
 //! - **parse**: a file's path and bytes. Only new or edited files are parsed.
 //! - **model**: a page's *own key*: its page file, the CSV files of its
 //!   bundle, and the site-wide inputs (every `_index.md`, the templates and
-//!   theme files, `--drafts`, the base URL, the appraise version).
+//!   theme files, the version files under `history/`, `--drafts`, whether
+//!   unreleased changes are shown, the base URL, the appraise version).
 //! - **analyse**: a trial's own key; a topic's own key with the own keys of
 //!   the trials it gathers, in order.
 //! - **figures**: a page's *dependency key*: its own key and the own keys of
@@ -171,6 +172,8 @@ impl Engine {
         redone.analysed = n;
         laps.lap(&mut r, "analyse");
         r.reproduced = pipeline::reproduced_lines(&site, &analyses);
+        let timeline =
+            pipeline::history_stage(sources, &site, &links, &analyses, opts, &mut r, &mut diags);
         let deps = dependency_keys(&links, &own);
         let (figs, n) = self.figures(&site, &links, &analyses, &deps);
         redone.drawn = n;
@@ -178,7 +181,8 @@ impl Engine {
         laps.lap(&mut r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         diags.extend(d);
-        let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
+        let input =
+            pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
         if let Some((rendered, changed)) = self.render(&input, &deps, &mut diags, &mut r, &mut laps)
         {
             redone.rendered = rendered;
@@ -568,12 +572,13 @@ impl Engine {
 fn site_key(sources: &Sources, by_path: &BTreeMap<&str, Key>, opts: &Options) -> Key {
     let mut h = KeyHasher::default();
     h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
-    h.bytes(&[u8::from(opts.drafts)]);
+    h.bytes(&[u8::from(opts.drafts), u8::from(opts.unreleased)]);
     h.bytes(opts.base_url.as_deref().unwrap_or("\u{0}").as_bytes());
     for f in &sources.files {
         let site_wide = match f.kind {
             FileKind::Page => f.rel_path.ends_with("/_index.md"),
-            FileKind::SiteTemplate | FileKind::ThemeFile => true,
+            // A version file changes every topic page's history and feed.
+            FileKind::SiteTemplate | FileKind::ThemeFile | FileKind::History => true,
             _ => false,
         };
         if site_wide {

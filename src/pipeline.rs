@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::discover::{FileKind, Sources};
-use crate::{analyse, discover, figures, link, model, parse, render, write};
+use crate::{analyse, discover, figures, history, link, model, parse, render, write};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -29,6 +29,10 @@ pub struct Options {
     /// Keep the rendered files in [`Report::output`] (for `appraise serve`,
     /// which serves them from memory).
     pub keep_files: bool,
+    /// Show what changed since the latest released version ("Changes
+    /// since version N") on topic pages and `/changes/`: `serve` and
+    /// `build --drafts` do, a plain build does not.
+    pub unreleased: bool,
 }
 
 impl Options {
@@ -42,6 +46,7 @@ impl Options {
             drafts: false,
             force: false,
             keep_files: true,
+            unreleased: false,
         }
     }
 
@@ -92,6 +97,11 @@ pub struct Report {
     pub elapsed: Duration,
     /// The rendered site, when [`Options::keep_files`] was set.
     pub output: Vec<write::OutputFile>,
+    /// The evidence state this build computed (what `appraise release`
+    /// records).
+    pub evidence: history::State,
+    /// The number the next released version gets.
+    pub next_version: u32,
 }
 
 impl Report {
@@ -175,12 +185,13 @@ fn from_parsed(
     diags.extend(d);
     laps.lap(&mut r, "analyse");
     r.reproduced = reproduced_lines(&site, &analyses);
+    let timeline = history_stage(sources, &site, &links, &analyses, opts, &mut r, &mut diags);
     let figs = figures::figures(&site, &links, &analyses);
     r.charts = figs.count();
     laps.lap(&mut r, "chart");
     let (theme, d) = render::theme::resolve(sources, &site.config.theme);
     diags.extend(d);
-    let input = render_input(sources, &site, &links, &analyses, &figs, &theme);
+    let input = render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
     // Pages are written into the staging folder as they are rendered.
     let staging = open_staging(opts, &mut diags);
     let kept = Mutex::new(Vec::new());
@@ -238,6 +249,26 @@ pub(crate) fn model_stage(
     site
 }
 
+/// The history stage: read the released versions, record this build's
+/// evidence state in the report (with the next version's number), and
+/// give the timeline render shows (with the unreleased changes when
+/// `opts.unreleased`).
+pub(crate) fn history_stage(
+    sources: &Sources,
+    site: &model::Site,
+    links: &link::Links,
+    analyses: &analyse::Analyses,
+    opts: &Options,
+    r: &mut Report,
+    diags: &mut Diagnostics,
+) -> history::Timeline {
+    let (hist, d) = history::load(sources);
+    diags.extend(d);
+    r.evidence = history::state(site, links, analyses);
+    r.next_version = hist.next_number();
+    history::timeline(&hist, opts.unreleased.then_some(&r.evidence))
+}
+
 /// Everything render reads.
 pub(crate) fn render_input<'a>(
     sources: &'a Sources,
@@ -246,6 +277,7 @@ pub(crate) fn render_input<'a>(
     analyses: &'a analyse::Analyses,
     figures: &'a figures::Figures,
     theme: &'a render::theme::Theme,
+    timeline: &'a history::Timeline,
 ) -> render::RenderInput<'a> {
     render::RenderInput {
         site,
@@ -253,6 +285,7 @@ pub(crate) fn render_input<'a>(
         analyses,
         figures,
         theme,
+        timeline,
         assets: copied(sources, FileKind::Asset, "content/"),
         statics: copied(sources, FileKind::Static, "static/"),
     }

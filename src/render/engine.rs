@@ -162,11 +162,18 @@ impl<'a> Renderer<'a> {
     pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
         let env = &self.env;
         let input = env.input;
-        let (mut files, diags) = list_files(env);
+        let (mut files, mut diags) = list_files(env);
+        files.extend(super::history::changes_file(env, &mut diags));
         // Feed, sitemap, .nojekyll, static files, assets.
         files.push(OutputFile {
             path: "feed.xml".into(),
-            bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
+            bytes: feed::atom(
+                input.site,
+                input.links,
+                &env.site,
+                super::history::version_entries(env),
+            )
+            .into_bytes(),
         });
         files.push(OutputFile {
             path: "sitemap.xml".into(),

@@ -93,7 +93,8 @@ pub(super) fn of_page<T>(map: &BTreeMap<usize, Vec<T>>, i: usize) -> &[T] {
 }
 
 /// The site context: configuration and the navigation (the sections that
-/// have pages, tags when any page has one, top-level plain pages).
+/// have pages, tags when any page has one, `/changes/` when a version was
+/// released, top-level plain pages).
 pub(super) fn site_ctx(input: &RenderInput) -> SiteCtx {
     let cfg = &input.site.config;
     let base_path = base_path(&cfg.base_url);
@@ -120,6 +121,12 @@ pub(super) fn site_ctx(input: &RenderInput) -> SiteCtx {
         nav.push(LinkCtx {
             title: "Tags".into(),
             url: format!("{base_path}tags/"),
+        });
+    }
+    if !input.timeline.versions.is_empty() {
+        nav.push(LinkCtx {
+            title: "Changes".into(),
+            url: format!("{base_path}{}", super::history::CHANGES),
         });
     }
     for p in &input.site.pages {
