@@ -562,6 +562,69 @@ fn registry_status(t: &Trial) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// An analysis that went from `before` to `after` as its trials moved.
+    fn moved(before: [f64; 3], after: [f64; 3], changes: Vec<Change>) -> AnalysisDiff {
+        let pooled = |p: [f64; 3]| Pooled {
+            estimate: p[0],
+            ci_low: p[1],
+            ci_high: p[2],
+        };
+        AnalysisDiff {
+            id: "death".into(),
+            title: "Death".into(),
+            measure: Measure::RR,
+            added: vec![TrialRef {
+                id: "b".into(),
+                label: "B".into(),
+                year: Some(2024),
+            }],
+            removed: vec![TrialRef {
+                id: "c".into(),
+                label: "C".into(),
+                year: None,
+            }],
+            before: Some(pooled(before)),
+            after: Some(pooled(after)),
+            k_before: Some(3),
+            k_after: Some(3),
+            i2: Some(41.6),
+            changes,
+        }
+    }
+
+    #[test]
+    fn a_difference_names_what_matters() {
+        let d = moved(
+            [0.8, 0.6, 1.07],
+            [0.75, 0.6, 0.94],
+            vec![
+                Change::CiNoLongerCrossesNull { side: Side::Below },
+                Change::PredictionSide {
+                    before: Side::Crosses,
+                    after: Side::Below,
+                },
+                Change::Certainty {
+                    before: Some(Certainty::Low),
+                    after: Some(Certainty::Moderate),
+                },
+            ],
+        );
+        assert_eq!(
+            analysis_diff_text(&d),
+            "+ B (2024); − C. RR 0.80 (0.60 to 1.07) → 0.75 (0.60 to 0.94); 3 trials; I² 42%; the CI no longer crosses 1 (now wholly below 1); the prediction interval moved from across 1 to below 1; certainty low → moderate."
+        );
+        let d = moved(
+            [0.8, 0.7, 0.95],
+            [0.9, 0.7, 1.1],
+            vec![Change::CiNowCrossesNull],
+        );
+        assert!(
+            analysis_diff_text(&d).ends_with("; I² 42%; the CI now crosses 1 (no clear effect).")
+        );
+        let d = moved([0.8, 0.6, 1.1], [0.81, 0.6, 1.1], vec![]);
+        assert!(analysis_diff_text(&d).ends_with("; I² 42%; conclusion unchanged."));
+    }
+
     #[test]
     fn small_p_values_never_read_zero() {
         assert_eq!(p_text(0.0), "p < 0.001");
