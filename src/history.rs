@@ -489,8 +489,13 @@ pub enum TrialChange {
         /// After.
         after: TrialStatus,
     },
-    /// The primary result's numbers changed.
-    PrimaryResult,
+    /// The primary result changed (its numbers, or it appeared or went).
+    PrimaryResult {
+        /// Before.
+        before: Option<PrimaryResult>,
+        /// After.
+        after: Option<PrimaryResult>,
+    },
 }
 
 /// A trial and how it moved.
@@ -621,7 +626,10 @@ fn trial_change(a: &TrialState, b: &TrialState, new: &State, old: &State) -> Opt
         (None, None) => false,
         _ => true,
     };
-    moved.then_some(TrialChange::PrimaryResult)
+    moved.then(|| TrialChange::PrimaryResult {
+        before: a.primary.clone(),
+        after: b.primary.clone(),
+    })
 }
 
 /// How topic `id` moved; `None` when nothing did.
@@ -896,6 +904,57 @@ mod tests {
                 after: Some(Certainty::Low)
             }]
         );
+    }
+
+    #[test]
+    fn a_registry_record_published_and_a_primary_result_moving_are_named() {
+        let old = state_of(analysis(&["a"], 0.8, 0.6, 1.1));
+        let mut new = old.clone();
+        let rec = TrialState {
+            label: "NCT1".into(),
+            year: Some(2021),
+            status: TrialStatus::Ongoing,
+            published_as: None,
+            primary: None,
+        };
+        let mut old = old;
+        old.trials.insert("nct1".into(), rec.clone());
+        new.trials.insert(
+            "nct1".into(),
+            TrialState {
+                status: TrialStatus::Superseded,
+                published_as: Some("a".into()),
+                ..rec
+            },
+        );
+        let primary = PrimaryResult {
+            outcome: "death".into(),
+            measure: Measure::RR,
+            estimate: 0.9,
+            ci_low: 0.7,
+            ci_high: 1.2,
+        };
+        new.trials.get_mut("a").unwrap().primary = Some(primary.clone());
+        let d = diff(Some(&old), &new);
+        assert_eq!(
+            d.trials.iter().map(|t| &t.change).collect::<Vec<_>>(),
+            vec![
+                &TrialChange::PrimaryResult {
+                    before: None,
+                    after: Some(primary)
+                },
+                &TrialChange::RecordPublished {
+                    trial: TrialRef {
+                        id: "a".into(),
+                        label: "A".into(),
+                        year: Some(2020)
+                    }
+                },
+            ]
+        );
+        // The record's change belongs to the topic of the trial it became.
+        assert_eq!(d.topics[0].trials.len(), 2);
+        assert!(d.topics[0].analyses.is_empty());
     }
 
     #[test]

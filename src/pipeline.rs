@@ -102,6 +102,8 @@ pub struct Report {
     pub evidence: history::State,
     /// The number the next released version gets.
     pub next_version: u32,
+    /// The evidence state of the latest released version, if any.
+    pub latest_evidence: Option<history::State>,
 }
 
 impl Report {
@@ -266,6 +268,7 @@ pub(crate) fn history_stage(
     diags.extend(d);
     r.evidence = history::state(site, links, analyses);
     r.next_version = hist.next_number();
+    r.latest_evidence = hist.latest().map(|v| v.evidence.clone());
     history::timeline(&hist, opts.unreleased.then_some(&r.evidence))
 }
 

@@ -492,7 +492,13 @@ pub fn trial_change_text(c: &TrialChange) -> String {
         TrialChange::Status { before, after } => {
             format!("{} → {}", status_class(*before), status_class(*after))
         }
-        TrialChange::PrimaryResult => "primary result changed".into(),
+        TrialChange::PrimaryResult { before, after } => {
+            let r = |p: &Option<crate::history::PrimaryResult>| match p {
+                Some(p) => estimate_ci(p.measure, p.estimate, p.ci_low, p.ci_high),
+                None => "none".into(),
+            };
+            format!("primary result {} → {}", r(before), r(after))
+        }
     }
 }
 
@@ -590,6 +596,41 @@ mod tests {
             i2: Some(41.6),
             changes,
         }
+    }
+
+    #[test]
+    fn a_trial_change_says_what_moved() {
+        let p = |e: f64, lo: f64, hi: f64| crate::history::PrimaryResult {
+            outcome: "death".into(),
+            measure: Measure::RR,
+            estimate: e,
+            ci_low: lo,
+            ci_high: hi,
+        };
+        let trial = TrialRef {
+            id: "a".into(),
+            label: "A".into(),
+            year: Some(2020),
+        };
+        let d = TrialDiff {
+            trial: trial.clone(),
+            change: TrialChange::PrimaryResult {
+                before: Some(p(0.8, 0.61, 1.05)),
+                after: None,
+            },
+        };
+        assert_eq!(
+            trial_diff_text(&d),
+            "A (2020): primary result RR 0.80 (0.61 to 1.05) → none."
+        );
+        let d = TrialDiff {
+            trial,
+            change: TrialChange::Status {
+                before: TrialStatus::Ongoing,
+                after: TrialStatus::Published,
+            },
+        };
+        assert_eq!(trial_diff_text(&d), "A (2020): ongoing → published.");
     }
 
     #[test]

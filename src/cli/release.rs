@@ -100,26 +100,7 @@ pub(super) fn release(root: &Path, note: &str, date: &DateSource) -> ExitCode {
         return ExitCode::from(1);
     }
     println!("released version {} ({}): {rel}", v.version, v.date);
-    summary(root, &v);
-    ExitCode::SUCCESS
-}
-
-/// What the new version changed, one line per topic, as its pages will say.
-fn summary(root: &Path, v: &Version) {
-    let (sources, _) = crate::discover::discover(root);
-    let (hist, _) = history::load(&sources);
-    let before = hist
-        .versions
-        .iter()
-        .rev()
-        .find(|o| o.version < v.version)
-        .map(|o| &o.evidence);
-    let d = history::diff(before, &v.evidence);
-    let day = Date::parse(&v.date).unwrap_or(Date {
-        year: 1970,
-        month: Some(1),
-        day: Some(1),
-    });
+    let d = history::diff(r.latest_evidence.as_ref(), &v.evidence);
     for t in &d.topics {
         println!(
             "  {}: {}",
@@ -130,8 +111,6 @@ fn summary(root: &Path, v: &Version) {
     if d.is_empty() {
         println!("  {}", crate::present::NO_CHANGE);
     }
-    println!(
-        "commit {rel} with the site",
-        rel = Version::rel_path(v.version)
-    );
+    println!("commit {rel} with the site");
+    ExitCode::SUCCESS
 }
