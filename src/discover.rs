@@ -1,6 +1,6 @@
 //! Discover: the only stage that reads the disk.
 //!
-//! Walks `content/`, `static/`, `templates/` and `themes/` under the site
+//! Walks `content/`, `history/`, `static/`, `templates/` and `themes/` under the site
 //! root with walkdir (sorted by file name, symlinks not followed, so a link
 //! cannot pull files from outside the site), classifies each file and reads
 //! its bytes. Hidden files and folders (a name starting with `.`) and
@@ -32,6 +32,9 @@ pub enum FileKind {
     SiteTemplate,
     /// A file of a theme on disk, under `themes/<name>/`.
     ThemeFile,
+    /// A released version under `history/` (`history/0002.json`), written
+    /// by `appraise release` and read by every build ([`crate::history`]).
+    History,
 }
 
 /// One file of the site, read into memory.
@@ -156,12 +159,13 @@ fn hidden_folder(tree: &str, depth: usize, name: &str) -> bool {
 }
 
 /// The folders under the site root that builds read.
-pub const TREES: [&str; 4] = ["content", "static", "templates", "themes"];
+pub const TREES: [&str; 5] = ["content", "history", "static", "templates", "themes"];
 
 /// How the files of `tree` are classified; `None` for another folder.
 fn classifier(tree: &str) -> Option<fn(&str) -> FileKind> {
     Some(match tree {
         "content" => classify_content,
+        "history" => |_| FileKind::History,
         "static" => |_| FileKind::Static,
         "templates" => |_| FileKind::SiteTemplate,
         "themes" => |_| FileKind::ThemeFile,
@@ -171,7 +175,7 @@ fn classifier(tree: &str) -> Option<fn(&str) -> FileKind> {
 
 /// What discover makes of the file at `rel_path` (relative to the site
 /// root, `/`-separated): its kind, or `None` when no build reads it (outside
-/// the four trees, hidden, or scratch). The same rules as the walk in
+/// the five trees, hidden, or scratch). The same rules as the walk in
 /// [`discover`], applied to one path.
 pub fn kind_of(rel_path: &str) -> Option<FileKind> {
     let parts: Vec<&str> = rel_path.split('/').collect();
@@ -267,7 +271,7 @@ pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// A cheap summary of the site's files for `appraise serve`: changes when
-/// any file under `content/`, `static/`, `templates/` or `themes/` is added,
+/// any file under `content/`, `history/`, `static/`, `templates/` or `themes/` is added,
 /// removed, resized or modified (path, length and modification time; no
 /// file is read). Equal fingerprints mean "nothing to rebuild".
 pub fn fingerprint(root: &Path) -> u64 {

@@ -7,7 +7,8 @@
 //! - **parse**: a file's path and bytes. Only new or edited files are parsed.
 //! - **model**: a page's *own key*: its page file, the CSV files of its
 //!   bundle, and the site-wide inputs (every `_index.md`, the templates and
-//!   theme files, `--drafts`, the base URL, the appraise version).
+//!   theme files, the version files under `history/`, `--drafts`, whether
+//!   unreleased changes are shown, the base URL, the appraise version).
 //! - **analyse**: a trial's own key; a topic's own key with the own keys of
 //!   the trials it gathers, in order.
 //! - **figures**: a page's *dependency key*: its own key and the own keys of
@@ -234,27 +235,37 @@ impl Engine {
             .collect();
         let linked = linked_pages(&links, own.len());
         let deps = dependency_keys(&linked, &own);
-        let site_key = hash_bytes(render::Renderer::site_summary(&site).as_bytes());
+        let (hist, d) = crate::history::load(sources);
+        diags.extend(d);
+        let released = !hist.versions.is_empty();
+        let site_key = hash_bytes(render::Renderer::site_summary(&site, released).as_bytes());
         let keys: Vec<Key> = deps
             .iter()
             .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
             .collect();
         let cached = self.cached(&keys);
-        // A page rendered again needs its own analysis and its linked pages'.
+        // A page rendered again needs its own analysis and its linked pages';
+        // the unreleased changes need every trial's.
         let needed: Vec<bool> = (0..own.len())
-            .map(|i| cached[i].is_none() || linked[i].iter().any(|&j| cached[j].is_none()))
+            .map(|i| {
+                opts.unreleased
+                    || cached[i].is_none()
+                    || linked[i].iter().any(|&j| cached[j].is_none())
+            })
             .collect();
         let (analyses, lines, n) = self.analyse(&site, &links, &own, &needed, &mut diags);
         redone.analysed = n;
         laps.lap(&mut r, "analyse");
         r.reproduced = lines;
+        let timeline = pipeline::history_stage(&hist, &site, &links, &analyses, opts, &mut r);
         let (figs, n) = self.figures(&site, &links, &analyses, &deps, &cached);
         redone.drawn = n;
         r.charts = figs.count() + cached.iter().flatten().map(|c| c.charts).sum::<usize>();
         laps.lap(&mut r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         diags.extend(d);
-        let input = pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme);
+        let input =
+            pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
         let keyed = Keyed {
             deps: &deps,
             keys: &keys,
@@ -749,12 +760,13 @@ impl NextOutput {
 fn site_key(sources: &Sources, by_path: &BTreeMap<&str, Key>, opts: &Options) -> Key {
     let mut h = KeyHasher::default();
     h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
-    h.bytes(&[u8::from(opts.drafts)]);
+    h.bytes(&[u8::from(opts.drafts), u8::from(opts.unreleased)]);
     h.bytes(opts.base_url.as_deref().unwrap_or("\u{0}").as_bytes());
     for f in &sources.files {
         let site_wide = match f.kind {
             FileKind::Page => f.rel_path.ends_with("/_index.md"),
-            FileKind::SiteTemplate | FileKind::ThemeFile => true,
+            // A version file changes every topic page's history and feed.
+            FileKind::SiteTemplate | FileKind::ThemeFile | FileKind::History => true,
             _ => false,
         };
         if site_wide {

@@ -17,6 +17,9 @@
 //! 5. [`analyse`] recomputes every effect and pools topics with [`stats`] ([`analyse::Analyses`]:
 //!    numbers, measures, leads and verdicts as types, beside the few sentences
 //!    the JSON twins carry; how a number is worded is [`present`]'s).
+//!    [`history`] reads the released versions (`history/NNNN.json`, found by
+//!    discover) and computes what each changed, and what this build would
+//!    change ([`history::Timeline`]: differences as data, no words).
 //! 6. [`figures`] turns results into chart specifications that [`chart`] draws
 //!    ([`figures::Figures`]: SVG by page and [`link::FigureKey`]; no HTML page).
 //! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s: bytes
@@ -41,6 +44,7 @@ pub mod cli;
 pub mod diag;
 pub mod discover;
 pub mod figures;
+pub mod history;
 pub mod import;
 pub mod incremental;
 pub mod key;

@@ -15,7 +15,7 @@ use crate::model::{PageKind, Site};
 /// Where a trial stands, decided once here for every page that shows it
 /// (its own page, lists, the home page, topics, the feed). The words for
 /// each status are in [`crate::present`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TrialStatus {
     /// Results are known: outcome data or a publication.

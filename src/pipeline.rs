@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::discover::{FileKind, Sources};
-use crate::{analyse, discover, figures, link, model, parse, render, write};
+use crate::{analyse, discover, figures, history, link, model, parse, render, write};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -32,6 +32,10 @@ pub struct Options {
     /// Use the build cache across runs ([`crate::cache`]): render only the
     /// pages whose inputs changed since the last build into `output`.
     pub cache: bool,
+    /// Show what changed since the latest released version ("Changes
+    /// since version N") on topic pages and `/changes/`: `serve` and
+    /// `build --drafts` do, a plain build does not.
+    pub unreleased: bool,
 }
 
 impl Options {
@@ -46,6 +50,7 @@ impl Options {
             force: false,
             keep_files: true,
             cache: false,
+            unreleased: false,
         }
     }
 
@@ -99,6 +104,13 @@ pub struct Report {
     /// With [`Options::cache`]: the pages rendered, and the pages whose
     /// files were kept from the last output unchanged.
     pub cached: Option<(usize, usize)>,
+    /// The evidence state this build computed (what `appraise release`
+    /// records).
+    pub evidence: history::State,
+    /// The number the next released version gets.
+    pub next_version: u32,
+    /// The evidence state of the latest released version, if any.
+    pub latest_evidence: Option<history::State>,
 }
 
 impl Report {
@@ -155,6 +167,9 @@ pub fn build(opts: &Options) -> Report {
 /// inputs changed since the build that wrote the cache, the write stage
 /// keeps the other pages' files from the last output, and the cache is
 /// saved for the next build. The output is the one [`build`] would write.
+/// [`Report::evidence`] lacks the primary results of trials that were not
+/// analysed again unless `opts.unreleased` (which needs them all, and so
+/// analyses every trial); `appraise release` builds without the cache.
 pub fn build_cached(opts: &Options) -> Report {
     let start = Instant::now();
     let (sources, mut diags) = discover::discover(&opts.root);
@@ -238,12 +253,15 @@ fn from_parsed(
     diags.extend(d);
     laps.lap(&mut r, "analyse");
     r.reproduced = reproduced_lines(&site, &analyses);
+    let (hist, d) = history::load(sources);
+    diags.extend(d);
+    let timeline = history_stage(&hist, &site, &links, &analyses, opts, &mut r);
     let figs = figures::figures(&site, &links, &analyses);
     r.charts = figs.count();
     laps.lap(&mut r, "chart");
     let (theme, d) = render::theme::resolve(sources, &site.config.theme);
     diags.extend(d);
-    let input = render_input(sources, &site, &links, &analyses, &figs, &theme);
+    let input = render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
     // Pages are written into the staging folder as they are rendered.
     let staging = open_staging(opts, &mut diags);
     let kept = Mutex::new(Vec::new());
@@ -301,6 +319,24 @@ pub(crate) fn model_stage(
     site
 }
 
+/// The history stage, given the released versions ([`history::load`]):
+/// record this build's evidence state in the report (with the next
+/// version's number), and give the timeline render shows (with the
+/// unreleased changes when `opts.unreleased`).
+pub(crate) fn history_stage(
+    hist: &history::History,
+    site: &model::Site,
+    links: &link::Links,
+    analyses: &analyse::Analyses,
+    opts: &Options,
+    r: &mut Report,
+) -> history::Timeline {
+    r.evidence = history::state(site, links, analyses);
+    r.next_version = hist.next_number();
+    r.latest_evidence = hist.latest().map(|v| v.evidence.clone());
+    history::timeline(hist, opts.unreleased.then_some(&r.evidence))
+}
+
 /// Everything render reads.
 pub(crate) fn render_input<'a>(
     sources: &'a Sources,
@@ -309,6 +345,7 @@ pub(crate) fn render_input<'a>(
     analyses: &'a analyse::Analyses,
     figures: &'a figures::Figures,
     theme: &'a render::theme::Theme,
+    timeline: &'a history::Timeline,
 ) -> render::RenderInput<'a> {
     render::RenderInput {
         site,
@@ -316,6 +353,7 @@ pub(crate) fn render_input<'a>(
         analyses,
         figures,
         theme,
+        timeline,
         assets: copied(sources, FileKind::Asset, "content/"),
         statics: copied(sources, FileKind::Static, "static/"),
     }

@@ -7,11 +7,15 @@
 //! headlined (including what a page says when there are too few trials for
 //! a random-effects estimate, or when they disagree), the heterogeneity and
 //! prediction sentences, NNT wording, check-verdict badges and trial-status
-//! wording. Later stages call it; the statistics and analyse stages stay
+//! wording, and what changed between two released versions (the
+//! history's differences, in words and numbers). Later stages call it; the statistics and analyse stages stay
 //! numbers. What still formats in place (the recomputed-effect lines of the
 //! trial page, chart cells) moves here as issue 9 goes on.
 
 use crate::analyse::{NoPrediction, PooledResult};
+use crate::history::{
+    AnalysisDiff, Certainty, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
+};
 use crate::link::TrialStatus;
 use crate::model::{Measure, Trial};
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
@@ -352,6 +356,210 @@ pub fn status_feed(st: TrialStatus, t: &Trial, published_records: &[&str]) -> St
     }
 }
 
+/// A released version as a heading: `Version 2 (2026-12-01)`.
+pub fn version_heading(number: u32, date: crate::model::Date) -> String {
+    format!("Version {number} ({})", date.iso())
+}
+
+/// A trial as a difference names it: `LEVOECMO (2026)`.
+pub fn trial_ref_text(t: &TrialRef) -> String {
+    match t.year {
+        Some(y) => format!("{} ({y})", t.label),
+        None => t.label.clone(),
+    }
+}
+
+/// `1.13 (0.90 to 1.41)`: [`estimate_ci`] without the measure.
+fn estimate_ci_bare(measure: Measure, p: &Pooled) -> String {
+    let d = pooled_decimals(measure);
+    let f = |x| pooled_num(measure, x, d);
+    format!("{} ({} to {})", f(p.estimate), f(p.ci_low), f(p.ci_high))
+}
+
+/// Where an interval lies, in words for `measure`: `below 1`, `above 0`.
+fn side_text(measure: Measure, side: Side) -> String {
+    let null = if measure.is_ratio() { "1" } else { "0" };
+    match side {
+        Side::Below => format!("below {null}"),
+        Side::Above => format!("above {null}"),
+        Side::Crosses => format!("across {null}"),
+    }
+}
+
+/// A certainty level as GRADE names it: `moderate`, `very low`; `none`
+/// when none was stated.
+pub fn certainty_text(c: Option<Certainty>) -> &'static str {
+    match c {
+        Some(Certainty::High) => "high",
+        Some(Certainty::Moderate) => "moderate",
+        Some(Certainty::Low) => "low",
+        Some(Certainty::VeryLow) => "very low",
+        None => "none",
+    }
+}
+
+/// A change that matters, in words: `the CI now crosses 1`, `the
+/// prediction interval moved from across 1 to below 1`, `certainty
+/// moderate → low`.
+pub fn change_text(measure: Measure, c: &Change) -> String {
+    let null = if measure.is_ratio() { "1" } else { "0" };
+    match *c {
+        Change::CiNowCrossesNull => format!("the CI now crosses {null} (no clear effect)"),
+        Change::CiNoLongerCrossesNull { side } => format!(
+            "the CI no longer crosses {null} (now wholly {})",
+            side_text(measure, side)
+        ),
+        Change::PredictionSide { before, after } => format!(
+            "the prediction interval moved from {} to {}",
+            side_text(measure, before),
+            side_text(measure, after)
+        ),
+        Change::EstimateAppears { now: true } => "a pooled estimate now".into(),
+        Change::EstimateAppears { now: false } => "no pooled estimate now".into(),
+        Change::Certainty { before, after } => format!(
+            "certainty {} → {}",
+            certainty_text(before),
+            certainty_text(after)
+        ),
+    }
+}
+
+/// What moved in one analysis: `+ LEVOECMO (2026). RR 1.12 (0.87 to
+/// 1.43) → 1.13 (0.90 to 1.41); trials 1 → 2; I² 0%; conclusion
+/// unchanged.` A first version says `first recorded:` and the numbers.
+pub fn analysis_diff_text(a: &AnalysisDiff) -> String {
+    let mut out = String::new();
+    let first = a.k_before.is_none();
+    let names = |ts: &[TrialRef]| ts.iter().map(trial_ref_text).collect::<Vec<_>>().join(", ");
+    if a.k_after.is_none() {
+        return "analysis removed.".into();
+    }
+    if first {
+        out.push_str("first recorded: ");
+        if !a.added.is_empty() {
+            out.push_str(&format!("{}. ", names(&a.added)));
+        }
+    } else {
+        let mut moved = Vec::new();
+        if !a.added.is_empty() {
+            moved.push(format!("+ {}", names(&a.added)));
+        }
+        if !a.removed.is_empty() {
+            moved.push(format!("− {}", names(&a.removed)));
+        }
+        if !moved.is_empty() {
+            out.push_str(&format!("{}. ", moved.join("; ")));
+        }
+    }
+    let m = a.measure;
+    let mut parts = Vec::new();
+    match (&a.before, &a.after) {
+        (Some(b), Some(n)) if !first => parts.push(format!(
+            "{m} {} → {}",
+            estimate_ci_bare(m, b),
+            estimate_ci_bare(m, n)
+        )),
+        (_, Some(n)) => parts.push(format!("{m} {}", estimate_ci_bare(m, n))),
+        (Some(b), None) => parts.push(format!("{m} {} → none", estimate_ci_bare(m, b))),
+        (None, None) => parts.push(format!("no pooled {m}")),
+    }
+    match (a.k_before, a.k_after) {
+        (Some(b), Some(n)) if b != n => parts.push(format!("trials {b} → {n}")),
+        (_, Some(n)) => parts.push(format!("{n} trial{}", if n == 1 { "" } else { "s" })),
+        _ => {}
+    }
+    if let Some(i2) = a.i2 {
+        parts.push(format!("I² {}%", num(i2, 0)));
+    }
+    parts.extend(a.changes.iter().map(|c| change_text(m, c)));
+    if !first && a.conclusion_unchanged() {
+        parts.push("conclusion unchanged".into());
+    }
+    out.push_str(&parts.join("; "));
+    out.push('.');
+    out
+}
+
+/// How one trial moved, in words, without its name: `registry record
+/// now published as LEVOECMO (2026)`.
+pub fn trial_change_text(c: &TrialChange) -> String {
+    match c {
+        TrialChange::Added => "new on the site".into(),
+        TrialChange::Removed => "no longer on the site".into(),
+        TrialChange::RecordPublished { trial } => {
+            format!("registry record now published as {}", trial_ref_text(trial))
+        }
+        TrialChange::Status { before, after } => {
+            format!("{} → {}", status_class(*before), status_class(*after))
+        }
+        TrialChange::PrimaryResult { before, after } => {
+            let r = |p: &Option<crate::history::PrimaryResult>| match p {
+                Some(p) => estimate_ci(p.measure, p.estimate, p.ci_low, p.ci_high),
+                None => "none".into(),
+            };
+            format!("primary result {} → {}", r(before), r(after))
+        }
+    }
+}
+
+/// How one trial moved, in words: `NCT04728932: registry record now
+/// published as LEVOECMO (2026).` (a registry record is named by its id
+/// alone: it has no year of its own).
+pub fn trial_diff_text(d: &TrialDiff) -> String {
+    let name = match d.change {
+        TrialChange::RecordPublished { .. } => d.trial.label.clone(),
+        _ => trial_ref_text(&d.trial),
+    };
+    format!("{name}: {}.", trial_change_text(&d.change))
+}
+
+/// What moved in a topic: each analysis (titled when the topic has more
+/// than one), then the trials whose record moved that no analysis names
+/// (a registry record now published, a new trial not pooled).
+pub fn topic_diff_text(t: &TopicDiff) -> String {
+    let mut out: Vec<String> = t
+        .analyses
+        .iter()
+        .map(|a| {
+            if t.analyses.len() > 1 {
+                format!("{}: {}", a.title, analysis_diff_text(a))
+            } else {
+                analysis_diff_text(a)
+            }
+        })
+        .collect();
+    let named = |id: &str| {
+        t.analyses
+            .iter()
+            .any(|a| a.added.iter().chain(&a.removed).any(|r| r.id == id))
+    };
+    out.extend(
+        t.trials
+            .iter()
+            .filter(|d| {
+                !matches!(d.change, TrialChange::Added | TrialChange::Removed)
+                    || !named(&d.trial.id)
+            })
+            .map(trial_diff_text),
+    );
+    out.join(" ")
+}
+
+/// A version's line for one topic: `Version 2 (2026-12-01): + LEVOECMO
+/// (2026). RR 1.12 (0.87 to 1.43) → 1.13 (0.90 to 1.41); …`
+pub fn version_topic_line(number: u32, date: crate::model::Date, t: &TopicDiff) -> String {
+    format!("{}: {}", version_heading(number, date), topic_diff_text(t))
+}
+
+/// What is not released yet, as a heading: `Changes since version 2`.
+pub fn unreleased_heading(since: u32) -> String {
+    format!("Changes since version {since}")
+}
+
+/// What a version (or the unreleased state) changed for readers, when no
+/// topic or trial moved: `No change to the evidence.`
+pub const NO_CHANGE: &str = "No change to the evidence.";
+
 fn registry_status(t: &Trial) -> Option<String> {
     t.registry.as_ref().and_then(|r| r.status.clone())
 }
@@ -359,6 +567,104 @@ fn registry_status(t: &Trial) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An analysis that went from `before` to `after` as its trials moved.
+    fn moved(before: [f64; 3], after: [f64; 3], changes: Vec<Change>) -> AnalysisDiff {
+        let pooled = |p: [f64; 3]| Pooled {
+            estimate: p[0],
+            ci_low: p[1],
+            ci_high: p[2],
+        };
+        AnalysisDiff {
+            id: "death".into(),
+            title: "Death".into(),
+            measure: Measure::RR,
+            added: vec![TrialRef {
+                id: "b".into(),
+                label: "B".into(),
+                year: Some(2024),
+            }],
+            removed: vec![TrialRef {
+                id: "c".into(),
+                label: "C".into(),
+                year: None,
+            }],
+            before: Some(pooled(before)),
+            after: Some(pooled(after)),
+            k_before: Some(3),
+            k_after: Some(3),
+            i2: Some(41.6),
+            changes,
+        }
+    }
+
+    #[test]
+    fn a_trial_change_says_what_moved() {
+        let p = |e: f64, lo: f64, hi: f64| crate::history::PrimaryResult {
+            outcome: "death".into(),
+            measure: Measure::RR,
+            estimate: e,
+            ci_low: lo,
+            ci_high: hi,
+        };
+        let trial = TrialRef {
+            id: "a".into(),
+            label: "A".into(),
+            year: Some(2020),
+        };
+        let d = TrialDiff {
+            trial: trial.clone(),
+            change: TrialChange::PrimaryResult {
+                before: Some(p(0.8, 0.61, 1.05)),
+                after: None,
+            },
+        };
+        assert_eq!(
+            trial_diff_text(&d),
+            "A (2020): primary result RR 0.80 (0.61 to 1.05) → none."
+        );
+        let d = TrialDiff {
+            trial,
+            change: TrialChange::Status {
+                before: TrialStatus::Ongoing,
+                after: TrialStatus::Published,
+            },
+        };
+        assert_eq!(trial_diff_text(&d), "A (2020): ongoing → published.");
+    }
+
+    #[test]
+    fn a_difference_names_what_matters() {
+        let d = moved(
+            [0.8, 0.6, 1.07],
+            [0.75, 0.6, 0.94],
+            vec![
+                Change::CiNoLongerCrossesNull { side: Side::Below },
+                Change::PredictionSide {
+                    before: Side::Crosses,
+                    after: Side::Below,
+                },
+                Change::Certainty {
+                    before: Some(Certainty::Low),
+                    after: Some(Certainty::Moderate),
+                },
+            ],
+        );
+        assert_eq!(
+            analysis_diff_text(&d),
+            "+ B (2024); − C. RR 0.80 (0.60 to 1.07) → 0.75 (0.60 to 0.94); 3 trials; I² 42%; the CI no longer crosses 1 (now wholly below 1); the prediction interval moved from across 1 to below 1; certainty low → moderate."
+        );
+        let d = moved(
+            [0.8, 0.7, 0.95],
+            [0.9, 0.7, 1.1],
+            vec![Change::CiNowCrossesNull],
+        );
+        assert!(
+            analysis_diff_text(&d).ends_with("; I² 42%; the CI now crosses 1 (no clear effect).")
+        );
+        let d = moved([0.8, 0.6, 1.1], [0.81, 0.6, 1.1], vec![]);
+        assert!(analysis_diff_text(&d).ends_with("; I² 42%; conclusion unchanged."));
+    }
 
     #[test]
     fn small_p_values_never_read_zero() {

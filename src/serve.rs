@@ -113,6 +113,8 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         force: false,
         keep_files: false,
         cache: false,
+        // A preview shows the author what the next release will say.
+        unreleased: true,
     };
     let state: Shared = Arc::default();
     let (tx, rx) = mpsc::channel();
@@ -159,7 +161,7 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
 /// watcher lost events and the whole site must be read again.
 type Changes = Option<Vec<PathBuf>>;
 
-/// Watch the four trees recursively, and the site folder itself (not
+/// Watch the five trees recursively, and the site folder itself (not
 /// recursively) so that a tree created later is seen. Events that only
 /// read a file (a build reading its sources) are not changes.
 fn watch(root: &Path, tx: mpsc::Sender<Changes>) -> notify::Result<RecommendedWatcher> {

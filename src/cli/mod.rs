@@ -5,6 +5,7 @@
 
 mod init;
 mod new;
+mod release;
 
 pub use new::NewKind;
 
@@ -47,7 +48,8 @@ pub enum Command {
         /// (overrides base_url in content/_index.md).
         #[arg(long)]
         base_url: Option<String>,
-        /// Also build pages marked `draft: true`.
+        /// Also build pages marked `draft: true`, and show the changes since
+        /// the latest released version on topic pages and /changes/.
         #[arg(long)]
         drafts: bool,
         /// Print how long each stage took.
@@ -118,6 +120,21 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Record the site's evidence as its next numbered version,
+    /// history/NNNN.json (every topic analysis's trials and pooled numbers,
+    /// every trial's status and primary result), for the author to commit.
+    /// Topic pages, /changes/ and the feeds then say what each version
+    /// changed. Refuses a site with errors; never overwrites a version.
+    Release {
+        /// What this version is, in a few words (e.g. "LEVOECMO published").
+        note: String,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The release date, YYYY-MM-DD [default: SOURCE_DATE_EPOCH, else today (UTC)].
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Create a new site in DIR with a sample trial and appraisal (DIR must be empty or new).
     Init {
         /// Folder for the new site.
@@ -146,6 +163,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 force,
                 keep_files: false,
                 cache,
+                unreleased: drafts,
             };
             build(&opts, timings)
         }
@@ -176,6 +194,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::New { kind, name, root } => new::new(&root, kind, &name),
         Command::Import { file, root } => import(&file, &root),
+        Command::Release { note, root, date } => {
+            release::release(&root, &note, &release::DateSource::from_env(date))
+        }
         Command::Init { dir } => init::init(&dir),
     }
 }

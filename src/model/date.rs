@@ -82,6 +82,25 @@ impl Date {
         }
     }
 
+    /// The day `secs` seconds after 1970-01-01T00:00:00Z (UTC), e.g. for
+    /// `SOURCE_DATE_EPOCH` (H. Hinnant's `civil_from_days`).
+    pub fn from_unix_seconds(secs: i64) -> Date {
+        let z = secs.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date {
+            year,
+            month: Some(month),
+            day: Some(day),
+        }
+    }
+
     /// RFC 3339 timestamp at midnight UTC (missing parts taken as 1), for feeds.
     pub fn rfc3339(&self) -> String {
         format!(
@@ -133,6 +152,20 @@ mod tests {
         assert_eq!(Date::parse("2024-11").unwrap().iso(), "2024-11");
         assert_eq!(Date::parse("2016").unwrap().iso(), "2016");
         assert!(Date::parse("2024-02-29").is_ok());
+    }
+
+    /// Reference: Python's `datetime.fromtimestamp(s, timezone.utc).date()`.
+    #[test]
+    fn days_from_unix_seconds() {
+        for (secs, day) in [
+            (0, "1970-01-01"),
+            (951_782_400, "2000-02-29"),
+            (1_796_083_200, "2026-12-01"),
+            (-86_400, "1969-12-31"),
+            (4_107_542_399, "2100-02-28"),
+        ] {
+            assert_eq!(Date::from_unix_seconds(secs).iso(), day, "{secs}");
+        }
     }
 
     #[test]

@@ -365,7 +365,9 @@ pub enum Direction {
 }
 
 /// Effect measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Measure {
     /// Risk ratio.
     RR,

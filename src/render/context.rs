@@ -279,6 +279,122 @@ pub struct TopicCtx {
     pub trials: Vec<TrialCtx>,
     /// Analyses.
     pub analyses: Vec<AnalysisCtx>,
+    /// Its version history (`partials/history.html`).
+    pub history: HistoryCtx,
+}
+
+/// A topic's version history: the released versions that changed it,
+/// newest first, and, in a preview, what the next release will say.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryCtx {
+    /// Versions that changed this topic, newest first (the first is the latest).
+    pub versions: Vec<VersionCtx>,
+    /// Changes since the latest version (`serve`, `build --drafts`).
+    pub unreleased: Option<UnreleasedCtx>,
+    /// URL of the topic's own Atom feed.
+    pub feed: String,
+    /// URL of the site-wide `/changes/` page.
+    pub changes: String,
+}
+
+/// One released version as a topic page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionCtx {
+    /// Its number.
+    pub number: u32,
+    /// `Version 2 (2026-12-01)`.
+    pub heading: String,
+    /// Human date.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// The author's note.
+    pub note: String,
+    /// What it changed in this topic, in words.
+    pub text: String,
+    /// The version on `/changes/`.
+    pub url: String,
+    /// Each analysis that moved, with its numbers.
+    pub analyses: Vec<AnalysisChangeCtx>,
+}
+
+/// One analysis that moved, in numbers and words.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisChangeCtx {
+    /// Analysis id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Trials pooled before (`null`: first recorded).
+    pub k_before: Option<usize>,
+    /// Trials pooled after.
+    pub k_after: Option<usize>,
+    /// `[estimate, low, high]` before.
+    pub before: Option<[f64; 3]>,
+    /// `[estimate, low, high]` after.
+    pub after: Option<[f64; 3]>,
+    /// I² after, percent.
+    pub i2: Option<f64>,
+    /// Whether the conclusion stands.
+    pub conclusion_unchanged: bool,
+    /// In words.
+    pub text: String,
+}
+
+/// What the current state changes since the latest version.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreleasedCtx {
+    /// The latest version's number.
+    pub since: u32,
+    /// `Changes since version 2`.
+    pub heading: String,
+    /// What would change, in words (or that nothing would).
+    pub text: String,
+    /// Whether anything would change.
+    pub changed: bool,
+}
+
+/// The `/changes/` page: every version's changes, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesCtx {
+    /// Changes not yet released (`serve`, `build --drafts`).
+    pub unreleased: Option<ChangeSetCtx>,
+    /// Released versions, newest first.
+    pub versions: Vec<ChangeSetCtx>,
+    /// URL of the site's Atom feed.
+    pub feed: String,
+}
+
+/// One version's (or the unreleased) changes, linked to topics and trials.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeSetCtx {
+    /// The version's number (for unreleased changes: the latest version's).
+    pub number: u32,
+    /// `Version 2 (2026-12-01)` or `Changes since version 2`.
+    pub heading: String,
+    /// Fragment id: `version-2`, `unreleased`.
+    pub anchor: String,
+    /// ISO date (`null` for unreleased changes).
+    pub date_iso: Option<String>,
+    /// Human date.
+    pub date: Option<String>,
+    /// The author's note.
+    pub note: String,
+    /// Topics that moved.
+    pub topics: Vec<ChangedCtx>,
+    /// Trials that moved.
+    pub trials: Vec<ChangedCtx>,
+}
+
+/// A topic or trial that moved: a link and what moved, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedCtx {
+    /// Title (topic) or acronym (trial).
+    pub title: String,
+    /// Its page (`null` when it is no longer on the site).
+    pub url: Option<String>,
+    /// What moved.
+    pub text: String,
 }
 
 /// An item of a list page.
@@ -410,4 +526,6 @@ pub struct Ctx<'a> {
     pub topic: Option<TopicCtx>,
     /// List data (home, sections, tags).
     pub list: Option<ListCtx>,
+    /// The `/changes/` page.
+    pub changes: Option<ChangesCtx>,
 }

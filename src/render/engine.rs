@@ -122,7 +122,7 @@ impl<'a> Renderer<'a> {
             ));
             return Err(diags);
         }
-        let site = site_ctx(input.site);
+        let site = site_ctx(input.site, !input.timeline.versions.is_empty());
         Ok(Renderer {
             env: Env {
                 input,
@@ -142,9 +142,11 @@ impl<'a> Renderer<'a> {
 
     /// What every page of `site` shows of the site as a whole (title,
     /// navigation, base URL), as text: a page renders the same when this
-    /// and its own inputs are the same. Needs nothing rendered.
-    pub fn site_summary(site: &Site) -> String {
-        serde_json::to_string(&site_ctx(site)).unwrap_or_default()
+    /// and its own inputs are the same (`released`: whether a version was
+    /// released, which puts `/changes/` in the navigation). Needs nothing
+    /// rendered.
+    pub fn site_summary(site: &Site, released: bool) -> String {
+        serde_json::to_string(&site_ctx(site, released)).unwrap_or_default()
     }
 
     /// The files of page `i`: its HTML and, for trials and topics, its
@@ -163,11 +165,18 @@ impl<'a> Renderer<'a> {
     pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
         let env = &self.env;
         let input = env.input;
-        let (mut files, diags) = list_files(env);
+        let (mut files, mut diags) = list_files(env);
+        files.extend(super::history::changes_file(env, &mut diags));
         // Feed, sitemap, .nojekyll, static files, assets.
         files.push(OutputFile {
             path: "feed.xml".into(),
-            bytes: feed::atom(input.site, input.links, &env.site).into_bytes(),
+            bytes: feed::atom(
+                input.site,
+                input.links,
+                &env.site,
+                super::history::version_entries(env),
+            )
+            .into_bytes(),
         });
         files.push(OutputFile {
             path: "sitemap.xml".into(),

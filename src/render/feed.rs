@@ -1,23 +1,36 @@
 //! The Atom feed and the sitemap, written directly (two small fixed formats).
 //!
-//! The feed says what changed: each entry carries the page's status
+//! The feed says what changed: each page's entry carries the page's status
 //! (a registered trial that now has results says so) and is dated by its
-//! `updated` date when there is one, else its `date`.
+//! `updated` date when there is one, else its `date`; each released
+//! version has an entry dated with the version's date. A topic's own feed
+//! ([`topic_atom`]) has one entry per version that changed it.
 
 use super::context::SiteCtx;
 use super::html::esc;
 use crate::link::Links;
 use crate::model::{PageKind, Site};
 
-/// Atom feed of the 50 most recent dated pages.
-pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
-    let abs = |rel: &str| {
-        if s.base_url.contains("://") {
-            format!("{}{}", s.base_url, rel)
-        } else {
-            format!("{}{}", s.base_path, rel)
-        }
-    };
+/// One entry of an Atom feed.
+pub(super) struct Entry {
+    /// Title.
+    pub(super) title: String,
+    /// The page it links to.
+    pub(super) link: String,
+    /// Its id (never changes).
+    pub(super) id: String,
+    /// RFC 3339 date.
+    pub(super) updated: String,
+    /// Summary text.
+    pub(super) summary: String,
+    /// Tags.
+    pub(super) categories: Vec<String>,
+}
+
+/// The site's Atom feed: the 50 most recent dated pages, and one entry
+/// per released version (`versions`), newest first.
+pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>) -> String {
+    let abs = |rel: &str| absolute(s, rel);
     let mut pages: Vec<usize> = (0..site.pages.len())
         .filter(|&i| site.pages[i].date.is_some())
         .collect();
@@ -26,18 +39,81 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
         (when(b), &site.pages[a].url_path).cmp(&(when(a), &site.pages[b].url_path))
     });
     pages.truncate(50);
-    let updated = pages
+    let mut entries: Vec<Entry> = pages
+        .into_iter()
+        .map(|i| {
+            let p = &site.pages[i];
+            Entry {
+                title: p.title.clone(),
+                link: abs(&p.url_path),
+                id: abs(&p.url_path),
+                updated: when(i).map(|d| d.rfc3339()).unwrap_or_default(),
+                summary: format!(
+                    "{}{}",
+                    page_status(site, links, i),
+                    p.bottom_line
+                        .clone()
+                        .unwrap_or_else(|| p.description.clone())
+                ),
+                categories: p.tags.clone(),
+            }
+        })
+        .collect();
+    entries.extend(versions);
+    let head = Head {
+        title: &s.title,
+        subtitle: &s.description,
+        self_link: abs("feed.xml"),
+        link: abs(""),
+    };
+    feed(s, &head, entries)
+}
+
+/// The Atom feed of one topic (`topics/<id>/feed.xml`): one entry per
+/// released version that changed it. `url_path` is the topic page's.
+pub(crate) fn topic_atom(s: &SiteCtx, title: &str, url_path: &str, entries: Vec<Entry>) -> String {
+    let head = Head {
+        title: &format!("{title} · {}", s.title),
+        subtitle: &format!(
+            "Each released version of the evidence on {title}, with what it changed."
+        ),
+        self_link: absolute(s, &format!("{url_path}feed.xml")),
+        link: absolute(s, url_path),
+    };
+    feed(s, &head, entries)
+}
+
+/// A feed's own title, subtitle and links.
+struct Head<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    self_link: String,
+    link: String,
+}
+
+/// The full URL of `rel` when the base URL has a scheme, else its path.
+fn absolute(s: &SiteCtx, rel: &str) -> String {
+    if s.base_url.contains("://") {
+        format!("{}{}", s.base_url, rel)
+    } else {
+        format!("{}{}", s.base_path, rel)
+    }
+}
+
+/// An Atom feed of `entries`, newest first (ties by id), dated by the newest.
+fn feed(s: &SiteCtx, head: &Head, mut entries: Vec<Entry>) -> String {
+    entries.sort_by(|a, b| (&b.updated, &a.id).cmp(&(&a.updated, &b.id)));
+    let updated = entries
         .first()
-        .and_then(|&i| when(i))
-        .map(|d| d.rfc3339())
+        .map(|e| e.updated.clone())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     x.push_str(&format!(
         "<title>{}</title>\n<subtitle>{}</subtitle>\n",
-        esc(&s.title),
-        esc(&s.description)
+        esc(head.title),
+        esc(head.subtitle)
     ));
-    x.push_str(&format!("<link href=\"{}\" rel=\"self\"/>\n<link href=\"{}\"/>\n<id>{}</id>\n<updated>{updated}</updated>\n", esc(&abs("feed.xml")), esc(&abs("")), esc(&abs(""))));
+    x.push_str(&format!("<link href=\"{}\" rel=\"self\"/>\n<link href=\"{}\"/>\n<id>{}</id>\n<updated>{updated}</updated>\n", esc(&head.self_link), esc(&head.link), esc(&head.link)));
     // RFC 4287 needs an author for the feed (its entries have none of
     // their own): the site's author, or else the site's title.
     let author = if s.author.is_empty() {
@@ -46,46 +122,16 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
         &s.author
     };
     x.push_str(&format!("<author><name>{}</name></author>\n", esc(author)));
-    for i in pages {
-        let p = &site.pages[i];
-        let status = match &p.kind {
-            PageKind::Trial(t) => {
-                // A trial that was on the site as a registry record: say
-                // that the registered trial has now reported.
-                let records: Vec<&str> = links
-                    .registry_records
-                    .get(&i)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|&r| match &site.pages[r].kind {
-                        PageKind::Trial(rt) => Some(rt.acronym.as_str()),
-                        _ => None,
-                    })
-                    .collect();
-                let st = links
-                    .status(i)
-                    .unwrap_or(crate::link::TrialStatus::Published);
-                crate::present::status_feed(st, t, &records)
-            }
-            PageKind::Appraisal(_) => "Appraisal. ".into(),
-            PageKind::Topic(_) => "Topic: evidence re-pooled. ".into(),
-            PageKind::Plain => String::new(),
-        };
-        let summary = format!(
-            "{status}{}",
-            p.bottom_line
-                .clone()
-                .unwrap_or_else(|| p.description.clone())
-        );
+    for e in entries {
         x.push_str(&format!(
             "<entry>\n<title>{}</title>\n<link href=\"{}\"/>\n<id>{}</id>\n<updated>{}</updated>\n<summary>{}</summary>\n",
-            esc(&p.title),
-            esc(&abs(&p.url_path)),
-            esc(&abs(&p.url_path)),
-            when(i).map(|d| d.rfc3339()).unwrap_or_default(),
-            esc(&summary)
+            esc(&e.title),
+            esc(&e.link),
+            esc(&e.id),
+            e.updated,
+            esc(&e.summary)
         ));
-        for t in &p.tags {
+        for t in &e.categories {
             x.push_str(&format!("<category term=\"{}\"/>\n", esc(t)));
         }
         x.push_str("</entry>\n");
@@ -94,15 +140,37 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx) -> String {
     x
 }
 
+/// The first words of page `i`'s feed entry: what it is, and for a
+/// trial its status (a registered trial that now has results says so).
+fn page_status(site: &Site, links: &Links, i: usize) -> String {
+    match &site.pages[i].kind {
+        PageKind::Trial(t) => {
+            // A trial that was on the site as a registry record: say
+            // that the registered trial has now reported.
+            let records: Vec<&str> = links
+                .registry_records
+                .get(&i)
+                .into_iter()
+                .flatten()
+                .filter_map(|&r| match &site.pages[r].kind {
+                    PageKind::Trial(rt) => Some(rt.acronym.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let st = links
+                .status(i)
+                .unwrap_or(crate::link::TrialStatus::Published);
+            crate::present::status_feed(st, t, &records)
+        }
+        PageKind::Appraisal(_) => "Appraisal. ".into(),
+        PageKind::Topic(_) => "Topic: evidence re-pooled. ".into(),
+        PageKind::Plain => String::new(),
+    }
+}
+
 /// sitemap.xml of every page.
 pub(crate) fn sitemap(site: &Site, s: &SiteCtx) -> String {
-    let abs = |rel: &str| {
-        if s.base_url.contains("://") {
-            format!("{}{}", s.base_url, rel)
-        } else {
-            format!("{}{}", s.base_path, rel)
-        }
-    };
+    let abs = |rel: &str| absolute(s, rel);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     x.push_str(&format!("<url><loc>{}</loc></url>\n", esc(&abs(""))));
     let mut urls: Vec<&crate::model::Page> = site.pages.iter().collect();

@@ -23,7 +23,8 @@
 //! - `list`: the home page, section and tag lists, the tags index, 404.
 //! - `paginate`: a list cut into pages with a pager.
 //! - `html`: finishing a page body (charts placed in the prose, links).
-//! - `feed`: the Atom feed and the sitemap.
+//! - `feed`: the Atom feeds (the site's, each topic's) and the sitemap.
+//! - `history`: a topic's version history, `/changes/`, and the versions' feed entries.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`theme`]: the theme's templates and static files.
@@ -33,6 +34,7 @@ pub mod context;
 mod engine;
 mod feed;
 mod figure;
+mod history;
 mod html;
 pub mod json;
 mod list;
@@ -70,6 +72,9 @@ pub struct RenderInput<'a> {
     pub figures: &'a Figures,
     /// The theme.
     pub theme: &'a theme::Theme,
+    /// The released versions and what each changed (and, in a preview,
+    /// the changes not yet released).
+    pub timeline: &'a crate::history::Timeline,
     /// Content assets: (path under content/, bytes), copied to the same path in the output.
     pub assets: Vec<(String, &'a [u8])>,
     /// Files under `static/`: (path under static/, bytes), copied to the output root.

@@ -54,6 +54,12 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
                 path: json_path,
                 bytes: json::topic(site, env.input.links, i, analyses),
             });
+            let entries = super::history::topic_entries(env, i);
+            files.push(OutputFile {
+                path: format!("{}feed.xml", p.url_path),
+                bytes: super::feed::topic_atom(&env.site, &p.title, &p.url_path, entries)
+                    .into_bytes(),
+            });
             "topic.html"
         }
         PageKind::Plain => "page.html",
@@ -118,6 +124,7 @@ pub(super) fn ctx_for<'a>(env: &'a Env, page: PageCtx) -> Ctx<'a> {
         appraisal: None,
         topic: None,
         list: None,
+        changes: None,
     }
 }
 

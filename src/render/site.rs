@@ -93,8 +93,9 @@ pub(super) fn of_page<T>(map: &BTreeMap<usize, Vec<T>>, i: usize) -> &[T] {
 }
 
 /// The site context: configuration and the navigation (the sections that
-/// have pages, tags when any page has one, top-level plain pages).
-pub(super) fn site_ctx(site: &Site) -> SiteCtx {
+/// have pages, tags when any page has one, `/changes/` when a version was
+/// released, top-level plain pages).
+pub(super) fn site_ctx(site: &Site, released: bool) -> SiteCtx {
     let cfg = &site.config;
     let base_path = base_path(&cfg.base_url);
     let mut nav: Vec<LinkCtx> = Vec::new();
@@ -119,6 +120,12 @@ pub(super) fn site_ctx(site: &Site) -> SiteCtx {
         nav.push(LinkCtx {
             title: "Tags".into(),
             url: format!("{base_path}tags/"),
+        });
+    }
+    if released {
+        nav.push(LinkCtx {
+            title: "Changes".into(),
+            url: format!("{base_path}{}", super::history::CHANGES),
         });
     }
     for p in &site.pages {

@@ -71,5 +71,6 @@ pub(super) fn topic_ctx(
                 }
             })
             .collect(),
+        history: super::history::history_ctx(env, i),
     }
 }

@@ -64,11 +64,17 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// Pages and CSV files, by index into `sources.files` (other files are
-/// left alone: the theme and static files are not what authors edit).
+/// Pages, CSV files and version files (`history/0001.json`), by index
+/// into `sources.files` (other files are left alone: the theme and static
+/// files are not what authors edit).
 fn editable(s: &Sources) -> Vec<usize> {
     (0..s.files.len())
-        .filter(|&i| matches!(s.files[i].kind, FileKind::Page | FileKind::DataCsv))
+        .filter(|&i| {
+            matches!(
+                s.files[i].kind,
+                FileKind::Page | FileKind::DataCsv | FileKind::History
+            )
+        })
         .collect()
 }
 
@@ -164,8 +170,13 @@ pub(crate) fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
     touched
 }
 
+/// In memory, showing the changes since the latest version (as `serve`
+/// does), so that topic pages and `/changes/` depend on the current state.
 fn options() -> Options {
-    Options::in_memory(PathBuf::from("/nonexistent"))
+    Options {
+        unreleased: true,
+        ..Options::in_memory(PathBuf::from("/nonexistent"))
+    }
 }
 
 /// What a build gives that must not depend on how it was built.

@@ -11,6 +11,7 @@ mod incremental;
 mod numbers;
 #[cfg(unix)]
 mod output_safety;
+mod release;
 mod robustness;
 mod sanitize;
 mod serve;

@@ -336,3 +336,43 @@ fn eventually(what: &str, ok: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The release story in a preview: what the next release will say, then
+/// the release itself picked up from `history/` while serving.
+#[test]
+fn serve_shows_the_changes_since_the_latest_version_and_picks_up_a_release() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    copy_dir(&fixture("release/story/before"), &site);
+    let release = |note: &str, date: &str| {
+        let o = appraise(&[
+            "release",
+            note,
+            "--root",
+            site.to_str().unwrap(),
+            "--date",
+            date,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    release("LeoPARDS only", "2026-11-20");
+    let (_server, port) = start(&site);
+    wait_for(port, "the first build", |v| v["version"] == 1);
+    let topic = || get(port, "/topics/levosimendan/").2;
+    assert!(
+        topic().contains("<strong>Changes since version 1</strong> (not released; shown in previews only): No change to the evidence.</p>"),
+        "{}",
+        topic()
+    );
+    copy_dir(&fixture("release/story/levoecmo"), &site);
+    eventually("the unreleased change", || {
+        topic().contains("<strong>Changes since version 1</strong> (not released; shown in previews only): + LEVOECMO (2026). RR 1.12 (0.87 to 1.43) → 1.13 (0.90 to 1.41); trials 1 → 2;")
+    });
+    release("LEVOECMO published", "2026-12-01");
+    eventually("version 2", || {
+        let page = topic();
+        page.contains("<strong>Version 2 (2026-12-01):</strong> + LEVOECMO (2026).")
+            && page.contains("<strong>Changes since version 2</strong> (not released; shown in previews only): No change to the evidence.</p>")
+            && get(port, "/changes/").2.contains("<h2 id=\"h-version-2\">Version 2 (2026-12-01)</h2>")
+    });
+}
