@@ -78,31 +78,9 @@ struct FrontRegistry {
 pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
     let v: Value = serde_json::from_slice(json)
         .map_err(|e| format!("not JSON: {e} (expected a ClinicalTrials.gov study, API v2)"))?;
-    // A search result holds studies in `studies`; take a single one.
-    let study = match v.get("studies").and_then(Value::as_array) {
-        Some(list) if list.len() == 1 => &list[0],
-        Some(list) => {
-            return Err(format!(
-                "the file holds {} studies; export one study per file",
-                list.len()
-            ))
-        }
-        None => &v,
-    };
-    let p = study
-        .get("protocolSection")
-        .ok_or("no `protocolSection`: this is not a ClinicalTrials.gov study record (API v2)")?;
-    let s = |path: &[&str]| -> Option<String> {
-        let mut cur = p;
-        for k in path {
-            cur = cur.get(k)?;
-        }
-        cur.as_str()
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(String::from)
-    };
-    let id = s(&["identificationModule", "nctId"])
+    let p = Protocol(protocol_section(&v)?);
+    let id = p
+        .text(&["identificationModule", "nctId"])
         .ok_or("no `identificationModule.nctId`")?
         .to_ascii_uppercase();
     let valid_id =
@@ -110,87 +88,20 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
     if !valid_id {
         return Err(format!("`{id}` is not an NCT number (NCT and 8 digits)"));
     }
-    let brief = s(&["identificationModule", "briefTitle"]);
-    let official = s(&["identificationModule", "officialTitle"]);
-    let acronym = s(&["identificationModule", "acronym"]);
-    let phases: Vec<String> = p
-        .pointer("/designModule/phases")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(phase).collect())
-        .unwrap_or_default();
-    let contact = p
-        .pointer("/contactsLocationsModule/overallOfficials/0/name")
-        .or_else(|| p.pointer("/contactsLocationsModule/centralContacts/0/name"))
-        .and_then(Value::as_str)
-        .map(String::from);
-    // Dates the site cannot read are left out (and said so), rather than
-    // written into a page that would then fail to build.
+    let brief = p.text(&["identificationModule", "briefTitle"]);
+    let official = p.text(&["identificationModule", "officialTitle"]);
+    let acronym = p.text(&["identificationModule", "acronym"]);
     let mut skipped = Vec::new();
-    let mut date = |what: &str, v: Option<String>| -> Option<String> {
-        let v = v?;
-        match crate::model::date::Date::parse(&v) {
-            Ok(_) => Some(v),
-            Err(e) => {
-                skipped.push(format!("{what}: {e}"));
-                None
-            }
-        }
-    };
-    let registered = date("registered", s(&["statusModule", "studyFirstSubmitDate"]));
-    let start = date("start", s(&["statusModule", "startDateStruct", "date"]));
-    let first_posted = date(
-        "first posted",
-        s(&["statusModule", "studyFirstPostDateStruct", "date"]),
-    );
-    let completion = date(
-        "completion",
-        s(&["statusModule", "completionDateStruct", "date"])
-            .or_else(|| s(&["statusModule", "primaryCompletionDateStruct", "date"])),
-    );
-    let checked = date(
-        "last update",
-        s(&["statusModule", "lastUpdatePostDateStruct", "date"]),
-    );
-    let enrollment = p
-        .pointer("/designModule/enrollmentInfo/count")
-        .and_then(Value::as_i64);
-    if enrollment.is_some_and(|n| n < 0) {
-        skipped.push(format!(
-            "enrolment: {} is negative",
-            enrollment.unwrap_or(0)
-        ));
-    }
-    let enrollment = enrollment.filter(|n| *n >= 0);
-    let registry = FrontRegistry {
-        status: s(&["statusModule", "overallStatus"]).map(|x| words(&x)),
-        phase: (!phases.is_empty()).then(|| phases.join("/")),
-        study_type: s(&["designModule", "studyType"]).map(|x| words(&x)),
-        sponsor: s(&["sponsorCollaboratorsModule", "leadSponsor", "name"]),
-        contact,
-        registered: registered.clone(),
-        start: start.clone(),
-        completion,
-        checked,
-        enrollment,
-        conditions: p
-            .pointer("/conditionsModule/conditions")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
-    let name = acronym.clone().unwrap_or_else(|| id.clone());
+    let dates = Dates::of(&p, &mut skipped);
+    let registry = registry(&p, &dates, &mut skipped);
+    let name = acronym.unwrap_or_else(|| id.clone());
     let front = Front {
         title: format!(
             "{}: {} (registry record)",
             name,
             brief.clone().unwrap_or_else(|| "registered trial".into())
         ),
-        date: registered.or(first_posted).or(start),
+        date: dates.registered.or(dates.first_posted).or(dates.start),
         trial: FrontTrial {
             acronym: name,
             title: official.or(brief),
@@ -199,7 +110,149 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
         },
     };
     let yaml = serde_yaml::to_string(&front).map_err(|e| format!("cannot write YAML: {e}"))?;
-    let summary = s(&["descriptionModule", "briefSummary"]).unwrap_or_default();
+    let summary = p.text(&["descriptionModule", "briefSummary"]);
+    Ok(ImportedPage {
+        rel_path: format!("content/trials/{}/index.md", id.to_ascii_lowercase()),
+        id,
+        text: page_text(&yaml, summary.as_deref()),
+        skipped,
+    })
+}
+
+/// The study's `protocolSection`: of the file itself, or of the one study
+/// of a search result (`studies`).
+fn protocol_section(v: &Value) -> Result<&Value, String> {
+    let study = match v.get("studies").and_then(Value::as_array) {
+        Some(list) if list.len() == 1 => &list[0],
+        Some(list) => {
+            return Err(format!(
+                "the file holds {} studies; export one study per file",
+                list.len()
+            ))
+        }
+        None => v,
+    };
+    study.get("protocolSection").ok_or_else(|| {
+        "no `protocolSection`: this is not a ClinicalTrials.gov study record (API v2)".to_string()
+    })
+}
+
+/// A study's `protocolSection`, read field by field.
+struct Protocol<'v>(&'v Value);
+
+impl Protocol<'_> {
+    /// The non-empty text at `path` (trimmed).
+    fn text(&self, path: &[&str]) -> Option<String> {
+        let mut cur = self.0;
+        for k in path {
+            cur = cur.get(k)?;
+        }
+        cur.as_str()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+    }
+
+    /// The strings of the array at the JSON `pointer`.
+    fn strings(&self, pointer: &str) -> Vec<&str> {
+        (self.0.pointer(pointer).and_then(Value::as_array))
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The record's dates the site can read. Dates it cannot are left out
+/// (and said so in `skipped`), rather than written into a page that would
+/// then fail to build.
+struct Dates {
+    registered: Option<String>,
+    start: Option<String>,
+    first_posted: Option<String>,
+    completion: Option<String>,
+    checked: Option<String>,
+}
+
+impl Dates {
+    fn of(p: &Protocol, skipped: &mut Vec<String>) -> Dates {
+        let mut date = |what: &str, v: Option<String>| -> Option<String> {
+            let v = v?;
+            match crate::model::date::Date::parse(&v) {
+                Ok(_) => Some(v),
+                Err(e) => {
+                    skipped.push(format!("{what}: {e}"));
+                    None
+                }
+            }
+        };
+        Dates {
+            registered: date(
+                "registered",
+                p.text(&["statusModule", "studyFirstSubmitDate"]),
+            ),
+            start: date(
+                "start",
+                p.text(&["statusModule", "startDateStruct", "date"]),
+            ),
+            first_posted: date(
+                "first posted",
+                p.text(&["statusModule", "studyFirstPostDateStruct", "date"]),
+            ),
+            completion: date(
+                "completion",
+                p.text(&["statusModule", "completionDateStruct", "date"])
+                    .or_else(|| p.text(&["statusModule", "primaryCompletionDateStruct", "date"])),
+            ),
+            checked: date(
+                "last update",
+                p.text(&["statusModule", "lastUpdatePostDateStruct", "date"]),
+            ),
+        }
+    }
+}
+
+/// The page's `registry` block; a negative enrolment is left out (and
+/// said so in `skipped`).
+fn registry(p: &Protocol, dates: &Dates, skipped: &mut Vec<String>) -> FrontRegistry {
+    let phases: Vec<String> = p
+        .strings("/designModule/phases")
+        .into_iter()
+        .map(phase)
+        .collect();
+    let contact =
+        (p.0.pointer("/contactsLocationsModule/overallOfficials/0/name"))
+            .or_else(|| {
+                p.0.pointer("/contactsLocationsModule/centralContacts/0/name")
+            })
+            .and_then(Value::as_str)
+            .map(String::from);
+    let enrollment =
+        p.0.pointer("/designModule/enrollmentInfo/count")
+            .and_then(Value::as_i64);
+    if let Some(n) = enrollment.filter(|n| *n < 0) {
+        skipped.push(format!("enrolment: {n} is negative"));
+    }
+    FrontRegistry {
+        status: p
+            .text(&["statusModule", "overallStatus"])
+            .map(|x| words(&x)),
+        phase: (!phases.is_empty()).then(|| phases.join("/")),
+        study_type: p.text(&["designModule", "studyType"]).map(|x| words(&x)),
+        sponsor: p.text(&["sponsorCollaboratorsModule", "leadSponsor", "name"]),
+        contact,
+        registered: dates.registered.clone(),
+        start: dates.start.clone(),
+        completion: dates.completion.clone(),
+        checked: dates.checked.clone(),
+        enrollment: enrollment.filter(|n| *n >= 0),
+        conditions: (p.strings("/conditionsModule/conditions").into_iter())
+            .map(String::from)
+            .collect(),
+    }
+}
+
+/// The page: its front matter (`yaml`), what the page is, and the
+/// registry's brief summary as plain text.
+fn page_text(yaml: &str, summary: Option<&str>) -> String {
     let mut text = format!("---\n{yaml}---\n");
     text.push_str(
         "\nThis page was imported from the trial's ClinicalTrials.gov record. It shows\n\
@@ -207,17 +260,12 @@ pub fn clinicaltrials_gov(json: &[u8]) -> Result<ImportedPage, String> {
          published, add the trial's own page with the same registration number:\n\
          this record will link to it.\n",
     );
-    if !summary.is_empty() {
+    if let Some(summary) = summary {
         text.push_str("\n## What was registered\n\n");
-        text.push_str(&as_plain_text(&summary));
+        text.push_str(&as_plain_text(summary));
         text.push('\n');
     }
-    Ok(ImportedPage {
-        rel_path: format!("content/trials/{}/index.md", id.to_ascii_lowercase()),
-        id,
-        text,
-        skipped,
-    })
+    text
 }
 
 /// Registry text placed in Markdown so that it reads as the words it is:
