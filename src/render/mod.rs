@@ -24,11 +24,13 @@
 //! - `paginate`: a list cut into pages with a pager.
 //! - `html`: finishing a page body (charts placed in the prose, links).
 //! - `feed`: the Atom feed and the sitemap.
+//! - [`card`]: the result cards that open trial, appraisal and topic pages.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`theme`]: the theme's templates and static files.
 
 mod appraisal;
+pub mod card;
 pub mod context;
 mod engine;
 mod feed;
