@@ -621,7 +621,8 @@ fn pooled_range(measure: Measure, lo: f64, hi: f64) -> String {
 /// that includes no difference is "too uncertain to tell" with fewer than
 /// 3 trials and "no clear difference" (never "no effect") with more; one
 /// that excludes it points to benefit or harm for the intervention, with a
-/// warning when it rests on fewer than 3 trials. When the common effect
+/// warning when it rests on fewer than 3 trials, and a note when its
+/// prediction interval includes no difference. When the common effect
 /// leads only because τ² cannot be estimated, the wider random-effects
 /// interval is given too, and it too must exclude no difference before the
 /// result points anywhere.
@@ -661,7 +662,13 @@ pub fn pooled_reading(r: &PooledResult) -> String {
     } else {
         String::new()
     };
-    format!("Points to {what} with the intervention: 95% CI {range}{wider}{caution}")
+    let next = match (r.pi_low, r.pi_high) {
+        (Some(a), Some(b)) if includes_null(a, b) => {
+            "; the 95% prediction interval includes no difference, so a new trial could find none"
+        }
+        _ => "",
+    };
+    format!("Points to {what} with the intervention: 95% CI {range}{wider}{caution}{next}")
 }
 
 /// When the common effect leads only because there are too few trials for
@@ -999,6 +1006,15 @@ mod card_tests {
             Some([0.8, 0.72, 0.89]),
         );
         assert!(pooled_reading(&two_benefit).ends_with("from only 2 trials: read with care"));
+        // The pooled-fixture topic of 4 trials: a clear pooled benefit whose
+        // prediction interval still includes no difference.
+        let mut spread = pooled(4, Lead::Random, [0.24, 0.12, 0.47], None);
+        (spread.pi_low, spread.pi_high) = (Some(0.05), Some(1.11));
+        assert_eq!(
+            pooled_reading(&spread),
+            "Points to benefit with the intervention: 95% CI from 88% lower risk to 53% lower \
+             risk; the 95% prediction interval includes no difference, so a new trial could find none"
+        );
         let harm = pooled(4, Lead::Random, [1.3, 1.1, 1.5], None);
         assert!(pooled_reading(&harm).starts_with("Points to harm"));
         let disagree = pooled(2, Lead::NoneTrialsDisagree, [0.0; 3], None);
