@@ -7,17 +7,22 @@
 //! headlined (including what a page says when there are too few trials for
 //! a random-effects estimate, or when they disagree), the heterogeneity and
 //! prediction sentences, NNT wording, check-verdict badges and trial-status
-//! wording, and what changed between two released versions (the
-//! history's differences, in words and numbers). Later stages call it; the statistics and analyse stages stay
-//! numbers. What still formats in place (the recomputed-effect lines of the
-//! trial page, chart cells) moves here as issue 9 goes on.
+//! wording, what changed between two released versions (the history's
+//! differences, in words and numbers), and the result card's rules (arm
+//! results, the absolute difference per 100 patients, an NNT that is never
+//! given when its interval includes no difference, the fragility index
+//! beside the patients not analysed, what a card says without results, and
+//! how a pooled result is read without claiming more than the trials
+//! show). Later stages call it; the statistics and analyse stages stay
+//! numbers. What still formats in place (chart cells) moves here as issue 9
+//! goes on.
 
-use crate::analyse::{NoPrediction, PooledResult};
+use crate::analyse::{ArmResult, EffectResult, NoPrediction, PooledResult};
 use crate::history::{
     AnalysisDiff, Certainty, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
 };
 use crate::link::TrialStatus;
-use crate::model::{Measure, Trial};
+use crate::model::{Direction, Measure, Trial};
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
@@ -564,6 +569,330 @@ fn registry_status(t: &Trial) -> Option<String> {
     t.registry.as_ref().and_then(|r| r.status.clone())
 }
 
+/// Percentage `e` of `t` to one decimal (empty when `t` is 0).
+pub fn percent(e: u64, t: u64) -> String {
+    if t == 0 {
+        return String::new();
+    }
+    num(100.0 * e as f64 / t as f64, 1)
+}
+
+/// One arm's data: `89/258 (34.5%)`, `6.68 ± 3.96 (n = 258)`,
+/// `5.0 (3.0–8.5)` (median and quartiles), or `–`.
+pub fn arm_text(a: &ArmResult) -> String {
+    match (a.events, a.total, a.mean, a.median) {
+        (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", percent(e, t)),
+        (_, _, Some(m), _) => format!(
+            "{}{}",
+            mean_sd_text(m, a.sd.unwrap_or(0.0)),
+            a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
+        ),
+        (_, _, _, Some(m)) => median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m)),
+        _ => "–".into(),
+    }
+}
+
+/// A recomputed effect: a risk difference in points with its method
+/// (`RD 3.6 pts (−4.5 to 11.7), Wald`), any other measure with its CI
+/// (`RR 1.12 (0.87 to 1.43)`).
+pub fn effect_text(e: &EffectResult) -> String {
+    match e.measure {
+        Measure::RD => format!(
+            "RD {} pts ({} to {}), {}",
+            num(e.estimate * 100.0, 1),
+            num(e.ci_low * 100.0, 1),
+            num(e.ci_high * 100.0, 1),
+            e.method
+        ),
+        _ => format!(
+            "{} {} ({} to {})",
+            e.measure,
+            num(e.estimate, 2),
+            num(e.ci_low, 2),
+            num(e.ci_high, 2)
+        ),
+    }
+}
+
+/// `1 patient`, `12 patients`.
+fn patients(n: u64) -> String {
+    format!("{n} patient{}", if n == 1 { "" } else { "s" })
+}
+
+/// The fragility sentence of an outcome's detail: the fragility index of a
+/// significant result, else the reverse fragility index; `None` when
+/// neither was computed.
+pub fn fragility_text(fragility: Option<u64>, reverse: Option<u64>) -> Option<String> {
+    match (fragility, reverse) {
+        (Some(f), _) => Some(format!(
+            "Fragility index {f}: {} with a different outcome would make p ≥ 0.05 (Fisher)",
+            patients(f)
+        )),
+        (None, Some(f)) => Some(format!(
+            "Reverse fragility index {f}: {} with a different outcome would make p < 0.05 (Fisher)",
+            patients(f)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// Randomised patients left out of one outcome's analysis: `missing` of
+/// `randomised`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnalysed {
+    /// Randomised but not in the analysis (withdrawn, lost to follow-up).
+    pub missing: u64,
+    /// Randomised in all the arms compared.
+    pub randomised: u64,
+}
+
+/// The result card's fragility line: the index (or reverse index) beside
+/// the randomised patients not in the analysis, which can be as many as
+/// the index and so decide the result; why there is none for an outcome
+/// that is not events/total (`binary` false) or has no index.
+pub fn fragility_in_context(
+    fragility: Option<u64>,
+    reverse: Option<u64>,
+    binary: bool,
+    not_analysed: Option<NotAnalysed>,
+) -> String {
+    if !binary {
+        return "Only defined for events/total outcomes".into();
+    }
+    let Some(base) = fragility_text(fragility, reverse) else {
+        return "Not computable for these counts".into();
+    };
+    let Some(na) = not_analysed else {
+        return format!("{base}; how many randomised patients were not analysed is not given");
+    };
+    let index = fragility.or(reverse).unwrap_or(0);
+    let missing = match na.missing {
+        0 => format!("all {} randomised patients were analysed", na.randomised),
+        m => format!(
+            "{m} of the {} randomised {} not analysed",
+            na.randomised,
+            if m == 1 { "was" } else { "were" }
+        ),
+    };
+    if na.missing > 0 && na.missing >= index {
+        format!("{base}; {missing}, as many as that, so the result could hang on them")
+    } else {
+        format!("{base}; {missing}")
+    }
+}
+
+/// The absolute difference of a risk difference `rd` (a proportion, with
+/// its CI) per 100 patients: `3.6 more per 100 patients (95% CI 4.5 fewer to
+/// 11.7 more)`.
+pub fn difference_text(rd: f64, lo: f64, hi: f64) -> String {
+    let side = |x: f64| {
+        let v = num((100.0 * x).abs(), 1);
+        if v.chars().all(|c| c == '0' || c == '.') {
+            v
+        } else if x < 0.0 {
+            format!("{v} fewer")
+        } else {
+            format!("{v} more")
+        }
+    };
+    format!(
+        "{} per 100 patients (95% CI {} to {})",
+        side(rd),
+        side(lo),
+        side(hi)
+    )
+}
+
+/// The result card's NNT: `NNTB 10 (8 to 15)` when the interval of the
+/// difference excludes no difference; otherwise none is estimable, and the
+/// card says which benefit and harm the interval still fits, never one
+/// number.
+pub fn card_nnt_text(n: &Nnt) -> String {
+    if !n.crosses_infinity {
+        return nnt_text(n);
+    }
+    let fits: Vec<String> = [
+        n.benefit_limit
+            .rounded
+            .map(|b| format!("benefit (NNTB {b} or more)")),
+        n.harm_limit
+            .rounded
+            .map(|h| format!("harm (NNTH {h} or more)")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if fits.is_empty() {
+        return "Not estimable: the 95% CI includes no difference".into();
+    }
+    format!(
+        "Not estimable: the 95% CI includes no difference, so it fits {}",
+        fits.join(" and ")
+    )
+}
+
+/// What the result card calls the outcome it shows, from the number of
+/// outcomes marked primary: `Primary outcome`, `Primary outcome (the first
+/// of 2)`, or, with none marked, that this is the first outcome reported.
+pub fn card_outcome_label(primaries: usize) -> String {
+    match primaries {
+        0 => "No outcome is marked primary: the first one reported".into(),
+        1 => "Primary outcome".into(),
+        n => format!("Primary outcome (the first of {n})"),
+    }
+}
+
+/// What the result card says for a trial without outcome data: a registry
+/// record of an ongoing trial, a record whose results are published
+/// elsewhere, or a published trial whose numbers are not entered.
+pub fn card_no_results(st: TrialStatus, t: &Trial) -> String {
+    match st {
+        TrialStatus::Ongoing => {
+            let planned = t
+                .registry
+                .as_ref()
+                .and_then(|r| r.enrollment)
+                .map(|e| format!("; planned enrolment {e}"))
+                .unwrap_or_default();
+            format!(
+                "No results yet: this is the registry record of a trial that is {}{planned}",
+                registry_status(t)
+                    .map(|s| s.to_lowercase())
+                    .unwrap_or_else(|| "ongoing".into())
+            )
+        }
+        TrialStatus::Superseded => {
+            "No results on this registry record: they are published on the trial's own page".into()
+        }
+        TrialStatus::Published => "No outcome data has been entered for this trial".into(),
+    }
+}
+
+/// The result card's line for the paper check when nothing printed could
+/// be checked (the effect shown is appraise's own).
+pub fn card_unchecked() -> &'static str {
+    "Nothing printed to check: the effect shown is appraise's own recomputation"
+}
+
+/// Where the result card's effect comes from: `As printed in the paper`,
+/// or `Recomputed by appraise (log-Wald); the paper printed none`.
+pub fn effect_source_text(printed: bool, method: Option<&str>) -> String {
+    match (printed, method) {
+        (true, _) => "As printed in the paper".into(),
+        (false, Some(m)) => format!("Recomputed by appraise ({m}); the paper printed none"),
+        (false, None) => "Recomputed by appraise; the paper printed none".into(),
+    }
+}
+
+/// `2 trials, 1150 participants`.
+pub fn pooled_size(k: usize, participants: u64) -> String {
+    format!(
+        "{k} trial{}, {participants} participant{}",
+        if k == 1 { "" } else { "s" },
+        if participants == 1 { "" } else { "s" }
+    )
+}
+
+/// How a ratio limit reads: `10% lower risk`, `41% higher odds`.
+fn ratio_side(measure: Measure, x: f64) -> String {
+    let what = match measure {
+        Measure::RR => "risk",
+        Measure::OR => "odds",
+        Measure::HR | Measure::SHR => "hazard",
+        _ => "ratio",
+    };
+    let pct = num(((x - 1.0) * 100.0).abs(), 0);
+    if pct == "0" {
+        format!("the same {what}")
+    } else if x < 1.0 {
+        format!("{pct}% lower {what}")
+    } else {
+        format!("{pct}% higher {what}")
+    }
+}
+
+/// A pooled interval in words: `from 10% lower risk to 41% higher risk`
+/// (ratios), `from −0.50 to 1.20` (differences).
+fn pooled_range(measure: Measure, lo: f64, hi: f64) -> String {
+    if measure.is_ratio() {
+        format!(
+            "from {} to {}",
+            ratio_side(measure, lo),
+            ratio_side(measure, hi)
+        )
+    } else {
+        let d = pooled_decimals(measure);
+        format!("from {measure} {} to {}", num(lo, d), num(hi, d))
+    }
+}
+
+/// What a pooled result means, claiming no more than it shows: an interval
+/// that includes no difference is "too uncertain to tell" with fewer than
+/// 3 trials and "no clear difference" (never "no effect") with more; one
+/// that excludes it points to benefit or harm for the intervention, with a
+/// warning when it rests on fewer than 3 trials, and a note when its
+/// prediction interval includes no difference. When the common effect
+/// leads only because τ² cannot be estimated, the wider random-effects
+/// interval is given too, and it too must exclude no difference before the
+/// result points anywhere.
+pub fn pooled_reading(r: &PooledResult) -> String {
+    let (Some(_), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
+        return format!("No single answer: the {} trials disagree", r.k);
+    };
+    let null = if r.measure.is_ratio() { 1.0 } else { 0.0 };
+    let includes_null = |lo: f64, hi: f64| lo <= null && hi >= null;
+    let range = pooled_range(r.measure, lo, hi);
+    let trials = format!("{} trial{}", r.k, if r.k == 1 { "" } else { "s" });
+    let wider = allowing_for_variation(r);
+    let random_includes_null = matches!(
+        (r.lead, r.random),
+        (Lead::CommonTooFewStudies, Some([_, a, b])) if includes_null(a, b)
+    );
+    if includes_null(lo, hi) || random_includes_null {
+        return if r.k < 3 {
+            format!("Too uncertain to tell: with only {trials}, the 95% CI fits anything {range}{wider}")
+        } else {
+            format!(
+                "No clear difference: the 95% CI fits anything {range}, so neither benefit nor harm is shown"
+            )
+        };
+    }
+    let lower_is_better = r
+        .studies
+        .first()
+        .is_none_or(|s| s.direction == Direction::LowerIsBetter);
+    let what = if (hi < null) == lower_is_better {
+        "benefit"
+    } else {
+        "harm"
+    };
+    let caution = if r.k < 3 {
+        format!(", but from only {trials}: read with care")
+    } else {
+        String::new()
+    };
+    let next = match (r.pi_low, r.pi_high) {
+        (Some(a), Some(b)) if includes_null(a, b) => {
+            "; the 95% prediction interval includes no difference, so a new trial could find none"
+        }
+        _ => "",
+    };
+    format!("Points to {what} with the intervention: 95% CI {range}{wider}{caution}{next}")
+}
+
+/// When the common effect leads only because there are too few trials for
+/// τ², the wider random-effects interval in words: `; allowing for
+/// variation between trials, from 73% lower risk to 375% higher risk`.
+fn allowing_for_variation(r: &PooledResult) -> String {
+    match (r.lead, r.random) {
+        (Lead::CommonTooFewStudies, Some([_, lo, hi])) if r.k >= 2 => format!(
+            "; allowing for variation between trials, {}",
+            pooled_range(r.measure, lo, hi)
+        ),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,5 +1095,239 @@ mod number_text_tests {
         assert_eq!(median_iqr_text(0.125, 0.1, 0.2), "0.125 (0.100–0.200)");
         // More than three decimals are rounded to three.
         assert_eq!(same_decimals(&[1.23456]), ["1.235"]);
+    }
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+    use crate::model::Registry;
+    use crate::stats::binary::{nnt, risk_difference, RdMethod, TwoByTwo};
+
+    fn nnt_of(a: u64, n1: u64, c: u64, n2: u64) -> Nnt {
+        let t = TwoByTwo::new(a, n1, c, n2).unwrap();
+        nnt(&risk_difference(&t, RdMethod::Wald, 0.95).unwrap(), true).unwrap()
+    }
+
+    #[test]
+    fn the_difference_is_per_100_patients_with_its_side_in_words() {
+        assert_eq!(
+            difference_text(0.036, -0.045, 0.117),
+            "3.6 more per 100 patients (95% CI 4.5 fewer to 11.7 more)"
+        );
+        assert_eq!(
+            difference_text(-0.06, -0.0986, -0.0214),
+            "6.0 fewer per 100 patients (95% CI 9.9 fewer to 2.1 fewer)"
+        );
+        // A difference that rounds to zero has no side.
+        assert_eq!(
+            difference_text(0.0004, -0.02, 0.03),
+            "0.0 per 100 patients (95% CI 2.0 fewer to 3.0 more)"
+        );
+    }
+
+    #[test]
+    fn the_card_gives_no_nnt_when_its_interval_includes_no_difference() {
+        // A clear benefit: 10% vs 20% in 1000 per arm.
+        assert_eq!(
+            card_nnt_text(&nnt_of(100, 1000, 200, 1000)),
+            "NNTB 10 (8 to 15)"
+        );
+        // LeoPARDS death at 28 days: RD 3.6 (−4.5 to 11.7) points.
+        assert_eq!(
+            card_nnt_text(&nnt_of(89, 258, 79, 256)),
+            "Not estimable: the 95% CI includes no difference, so it fits benefit \
+             (NNTB 23 or more) and harm (NNTH 9 or more)"
+        );
+        for n in [nnt_of(89, 258, 79, 256), nnt_of(5, 10, 5, 10)] {
+            assert!(card_nnt_text(&n).starts_with("Not estimable"));
+        }
+    }
+
+    #[test]
+    fn the_card_says_which_outcome_it_shows() {
+        assert_eq!(card_outcome_label(1), "Primary outcome");
+        assert_eq!(card_outcome_label(2), "Primary outcome (the first of 2)");
+        assert_eq!(
+            card_outcome_label(0),
+            "No outcome is marked primary: the first one reported"
+        );
+    }
+
+    #[test]
+    fn a_card_without_results_says_why() {
+        let mut t = Trial {
+            registry: Some(Registry {
+                status: Some("Recruiting".into()),
+                enrollment: Some(206),
+                ..Registry::default()
+            }),
+            ..Trial::default()
+        };
+        assert_eq!(
+            card_no_results(TrialStatus::Ongoing, &t),
+            "No results yet: this is the registry record of a trial that is recruiting; \
+             planned enrolment 206"
+        );
+        t.registry = None;
+        assert_eq!(
+            card_no_results(TrialStatus::Ongoing, &t),
+            "No results yet: this is the registry record of a trial that is ongoing"
+        );
+        assert!(card_no_results(TrialStatus::Superseded, &t).contains("published"));
+        assert_eq!(
+            card_no_results(TrialStatus::Published, &t),
+            "No outcome data has been entered for this trial"
+        );
+    }
+
+    #[test]
+    fn fragility_is_read_beside_the_patients_not_analysed() {
+        let na = |missing, randomised| {
+            Some(NotAnalysed {
+                missing,
+                randomised,
+            })
+        };
+        assert_eq!(
+            fragility_in_context(Some(9), None, true, na(8, 1008)),
+            "Fragility index 9: 9 patients with a different outcome would make p ≥ 0.05 \
+             (Fisher); 8 of the 1008 randomised were not analysed"
+        );
+        // As many not analysed as the index: the result could hang on them.
+        assert_eq!(
+            fragility_in_context(Some(2), None, true, na(3, 200)),
+            "Fragility index 2: 2 patients with a different outcome would make p ≥ 0.05 \
+             (Fisher); 3 of the 200 randomised were not analysed, as many as that, so the \
+             result could hang on them"
+        );
+        assert_eq!(
+            fragility_in_context(None, Some(1), true, na(0, 400)),
+            "Reverse fragility index 1: 1 patient with a different outcome would make \
+             p < 0.05 (Fisher); all 400 randomised patients were analysed"
+        );
+        assert!(fragility_in_context(Some(4), None, true, None).ends_with("is not given"));
+        assert_eq!(
+            fragility_in_context(None, None, false, na(1, 516)),
+            "Only defined for events/total outcomes"
+        );
+        assert_eq!(
+            fragility_in_context(None, None, true, None),
+            "Not computable for these counts"
+        );
+    }
+
+    #[test]
+    fn the_effect_source_is_named() {
+        assert_eq!(
+            effect_source_text(true, Some("Cox")),
+            "As printed in the paper"
+        );
+        assert_eq!(
+            effect_source_text(false, Some("log-Wald")),
+            "Recomputed by appraise (log-Wald); the paper printed none"
+        );
+        assert_eq!(pooled_size(1, 516), "1 trial, 516 participants");
+        assert_eq!(pooled_size(2, 719), "2 trials, 719 participants");
+    }
+
+    /// A pooled RR result with `k` trials.
+    fn pooled(k: usize, lead: Lead, ci: [f64; 3], random: Option<[f64; 3]>) -> PooledResult {
+        PooledResult {
+            id: "m".into(),
+            title: "Mortality".into(),
+            endpoint: "all-cause-mortality".into(),
+            measure: Measure::RR,
+            model: "cochrane-2025".into(),
+            model_description: String::new(),
+            tau2_method: None,
+            ci_method: "Wald",
+            k,
+            estimate: (lead != Lead::NoneTrialsDisagree).then_some(ci[0]),
+            ci_low: (lead != Lead::NoneTrialsDisagree).then_some(ci[1]),
+            ci_high: (lead != Lead::NoneTrialsDisagree).then_some(ci[2]),
+            p: None,
+            common: ci,
+            tau2: 0.0,
+            tau2_converged: true,
+            i2: None,
+            h2: None,
+            q: 0.0,
+            df: k.saturating_sub(1),
+            p_q: None,
+            lead,
+            random,
+            random_ci_method: None,
+            prediction_missing: None,
+            pi_low: None,
+            pi_high: None,
+            studies: Vec::new(),
+            cumulative: Vec::new(),
+            subgroups: Vec::new(),
+            excluded: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_pooled_result_never_claims_more_than_its_trials_give() {
+        // The example topic: 2 trials, common effect 1.13 (0.90 to 1.41),
+        // random effects 0.27 to 4.75.
+        let two = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [1.13, 0.9034, 1.4086],
+            Some([1.13, 0.2688, 4.7461]),
+        );
+        assert_eq!(
+            pooled_reading(&two),
+            "Too uncertain to tell: with only 2 trials, the 95% CI fits anything from 10% \
+             lower risk to 41% higher risk; allowing for variation between trials, from 73% \
+             lower risk to 375% higher risk"
+        );
+        // 2 trials whose common interval excludes 1 but whose random one does
+        // not: still too uncertain, never "points to benefit".
+        let narrow = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [0.8, 0.7, 0.9],
+            Some([0.8, 0.3, 2.0]),
+        );
+        assert!(pooled_reading(&narrow).starts_with("Too uncertain to tell"));
+        // Many trials including no difference: no clear difference, not "no effect".
+        let many = pooled(6, Lead::Random, [0.98, 0.85, 1.12], None);
+        assert_eq!(
+            pooled_reading(&many),
+            "No clear difference: the 95% CI fits anything from 15% lower risk to 12% \
+             higher risk, so neither benefit nor harm is shown"
+        );
+        // A clear benefit from many trials; the same from 2 trials is flagged.
+        let benefit = pooled(6, Lead::Random, [0.8, 0.7, 0.9], None);
+        assert_eq!(
+            pooled_reading(&benefit),
+            "Points to benefit with the intervention: 95% CI from 30% lower risk to 10% lower risk"
+        );
+        let two_benefit = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [0.8, 0.7, 0.9],
+            Some([0.8, 0.72, 0.89]),
+        );
+        assert!(pooled_reading(&two_benefit).ends_with("from only 2 trials: read with care"));
+        // The pooled-fixture topic of 4 trials: a clear pooled benefit whose
+        // prediction interval still includes no difference.
+        let mut spread = pooled(4, Lead::Random, [0.24, 0.12, 0.47], None);
+        (spread.pi_low, spread.pi_high) = (Some(0.05), Some(1.11));
+        assert_eq!(
+            pooled_reading(&spread),
+            "Points to benefit with the intervention: 95% CI from 88% lower risk to 53% lower \
+             risk; the 95% prediction interval includes no difference, so a new trial could find none"
+        );
+        let harm = pooled(4, Lead::Random, [1.3, 1.1, 1.5], None);
+        assert!(pooled_reading(&harm).starts_with("Points to harm"));
+        let disagree = pooled(2, Lead::NoneTrialsDisagree, [0.0; 3], None);
+        assert_eq!(
+            pooled_reading(&disagree),
+            "No single answer: the 2 trials disagree"
+        );
     }
 }

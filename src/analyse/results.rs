@@ -86,6 +86,10 @@ pub struct NntResult {
     pub rounded: Option<u64>,
     /// Whether the CI passes through infinity.
     pub crosses_infinity: bool,
+    /// The NNT with both limits, for wording that needs them (the result
+    /// card's); not in the JSON, whose fields above say the same.
+    #[serde(skip)]
+    pub detail: crate::stats::binary::Nnt,
 }
 
 /// A hypothesis test of the 2×2 table or the two means.

@@ -190,6 +190,7 @@ fn nnt_result(n: &stats::binary::Nnt) -> NntResult {
         exact: n.estimate.exact,
         rounded: n.estimate.rounded,
         crosses_infinity: n.crosses_infinity,
+        detail: *n,
     }
 }
 

@@ -120,6 +120,11 @@ pub struct OutcomeCtx {
     pub recomputed: Vec<String>,
     /// NNT text.
     pub nnt: Option<String>,
+    /// The effect that sums the outcome up in its row: the paper's first
+    /// unadjusted one, else appraise's own (as on the result card).
+    pub effect: Option<String>,
+    /// That effect's check, when it was printed.
+    pub effect_check: Option<CheckCtx>,
     /// Fragility text.
     pub fragility: Option<String>,
     /// Check verdicts.
@@ -216,6 +221,8 @@ pub struct TrialCtx {
     pub outcomes: Vec<OutcomeCtx>,
     /// Key outcomes (primary, and any carrying an endpoint) for summaries.
     pub key_outcomes: Vec<OutcomeCtx>,
+    /// The result card that opens the page.
+    pub card: super::card::ResultCardCtx,
     /// Figures.
     pub figures: Vec<FigureCtx>,
     /// Appraisals of this trial.
@@ -281,6 +288,8 @@ pub struct TopicCtx {
     pub analyses: Vec<AnalysisCtx>,
     /// Its version history (`partials/history.html`).
     pub history: HistoryCtx,
+    /// The card of the first (primary) pooled analysis, which opens the page.
+    pub card: Option<super::card::AnalysisCardCtx>,
 }
 
 /// A topic's version history: the released versions that changed it,

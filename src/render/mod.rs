@@ -25,11 +25,13 @@
 //! - `html`: finishing a page body (charts placed in the prose, links).
 //! - `feed`: the Atom feeds (the site's, each topic's) and the sitemap.
 //! - `history`: a topic's version history, `/changes/`, and the versions' feed entries.
+//! - [`card`]: the result cards that open trial, appraisal and topic pages.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`theme`]: the theme's templates and static files.
 
 mod appraisal;
+pub mod card;
 pub mod context;
 mod engine;
 mod feed;

@@ -31,6 +31,7 @@ pub(super) fn topic_ctx(
             .cmp(&(crate::link::publication_key(site, b), &site.pages[b].id))
     });
     TopicCtx {
+        card: analyses.first().map(super::card::analysis_card),
         trials: order
             .iter()
             .filter_map(|&j| match &site.pages[j].kind {

@@ -3,9 +3,9 @@
 //! ([`OutcomeCtx`]), the count of printed results that do or do not add
 //! up, the figures, and the pages linked to the trial.
 
-use crate::analyse::{ArmResult, EffectResult, OutcomeResult};
+use crate::analyse::OutcomeResult;
 use crate::link::{FigureKey, TrialStatus};
-use crate::model::{Measure, Publication, Role, Trial};
+use crate::model::{Publication, Role, Trial};
 use crate::present::num;
 use crate::stats::check::Verdict;
 
@@ -89,6 +89,7 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
         key_outcomes: outcomes(results, t, |o| {
             o.role == Role::Primary || o.endpoint.is_some() || o.role == Role::Safety
         }),
+        card: super::card::trial_card(t, results, st),
         figures,
         appraisals: env.page_links(links.trial_appraisals.get(&i)),
         topics: env.page_links(links.trial_topics.get(&i)),
@@ -268,24 +269,10 @@ fn check_summary(results: &[OutcomeResult]) -> CheckSummary {
     }
 }
 
-/// Percentage `e` of `t` to one decimal (empty when `t` is 0).
-fn pct(e: u64, t: u64) -> String {
-    if t == 0 {
-        return String::new();
-    }
-    num(100.0 * e as f64 / t as f64, 1)
-}
-
 /// One outcome's row: each arm's data, the effects as printed and as
 /// recomputed, NNT, fragility, the checks and the Bayesian re-analyses.
 fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
-    let fragility = o
-        .fragility_index
-        .map(|f| format!("Fragility index {f}: {f} patient{} with a different outcome would make p ≥ 0.05 (Fisher)", if f == 1 { "" } else { "s" }))
-        .or_else(|| {
-            o.reverse_fragility_index
-                .map(|f| format!("Reverse fragility index {f}: {f} patient{} with a different outcome would make p < 0.05 (Fisher)", if f == 1 { "" } else { "s" }))
-        });
+    let fragility = crate::present::fragility_text(o.fragility_index, o.reverse_fragility_index);
     let checks = o
         .check
         .iter()
@@ -311,56 +298,29 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
             )
         })
         .collect();
+    let (effect, check) = super::card::card_effect(o);
     OutcomeCtx {
+        effect: effect.map(|e| e.text),
+        effect_check: check.and_then(|c| {
+            c.verdict.map(|v| CheckCtx {
+                verdict: v.as_str().to_string(),
+                badge: c.badge,
+                summary: c.summary,
+                explained_by: c.explained_by,
+            })
+        }),
         id: o.id.clone(),
         label: o.label.clone(),
         role: format!("{:?}", o.role).to_lowercase(),
         timepoint: o.timepoint.clone(),
         endpoint: o.endpoint.clone(),
-        arm_cells: o.arms.iter().map(arm_cell).collect(),
+        arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
         reported: o.reported.iter().map(|r| r.text.clone()).collect(),
-        recomputed: o.effects.iter().map(effect_text).collect(),
+        recomputed: o.effects.iter().map(crate::present::effect_text).collect(),
         nnt: o.nnt.as_ref().map(|n| n.text.clone()),
         fragility,
         checks,
         bayes,
         note,
-    }
-}
-
-/// One arm's data: events/total (%), mean (SD) and n, or median [IQR].
-fn arm_cell(a: &ArmResult) -> String {
-    match (a.events, a.total, a.mean, a.median) {
-        (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", pct(e, t)),
-        (_, _, Some(m), _) => format!(
-            "{}{}",
-            crate::present::mean_sd_text(m, a.sd.unwrap_or(0.0)),
-            a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
-        ),
-        (_, _, _, Some(m)) => {
-            crate::present::median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m))
-        }
-        _ => "–".into(),
-    }
-}
-
-/// A recomputed effect: a risk difference in points with its method, any
-/// other measure with its CI.
-fn effect_text(e: &EffectResult) -> String {
-    match e.measure {
-        Measure::RD => format!(
-            "RD {} pts ({} to {}), {}",
-            num(e.estimate * 100.0, 1),
-            num(e.ci_low * 100.0, 1),
-            num(e.ci_high * 100.0, 1),
-            e.method
-        ),
-        _ => format!(
-            "{} {} ({} to {})",
-            e.measure,
-            num(e.estimate, 2),
-            num(e.ci_low, 2),
-            num(e.ci_high, 2)
-        ),
     }
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per feature, one small
 //! fixture site per case under `tests/fixtures/`.
 
+mod answer;
 mod bad_input;
 mod bounds;
 mod cache;
