@@ -569,6 +569,30 @@ fn registry_status(t: &Trial) -> Option<String> {
     t.registry.as_ref().and_then(|r| r.status.clone())
 }
 
+/// A probability as a whole percentage that never rounds to certainty:
+/// `0%` and `100%` only when it is exactly so, `<1%` and `>99%` otherwise.
+pub fn probability_percent(p: f64) -> String {
+    match num(p * 100.0, 0).as_str() {
+        "0" if p > 0.0 => "<1%".into(),
+        "100" if p < 1.0 => ">99%".into(),
+        whole => format!("{whole}%"),
+    }
+}
+
+/// One Bayesian re-analysis in words: the prior, the posterior ratio with
+/// its credible interval, and the probabilities of benefit and harm.
+pub fn bayes_text(b: &crate::analyse::BayesOut) -> String {
+    format!(
+        "{} prior: posterior RR {} ({} to {}); P(benefit) {}, P(harm) {}",
+        crate::model::capitalise(&b.prior),
+        num(b.ratio, 2),
+        num(b.ci_low, 2),
+        num(b.ci_high, 2),
+        probability_percent(b.p_benefit),
+        probability_percent(b.p_harm)
+    )
+}
+
 /// Percentage `e` of `t` to one decimal (empty when `t` is 0).
 pub fn percent(e: u64, t: u64) -> String {
     if t == 0 {
@@ -925,6 +949,17 @@ mod tests {
             i2: Some(41.6),
             changes,
         }
+    }
+
+    #[test]
+    fn a_probability_never_rounds_to_certainty() {
+        assert_eq!(probability_percent(0.0), "0%");
+        assert_eq!(probability_percent(0.004), "<1%");
+        assert_eq!(probability_percent(0.012), "1%");
+        assert_eq!(probability_percent(0.5), "50%");
+        assert_eq!(probability_percent(0.994), "99%");
+        assert_eq!(probability_percent(0.9996), ">99%");
+        assert_eq!(probability_percent(1.0), "100%");
     }
 
     #[test]

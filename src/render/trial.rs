@@ -283,21 +283,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
             explained_by: c.explained_by.clone().filter(|_| c.verdict.is_mismatch()),
         })
         .collect();
-    let bayes = o
-        .bayes
-        .iter()
-        .map(|b| {
-            format!(
-                "{} prior: posterior RR {} ({} to {}); P(benefit) {}%, P(harm) {}%",
-                crate::model::capitalise(&b.prior),
-                num(b.ratio, 2),
-                num(b.ci_low, 2),
-                num(b.ci_high, 2),
-                num(b.p_benefit * 100.0, 0),
-                num(b.p_harm * 100.0, 0)
-            )
-        })
-        .collect();
+    let bayes = o.bayes.iter().map(crate::present::bayes_text).collect();
     let (effect, check) = super::card::card_effect(o);
     OutcomeCtx {
         effect: effect.map(|e| e.text),
