@@ -12,6 +12,7 @@ pub mod csv;
 pub mod front_matter;
 pub mod locate;
 pub mod markdown;
+pub mod numbers;
 pub mod scan;
 
 use rayon::prelude::*;
@@ -260,8 +261,8 @@ fn page_from(
         diags.push(Diagnostic::error(
             rel_path,
             split.body_line + e.line - 1,
-            1,
-            format!("chart shortcode: {}", e.message),
+            e.column,
+            e.message,
         ));
     }
     for key in ignored {

@@ -3,7 +3,7 @@
 //! ([`OutcomeCtx`]), the count of printed results that do or do not add
 //! up, the figures, and the pages linked to the trial.
 
-use crate::analyse::{ArmResult, EffectResult, OutcomeResult};
+use crate::analyse::{EffectResult, OutcomeResult};
 use crate::link::{FigureKey, TrialStatus};
 use crate::model::{Measure, Publication, Role, Trial};
 use crate::present::num;
@@ -268,14 +268,6 @@ fn check_summary(results: &[OutcomeResult]) -> CheckSummary {
     }
 }
 
-/// Percentage `e` of `t` to one decimal (empty when `t` is 0).
-fn pct(e: u64, t: u64) -> String {
-    if t == 0 {
-        return String::new();
-    }
-    num(100.0 * e as f64 / t as f64, 1)
-}
-
 /// One outcome's row: each arm's data, the effects as printed and as
 /// recomputed, NNT, fragility, the checks and the Bayesian re-analyses.
 fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
@@ -317,7 +309,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         role: format!("{:?}", o.role).to_lowercase(),
         timepoint: o.timepoint.clone(),
         endpoint: o.endpoint.clone(),
-        arm_cells: o.arms.iter().map(arm_cell).collect(),
+        arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
         reported: o.reported.iter().map(|r| r.text.clone()).collect(),
         recomputed: o.effects.iter().map(effect_text).collect(),
         nnt: o.nnt.as_ref().map(|n| n.text.clone()),
@@ -328,39 +320,11 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
     }
 }
 
-/// One arm's data: events/total (%), mean (SD) and n, or median [IQR].
-fn arm_cell(a: &ArmResult) -> String {
-    match (a.events, a.total, a.mean, a.median) {
-        (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", pct(e, t)),
-        (_, _, Some(m), _) => format!(
-            "{}{}",
-            crate::present::mean_sd_text(m, a.sd.unwrap_or(0.0)),
-            a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
-        ),
-        (_, _, _, Some(m)) => {
-            crate::present::median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m))
-        }
-        _ => "–".into(),
-    }
-}
-
 /// A recomputed effect: a risk difference in points with its method, any
 /// other measure with its CI.
 fn effect_text(e: &EffectResult) -> String {
     match e.measure {
-        Measure::RD => format!(
-            "RD {} pts ({} to {}), {}",
-            num(e.estimate * 100.0, 1),
-            num(e.ci_low * 100.0, 1),
-            num(e.ci_high * 100.0, 1),
-            e.method
-        ),
-        _ => format!(
-            "{} {} ({} to {})",
-            e.measure,
-            num(e.estimate, 2),
-            num(e.ci_low, 2),
-            num(e.ci_high, 2)
-        ),
+        Measure::RD => format!("{}, {}", crate::present::effect_text(e), e.method),
+        _ => crate::present::effect_text(e),
     }
 }
