@@ -755,6 +755,42 @@ mod tests {
     }
 
     #[test]
+    fn places_after_a_chart_are_those_of_the_body() {
+        let (m, e) = render(
+            "{{ forest() }}\n\nSee [x](@/trials/a) and {{ value(outcome=\"o\", arm=\"a\") }}, 89/258 (34.5%).\n",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!((m.links[0].line, m.links[0].column), (3, 5));
+        let sc = &m.shortcodes[1];
+        assert_eq!(
+            (sc.name.as_str(), sc.inline, sc.line, sc.column),
+            ("value", true, 3, 25)
+        );
+        assert_eq!(
+            sc.args,
+            vec![("outcome".into(), "o".into()), ("arm".into(), "a".into())]
+        );
+        assert!(
+            m.html.contains(&format!("and {}, 89/258", marker(1))),
+            "{}",
+            m.html
+        );
+        let n = &m.typed_numbers[0];
+        assert_eq!(
+            (n.text.as_str(), n.line, n.column),
+            ("89/258 (34.5%)", 3, 60)
+        );
+    }
+
+    #[test]
+    fn an_inline_shortcode_on_a_line_of_its_own_is_still_inline() {
+        let (m, e) = render("{{ effect(outcome=\"o\", measure=\"RR\") }}\n");
+        assert!(e.is_empty(), "{e:?}");
+        assert!(m.shortcodes[0].inline);
+        assert_eq!(m.html, format!("<p>{}</p>\n", marker(0)));
+    }
+
+    #[test]
     fn bad_shortcode_is_an_error() {
         let (_, e) = render("{{ forest(outcome=death) }}\n");
         assert_eq!(e[0].line, 1);
