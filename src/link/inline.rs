@@ -71,8 +71,8 @@ fn hint(word: &str, candidates: &[&str]) -> String {
 }
 
 /// Check the argument names and the values of `show`, `measure` and
-/// `source`; every problem is returned.
-pub(super) fn inline_args(sc: &Shortcode) -> Result<InlineArgs, Vec<String>> {
+/// `source`: the arguments that are right, and every problem.
+pub(super) fn inline_args(sc: &Shortcode) -> (InlineArgs, Vec<String>) {
     let names = allowed(&sc.name);
     let mut errs = Vec::new();
     let mut a = InlineArgs {
@@ -137,11 +137,7 @@ pub(super) fn inline_args(sc: &Shortcode) -> Result<InlineArgs, Vec<String>> {
             "`effect` needs a measure: write measure=\"RR\" (or OR, RD, MD, SMD, HR, sHR)".into(),
         );
     }
-    if errs.is_empty() {
-        Ok(a)
-    } else {
-        Err(errs)
-    }
+    (a, errs)
 }
 
 /// Resolve inline shortcode `sc` of page `i`, or say everything that is
@@ -171,9 +167,30 @@ pub(super) fn inline_ref(
             )
         }]);
     }
-    let args = inline_args(sc)?;
+    let (args, mut errs) = inline_args(sc);
+    // What the right arguments name is checked too: every problem at once.
+    match resolve(site, l, i, sc, &args) {
+        Ok(r) if errs.is_empty() => Ok(r),
+        Ok(_) => Err(errs),
+        Err(more) => {
+            errs.extend(more);
+            Err(errs)
+        }
+    }
+}
+
+/// The trial, outcome, arm or measure the arguments name.
+fn resolve(
+    site: &Site,
+    l: &Links,
+    i: usize,
+    sc: &Shortcode,
+    args: &InlineArgs,
+) -> Result<ChartRef, Vec<String>> {
     let (t, trial) = inline_trial(site, l, i, &sc.name, args.trial.as_deref())?;
-    let outcome_id = args.outcome.clone().unwrap_or_default();
+    let Some(outcome_id) = args.outcome.clone() else {
+        return Err(Vec::new());
+    };
     if trial.rejected_outcomes.contains(&outcome_id) {
         // The outcome has errors of its own, reported where it is written.
         return Ok(ChartRef::Omitted);
@@ -187,9 +204,9 @@ pub(super) fn inline_ref(
         )]);
     };
     if sc.name == "value" {
-        value_ref(site, t, trial, o, &args)
+        value_ref(site, t, trial, o, args)
     } else {
-        effect_ref(site, t, o, &args)
+        effect_ref(site, t, o, args)
     }
 }
 
@@ -240,7 +257,9 @@ fn value_ref(
     o: &Outcome,
     args: &InlineArgs,
 ) -> Result<ChartRef, Vec<String>> {
-    let arm = args.arm.clone().unwrap_or_default();
+    let Some(arm) = args.arm.clone() else {
+        return Err(Vec::new());
+    };
     let mut errs = Vec::new();
     let k = trial.arms.iter().position(|a| a.id == arm);
     let has_data = |k: usize| match &o.data {
@@ -399,7 +418,7 @@ mod tests {
 
     #[test]
     fn arguments_are_read_into_their_types() {
-        let a = inline_args(&sc(
+        let (a, errs) = inline_args(&sc(
             "value",
             &[
                 ("trial", "leopards"),
@@ -407,20 +426,20 @@ mod tests {
                 ("arm", "levo"),
                 ("show", "risk"),
             ],
-        ))
-        .unwrap();
+        ));
+        assert!(errs.is_empty(), "{errs:?}");
         assert_eq!(a.trial.as_deref(), Some("leopards"));
         assert_eq!(a.arm.as_deref(), Some("levo"));
         assert_eq!(a.show, Some(ValueShow::Risk));
-        let e = inline_args(&sc(
+        let (e, errs) = inline_args(&sc(
             "effect",
             &[
                 ("outcome", "death-28d"),
                 ("measure", "hr"),
                 ("source", "adjusted"),
             ],
-        ))
-        .unwrap();
+        ));
+        assert!(errs.is_empty(), "{errs:?}");
         assert_eq!(e.measure, Some(Measure::HR));
         assert_eq!(e.source, Some(Source::Adjusted));
         assert_eq!(e.trial, None, "the page's trial is used");
@@ -428,11 +447,11 @@ mod tests {
 
     #[test]
     fn every_bad_argument_is_reported_at_once() {
-        let errs = inline_args(&sc(
+        let (a, errs) = inline_args(&sc(
             "value",
             &[("outcom", "death-28d"), ("arm", "levo"), ("show", "rsik")],
-        ))
-        .unwrap_err();
+        ));
+        assert_eq!(a.arm.as_deref(), Some("levo"), "the right ones are kept");
         assert_eq!(
             errs,
             [
@@ -441,11 +460,10 @@ mod tests {
                 "`value` needs outcome: write outcome=\"id\"",
             ]
         );
-        let errs = inline_args(&sc(
+        let (_, errs) = inline_args(&sc(
             "effect",
             &[("outcome", "x"), ("measure", "RRR"), ("source", "paper")],
-        ))
-        .unwrap_err();
+        ));
         assert_eq!(
             errs,
             [
@@ -454,7 +472,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            inline_args(&sc("effect", &[("outcome", "x")])).unwrap_err(),
+            inline_args(&sc("effect", &[("outcome", "x")])).1,
             ["`effect` needs a measure: write measure=\"RR\" (or OR, RD, MD, SMD, HR, sHR)"]
         );
     }

@@ -121,7 +121,9 @@ fn every_unknown_name_is_a_located_error_with_a_hint() {
         format!("{f}:10:39: unknown shortcode `vlaue` (did you mean `value`?); inside the text use `value` or `effect`"),
         format!("{f}:11:8: shortcode: missing closing parenthesis"),
         format!("{f}:11:40: shortcode: no closing }}}} on this line (write the shortcode on one line)"),
-        format!("build failed: 13 errors; {} left as it was", t.path().join("public").display()),
+        format!("{f}:12:14: `value` takes no argument `shwo` (did you mean `show`?); it takes `trial`, `outcome`, `arm` or `show`"),
+        format!("{f}:12:14: trial `demo` has no outcome `deaht` (did you mean `death`?)"),
+        format!("build failed: 15 errors; {} left as it was", t.path().join("public").display()),
     ];
     assert_eq!(stderr(&o), expected.join("\n") + "\n");
 }
