@@ -326,6 +326,86 @@ mod tests {
         assert!(near_miss(1.1179, t(1.13, 2)));
     }
 
+    fn arm(id: &str, label: &str, events: u64, total: u64) -> ArmResult {
+        ArmResult {
+            arm: id.into(),
+            label: label.into(),
+            events: Some(events),
+            total: Some(total),
+            risk: None,
+            risk_ci_low: None,
+            risk_ci_high: None,
+            mean: None,
+            sd: None,
+            n: None,
+            median: None,
+            q1: None,
+            q3: None,
+        }
+    }
+
+    /// One binary outcome, "Death", with an arm `drug` (20/80, 25.0%) and
+    /// an arm `usual` labelled "Usual care" (30/90, 33.3%).
+    fn death() -> OutcomeResult {
+        OutcomeResult {
+            id: "death".into(),
+            label: "Death".into(),
+            role: crate::model::Role::Primary,
+            endpoint: None,
+            timepoint: None,
+            kind: OutcomeKind::Binary,
+            direction: crate::model::Direction::LowerIsBetter,
+            arms: vec![
+                arm("drug", "Drug", 20, 80),
+                arm("usual", "Usual care", 30, 90),
+            ],
+            effects: Vec::new(),
+            nnt: None,
+            fragility_index: None,
+            reverse_fragility_index: None,
+            tests: Vec::new(),
+            reported: Vec::new(),
+            check: Vec::new(),
+            bayes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_arm_is_named_by_its_label_or_its_id() {
+        let o = [death()];
+        let trials = [TrialNumbers {
+            id: "t",
+            outcomes: &o,
+        }];
+        let said = |x: f64, words: &str| percent_arm(t(x, 1), words, &trials);
+        assert_eq!(said(33.3, "usual care group"), None, "right");
+        assert_eq!(
+            said(25.0, "usual care group").as_deref(),
+            Some("that is the drug arm's death (t): 25.0% (20/80); the usual care arm's is 33.3% (30/90)")
+        );
+        assert!(said(33.3, "the drug").is_some(), "by label");
+        assert!(said(25.0, "usual").is_some(), "by id");
+        assert_eq!(said(33.3, "care homes"), None, "half a label names no arm");
+        assert_eq!(said(41.0, "the drug"), None, "a number from elsewhere");
+        assert_eq!(percent_arm(t(33.0, 0), "the drug", &trials), None, "whole");
+    }
+
+    #[test]
+    fn a_pair_needs_one_exact_number_and_one_slip() {
+        let o = [death()];
+        let trials = [TrialNumbers {
+            id: "t",
+            outcomes: &o,
+        }];
+        let pair = |a: f64, b: f64| percent_pair(t(a, 1), t(b, 1), &trials);
+        assert_eq!(pair(25.0, 33.3), None);
+        assert_eq!(pair(33.3, 25.0), None, "either order");
+        assert!(pair(25.0, 33.4).is_some());
+        assert!(pair(52.0, 33.3).is_some(), "swapped digits");
+        assert_eq!(pair(25.1, 33.4), None, "two slips: not tied to the datum");
+        assert_eq!(pair(25.0, 38.1), None, "another number");
+    }
+
     #[test]
     fn a_count_and_its_percentage_must_agree() {
         assert_eq!(count_percent(89, 258, t(34.5, 1)), None);
