@@ -332,15 +332,7 @@ mod tests {
             label: label.into(),
             events: Some(events),
             total: Some(total),
-            risk: None,
-            risk_ci_low: None,
-            risk_ci_high: None,
-            mean: None,
-            sd: None,
-            n: None,
-            median: None,
-            q1: None,
-            q3: None,
+            ..Default::default()
         }
     }
 
