@@ -265,6 +265,21 @@ fn page_from(
             e.message,
         ));
     }
+    if rel_path.ends_with("_index.md") {
+        // The site's and the sections' front pages are not pages: nothing
+        // places a shortcode there.
+        for sc in &doc.body.shortcodes {
+            diags.push(Diagnostic::warning(
+                rel_path,
+                split.body_line + sc.line - 1,
+                sc.column,
+                format!(
+                    "`{}` is not drawn on a front page (_index.md); it is left out",
+                    sc.name
+                ),
+            ));
+        }
+    }
     for key in ignored {
         diags.push(ignored_key(&doc, &key));
     }

@@ -98,6 +98,15 @@ fn shortcodes_in_code_stay_literal() {
 }
 
 #[test]
+fn a_front_page_says_it_leaves_its_shortcodes_out() {
+    let (_, err) = built("front-page");
+    assert_eq!(
+        err,
+        "warning: content/_index.md:5:9: `value` is not drawn on a front page (_index.md); it is left out\n"
+    );
+}
+
+#[test]
 fn every_unknown_name_is_a_located_error_with_a_hint() {
     let t = tempfile::tempdir().unwrap();
     let o = build(
