@@ -30,6 +30,9 @@ pub enum Code {
     /// A printed result that the arm data do not reproduce, or whose
     /// estimate, CI and p disagree.
     ResultMismatch,
+    /// A number typed in the prose that contradicts the data of a trial
+    /// the page links to (a near miss: [`crate::analyse::prose`]).
+    ProseNumber,
 }
 
 /// One problem, located in a source file.

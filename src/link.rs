@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
-use crate::model::{PageKind, Site};
+use crate::model::{Measure, PageKind, Site};
+
+mod inline;
 
 /// Where a trial stands, decided once here for every page that shows it
 /// (its own page, lists, the home page, topics, the feed). The words for
@@ -89,9 +91,85 @@ pub enum ChartRef {
         /// Index of the trial page.
         trial: usize,
     },
+    /// A number in the text (`value`): one arm's result of an outcome.
+    Value {
+        /// Index of the trial page.
+        trial: usize,
+        /// The outcome's id.
+        outcome: String,
+        /// The arm's id.
+        arm: String,
+        /// What of the result it shows.
+        show: ValueShow,
+    },
+    /// A number in the text (`effect`): an effect of an outcome.
+    Effect {
+        /// Index of the trial page.
+        trial: usize,
+        /// The outcome's id.
+        outcome: String,
+        /// The measure.
+        measure: Measure,
+        /// Recomputed, or which of the outcome's printed effects.
+        source: EffectSource,
+    },
     /// Nothing: what it names has errors of its own, already reported, or
     /// the shortcode itself is wrong (reported here).
     Omitted,
+}
+
+/// What an inline `value` shows of an arm's result (`show="…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueShow {
+    /// The whole result as the trial page shows it: `89/258 (34.5%)`,
+    /// `6.68 ± 3.96 (n = 258)`, `22 (0–26)`.
+    All,
+    /// The risk alone: `34.5%`.
+    Risk,
+    /// The count alone: `89/258`.
+    Events,
+    /// The mean alone: `6.68`.
+    Mean,
+    /// The median alone: `22`.
+    Median,
+}
+
+impl ValueShow {
+    /// The names `show` takes, in the order of [`ValueShow::parse`].
+    pub const NAMES: &'static [&'static str] = &["all", "risk", "events", "mean", "median"];
+
+    /// The variant `show="name"` asks for.
+    pub fn parse(name: &str) -> Option<ValueShow> {
+        Some(match name {
+            "all" => ValueShow::All,
+            "risk" => ValueShow::Risk,
+            "events" => ValueShow::Events,
+            "mean" => ValueShow::Mean,
+            "median" => ValueShow::Median,
+            _ => return None,
+        })
+    }
+
+    /// Its name in `show="…"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueShow::All => "all",
+            ValueShow::Risk => "risk",
+            ValueShow::Events => "events",
+            ValueShow::Mean => "mean",
+            ValueShow::Median => "median",
+        }
+    }
+}
+
+/// Which effect an inline `effect` quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EffectSource {
+    /// Recomputed from the arm data (the trial page's "Recomputed" line;
+    /// for RD, Wald's interval, the first listed).
+    Recomputed,
+    /// The outcome's printed effect at this index of `Outcome::reported`.
+    Reported(usize),
 }
 
 /// References resolved to page indices.
@@ -393,17 +471,23 @@ fn shortcodes(site: &Site, l: &mut Links, diags: &mut Diagnostics) {
             .body
             .shortcodes
             .iter()
-            .map(|sc| match chart_ref(site, l, i, sc) {
-                Ok(r) => r,
-                Err(msg) => {
-                    diags.push(Diagnostic::error(
-                        &p.source,
-                        p.body_line + sc.line - 1,
-                        1,
-                        msg,
-                    ));
+            .map(|sc| {
+                let r = if sc.inline {
+                    inline::inline_ref(site, l, i, sc)
+                } else {
+                    chart_ref(site, l, i, sc).map_err(|m| vec![m])
+                };
+                r.unwrap_or_else(|msgs| {
+                    for msg in msgs {
+                        diags.push(Diagnostic::error(
+                            &p.source,
+                            p.body_line + sc.line - 1,
+                            sc.column,
+                            msg,
+                        ));
+                    }
                     ChartRef::Omitted
-                }
+                })
             })
             .collect();
         l.charts.insert(i, refs);
@@ -412,7 +496,9 @@ fn shortcodes(site: &Site, l: &mut Links, diags: &mut Diagnostics) {
         for r in refs {
             let dep = match r {
                 ChartRef::Figure { page, .. } => *page,
-                ChartRef::Results { trial } => *trial,
+                ChartRef::Results { trial }
+                | ChartRef::Value { trial, .. }
+                | ChartRef::Effect { trial, .. } => *trial,
                 ChartRef::Omitted => continue,
             };
             if dep != i {

@@ -21,8 +21,8 @@ use crate::analyse::{ArmResult, EffectResult, NoPrediction, PooledResult};
 use crate::history::{
     AnalysisDiff, Certainty, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
 };
-use crate::link::TrialStatus;
-use crate::model::{Direction, Measure, Trial};
+use crate::link::{TrialStatus, ValueShow};
+use crate::model::{Direction, Measure, Reported, Trial};
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
@@ -111,6 +111,81 @@ pub fn p_recomputed(p: f64) -> String {
 /// `p = 0.29` or `p < 0.001`.
 pub fn p_text(p: f64) -> String {
     format!("p {}", p_value(p))
+}
+
+/// One arm's result as the trial page shows it: events/total (%)
+/// (`89/258 (34.5%)`), mean ± SD and n (`6.68 ± 3.96 (n = 258)`), or
+/// median (IQR) (`22 (0–26)`).
+pub fn arm_text(a: &ArmResult) -> String {
+    match (a.events, a.total, a.mean, a.median) {
+        (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", percent(e, t)),
+        (_, _, Some(m), _) => format!(
+            "{}{}",
+            mean_sd_text(m, a.sd.unwrap_or(0.0)),
+            a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
+        ),
+        (_, _, _, Some(m)) => median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m)),
+        _ => "–".into(),
+    }
+}
+
+/// One part of an arm's result, with the decimals [`arm_text`] gives it:
+/// the risk (`34.5%`), the count (`89/258`), the mean (`6.68`) or the
+/// median (`22`); `None` when the arm has no such number.
+pub fn arm_part_text(a: &ArmResult, show: ValueShow) -> Option<String> {
+    Some(match show {
+        ValueShow::All => arm_text(a),
+        ValueShow::Risk => format!("{}%", percent(a.events?, a.total?)),
+        ValueShow::Events => format!("{}/{}", a.events?, a.total?),
+        ValueShow::Mean => same_decimals(&[a.mean?, a.sd.unwrap_or(0.0)]).swap_remove(0),
+        ValueShow::Median => {
+            let m = a.median?;
+            same_decimals(&[m, a.q1.unwrap_or(m), a.q3.unwrap_or(m)]).swap_remove(0)
+        }
+    })
+}
+
+/// A recomputed effect as the trial page words it, without the method: a
+/// risk difference in points (`RD 3.6 pts (−4.5 to 11.7)`), any other
+/// measure with two decimals (`RR 1.12 (0.87 to 1.43)`).
+pub fn effect_text(e: &EffectResult) -> String {
+    match e.measure {
+        Measure::RD => format!(
+            "RD {} pts ({} to {})",
+            num(e.estimate * 100.0, 1),
+            num(e.ci_low * 100.0, 1),
+            num(e.ci_high * 100.0, 1),
+        ),
+        _ => format!(
+            "{} {} ({} to {})",
+            e.measure,
+            num(e.estimate, 2),
+            num(e.ci_low, 2),
+            num(e.ci_high, 2)
+        ),
+    }
+}
+
+/// An effect as the paper printed it, at its printed decimals, with its
+/// interval when printed: `HR 1.24 (0.91 to 1.67)`, `RD 3.6 pts (−4.5 to
+/// 11.7)` (the start of the trial page's "Reported" line).
+pub fn printed_effect_text(r: &Reported) -> String {
+    let mut text = format!(
+        "{} {}",
+        r.measure.short(),
+        num(r.estimate, r.decimals as usize)
+    );
+    if r.measure == Measure::RD {
+        text.push_str(" pts");
+    }
+    if let (Some((a, b)), Some((da, db))) = (r.ci, r.ci_decimals) {
+        text.push_str(&format!(
+            " ({} to {})",
+            num(a, da as usize),
+            num(b, db as usize)
+        ));
+    }
+    text
 }
 
 /// Decimals for a pooled estimate of `measure` (`RR 1.13`, `MD 0.612`).
@@ -599,43 +674,6 @@ pub fn percent(e: u64, t: u64) -> String {
         return String::new();
     }
     num(100.0 * e as f64 / t as f64, 1)
-}
-
-/// One arm's data: `89/258 (34.5%)`, `6.68 ± 3.96 (n = 258)`,
-/// `5.0 (3.0–8.5)` (median and quartiles), or `–`.
-pub fn arm_text(a: &ArmResult) -> String {
-    match (a.events, a.total, a.mean, a.median) {
-        (Some(e), Some(t), _, _) => format!("{e}/{t} ({}%)", percent(e, t)),
-        (_, _, Some(m), _) => format!(
-            "{}{}",
-            mean_sd_text(m, a.sd.unwrap_or(0.0)),
-            a.n.map(|n| format!(" (n = {n})")).unwrap_or_default()
-        ),
-        (_, _, _, Some(m)) => median_iqr_text(m, a.q1.unwrap_or(m), a.q3.unwrap_or(m)),
-        _ => "–".into(),
-    }
-}
-
-/// A recomputed effect: a risk difference in points with its method
-/// (`RD 3.6 pts (−4.5 to 11.7), Wald`), any other measure with its CI
-/// (`RR 1.12 (0.87 to 1.43)`).
-pub fn effect_text(e: &EffectResult) -> String {
-    match e.measure {
-        Measure::RD => format!(
-            "RD {} pts ({} to {}), {}",
-            num(e.estimate * 100.0, 1),
-            num(e.ci_low * 100.0, 1),
-            num(e.ci_high * 100.0, 1),
-            e.method
-        ),
-        _ => format!(
-            "{} {} ({} to {})",
-            e.measure,
-            num(e.estimate, 2),
-            num(e.ci_low, 2),
-            num(e.ci_high, 2)
-        ),
-    }
 }
 
 /// `1 patient`, `12 patients`.

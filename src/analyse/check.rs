@@ -15,18 +15,7 @@ use crate::stats::check::{
 
 /// A printed effect as shown, e.g. `RD 3.6 pts (−4.5 to 11.7); p = 0.43`.
 pub(super) fn reported_out(r: &Reported) -> ReportedOut {
-    let d = r.decimals as usize;
-    let mut text = format!("{} {}", r.measure.short(), num(r.estimate, d));
-    if r.measure == Measure::RD {
-        text.push_str(" pts");
-    }
-    if let (Some((a, b)), Some((da, db))) = (r.ci, r.ci_decimals) {
-        text.push_str(&format!(
-            " ({} to {})",
-            num(a, da as usize),
-            num(b, db as usize)
-        ));
-    }
+    let mut text = crate::present::printed_effect_text(r);
     let p = r.p.map(|p| p.to_string());
     if let Some(p) = &p {
         if p.starts_with('<') || p.starts_with('>') {

@@ -19,6 +19,7 @@
 
 mod arms;
 mod check;
+pub mod prose;
 mod results;
 mod topic;
 mod trial;

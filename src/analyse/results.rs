@@ -23,7 +23,7 @@ pub struct Analyses {
 }
 
 /// One arm of an outcome, experimental arm first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ArmResult {
     /// Arm id.
     pub arm: String,

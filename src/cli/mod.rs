@@ -73,7 +73,8 @@ pub enum Command {
         /// The site's folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Also fail when a printed result does not add up (a warning otherwise).
+        /// Also fail when a printed result does not add up, or a number typed
+        /// in the prose contradicts the trial data (warnings otherwise).
         #[arg(long)]
         strict: bool,
         /// Also check pages marked `draft: true`.
@@ -258,13 +259,25 @@ fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
         .iter()
         .filter(|d| d.code == Some(crate::diag::Code::ResultMismatch))
         .count();
-    if r.failed() || (strict && mismatches > 0) {
+    let prose = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(crate::diag::Code::ProseNumber))
+        .count();
+    if r.failed() || (strict && mismatches + prose > 0) {
         let n = r.diagnostics.error_count();
         eprintln!(
-            "check failed: {n} error{}{}",
+            "check failed: {n} error{}{}{}",
             if n == 1 { "" } else { "s" },
             if strict && mismatches > 0 {
                 format!(", {mismatches} printed result(s) that do not add up or disagree with themselves (--strict)")
+            } else {
+                String::new()
+            },
+            if strict && prose > 0 {
+                format!(
+                    ", {prose} number(s) in the prose that contradict the trial data (--strict)"
+                )
             } else {
                 String::new()
             }

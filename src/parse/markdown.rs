@@ -5,7 +5,15 @@
 //! their own are replaced, before Markdown runs, by an HTML comment marker
 //! `<!--appraise:shortcode:N-->`; the render stage swaps each marker for the
 //! drawn chart. Tera is never called while parsing Markdown, so there is no
-//! cycle between parse and render. Links written `@/trials/leopards` (a
+//! cycle between parse and render.
+//!
+//! Inline shortcodes such as `{{ value(outcome="death-28d", arm="levo") }}`
+//! (the names in [`INLINE`]) sit anywhere in the text; each becomes an
+//! inline marker of the same form, which render replaces by the number. In
+//! code spans and code blocks both kinds stay literal text. Numbers the
+//! author typed in the prose (`89/258 (34.5%)`, `34.5% vs 30.9%`, `RR 1.12
+//! (0.87 to 1.43)`) are recorded as [`TypedNumber`]s with their place, for
+//! the check against the linked trials' data. Links written `@/trials/leopards` (a
 //! path under `content/`, Zola style) are recorded with their line so the
 //! link stage can check them; their `href` is rewritten at render time.
 //!
@@ -13,6 +21,9 @@
 //! to publish yet: the model stage cleans it with [`crate::sanitize::body`]
 //! (which keeps the markers), unless the site sets `unsafe_html: true`.
 
+use std::ops::Range;
+
+use pulldown_cmark::utils::TextMergeWithOffset;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A chart (or other generated block) placed in the prose.
@@ -24,7 +35,15 @@ pub struct Shortcode {
     pub args: Vec<(String, String)>,
     /// 1-based line in the body text where it was written.
     pub line: usize,
+    /// 1-based column in the body text of its `{{` (1 for a chart).
+    pub column: usize,
+    /// Written inside the text (`value`, `effect`), not on a line of its own.
+    pub inline: bool,
 }
+
+/// The shortcodes written inside the text, which become a number; every
+/// other name is a chart, written on a line of its own.
+pub const INLINE: &[&str] = &["value", "effect"];
 
 /// A link to another page written `@/path`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +74,13 @@ pub struct Markdown {
     pub html: String,
     /// Headings in order.
     pub headings: Vec<Heading>,
-    /// Shortcodes in order; marker N is `shortcodes[N]`.
+    /// Shortcodes: those on a line of their own (charts) in body order,
+    /// then those inside the text in body order; marker N is `shortcodes[N]`.
     pub shortcodes: Vec<Shortcode>,
     /// `@/` links.
     pub links: Vec<InternalLink>,
+    /// Numbers typed in the prose in a form the check compares with data.
+    pub typed_numbers: Vec<TypedNumber>,
     /// Plain text of the first paragraph (for summaries).
     pub first_paragraph: String,
     /// Whether the HTML holds anything the author wrote as HTML, or could
@@ -69,11 +91,13 @@ pub struct Markdown {
     pub needs_sanitising: bool,
 }
 
-/// A problem in a shortcode line (reported by the caller with the file name).
+/// A problem in a shortcode (reported by the caller with the file name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {
     /// 1-based line in the body.
     pub line: usize,
+    /// 1-based column in the body.
+    pub column: usize,
     /// What is wrong.
     pub message: String,
 }
@@ -83,16 +107,30 @@ pub fn marker(n: usize) -> String {
     format!("<!--appraise:shortcode:{n}-->")
 }
 
+/// A number typed in the prose, in a form the check compares with data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypedNumber {
+    /// What was typed, as numbers.
+    pub kind: super::numbers::TypedKind,
+    /// The text as typed.
+    pub text: String,
+    /// 1-based line in the body text.
+    pub line: usize,
+    /// 1-based column in the body text.
+    pub column: usize,
+}
+
 /// Render `body` to HTML.
 pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
-    let (text, shortcodes, errors) = extract_shortcodes(body);
+    let (text, mut shortcodes, mut errors, lines) = extract_shortcodes(body);
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    // A place in `text` as a line and column of `body`.
     let pos = |offset: usize| {
         let line = line_starts.partition_point(|&s| s <= offset);
         let col = offset - line_starts[line - 1] + 1;
-        (line, col)
+        (lines.body_line(line), col)
     };
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
@@ -115,11 +153,25 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     let mut in_first_para = false;
     let mut first_para_done = false;
     let mut needs_sanitising = false;
-    for (ev, range) in Parser::new_ext(&text, opts).into_offset_iter() {
+    let mut prose = Run::default();
+    let mut typed_numbers = Vec::new();
+    let mut in_code = false;
+    let parsed = TextMergeWithOffset::new(Parser::new_ext(&text, opts).into_offset_iter());
+    let split = inline_shortcodes(parsed, &text, &pos, &mut shortcodes, &mut errors);
+    for (ev, range) in split {
+        prose.take(&ev, &range, in_code, &pos, &mut typed_numbers);
         match &ev {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Html(h) | Event::InlineHtml(h) => {
                 if !is_marker(h) {
                     needs_sanitising = true;
+                } else if in_first_para {
+                    // A number drawn from the data is not known yet: the
+                    // summary stops before it rather than read without it.
+                    first_paragraph.push('…');
+                    in_first_para = false;
+                    first_para_done = true;
                 }
             }
             Event::Start(Tag::Heading { attrs, .. }) if !attrs.is_empty() => {
@@ -193,6 +245,7 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
         }
         events.push(ev);
     }
+    prose.flush(&pos, &mut typed_numbers);
     let mut out = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     (
@@ -201,6 +254,7 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
             headings,
             shortcodes,
             links,
+            typed_numbers,
             first_paragraph: first_paragraph.trim().to_string(),
             needs_sanitising,
         },
@@ -290,11 +344,36 @@ fn unique_id(
     }
 }
 
-/// Replace shortcode lines by markers, outside fenced code blocks.
-fn extract_shortcodes(body: &str) -> (String, Vec<Shortcode>, Vec<ShortcodeError>) {
+/// Where the lines of the text Markdown reads came from in the body: a
+/// chart's line becomes three (a blank line, its marker, a blank line).
+#[derive(Debug, Default)]
+struct LineMap(Vec<(usize, usize)>);
+
+impl LineMap {
+    /// The body line of text line `l` (both 1-based).
+    fn body_line(&self, l: usize) -> usize {
+        let k = self.0.partition_point(|&(t, _)| t <= l);
+        match k.checked_sub(1).map(|k| self.0[k]) {
+            Some((t, b)) => b + (l - t),
+            None => l,
+        }
+    }
+}
+
+/// The name a call starts with (`forest` in `forest(outcome="x")`).
+fn call_name(s: &str) -> &str {
+    s.split('(').next().unwrap_or("").trim()
+}
+
+/// Replace shortcode lines by markers, outside fenced code blocks. A line
+/// holding only an inline shortcode (`value`, `effect`) is left for
+/// [`inline_shortcodes`].
+fn extract_shortcodes(body: &str) -> (String, Vec<Shortcode>, Vec<ShortcodeError>, LineMap) {
     let mut out = String::with_capacity(body.len() + 64);
     let mut codes = Vec::new();
     let mut errors = Vec::new();
+    let mut lines = LineMap::default();
+    let mut text_line = 1;
     let mut fence: Option<String> = None;
     for (i, line) in body.split_inclusive('\n').enumerate() {
         let t = line.trim();
@@ -303,14 +382,17 @@ fn extract_shortcodes(body: &str) -> (String, Vec<Shortcode>, Vec<ShortcodeError
                 fence = None;
             }
             out.push_str(line);
+            text_line += 1;
             continue;
         }
         if t.starts_with("```") || t.starts_with("~~~") {
             fence = Some(t[..3].to_string());
             out.push_str(line);
+            text_line += 1;
             continue;
         }
-        if let Some(inner) = t.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
+        let call = t.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"));
+        if let Some(inner) = call.filter(|c| !INLINE.contains(&call_name(c))) {
             match parse_call(inner.trim()) {
                 Ok((name, args)) => {
                     out.push('\n');
@@ -320,18 +402,216 @@ fn extract_shortcodes(body: &str) -> (String, Vec<Shortcode>, Vec<ShortcodeError
                         name,
                         args,
                         line: i + 1,
+                        column: 1,
+                        inline: false,
                     });
+                    lines.0.push((text_line, i + 1));
+                    lines.0.push((text_line + 3, i + 2));
+                    text_line += 3;
                 }
                 Err(m) => errors.push(ShortcodeError {
                     line: i + 1,
-                    message: m,
+                    column: 1,
+                    message: format!("chart shortcode: {m}"),
                 }),
             }
             continue;
         }
         out.push_str(line);
+        text_line += 1;
     }
-    (out, codes, errors)
+    (out, codes, errors, lines)
+}
+
+/// Where `{{ name(` starts in `t` from byte `from`, if anywhere.
+fn next_call(t: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(k) = t[at..].find("{{").map(|k| k + at) {
+        let rest = t[k + 2..].trim_start();
+        let name = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name > 0 && rest[name..].trim_start().starts_with('(') {
+            return Some(k);
+        }
+        at = k + 2;
+    }
+    None
+}
+
+/// Split the text events that hold `{{ name(...) }}` (outside code) into
+/// the text around it and an inline marker; record each as an inline
+/// [`Shortcode`] at the place of its `{{`.
+fn inline_shortcodes<'a>(
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    text: &str,
+    pos: &impl Fn(usize) -> (usize, usize),
+    codes: &mut Vec<Shortcode>,
+    errors: &mut Vec<ShortcodeError>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for (ev, range) in events {
+        match &ev {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if !in_code && next_call(t, 0).is_some() => {
+                let src = &text[range.clone()];
+                // Offsets in the text are offsets in the source when the
+                // text is written as it reads (no escapes or entities).
+                let verbatim = src == t.as_ref();
+                let at = |k: usize| {
+                    if verbatim {
+                        range.start + k
+                    } else {
+                        range.start + src.find("{{").unwrap_or(0)
+                    }
+                };
+                let sub = |a: usize, b: usize| {
+                    if verbatim {
+                        range.start + a..range.start + b
+                    } else {
+                        range.clone()
+                    }
+                };
+                let mut done = 0;
+                while let Some(k) = next_call(t, done) {
+                    if k > done {
+                        out.push((Event::Text(t[done..k].to_string().into()), sub(done, k)));
+                    }
+                    let (line, column) = pos(at(k));
+                    let Some(end) = t[k..].find("}}").map(|e| e + k) else {
+                        errors.push(ShortcodeError {
+                            line,
+                            column,
+                            message: "shortcode: no closing }} on this line (write the shortcode on one line)".into(),
+                        });
+                        done = t.len();
+                        break;
+                    };
+                    match parse_call(t[k + 2..end].trim()) {
+                        Ok((name, args)) => {
+                            out.push((
+                                Event::InlineHtml(marker(codes.len()).into()),
+                                sub(k, end + 2),
+                            ));
+                            codes.push(Shortcode {
+                                name,
+                                args,
+                                line,
+                                column,
+                                inline: true,
+                            });
+                        }
+                        Err(m) => errors.push(ShortcodeError {
+                            line,
+                            column,
+                            message: format!("shortcode: {m}"),
+                        }),
+                    }
+                    done = end + 2;
+                }
+                if done < t.len() {
+                    out.push((
+                        Event::Text(t[done..].to_string().into()),
+                        sub(done, t.len()),
+                    ));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push((ev, range));
+    }
+    out
+}
+
+/// The text of one block (a paragraph, a list item, a table cell) as it
+/// reads, with where each piece of it sits in the source, to find typed
+/// numbers in (`numbers::find`).
+#[derive(Default)]
+struct Run {
+    text: String,
+    /// (offset in `text`, offset in the source) of each piece.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Run {
+    /// Take what `ev` adds to the run: text, a space for a line break, a
+    /// break for code or markup, or the end of the block.
+    fn take(
+        &mut self,
+        ev: &Event,
+        range: &Range<usize>,
+        in_code: bool,
+        pos: &impl Fn(usize) -> (usize, usize),
+        found: &mut Vec<TypedNumber>,
+    ) {
+        match ev {
+            Event::Text(t) if !in_code => {
+                // Offsets map one to one where the text is as written; an
+                // escape or entity makes later columns of the piece approximate.
+                self.pieces.push((self.text.len(), range.start));
+                self.text.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => self.text.push(' '),
+            // Code, raw HTML and shortcode markers: numbers do not run across them.
+            Event::Code(_) | Event::InlineHtml(_) | Event::Html(_) => self.text.push('\u{1}'),
+            Event::Start(t) if is_inline(t) => {}
+            Event::End(t) if is_inline_end(t) => {}
+            Event::Start(_) | Event::End(_) => self.flush(pos, found),
+            _ => {}
+        }
+    }
+
+    /// Find the typed numbers of the run and start a new one.
+    fn flush(&mut self, pos: &impl Fn(usize) -> (usize, usize), found: &mut Vec<TypedNumber>) {
+        if self.text.bytes().any(|b| b.is_ascii_digit()) {
+            for f in super::numbers::find(&self.text) {
+                let k = self.pieces.partition_point(|&(r, _)| r <= f.offset);
+                let src = k
+                    .checked_sub(1)
+                    .map_or(0, |k| self.pieces[k].1 + (f.offset - self.pieces[k].0));
+                let (line, column) = pos(src);
+                found.push(TypedNumber {
+                    kind: f.kind,
+                    text: f.text,
+                    line,
+                    column,
+                });
+            }
+        }
+        self.text.clear();
+        self.pieces.clear();
+    }
+}
+
+/// Tags that sit inside a line of text (numbers run across them).
+fn is_inline(t: &Tag) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+fn is_inline_end(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
 }
 
 /// Parse `name(key="value", key2="value2")`.
@@ -472,6 +752,42 @@ mod tests {
         assert_eq!(m.shortcodes[0].line, 3);
         assert!(m.html.contains(&marker(0)));
         assert!(m.html.contains("{{ forest() }}"));
+    }
+
+    #[test]
+    fn places_after_a_chart_are_those_of_the_body() {
+        let (m, e) = render(
+            "{{ forest() }}\n\nSee [x](@/trials/a) and {{ value(outcome=\"o\", arm=\"a\") }}, 89/258 (34.5%).\n",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!((m.links[0].line, m.links[0].column), (3, 5));
+        let sc = &m.shortcodes[1];
+        assert_eq!(
+            (sc.name.as_str(), sc.inline, sc.line, sc.column),
+            ("value", true, 3, 25)
+        );
+        assert_eq!(
+            sc.args,
+            vec![("outcome".into(), "o".into()), ("arm".into(), "a".into())]
+        );
+        assert!(
+            m.html.contains(&format!("and {}, 89/258", marker(1))),
+            "{}",
+            m.html
+        );
+        let n = &m.typed_numbers[0];
+        assert_eq!(
+            (n.text.as_str(), n.line, n.column),
+            ("89/258 (34.5%)", 3, 60)
+        );
+    }
+
+    #[test]
+    fn an_inline_shortcode_on_a_line_of_its_own_is_still_inline() {
+        let (m, e) = render("{{ effect(outcome=\"o\", measure=\"RR\") }}\n");
+        assert!(e.is_empty(), "{e:?}");
+        assert!(m.shortcodes[0].inline);
+        assert_eq!(m.html, format!("<p>{}</p>\n", marker(0)));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod front_matter;
 pub mod locate;
 pub mod markdown;
+pub mod numbers;
 pub mod scan;
 
 use rayon::prelude::*;
@@ -260,9 +261,24 @@ fn page_from(
         diags.push(Diagnostic::error(
             rel_path,
             split.body_line + e.line - 1,
-            1,
-            format!("chart shortcode: {}", e.message),
+            e.column,
+            e.message,
         ));
+    }
+    if rel_path.ends_with("_index.md") {
+        // The site's and the sections' front pages are not pages: nothing
+        // places a shortcode there.
+        for sc in &doc.body.shortcodes {
+            diags.push(Diagnostic::warning(
+                rel_path,
+                split.body_line + sc.line - 1,
+                sc.column,
+                format!(
+                    "`{}` is not drawn on a front page (_index.md); it is left out",
+                    sc.name
+                ),
+            ));
+        }
     }
     for key in ignored {
         diags.push(ignored_key(&doc, &key));

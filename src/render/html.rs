@@ -1,9 +1,9 @@
 //! Finishing a page body: charts into shortcode markers, URLs into links.
 
 use super::{figure_ctx, Env};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::figures::Figure;
-use crate::link::{ChartRef, FigureKey};
+use crate::link::{ChartRef, EffectSource, FigureKey};
 use crate::model::PageKind;
 use crate::parse::markdown::marker;
 
@@ -176,10 +176,13 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
                 String::new()
             }
             Ok((pl, figure)) => {
-                if let Some((_, first)) = placed
-                    .iter()
-                    .find(|(q, _)| *q == pl && pl != ChartRef::Omitted)
-                {
+                if let Some((_, first)) = placed.iter().find(|(q, _)| {
+                    *q == pl
+                        && !matches!(
+                            pl,
+                            ChartRef::Omitted | ChartRef::Value { .. } | ChartRef::Effect { .. }
+                        )
+                }) {
                     diags.push(Diagnostic::warning(
                         &p.source,
                         line,
@@ -205,6 +208,15 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
                             }
                             _ => String::new(),
                         },
+                        ChartRef::Value { .. } | ChartRef::Effect { .. } => {
+                            match inline_text(env, &pl) {
+                                Ok(t) => esc(&t),
+                                Err(msg) => {
+                                    diags.push(Diagnostic::error(&p.source, line, sc.column, msg));
+                                    String::new()
+                                }
+                            }
+                        }
                         ChartRef::Omitted => String::new(),
                         ChartRef::Figure { .. } => match figure {
                             Some(f) => {
@@ -228,4 +240,91 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
         html = html.replacen(&marker(n), &replacement, 1);
     }
     (html, placed.into_iter().map(|(pl, _)| pl).collect())
+}
+
+/// The words of an inline `value` or `effect`, by the trial page's rules
+/// ([`crate::present`]), or why the data give none.
+fn inline_text(env: &Env, r: &ChartRef) -> Result<String, String> {
+    let site = env.input.site;
+    let (trial, outcome) = match r {
+        ChartRef::Value { trial, outcome, .. } | ChartRef::Effect { trial, outcome, .. } => {
+            (*trial, outcome)
+        }
+        _ => return Ok(String::new()),
+    };
+    let id = &site.pages[trial].id;
+    let result = env
+        .input
+        .analyses
+        .trials
+        .get(&trial)
+        .and_then(|v| v.iter().find(|o| &o.id == outcome));
+    let model = match &site.pages[trial].kind {
+        PageKind::Trial(t) => t.outcomes.iter().find(|o| &o.id == outcome),
+        _ => None,
+    };
+    let none = |what: String| format!("outcome `{outcome}` of trial `{id}` gives no {what}");
+    match r {
+        ChartRef::Value { arm, show, .. } => result
+            .and_then(|o| o.arms.iter().find(|a| &a.arm == arm))
+            .and_then(|a| crate::present::arm_part_text(a, *show))
+            .ok_or_else(|| none(format!("{} for arm `{arm}`", show.name()))),
+        ChartRef::Effect {
+            measure,
+            source: EffectSource::Recomputed,
+            ..
+        } => result
+            .and_then(|o| o.effects.iter().find(|e| e.measure == *measure))
+            .map(crate::present::effect_text)
+            .ok_or_else(|| none(format!("recomputed {measure}: check its arm data"))),
+        ChartRef::Effect {
+            source: EffectSource::Reported(k),
+            measure,
+            ..
+        } => model
+            .and_then(|o| o.reported.get(*k))
+            .map(crate::present::printed_effect_text)
+            .ok_or_else(|| none(format!("printed {measure}"))),
+        _ => Ok(String::new()),
+    }
+}
+
+/// Warn about numbers typed in the body of page `i` that contradict the
+/// data of the trials it links to ([`crate::analyse::prose`]): the trials
+/// of [`crate::link::Links::depends_on`], and the page itself if a trial.
+pub(crate) fn check_prose(env: &Env, i: usize, diags: &mut Diagnostics) {
+    use crate::analyse::prose::{check, TrialNumbers};
+    let site = env.input.site;
+    let p = &site.pages[i];
+    if p.body.typed_numbers.is_empty() {
+        return;
+    }
+    let mut linked: Vec<usize> = env
+        .input
+        .links
+        .depends_on
+        .get(&i)
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    if !linked.contains(&i) {
+        linked.push(i);
+        linked.sort_unstable();
+    }
+    let trials: Vec<TrialNumbers> = linked
+        .iter()
+        .filter(|&&t| matches!(site.pages[t].kind, PageKind::Trial(_)))
+        .filter_map(|&t| {
+            env.input.analyses.trials.get(&t).map(|o| TrialNumbers {
+                id: &site.pages[t].id,
+                outcomes: o,
+            })
+        })
+        .collect();
+    for w in check(&p.body.typed_numbers, &trials) {
+        diags.push(
+            Diagnostic::warning(&p.source, p.body_line + w.line - 1, w.column, w.message)
+                .with_code(Code::ProseNumber)
+                .with_hint("check the number, or quote it from the data with {{ value(...) }} or {{ effect(...) }}"),
+        );
+    }
 }

@@ -22,6 +22,7 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
     let site = env.input.site;
     let p = &site.pages[i];
     let (content_html, placed) = html::finish_body(env, i, &mut diags);
+    html::check_prose(env, i, &mut diags);
     // Figures of this page that the author placed in the prose: the
     // template does not show them a second time.
     let in_prose = |key: &FigureKey| {

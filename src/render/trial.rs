@@ -3,10 +3,9 @@
 //! ([`OutcomeCtx`]), the count of printed results that do or do not add
 //! up, the figures, and the pages linked to the trial.
 
-use crate::analyse::OutcomeResult;
+use crate::analyse::{EffectResult, OutcomeResult};
 use crate::link::{FigureKey, TrialStatus};
-use crate::model::{Publication, Role, Trial};
-use crate::present::num;
+use crate::model::{Measure, Publication, Role, Trial};
 use crate::stats::check::Verdict;
 
 use super::context::{ArmCtx, CheckCtx, FieldCtx, FigureCtx, LinkCtx, OutcomeCtx, TrialCtx};
@@ -302,11 +301,20 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         endpoint: o.endpoint.clone(),
         arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
         reported: o.reported.iter().map(|r| r.text.clone()).collect(),
-        recomputed: o.effects.iter().map(crate::present::effect_text).collect(),
+        recomputed: o.effects.iter().map(effect_text).collect(),
         nnt: o.nnt.as_ref().map(|n| n.text.clone()),
         fragility,
         checks,
         bayes,
         note,
+    }
+}
+
+/// A recomputed effect: a risk difference in points with its method, any
+/// other measure with its CI.
+fn effect_text(e: &EffectResult) -> String {
+    match e.measure {
+        Measure::RD => format!("{}, {}", crate::present::effect_text(e), e.method),
+        _ => crate::present::effect_text(e),
     }
 }

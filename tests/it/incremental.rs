@@ -29,6 +29,10 @@ pub(crate) enum Op {
     Break { file: usize },
     /// Repair every broken page.
     Repair,
+    /// Change the first count of the first binary outcome of the `k`-th
+    /// page that has one to `d`: a number the appraisals quote with
+    /// `{{ value(...) }}` (LeoPARDS' deaths, LEVOECMO's weaning).
+    Quote { k: usize, d: u8 },
 }
 
 /// Ways to edit a page.
@@ -61,6 +65,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), any::<u8>()).prop_map(|(file, n)| Op::Rename { file, n }),
         1 => any::<usize>().prop_map(|file| Op::Break { file }),
         1 => Just(Op::Repair),
+        2 => (any::<usize>(), 0u8..10).prop_map(|(k, d)| Op::Quote { k, d }),
     ]
 }
 
@@ -148,6 +153,30 @@ pub(crate) fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
                     f.bytes = text.replace(BROKEN, "title:").into_bytes();
                 }
             }
+        }
+        Op::Quote { k, d } => {
+            const AT: &str = "binary: {";
+            let with: Vec<usize> = (0..s.files.len())
+                .filter(|&i| s.files[i].kind == FileKind::Page)
+                .filter(|&i| String::from_utf8_lossy(&s.files[i].bytes).contains(AT))
+                .collect();
+            if with.is_empty() {
+                return touched;
+            }
+            let i = with[k % with.len()];
+            let text = String::from_utf8_lossy(&s.files[i].bytes).into_owned();
+            let at = text.find(AT).unwrap();
+            let Some(start) = text[at..]
+                .find(|c: char| c.is_ascii_digit())
+                .map(|j| at + j)
+            else {
+                return touched;
+            };
+            let end = text[start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(text.len(), |j| start + j);
+            touched.push(s.files[i].rel_path.clone());
+            s.files[i].bytes = format!("{}{d}{}", &text[..start], &text[end..]).into_bytes();
         }
         Op::Rename { file, n } => {
             let Some(i) = pick(s, *file) else {
@@ -310,4 +339,53 @@ fn a_page_rendered_in_a_failed_build_is_not_stale_after_the_fix() {
     let got = engine.output().get(page).unwrap();
     assert!(String::from_utf8_lossy(want).contains("90/258"));
     assert!(got[..] == want[..], "{page} is stale");
+}
+
+/// A number quoted with `{{ value(...) }}` follows its trial: editing the
+/// trial's count re-renders the appraisal that cites the trial and a page
+/// that only quotes it (the shortcode alone links them), as a full build does.
+#[test]
+fn a_number_quoted_in_prose_follows_its_trial() {
+    let mut s = example();
+    let about = s
+        .files
+        .iter()
+        .position(|f| f.rel_path == "content/about.md")
+        .unwrap();
+    let mut text = String::from_utf8(s.files[about].bytes.clone()).unwrap();
+    text.push_str(
+        "\nLeoPARDS: {{ value(trial=\"leopards\", outcome=\"death-28d\", arm=\"levo\") }} died.\n",
+    );
+    s.files[about].bytes = text.into_bytes();
+    let mut engine = Engine::new();
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let blog = "appraisals/leopards-blog/index.html";
+    let before = engine.output().get(blog).unwrap().clone();
+    assert!(String::from_utf8_lossy(&before).contains("<strong>Death:</strong> 34.5% vs"));
+    let op = Op::Quote { k: 0, d: 7 };
+    let touched = apply(&mut s, &op);
+    assert_eq!(
+        touched,
+        ["content/trials/leopards/index.md"],
+        "the first trial with a binary outcome"
+    );
+    let (r, redone) = engine.rebuild(&s, Some(&touched), Diagnostics::new(), &options());
+    let (diags, _, files) = full(&s);
+    assert_eq!(r.diagnostics, diags);
+    let want = &files.iter().find(|f| f.0 == blog).unwrap().1;
+    // 7/258 died with levosimendan.
+    assert!(String::from_utf8_lossy(want).contains("<strong>Death:</strong> 2.7% vs"));
+    assert!(
+        engine.output().get(blog).unwrap()[..] == want[..],
+        "{blog} is stale"
+    );
+    let page = "about/index.html";
+    let want = &files.iter().find(|f| f.0 == page).unwrap().1;
+    assert!(String::from_utf8_lossy(want).contains("LeoPARDS: 7/258 (2.7%) died."));
+    assert!(
+        engine.output().get(page).unwrap()[..] == want[..],
+        "{page} is stale"
+    );
+    assert!(redone.rendered >= 4, "{redone:?}");
 }

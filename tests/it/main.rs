@@ -9,6 +9,7 @@ mod charts;
 mod example_site;
 mod good_sites;
 mod incremental;
+mod inline;
 mod numbers;
 #[cfg(unix)]
 mod output_safety;
