@@ -62,126 +62,161 @@ pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
             }
         })
         .collect();
-    let is_content = |l: &Line| !l.text.is_empty() && !l.text.starts_with('#');
-    // The current region is lines [start, end); `col` is the column where its
-    // entries begin (None: take the first content line's indentation).
-    let (mut start, mut end) = (0usize, lines.len());
-    let mut col: Option<usize> = None;
-    let mut found: Option<(usize, usize)> = None;
-    // Set when the value at `found` is written inline (flow style).
-    let mut inline = false;
-    // Position of the last key found (the answer when the path ends on a key).
-    let mut key_pos: Option<(usize, usize)> = None;
+    let mut w = Walk {
+        start: 0,
+        end: lines.len(),
+        col: None,
+        found: None,
+        inline: false,
+        key_pos: None,
+        lines,
+    };
     for seg in segs {
-        if inline {
-            let (fl, fc) = found?;
-            if let Seg::Key(k) = seg {
-                let line = lines[fl].text;
-                let from = fc - lines[fl].indent;
-                if let Some(p) = line.get(from..).and_then(|t| find_key(t, k)) {
-                    found = Some((fl, fc + p));
-                    key_pos = found;
-                    continue;
-                }
+        let go_on = if w.inline {
+            w.inline_step(seg)
+        } else {
+            match w.region_col() {
+                None => false,
+                Some(region_col) => match seg {
+                    Seg::Key(k) => w.key_step(k, region_col),
+                    Seg::Index(n) => w.index_step(*n, region_col),
+                },
             }
-            if let Seg::Index(n) = seg {
-                let line = lines[fl].text;
-                let from = fc - lines[fl].indent;
-                if let Some(p) = line.get(from..).and_then(|t| flow_item(t, *n)) {
-                    found = Some((fl, fc + p));
-                    key_pos = found;
-                    continue;
-                }
-            }
-            return found;
-        }
-        let region_col = match col {
-            Some(c) => c,
-            None => match (start..end).find(|&j| is_content(&lines[j])) {
-                Some(j) => lines[j].indent,
-                None => return found,
-            },
         };
-        match seg {
-            Seg::Key(k) => {
-                let pat = format!("{k}:");
-                let quoted = format!("\"{k}\":");
-                let hit = (start..end).find_map(|j| {
-                    let l = &lines[j];
-                    if !is_content(l) {
-                        return None;
-                    }
-                    let (c, t) = strip_dashes(l);
-                    (c == region_col && (t.starts_with(&pat) || t.starts_with(&quoted)))
-                        .then_some((j, c))
-                });
-                let (j, c) = match hit {
-                    Some(h) => h,
-                    None => return found,
-                };
-                found = Some((j, c));
-                key_pos = found;
-                let key_len = if lines[j].text[c - lines[j].indent..].starts_with('"') {
-                    k.len() + 3
-                } else {
-                    k.len() + 1
-                };
-                let after = lines[j]
-                    .text
-                    .get(c - lines[j].indent + key_len..)
-                    .unwrap_or("")
-                    .trim();
-                let new_end = (j + 1..end)
-                    .find(|&m| is_content(&lines[m]) && lines[m].indent <= c)
-                    .unwrap_or(end);
-                start = j + 1;
-                end = new_end;
-                col = None;
-                if after.starts_with('{') || after.starts_with('[') {
-                    inline = true;
-                    found = Some((j, c + key_len));
-                } else if !after.is_empty()
-                    && !after.starts_with('#')
-                    && !after.starts_with('|')
-                    && !after.starts_with('>')
-                {
-                    return found; // a scalar: nothing deeper
-                }
-            }
-            Seg::Index(n) => {
-                let mut count = 0;
-                let mut hit = None;
-                for j in start..end {
-                    let l = &lines[j];
-                    if is_content(l)
-                        && l.indent == region_col
-                        && (l.text.starts_with("- ") || l.text == "-")
-                    {
-                        if count == *n {
-                            hit = Some(j);
-                            break;
-                        }
-                        count += 1;
-                    }
-                }
-                let j = match hit {
-                    Some(j) => j,
-                    None => return found,
-                };
-                let rest = lines[j].text[1..].trim_start_matches(' ');
-                let item_col = region_col + (lines[j].text.len() - rest.len());
-                end = (j + 1..end)
-                    .find(|&m| is_content(&lines[m]) && lines[m].indent <= region_col)
-                    .unwrap_or(end);
-                start = j;
-                col = Some(item_col);
-                found = Some((j, item_col));
-                key_pos = None;
-                inline = rest.starts_with('{') || rest.starts_with('[');
-            }
+        if !go_on {
+            return w.found;
         }
     }
-    key_pos.or(found)
+    w.key_pos.or(w.found)
+}
+
+/// Whether a line holds content (not blank, not a comment).
+fn is_content(l: &Line) -> bool {
+    !l.text.is_empty() && !l.text.starts_with('#')
+}
+
+/// A walk down a path through the lines of a YAML text.
+struct Walk<'a> {
+    lines: Vec<Line<'a>>,
+    /// The current region: lines [start, end).
+    start: usize,
+    end: usize,
+    /// The column where the region's entries begin (None: the first
+    /// content line's indentation).
+    col: Option<usize>,
+    /// The deepest position found so far.
+    found: Option<(usize, usize)>,
+    /// Set when the value at `found` is written inline (flow style).
+    inline: bool,
+    /// Position of the last key found (the answer when the path ends on a key).
+    key_pos: Option<(usize, usize)>,
+}
+
+impl Walk<'_> {
+    /// The column of the current region's entries (`None`: it is empty).
+    fn region_col(&self) -> Option<usize> {
+        match self.col {
+            Some(c) => Some(c),
+            None => (self.start..self.end)
+                .find(|&j| is_content(&self.lines[j]))
+                .map(|j| self.lines[j].indent),
+        }
+    }
+
+    /// One segment inside a flow value, on the line of `found`. Returns
+    /// whether the walk goes on.
+    fn inline_step(&mut self, seg: &Seg) -> bool {
+        let Some((fl, fc)) = self.found else {
+            return false;
+        };
+        let line = self.lines[fl].text;
+        let from = fc - self.lines[fl].indent;
+        let rest = line.get(from..);
+        let at = match seg {
+            Seg::Key(k) => rest.and_then(|t| find_key(t, k)),
+            Seg::Index(n) => rest.and_then(|t| flow_item(t, *n)),
+        };
+        match at {
+            Some(p) => {
+                self.found = Some((fl, fc + p));
+                self.key_pos = self.found;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A key among the region's entries at `region_col`. Returns whether
+    /// the walk goes on (not when the key is missing or holds a scalar).
+    fn key_step(&mut self, k: &str, region_col: usize) -> bool {
+        let lines = &self.lines;
+        let pat = format!("{k}:");
+        let quoted = format!("\"{k}\":");
+        let hit = (self.start..self.end).find_map(|j| {
+            let l = &lines[j];
+            if !is_content(l) {
+                return None;
+            }
+            let (c, t) = strip_dashes(l);
+            (c == region_col && (t.starts_with(&pat) || t.starts_with(&quoted))).then_some((j, c))
+        });
+        let Some((j, c)) = hit else {
+            return false;
+        };
+        self.found = Some((j, c));
+        self.key_pos = self.found;
+        let text = lines[j].text;
+        let key_len = if text[c - lines[j].indent..].starts_with('"') {
+            k.len() + 3
+        } else {
+            k.len() + 1
+        };
+        let after = text
+            .get(c - lines[j].indent + key_len..)
+            .unwrap_or("")
+            .trim();
+        let new_end = (j + 1..self.end)
+            .find(|&m| is_content(&lines[m]) && lines[m].indent <= c)
+            .unwrap_or(self.end);
+        self.start = j + 1;
+        self.end = new_end;
+        self.col = None;
+        if after.starts_with('{') || after.starts_with('[') {
+            self.inline = true;
+            self.found = Some((j, c + key_len));
+            true
+        } else {
+            // A scalar: nothing deeper.
+            after.is_empty()
+                || after.starts_with('#')
+                || after.starts_with('|')
+                || after.starts_with('>')
+        }
+    }
+
+    /// The `n`th `- ` item among the region's entries at `region_col`.
+    /// Returns whether the walk goes on.
+    fn index_step(&mut self, n: usize, region_col: usize) -> bool {
+        let lines = &self.lines;
+        let mut items = (self.start..self.end).filter(|&j| {
+            let l = &lines[j];
+            is_content(l) && l.indent == region_col && (l.text.starts_with("- ") || l.text == "-")
+        });
+        let Some(j) = items.nth(n) else {
+            return false;
+        };
+        let rest = lines[j].text[1..].trim_start_matches(' ');
+        let item_col = region_col + (lines[j].text.len() - rest.len());
+        self.end = (j + 1..self.end)
+            .find(|&m| is_content(&lines[m]) && lines[m].indent <= region_col)
+            .unwrap_or(self.end);
+        self.start = j;
+        self.col = Some(item_col);
+        self.found = Some((j, item_col));
+        self.key_pos = None;
+        self.inline = rest.starts_with('{') || rest.starts_with('[');
+        true
+    }
 }
 
 /// Byte offset of the `n`th item of the flow sequence that starts in `t`.
