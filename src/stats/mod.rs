@@ -16,7 +16,9 @@
 //! - [`check`]: "does the paper add up?" recomputation of printed results;
 //! - [`meta`]: common-effect and random-effects meta-analysis, presets and
 //!   cumulative meta-analysis;
-//! - [`bayes`]: normal-approximation Bayesian re-analysis of a ratio.
+//! - [`bayes`]: normal-approximation Bayesian re-analysis of a ratio;
+//! - [`tsa`]: trial sequential analysis (required information size, D²,
+//!   Lan–DeMets O'Brien–Fleming monitoring boundaries).
 //!
 //! Conventions: the experimental arm comes first and the control arm second;
 //! ratios are reported on their natural scale (RR 1.16, not its log) and
@@ -35,6 +37,7 @@ pub mod fisher;
 pub(crate) use dist::z_crit;
 pub mod meta;
 pub mod reported;
+pub mod tsa;
 
 #[cfg(test)]
 mod tests;
