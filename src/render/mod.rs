@@ -31,6 +31,7 @@
 mod appraisal;
 pub mod context;
 mod engine;
+mod evidence;
 mod feed;
 mod figure;
 mod html;

@@ -308,6 +308,15 @@ mod tests {
         assert_eq!(required_information_size(&a), None);
     }
 
+    /// A JSON array of numbers.
+    fn floats(v: &serde_json::Value) -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    }
+
     #[test]
     fn matches_the_scipy_reference() {
         let v: serde_json::Value = serde_json::from_str(TSA_JSON).unwrap();
@@ -328,12 +337,7 @@ mod tests {
         let sets = v["boundaries"].as_array().unwrap();
         assert!(!sets.is_empty());
         for s in sets {
-            let t: Vec<f64> = s["fractions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect();
+            let t = floats(&s["fractions"]);
             let alpha = s["alpha"].as_f64().unwrap();
             let got = obf_boundaries(&t, alpha);
             let want = s["boundaries"].as_array().unwrap();
@@ -345,12 +349,7 @@ mod tests {
             }
         }
         for d in v["diversity"].as_array().unwrap() {
-            let vi: Vec<f64> = d["vi"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect();
+            let vi = floats(&d["vi"]);
             let got = diversity(&vi, d["tau2"].as_f64().unwrap()).unwrap();
             assert!((got - d["d2"].as_f64().unwrap()).abs() < 1e-9, "{d}");
         }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod bounds;
 mod charts;
+mod evidence;
 mod example_site;
 mod good_sites;
 mod incremental;
