@@ -92,9 +92,10 @@ fn tsa_chart(id: &str, r: &PooledResult, t: &TsaResult) -> ChartSpec {
     let opt = |x: Option<f64>| x.map(|v| num(v, 2)).unwrap_or_else(|| "none".into());
     ChartSpec::Tsa(TsaChartSpec {
         id: format!("{id}-tsa-{}", r.id),
-        title: format!("{}: trial sequential analysis (exploratory)", r.title),
+        title: format!("{}: trial sequential analysis", r.title),
         description: format!(
-            "Cumulative z after each trial against the Lan–DeMets O'Brien–Fleming monitoring boundaries; {}.",
+            "{} Cumulative z after each trial against the Lan–DeMets O'Brien–Fleming monitoring boundaries; {}.",
+            crate::present::TSA_LABEL,
             crate::present::tsa_verdict(t)
         ),
         required: t.required_information_size as f64,

@@ -287,7 +287,9 @@ pub struct TsaCtx {
     pub assumptions: String,
     /// Where the z-curve stands, in a sentence.
     pub verdict: String,
-    /// The exploratory label and the Handbook's caution.
+    /// The exploratory label.
+    pub label: &'static str,
+    /// The Handbook's caution.
     pub caution: &'static str,
     /// The chart, unless the author placed it in the prose.
     pub figure: Option<FigureCtx>,

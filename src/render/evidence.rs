@@ -26,6 +26,7 @@ pub(super) fn tsa_ctx(
         accrued: t.accrued,
         assumptions: present::tsa_assumptions(t),
         verdict: present::tsa_verdict(t),
+        label: present::TSA_LABEL,
         caution: present::TSA_CAUTION,
         figure: (!in_prose(&key))
             .then(|| env.input.figures.get(i, &key))

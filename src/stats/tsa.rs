@@ -114,6 +114,10 @@ pub fn obf_alpha_spent(t: f64, alpha: f64) -> f64 {
     if !(t > 0.0) {
         return 0.0;
     }
+    if t >= 1.0 {
+        // All of it, exactly (the quantile's rounding would leave ~1e-10).
+        return alpha;
+    }
     let z = norm_quantile(1.0 - alpha / 4.0);
     (4.0 * norm_sf(z / t.min(1.0).sqrt())).min(alpha)
 }
@@ -285,6 +289,22 @@ mod tests {
         for (g, w) in c.iter().zip([4.333, 2.963, 2.359, 2.014]) {
             assert!((g - w).abs() < 1e-3, "{c:?}");
         }
+    }
+
+    #[test]
+    fn looks_past_the_information_size_spend_what_is_left_once() {
+        let b = obf_boundaries(&[0.5, 1.2, 1.5], 0.05);
+        let two = obf_boundaries(&[0.5, 1.0], 0.05);
+        // 1.2 is the final look at t = 1; 1.5 spends nothing new and repeats it.
+        assert_eq!(b[0], two[0]);
+        assert_eq!(b[1], two[1]);
+        assert_eq!(b[2], two[1]);
+        // A fraction that goes back, or is not positive, has no boundary.
+        assert_eq!(obf_boundaries(&[0.5, 0.4], 0.05)[1], None);
+        assert_eq!(obf_boundaries(&[0.0], 0.05)[0], None);
+        // Spending is O'Brien–Fleming-like: almost nothing early.
+        assert!(obf_alpha_spent(0.1, 0.05) < 1e-6);
+        assert!((obf_alpha_spent(1.0, 0.05) - 0.05).abs() < 1e-12);
     }
 
     #[test]
