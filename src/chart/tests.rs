@@ -1064,6 +1064,17 @@ fn tsa_chart_draws_the_curve_boundaries_and_information_size() {
     let t = ChartSpec::Tsa(spec).table();
     assert_eq!(t.rows.len(), 3);
     assert_eq!(t.headers.len(), t.rows[0].len());
+    // No element repeats an attribute (the Nu checker rejects that).
+    for tag in svg.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap();
+        let names: Vec<&str> = tag
+            .split(' ')
+            .skip(1)
+            .filter_map(|a| a.split_once('=').map(|(n, _)| n))
+            .collect();
+        let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "repeated attribute in <{tag}>");
+    }
     let empty = ChartSpec::Tsa(TsaChartSpec::default()).render();
     assert!(empty.contains("No data"));
 }

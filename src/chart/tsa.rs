@@ -98,13 +98,14 @@ fn z_range(spec: &TsaChartSpec) -> f64 {
     biggest.min(8.0).ceil()
 }
 
-/// A polyline in palette slot `slot`.
-fn polyline(svg: &mut Svg, pts: &[(f64, f64)], slot: usize, dash: &str, class: &str) {
+/// A polyline in palette slot `slot` with the attributes `extra` (its
+/// stroke width, a dash pattern).
+fn polyline(svg: &mut Svg, pts: &[(f64, f64)], slot: usize, extra: &str, class: &str) {
     if pts.len() < 2 {
         return;
     }
     let mut s = format!(
-        "<polyline class=\"{class}\" color=\"{}\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2.5\"{dash} points=\"",
+        "<polyline class=\"{class}\" color=\"{}\" fill=\"none\" stroke=\"currentColor\"{extra} points=\"",
         PALETTE[slot]
     );
     for (i, (x, y)) in pts.iter().enumerate() {
@@ -116,6 +117,9 @@ fn polyline(svg: &mut Svg, pts: &[(f64, f64)], slot: usize, dash: &str, class: &
     s.push_str("\"/>");
     svg.raw().push_str(&s);
 }
+
+/// The stroke of the z-curve and the boundaries.
+const WIDE: &str = " stroke-width=\"2.5\"";
 
 /// Draw the chart.
 pub(crate) fn render(spec: &TsaChartSpec) -> String {
@@ -193,7 +197,7 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
             .iter()
             .filter_map(|l| l.boundary.map(|b| (xm(l.accrued), ym(sign * b))))
             .collect();
-        polyline(&mut svg, &pts, 1, "", "boundary");
+        polyline(&mut svg, &pts, 1, WIDE, "boundary");
     }
 
     // The z-curve from the origin, with a dot at each look.
@@ -203,7 +207,7 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
             .iter()
             .filter_map(|l| l.z.map(|z| (xm(l.accrued), ym(z)))),
     );
-    polyline(&mut svg, &pts, 0, "", "z-curve");
+    polyline(&mut svg, &pts, 0, WIDE, "z-curve");
     let mut dots = format!("<g color=\"{}\">", PALETTE[0]);
     for (x, y) in pts.iter().skip(1) {
         let _ = write!(dots, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>", N(*x), N(*y));
