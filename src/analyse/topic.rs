@@ -346,7 +346,12 @@ fn pooled(
     out.excluded = excluded;
     out.tsa = a.tsa.as_ref().and_then(|t| {
         let vi: Vec<f64> = rows.iter().map(|r| r.study.vi).collect();
-        evidence::tsa_result(t, &pooler.steps(site), &vi, res.heterogeneity.tau2)
+        // A common-effect model assumes no between-trial variance: D² is 0.
+        let tau2 = match res.settings.model {
+            meta::Model::Common => 0.0,
+            meta::Model::Random => res.heterogeneity.tau2,
+        };
+        evidence::tsa_result(t, &pooler.steps(site), &vi, tau2)
     });
     out.sof = a.sof.as_ref().and_then(|s| {
         let effect = [out.estimate?, out.ci_low?, out.ci_high?];

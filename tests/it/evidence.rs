@@ -160,7 +160,11 @@ fn a_settled_question_an_author_d2_and_an_odds_ratio() {
     assert!(looks[0]["z"].as_f64().unwrap().abs() > b[0]);
     assert!(html.contains("The cumulative z-curve crossed the monitoring boundary at GAMMA (2014)"));
     // Placed in the text, the chart is not repeated in the analysis.
-    assert_eq!(html.matches("class=\"ap-chart ap-tsa\"").count(), 1);
+    assert_eq!(
+        html.matches(">Death at 28 days: trial sequential analysis</title>")
+            .count(),
+        1
+    );
     // The author's control risk 0.2 and the pooled OR: odds 0.25 × OR,
     // risk = odds/(1 + odds).
     let sof = &a["sof"];
@@ -174,4 +178,51 @@ fn a_settled_question_an_author_d2_and_an_odds_ratio() {
     assert_eq!(sof["certainty"], "very-low");
     assert!(html.contains("aria-label=\"Very low certainty (1 of 4)\">⊕◯◯◯</span> Very low"));
     assert!(html.contains("Risk of bias (very serious, −2): None of the trials was blinded."));
+}
+
+#[test]
+fn d2_comes_from_the_trials_under_random_effects_and_is_zero_under_a_common_effect() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture("good/evidence"), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: Value = serde_json::from_str(&read(&out, "topics/settled/index.json")).unwrap();
+    let by_id = |id: &str| {
+        json["analyses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let random = by_id("random");
+    // D² = 1 − V_F/V_R = 1 − Σ1/(v + τ²) / Σ1/v, with each study's variance
+    // recovered from its 95% CI on the log scale.
+    let tau2 = random["tau2"].as_f64().unwrap();
+    assert!(tau2 > 0.0, "the fixture's trials are heterogeneous");
+    let z = 1.959_963_984_540_054;
+    let vi: Vec<f64> = random["studies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let se = (s["ci_high"].as_f64().unwrap().ln() - s["ci_low"].as_f64().unwrap().ln())
+                / (2.0 * z);
+            se * se
+        })
+        .collect();
+    let sf: f64 = vi.iter().map(|v| 1.0 / v).sum();
+    let sr: f64 = vi.iter().map(|v| 1.0 / (v + tau2)).sum();
+    let d2 = random["tsa"]["assumptions"]["heterogeneity"]
+        .as_f64()
+        .unwrap();
+    assert!((d2 - (1.0 - sr / sf)).abs() < 1e-9, "{d2}");
+    assert_eq!(random["tsa"]["assumptions"]["heterogeneity_from"], "data");
+    let common = by_id("common");
+    assert_eq!(common["tsa"]["assumptions"]["heterogeneity"], 0.0);
+    assert!(
+        random["tsa"]["required_information_size"].as_u64()
+            > common["tsa"]["required_information_size"].as_u64()
+    );
 }
