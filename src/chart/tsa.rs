@@ -125,7 +125,7 @@ const WIDE: &str = " stroke-width=\"2.5\"";
 pub(crate) fn render(spec: &TsaChartSpec) -> String {
     let id = super::svg::make_id(&spec.id, "tsa", &spec.title);
     let classes = "ap-tsa";
-    if spec.looks.is_empty() || !(spec.required > 0.0) {
+    if spec.looks.is_empty() || spec.required.is_nan() || spec.required <= 0.0 {
         return super::svg::no_data(&id, classes, &spec.title, &spec.description);
     }
     let w = WIDTH;

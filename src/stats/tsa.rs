@@ -92,7 +92,7 @@ pub fn required_information_size(a: &Assumptions) -> Option<f64> {
 
 /// N inflated for heterogeneity: N / (1 − D²); `None` unless 0 ≤ D² < 1.
 pub fn adjusted_information_size(n: f64, d2: f64) -> Option<f64> {
-    (d2 >= 0.0 && d2 < 1.0).then(|| n / (1.0 - d2))
+    (0.0..1.0).contains(&d2).then(|| n / (1.0 - d2))
 }
 
 /// The diversity D² = 1 − V_F/V_R of studies with variances `vi` and
@@ -227,7 +227,8 @@ pub fn obf_boundaries(t: &[f64], alpha: f64) -> Vec<Option<f64>> {
     let mut prev_c: Option<f64> = None;
     for &raw in t {
         let tk = raw.min(1.0);
-        if !(tk > 0.0) || !(alpha > 0.0 && alpha < 1.0) || tk < prev_t {
+        let usable = tk > 0.0 && alpha > 0.0 && alpha < 1.0 && tk >= prev_t;
+        if !usable {
             out.push(None);
             continue;
         }
