@@ -28,19 +28,9 @@ pub const FORMAT: &str = "appraise-history/1";
 /// The folder under the site root that holds the version files.
 pub const FOLDER: &str = "history";
 
-/// How sure the evidence is (GRADE), as a topic analysis states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Certainty {
-    /// High certainty.
-    High,
-    /// Moderate certainty.
-    Moderate,
-    /// Low certainty.
-    Low,
-    /// Very low certainty.
-    VeryLow,
-}
+/// How sure the evidence is (GRADE), as a topic analysis's summary of
+/// findings states it: the model's type, recorded by its kebab-case name.
+pub use crate::model::Certainty;
 
 /// One released version: `history/NNNN.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -302,9 +292,7 @@ pub fn state(site: &Site, links: &Links, analyses: &Analyses) -> State {
                     pi_high: r.pi_high.and_then(finite),
                     tau2: finite(r.tau2),
                     i2: r.i2.and_then(finite),
-                    // No topic analysis states a certainty yet (the GRADE
-                    // summary of findings will); the record keeps the key.
-                    certainty: None,
+                    certainty: r.sof.as_ref().map(|s| s.certainty),
                 };
                 (r.id.clone(), a)
             })

@@ -49,6 +49,8 @@ pub enum FigureKey {
     Pooled(String),
     /// A topic analysis' cumulative plot.
     Cumulative(String),
+    /// A topic analysis' trial sequential analysis.
+    Tsa(String),
 }
 
 impl FigureKey {
@@ -64,6 +66,7 @@ impl FigureKey {
             FigureKey::Timeline => "timeline".into(),
             FigureKey::Pooled(a) => format!("pooled-{a}"),
             FigureKey::Cumulative(a) => format!("cumulative-{a}"),
+            FigureKey::Tsa(a) => format!("tsa-{a}"),
         }
     }
 
@@ -581,7 +584,7 @@ fn chart_ref(
             };
             Ok(ChartRef::Figure { page: t, key })
         }
-        "pooled" | "cumulative" => {
+        "pooled" | "cumulative" | "tsa" => {
             let topic = match arg("topic") {
                 Some(t) => site
                     .pages
@@ -609,17 +612,17 @@ fn chart_ref(
                     if !known {
                         return Err(format!("no analysis `{a}` on this topic"));
                     }
-                    let key = if sc.name == "pooled" {
-                        FigureKey::Pooled(a)
-                    } else {
-                        FigureKey::Cumulative(a)
+                    let key = match sc.name.as_str() {
+                        "pooled" => FigureKey::Pooled(a),
+                        "tsa" => FigureKey::Tsa(a),
+                        _ => FigureKey::Cumulative(a),
                     };
                     Ok(ChartRef::Figure { page: t, key })
                 }
             }
         }
         other => Err(format!(
-            "unknown chart `{other}`; use forest, rates, timeline, results, pooled or cumulative"
+            "unknown chart `{other}`; use forest, rates, timeline, results, pooled, cumulative or tsa"
         )),
     }
 }

@@ -8,21 +8,24 @@
 //! a random-effects estimate, or when they disagree), the heterogeneity and
 //! prediction sentences, NNT wording, check-verdict badges and trial-status
 //! wording, what changed between two released versions (the history's
-//! differences, in words and numbers), and the result card's rules (arm
+//! differences, in words and numbers), the result card's rules (arm
 //! results, the absolute difference per 100 patients, an NNT that is never
 //! given when its interval includes no difference, the fragility index
 //! beside the patients not analysed, what a card says without results, and
 //! how a pooled result is read without claiming more than the trials
-//! show). Later stages call it; the statistics and analyse stages stay
-//! numbers. What still formats in place (chart cells) moves here as issue 9
-//! goes on.
+//! show), and the summary-of-findings and trial-sequential-analysis wording
+//! (certainty symbols, risks per 1,000). Later stages call it; the
+//! statistics and analyse stages stay numbers. What still formats in place
+//! (chart cells) moves here as issue 9 goes on.
 
-use crate::analyse::{ArmResult, EffectResult, NoPrediction, PooledResult};
+use crate::analyse::{
+    ArmResult, EffectResult, NoPrediction, Per1000, PooledResult, SofResult, Source, TsaResult,
+};
 use crate::history::{
-    AnalysisDiff, Certainty, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
+    AnalysisDiff, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
 };
 use crate::link::{TrialStatus, ValueShow};
-use crate::model::{Direction, Measure, Reported, Trial};
+use crate::model::{Certainty, Direction, Domain, Measure, RatedDown, Reported, Trial};
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
@@ -955,6 +958,203 @@ fn allowing_for_variation(r: &PooledResult) -> String {
     }
 }
 
+/// GRADE certainty as filled and open circles: `⊕⊕⊕◯` for moderate.
+pub fn certainty_symbols(c: Certainty) -> String {
+    let filled = 4 - c.steps() as usize;
+    format!("{}{}", "⊕".repeat(filled), "◯".repeat(4 - filled))
+}
+
+/// GRADE certainty in words: `Moderate`.
+pub fn certainty_label(c: Certainty) -> &'static str {
+    match c {
+        Certainty::High => "High",
+        Certainty::Moderate => "Moderate",
+        Certainty::Low => "Low",
+        Certainty::VeryLow => "Very low",
+    }
+}
+
+/// The text a screen reader gets for the symbols: `Moderate certainty (3
+/// of 4)`.
+pub fn certainty_accessible(c: Certainty) -> String {
+    format!("{} certainty ({} of 4)", certainty_label(c), 4 - c.steps())
+}
+
+/// A GRADE domain in words: `Risk of bias`.
+pub fn domain_label(d: Domain) -> &'static str {
+    match d {
+        Domain::RiskOfBias => "Risk of bias",
+        Domain::Inconsistency => "Inconsistency",
+        Domain::Indirectness => "Indirectness",
+        Domain::Imprecision => "Imprecision",
+        Domain::PublicationBias => "Publication bias",
+    }
+}
+
+/// One reason for rating down: `Imprecision (very serious, −2): …`.
+pub fn rated_down_text(r: &RatedDown) -> String {
+    let how = if r.levels >= 2 {
+        "very serious, −2"
+    } else {
+        "serious, −1"
+    };
+    format!("{} ({how}): {}", domain_label(r.domain), r.reason)
+}
+
+/// A risk as patients per 1,000: `355 per 1,000`.
+pub fn per_1000_risk(r: f64) -> String {
+    format!("{} per 1,000", num(1000.0 * r, 0))
+}
+
+/// A difference per 1,000 in words: `35 more`, `35 fewer`, `0 more`.
+fn more_fewer(x: f64) -> String {
+    let n = num(x.abs(), 0);
+    if x < 0.0 && n != "0" {
+        format!("{n} fewer")
+    } else {
+        format!("{n} more")
+    }
+}
+
+/// The absolute effect: `35 more per 1,000 (from 35 fewer to 124 more)`.
+pub fn absolute_effect(a: &Per1000) -> String {
+    format!(
+        "{} per 1,000 (from {} to {})",
+        more_fewer(a.estimate),
+        more_fewer(a.ci_low),
+        more_fewer(a.ci_high)
+    )
+}
+
+/// Where the assumed control risk comes from, in words.
+pub fn control_risk_source(s: &SofResult) -> String {
+    match s.control_risk_from {
+        Source::Author => "the assumed control risk is the author's".to_string(),
+        _ => format!(
+            "the assumed control risk is the median control-arm risk of the {} pooled trials",
+            s.trials
+        ),
+    }
+}
+
+/// A proportion as a percentage with up to one decimal: `30.9%`, `20%`.
+pub fn proportion_percent(x: f64) -> String {
+    let s = num(100.0 * x, 1);
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_string();
+    format!("{s}%")
+}
+
+/// A count with thousands separators: `2,082`.
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The assumptions of a trial sequential analysis in one sentence.
+pub fn tsa_assumptions(t: &TsaResult) -> String {
+    let a = &t.assumptions;
+    let d2 = match a.heterogeneity_from {
+        Source::Author => format!(
+            "a D² of {} set by the author",
+            proportion_percent(a.heterogeneity)
+        ),
+        _ => format!(
+            "D² {} computed from the trials",
+            proportion_percent(a.heterogeneity)
+        ),
+    };
+    let sizes = if t.unadjusted_information_size == t.required_information_size {
+        format!(
+            "{} patients, no larger after the heterogeneity correction",
+            count(t.required_information_size)
+        )
+    } else {
+        format!(
+            "{} patients before the heterogeneity correction, {} after it",
+            count(t.unadjusted_information_size),
+            count(t.required_information_size)
+        )
+    };
+    format!(
+        "Assumed control risk {}, relative risk reduction {}, two-sided α {}, β {} (power {}), {d2}: {sizes}",
+        proportion_percent(a.control_risk),
+        proportion_percent(a.rrr),
+        proportion_percent(a.alpha),
+        proportion_percent(a.beta),
+        proportion_percent(1.0 - a.beta),
+    )
+}
+
+/// The assumptions in a chart note: `Control risk 30.9%, RRR 20%, α 5%,
+/// power 90%, D² 0%`.
+pub fn tsa_assumptions_short(t: &TsaResult) -> String {
+    let a = &t.assumptions;
+    format!(
+        "Control risk {}, RRR {}, α {} (two-sided), power {}, D² {}",
+        proportion_percent(a.control_risk),
+        proportion_percent(a.rrr),
+        proportion_percent(a.alpha),
+        proportion_percent(1.0 - a.beta),
+        proportion_percent(a.heterogeneity)
+    )
+}
+
+/// Where the z-curve stands, in one sentence.
+pub fn tsa_verdict(t: &TsaResult) -> String {
+    let last = t.boundaries.last();
+    let frac = proportion_percent(t.accrued as f64 / t.required_information_size as f64);
+    let head = format!(
+        "{} of the {} patients needed ({frac})",
+        count(t.accrued),
+        count(t.required_information_size)
+    );
+    let crossed = t
+        .boundaries
+        .iter()
+        .find(|l| match (l.z, l.efficacy_boundary) {
+            (Some(z), Some(b)) => z.abs() >= b,
+            _ => false,
+        });
+    let z = last.and_then(|l| l.z).map(|z| num(z, 2));
+    match (crossed, z) {
+        (Some(l), _) => format!(
+            "{head}. The cumulative z-curve crossed the monitoring boundary at {}",
+            l.label
+        ),
+        (None, Some(z)) if t.accrued >= t.required_information_size => format!(
+            "{head}. The required information size is reached and the z-curve (z = {z}) is inside the boundaries: the effect assumed can be ruled out"
+        ),
+        (None, Some(z)) => {
+            let b = last
+                .and_then(|l| l.efficacy_boundary)
+                .map(|b| format!(" (±{} at this point)", num(b, 2)))
+                .unwrap_or_default();
+            format!(
+                "{head}. The cumulative z-curve (z = {z}) has not crossed the monitoring boundary{b}: the evidence is not yet enough to confirm or rule out the effect assumed"
+            )
+        }
+        (None, None) => format!("{head}. The trials have no pooled estimate to plot"),
+    }
+}
+
+/// The label a trial sequential analysis carries.
+pub const TSA_LABEL: &str = "Exploratory.";
+
+/// The Cochrane Handbook's caution about trial sequential analysis, in our
+/// words.
+pub const TSA_CAUTION: &str = "Trial sequential analysis is one way to ask whether a \
+meta-analysis has enough patients for a firm answer; the Cochrane Handbook does not recommend \
+sequential methods for routine use in reviews. Its answer depends entirely on the assumed control \
+risk and effect, which are judgements, and it says nothing about bias, directness or whether the \
+trials should have been pooled.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1338,6 +1538,8 @@ mod card_tests {
             cumulative: Vec::new(),
             subgroups: Vec::new(),
             excluded: Vec::new(),
+            tsa: None,
+            sof: None,
         }
     }
 
@@ -1402,5 +1604,51 @@ mod card_tests {
             pooled_reading(&disagree),
             "No single answer: the 2 trials disagree"
         );
+    }
+}
+
+#[cfg(test)]
+mod evidence_text_tests {
+    use super::*;
+
+    #[test]
+    fn certainty_has_symbols_words_and_an_accessible_text() {
+        assert_eq!(certainty_symbols(Certainty::High), "⊕⊕⊕⊕");
+        assert_eq!(certainty_symbols(Certainty::Moderate), "⊕⊕⊕◯");
+        assert_eq!(certainty_symbols(Certainty::VeryLow), "⊕◯◯◯");
+        assert_eq!(certainty_label(Certainty::VeryLow), "Very low");
+        assert_eq!(
+            certainty_accessible(Certainty::Low),
+            "Low certainty (2 of 4)"
+        );
+    }
+
+    #[test]
+    fn absolute_effects_say_more_or_fewer() {
+        let a = Per1000 {
+            estimate: 33.9,
+            ci_low: -25.6,
+            ci_high: 108.2,
+        };
+        assert_eq!(
+            absolute_effect(&a),
+            "34 more per 1,000 (from 26 fewer to 108 more)"
+        );
+        // Rounding to no difference is not "0 fewer".
+        let z = Per1000 {
+            estimate: -0.2,
+            ci_low: -0.4,
+            ci_high: 0.4,
+        };
+        assert_eq!(
+            absolute_effect(&z),
+            "0 more per 1,000 (from 0 more to 0 more)"
+        );
+        assert_eq!(per_1000_risk(0.2649), "265 per 1,000");
+        assert_eq!(count(2210), "2,210");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(proportion_percent(0.309), "30.9%");
+        assert_eq!(proportion_percent(0.2), "20%");
     }
 }

@@ -8,7 +8,8 @@
 //! paper add up?", `check`). For each topic analysis (`topic`): the
 //! pooled estimate under the declared model or preset, heterogeneity,
 //! prediction interval, subgroups and the cumulative sequence in order of
-//! publication. The formulas live in [`crate::stats`] (pure functions on
+//! publication, with the trial sequential analysis and the summary of
+//! findings the author asked for (`evidence`). The formulas live in [`crate::stats`] (pure functions on
 //! numbers); this stage only picks the numbers out of the linked site
 //! (`arms`) and names things. The result types (`results`) serialise
 //! directly into the `index.json` twins (format in docs/json.md).
@@ -19,6 +20,7 @@
 
 mod arms;
 mod check;
+mod evidence;
 pub mod prose;
 mod results;
 mod topic;
@@ -31,6 +33,7 @@ use crate::link::Links;
 use crate::model::{PageKind, Site};
 
 pub use arms::two_by_two;
+pub use evidence::{Per1000, SofResult, Source, TsaAssumptions, TsaLook, TsaResult};
 pub use results::*;
 pub use topic::{study_label, topic_results};
 pub use trial::trial_results;

@@ -378,4 +378,10 @@ pub struct PooledResult {
     pub subgroups: Vec<SubgroupResult>,
     /// Trials of the topic not pooled, with why.
     pub excluded: Vec<(String, String)>,
+    /// Trial sequential analysis, when the analysis states assumptions
+    /// (`tsa:`) and the measure is binary.
+    pub tsa: Option<super::TsaResult>,
+    /// Summary of findings, when the author gives a certainty (`sof:`)
+    /// and there is a pooled estimate.
+    pub sof: Option<super::SofResult>,
 }

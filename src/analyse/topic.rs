@@ -10,7 +10,7 @@ use super::arms::{arms_of, mean_sds, two_by_two};
 use super::results::{
     ArmResult, CumulativeRow, NoPrediction, PooledResult, StudyRow, SubgroupResult,
 };
-use super::LEVEL;
+use super::{evidence, LEVEL};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::link::{publication_key, Links};
 use crate::model::{AnalysisSpec, Direction, Measure, Outcome, PageKind, Site, Trial};
@@ -260,6 +260,26 @@ impl Pooler<'_> {
             .collect()
     }
 
+    /// Each trial in turn for the trial sequential analysis: its patients
+    /// and the pooled statistic once it is added.
+    fn steps(&self, site: &Site) -> Vec<evidence::Step> {
+        let all: Vec<usize> = (0..self.rows.len()).collect();
+        (1..=self.rows.len())
+            .map(|n| {
+                let r = &self.rows[n - 1];
+                evidence::Step {
+                    trial: site.pages[r.page].id.clone(),
+                    label: study_label(site, r.page),
+                    patients: r.table.map_or(0, |t| t.exp_total + t.ctl_total),
+                    z: self
+                        .run(&all[..n])
+                        .and_then(|m| m.headline())
+                        .map(|h| h.statistic),
+                }
+            })
+            .collect()
+    }
+
     /// Each declared subgroup pooled on its own (those with no study or
     /// that cannot be pooled are left out).
     fn subgroups(&self, site: &Site) -> Vec<SubgroupResult> {
@@ -324,6 +344,34 @@ fn pooled(
     out.cumulative = pooler.cumulative(site);
     out.subgroups = pooler.subgroups(site);
     out.excluded = excluded;
+    out.tsa = a.tsa.as_ref().and_then(|t| {
+        let vi: Vec<f64> = rows.iter().map(|r| r.study.vi).collect();
+        // A common-effect model assumes no between-trial variance: D² is 0.
+        let tau2 = match res.settings.model {
+            meta::Model::Common => 0.0,
+            meta::Model::Random => res.heterogeneity.tau2,
+        };
+        evidence::tsa_result(t, &pooler.steps(site), &vi, tau2)
+    });
+    out.sof = a.sof.as_ref().and_then(|s| {
+        let effect = [out.estimate?, out.ci_low?, out.ci_high?];
+        let tables: Vec<&TwoByTwo> = rows
+            .iter()
+            .filter_map(|r| r.table.as_ref())
+            .filter(|t| t.ctl_total > 0)
+            .collect();
+        let pooled = evidence::Pooled {
+            measure: a.measure,
+            effect,
+            control_risks: tables
+                .iter()
+                .map(|t| t.ctl_events as f64 / t.ctl_total as f64)
+                .collect(),
+            participants: tables.iter().map(|t| t.exp_total + t.ctl_total).sum(),
+            trials: out.k,
+        };
+        evidence::sof_result(s, &pooled)
+    });
     Ok(out)
 }
 
@@ -377,6 +425,8 @@ fn summary(a: &AnalysisSpec, res: &meta::MetaResult) -> PooledResult {
         cumulative: Vec::new(),
         subgroups: Vec::new(),
         excluded: Vec::new(),
+        tsa: None,
+        sof: None,
     }
 }
 

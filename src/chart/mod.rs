@@ -2,7 +2,8 @@
 //! weight, …) into accessible, responsive, deterministic SVG strings.
 //!
 //! The stage knows nothing about trials or analyses; callers build a
-//! [`ForestSpec`], [`CumulativeSpec`], [`EventRateSpec`] or [`TimelineSpec`]
+//! [`ForestSpec`], [`CumulativeSpec`], [`EventRateSpec`], [`TimelineSpec`] or
+//! [`TsaChartSpec`]
 //! and call [`forest`], [`cumulative`], [`event_rates`] or [`timeline`] (or
 //! [`ChartSpec::render`]). Every entry point is infallible and does no I/O; a
 //! spec without plottable data gives a small valid SVG saying "No data".
@@ -72,6 +73,7 @@ mod rates;
 mod scale;
 mod svg;
 mod timeline;
+mod tsa;
 
 #[cfg(test)]
 mod tests;
@@ -82,6 +84,7 @@ pub use cumulative::{CumulativeSpec, CumulativeStep};
 pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
 pub use timeline::{TimelineEvent, TimelineSpec};
+pub use tsa::{TsaChartSpec, TsaLookSpec};
 
 /// Width in SVG user units of every chart. A figure on a 360 px phone is
 /// about 340 px wide, so one user unit is about one CSS pixel there.
@@ -113,6 +116,8 @@ pub enum ChartSpec {
     EventRates(EventRateSpec),
     /// Trial milestones.
     Timeline(TimelineSpec),
+    /// A trial sequential analysis.
+    Tsa(TsaChartSpec),
 }
 
 impl ChartSpec {
@@ -123,6 +128,7 @@ impl ChartSpec {
             ChartSpec::Cumulative(s) => cumulative(s),
             ChartSpec::EventRates(s) => event_rates(s),
             ChartSpec::Timeline(s) => timeline(s),
+            ChartSpec::Tsa(s) => tsa::render(s),
         }
     }
 
@@ -133,6 +139,7 @@ impl ChartSpec {
             ChartSpec::Cumulative(s) => s.table(),
             ChartSpec::EventRates(s) => s.table(),
             ChartSpec::Timeline(s) => s.table(),
+            ChartSpec::Tsa(s) => s.table(),
         }
     }
 }

@@ -1014,3 +1014,67 @@ fn an_arm_without_data_keeps_the_other_arms_colours() {
         ["Low dose".to_string(), String::new(), String::new()]
     );
 }
+
+fn tsa_spec() -> TsaChartSpec {
+    let look = |label: &str, accrued: f64, z: Option<f64>, boundary: Option<f64>| TsaLookSpec {
+        label: label.into(),
+        accrued,
+        z,
+        boundary,
+        cells: vec!["x".into(); 4],
+    };
+    TsaChartSpec {
+        id: "t".into(),
+        title: "Mortality: trial sequential analysis".into(),
+        description: "Exploratory.".into(),
+        required: 2210.0,
+        required_label: "Required 2,210".into(),
+        looks: vec![
+            look("+ A (2016)", 514.0, Some(0.88), Some(4.5)),
+            look("+ B (2026)", 719.0, Some(1.06), Some(3.76)),
+            // A boundary beyond the plotted range is drawn at its edge.
+            look("+ C (2030)", 800.0, None, Some(25.0)),
+        ],
+        footer: vec!["Control risk 30.9%".into()],
+    }
+}
+
+#[test]
+fn tsa_chart_draws_the_curve_boundaries_and_information_size() {
+    let spec = tsa_spec();
+    let svg = ChartSpec::Tsa(spec.clone()).render();
+    assert_well_formed(&svg);
+    assert_eq!(svg, ChartSpec::Tsa(spec.clone()).render(), "deterministic");
+    assert!(svg.contains("class=\"ap-chart ap-tsa\""));
+    assert!(svg.contains("Required 2,210"));
+    // Two boundary polylines (upper, lower) and the z-curve from 0.
+    assert_eq!(svg.matches("class=\"boundary\"").count(), 2);
+    assert_eq!(svg.matches("class=\"z-curve\"").count(), 1);
+    assert_eq!(svg.matches("class=\"conventional\"").count(), 2);
+    // The curve has the origin and the two looks with a z, not the third.
+    let curve = svg.split("class=\"z-curve\"").nth(1).unwrap();
+    let points = curve
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(points.split(' ').count(), 3, "{points}");
+    let t = ChartSpec::Tsa(spec).table();
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.headers.len(), t.rows[0].len());
+    // No element repeats an attribute (the Nu checker rejects that).
+    for tag in svg.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap();
+        let names: Vec<&str> = tag
+            .split(' ')
+            .skip(1)
+            .filter_map(|a| a.split_once('=').map(|(n, _)| n))
+            .collect();
+        let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "repeated attribute in <{tag}>");
+    }
+    let empty = ChartSpec::Tsa(TsaChartSpec::default()).render();
+    assert!(empty.contains("No data"));
+}

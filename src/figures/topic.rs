@@ -1,11 +1,13 @@
 //! A topic page's figures: for each pooled analysis, its forest plot
 //! (weighted squares, subgroup and pooled diamonds, prediction interval,
-//! heterogeneity under it) and its cumulative meta-analysis plot.
+//! heterogeneity under it), its cumulative meta-analysis plot, and its
+//! trial sequential analysis chart when it states assumptions.
 
 use super::{draw, favours_captions, Figure};
-use crate::analyse::{ArmResult, PooledResult};
+use crate::analyse::{ArmResult, PooledResult, TsaResult};
 use crate::chart::{
-    Axis, ChartSpec, CumulativeSpec, CumulativeStep, ForestRow, ForestSpec, RowKind,
+    Axis, ChartSpec, CumulativeSpec, CumulativeStep, ForestRow, ForestSpec, RowKind, TsaChartSpec,
+    TsaLookSpec,
 };
 use crate::link::FigureKey;
 use crate::model::{Direction, Measure};
@@ -67,7 +69,7 @@ impl Frame {
 /// page `id`.
 pub(super) fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
     let frame = Frame::new(r);
-    vec![
+    let mut v = vec![
         draw(
             id,
             FigureKey::Pooled(r.id.clone()),
@@ -78,7 +80,47 @@ pub(super) fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
             FigureKey::Cumulative(r.id.clone()),
             cumulative(id, r, &frame),
         ),
-    ]
+    ];
+    if let Some(t) = &r.tsa {
+        v.push(draw(id, FigureKey::Tsa(r.id.clone()), tsa_chart(id, r, t)));
+    }
+    v
+}
+
+/// The trial sequential analysis chart of analysis `r`.
+fn tsa_chart(id: &str, r: &PooledResult, t: &TsaResult) -> ChartSpec {
+    let opt = |x: Option<f64>| x.map(|v| num(v, 2)).unwrap_or_else(|| "none".into());
+    ChartSpec::Tsa(TsaChartSpec {
+        id: format!("{id}-tsa-{}", r.id),
+        title: format!("{}: trial sequential analysis", r.title),
+        description: format!(
+            "{} Cumulative z after each trial against the Lan–DeMets O'Brien–Fleming monitoring boundaries; {}.",
+            crate::present::TSA_LABEL,
+            crate::present::tsa_verdict(t)
+        ),
+        required: t.required_information_size as f64,
+        required_label: format!(
+            "Required {}",
+            crate::present::count(t.required_information_size)
+        ),
+        looks: t
+            .boundaries
+            .iter()
+            .map(|l| TsaLookSpec {
+                label: format!("+ {}", l.label),
+                accrued: l.accrued as f64,
+                z: l.z,
+                boundary: l.efficacy_boundary,
+                cells: vec![
+                    crate::present::count(l.accrued),
+                    crate::present::proportion_percent(l.information_fraction),
+                    opt(l.z),
+                    opt(l.efficacy_boundary),
+                ],
+            })
+            .collect(),
+        footer: vec![crate::present::tsa_assumptions_short(t)],
+    })
 }
 
 /// One arm's cell: events/total, or mean (n).

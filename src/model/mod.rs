@@ -26,11 +26,14 @@
 //! - `outcome`: outcomes from front matter and CSV, and their arm data.
 //! - `reported`: effects as printed, and [`PValue::parse`].
 //! - `topic`: a topic's trials and analyses.
+//! - `evidence`: an analysis's trial sequential analysis assumptions and
+//!   GRADE certainty.
 //! - `context`: the per-document context every part reports through.
 //! - [`date`]: calendar dates.
 
 mod context;
 pub mod date;
+mod evidence;
 mod outcome;
 mod page;
 mod reported;
@@ -41,6 +44,10 @@ mod topic;
 mod trial;
 
 pub use date::Date;
+pub use evidence::{
+    Certainty, Correction, Domain, RatedDown, SofSpec, TsaSpec, CERTAINTY_NAMES, DEFAULT_ALPHA,
+    DEFAULT_BETA, DOMAIN_NAMES,
+};
 pub use site::{build, build_owned, build_with, Overrides, PageOut};
 
 use std::collections::BTreeMap;
@@ -210,6 +217,10 @@ pub struct AnalysisSpec {
     pub trials: Vec<(String, (usize, usize))>,
     /// Subgroup label → trial ids.
     pub subgroups: Vec<(String, Vec<String>)>,
+    /// Trial sequential analysis assumptions (`tsa:`), when stated.
+    pub tsa: Option<TsaSpec>,
+    /// The author's summary-of-findings judgement (`sof:`), when given.
+    pub sof: Option<SofSpec>,
     /// Position of the analysis in the file.
     pub pos: (usize, usize),
 }

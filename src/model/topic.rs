@@ -1,6 +1,7 @@
 //! A topic: the trials it lists or gathers by tag, and the analyses
 //! declared over them — endpoint, a measure that can be pooled, a unique
-//! id, and the meta-analysis settings (`model:`, `tau2:`, `hksj:`).
+//! id, the meta-analysis settings (`model:`, `tau2:`, `hksj:`), and the
+//! author's `tsa:` and `sof:` blocks (validated in `evidence`).
 
 use std::collections::BTreeSet;
 
@@ -29,6 +30,22 @@ pub(super) fn topic(cx: &mut Cx, t: &RawTopic) -> Topic {
         trials,
         tags: t.tags.clone(),
         analyses,
+    }
+}
+
+/// `Some(None)` when a block was not written, `Some(Some(x))` when it was
+/// and is valid, `None` after an error in it.
+trait TransposeOk<T> {
+    fn transpose_ok(self) -> Option<Option<T>>;
+}
+
+impl<T> TransposeOk<T> for Option<Option<T>> {
+    fn transpose_ok(self) -> Option<Option<T>> {
+        match self {
+            None => Some(None),
+            Some(Some(x)) => Some(Some(x)),
+            Some(None) => None,
+        }
     }
 }
 
@@ -61,7 +78,16 @@ fn analysis(
         );
         return None;
     }
-    let settings = analysis_settings(cx, p, a)?;
+    let settings = analysis_settings(cx, p, a);
+    let tsa = a
+        .tsa
+        .as_ref()
+        .map(|t| super::evidence::tsa(cx, p, t, measure));
+    let sof = a
+        .sof
+        .as_ref()
+        .map(|s| super::evidence::sof(cx, p, s, measure));
+    let (settings, tsa, sof) = (settings?, tsa.transpose_ok()?, sof.transpose_ok()?);
     Some(AnalysisSpec {
         id,
         title: a
@@ -82,6 +108,8 @@ fn analysis(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        tsa,
+        sof,
         pos: cx.doc.locate(p),
     })
 }

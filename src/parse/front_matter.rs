@@ -521,6 +521,63 @@ pub struct RawAnalysis {
     pub trials: Vec<String>,
     /// Subgroups: label → trial ids.
     pub subgroups: BTreeMap<String, Vec<String>>,
+    /// Trial sequential analysis assumptions.
+    pub tsa: Option<RawTsa>,
+    /// Summary of findings: the author's certainty judgement.
+    pub sof: Option<RawSof>,
+}
+
+/// The `tsa:` block of an analysis: the assumptions of its trial
+/// sequential analysis.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawTsa {
+    /// Control event proportion (0 to 1).
+    pub control_risk: Option<f64>,
+    /// Relative risk reduction to detect (0 to 1).
+    pub rrr: Option<f64>,
+    /// Two-sided type I error (default 0.05).
+    pub alpha: Option<f64>,
+    /// Type II error (default 0.20).
+    pub beta: Option<f64>,
+    /// `D2` (diversity from the data, the default) or a fixed D².
+    pub heterogeneity: Option<RawHeterogeneity>,
+}
+
+/// `heterogeneity:` as written: a word (`D2`) or a number.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum RawHeterogeneity {
+    /// A fixed D².
+    Fixed(f64),
+    /// A named correction (`D2`).
+    Named(String),
+}
+
+/// The `sof:` block of an analysis: the assumed control risk, if the
+/// author gives one, and the GRADE certainty with its reasons.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawSof {
+    /// Assumed control risk (default: median of the pooled trials).
+    pub control_risk: Option<f64>,
+    /// `high`, `moderate`, `low` or `very-low`.
+    pub certainty: Option<String>,
+    /// One entry per GRADE domain rated down.
+    pub rated_down: Vec<RawRatedDown>,
+}
+
+/// One reason for rating the certainty down.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawRatedDown {
+    /// `risk-of-bias`, `inconsistency`, `indirectness`, `imprecision` or
+    /// `publication-bias`.
+    pub domain: String,
+    /// 1 (serious, the default) or 2 (very serious).
+    pub levels: Option<u32>,
+    /// The author's reason, in words.
+    pub reason: String,
 }
 
 /// The `topic:` block.
@@ -605,6 +662,9 @@ pub fn keys_at(path: &str) -> &'static [&'static str] {
         ["trial", "population"] => fields_of::<RawPopulation>(),
         ["topic"] => fields_of::<RawTopic>(),
         ["topic", "analyses"] => fields_of::<RawAnalysis>(),
+        ["topic", "analyses", "tsa"] => fields_of::<RawTsa>(),
+        ["topic", "analyses", "sof"] => fields_of::<RawSof>(),
+        ["topic", "analyses", "sof", "rated_down"] => fields_of::<RawRatedDown>(),
         _ => &[],
     }
 }
@@ -727,6 +787,10 @@ fn tidy_message(m: &str) -> String {
     let m = m.replace(
         "data did not match any variant of untagged enum RawRegistration",
         "expected a registry id such as NCT04728932 or { id: ..., url: ... }",
+    );
+    let m = m.replace(
+        "data did not match any variant of untagged enum RawHeterogeneity",
+        "expected D2 or a fixed D² such as 0.25",
     );
     let m = m.replace(
         "data did not match any variant of untagged enum OneOrMany",

@@ -277,6 +277,73 @@ pub struct AnalysisCtx {
     pub figures: Vec<FigureCtx>,
     /// Trials left out, with why.
     pub excluded: Vec<String>,
+    /// Trial sequential analysis, when the analysis states assumptions.
+    pub tsa: Option<TsaCtx>,
+    /// Summary of findings, when the author gives a certainty.
+    pub sof: Option<SofCtx>,
+}
+
+/// A trial sequential analysis on a topic page (`partials/tsa.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TsaCtx {
+    /// Required information size (patients).
+    pub required_information_size: u64,
+    /// Patients accrued.
+    pub accrued: u64,
+    /// The assumptions, in a sentence.
+    pub assumptions: String,
+    /// Where the z-curve stands, in a sentence.
+    pub verdict: String,
+    /// The exploratory label.
+    pub label: &'static str,
+    /// The Handbook's caution.
+    pub caution: &'static str,
+    /// The chart, unless the author placed it in the prose.
+    pub figure: Option<FigureCtx>,
+}
+
+/// One reason for rating down, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonCtx {
+    /// Domain name (`Imprecision`).
+    pub domain: &'static str,
+    /// Steps down (1 or 2).
+    pub levels: u32,
+    /// `Imprecision (very serious, −2): …`.
+    pub text: String,
+}
+
+/// A summary-of-findings row on a topic page (`partials/sof.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SofCtx {
+    /// `RR 1.13 (0.90 to 1.41)`.
+    pub relative: String,
+    /// Assumed control risk (proportion).
+    pub control_risk: f64,
+    /// `309 per 1,000`.
+    pub control_risk_text: String,
+    /// Where the control risk comes from, in words.
+    pub control_risk_source: String,
+    /// Risk with the intervention (proportion).
+    pub corresponding_risk: f64,
+    /// `349 per 1,000`.
+    pub corresponding_text: String,
+    /// `40 more per 1,000 (from 31 fewer to 127 more)`.
+    pub absolute_text: String,
+    /// Patients.
+    pub participants: u64,
+    /// `719`.
+    pub participants_text: String,
+    /// Trials.
+    pub trials: usize,
+    /// `⊕⊕◯◯`.
+    pub certainty_symbols: String,
+    /// `Low`.
+    pub certainty_label: &'static str,
+    /// `Low certainty (2 of 4)`, for screen readers.
+    pub certainty_accessible: String,
+    /// The reasons for rating down.
+    pub reasons: Vec<ReasonCtx>,
 }
 
 /// A topic page.

@@ -147,7 +147,7 @@ pub(crate) fn resolve<'e>(
     match env.input.figures.get(*page, key) {
         Some(f) => Ok((r, Some(f))),
         None => Err(match key {
-            FigureKey::Pooled(a) | FigureKey::Cumulative(a) => {
+            FigureKey::Pooled(a) | FigureKey::Cumulative(a) | FigureKey::Tsa(a) => {
                 format!("no analysis `{a}` with results on this topic")
             }
             _ => format!(

@@ -34,6 +34,7 @@ mod appraisal;
 pub mod card;
 pub mod context;
 mod engine;
+mod evidence;
 mod feed;
 mod figure;
 mod history;

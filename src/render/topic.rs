@@ -69,6 +69,8 @@ pub(super) fn topic_ctx(
                         .iter()
                         .map(|(t, why)| format!("{t}: {why}"))
                         .collect(),
+                    tsa: super::evidence::tsa_ctx(env, i, r, in_prose),
+                    sof: super::evidence::sof_ctx(r),
                 }
             })
             .collect(),

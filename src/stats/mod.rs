@@ -16,7 +16,11 @@
 //! - [`check`]: "does the paper add up?" recomputation of printed results;
 //! - [`meta`]: common-effect and random-effects meta-analysis, presets and
 //!   cumulative meta-analysis;
-//! - [`bayes`]: normal-approximation Bayesian re-analysis of a ratio.
+//! - [`absolute`]: the risk with the intervention implied by a relative
+//!   effect at an assumed control risk (summary of findings);
+//! - [`bayes`]: normal-approximation Bayesian re-analysis of a ratio;
+//! - [`tsa`]: trial sequential analysis (required information size, D²,
+//!   Lan–DeMets O'Brien–Fleming monitoring boundaries).
 //!
 //! Conventions: the experimental arm comes first and the control arm second;
 //! ratios are reported on their natural scale (RR 1.16, not its log) and
@@ -26,6 +30,7 @@
 // NaN-safe range checks such as `!(x > 0.0)` are deliberate here.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod absolute;
 pub mod bayes;
 pub mod binary;
 pub mod check;
@@ -35,6 +40,7 @@ pub mod fisher;
 pub(crate) use dist::z_crit;
 pub mod meta;
 pub mod reported;
+pub mod tsa;
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ mod bad_input;
 mod bounds;
 mod cache;
 mod charts;
+mod evidence;
 mod example_site;
 mod good_sites;
 mod incremental;
