@@ -469,16 +469,13 @@ fn side_text(measure: Measure, side: Side) -> String {
     }
 }
 
-/// A certainty level as GRADE names it: `moderate`, `very low`; `none`
-/// when none was stated.
-pub fn certainty_text(c: Option<Certainty>) -> &'static str {
-    match c {
-        Some(Certainty::High) => "high",
-        Some(Certainty::Moderate) => "moderate",
-        Some(Certainty::Low) => "low",
-        Some(Certainty::VeryLow) => "very low",
-        None => "none",
-    }
+/// A certainty level in a sentence: `moderate`, `very low`; `not stated`
+/// when the analysis stated none (its words are [`certainty_label`]'s).
+pub fn certainty_text(c: Option<Certainty>) -> String {
+    c.map_or_else(
+        || "not stated".into(),
+        |c| certainty_label(c).to_lowercase(),
+    )
 }
 
 /// A change that matters, in words: `the CI now crosses 1`, `the
