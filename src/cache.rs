@@ -63,6 +63,10 @@ pub struct CachedPage {
     pub files: Vec<String>,
     /// Charts the page drew (counted in the build's summary).
     pub charts: usize,
+    /// What rendering the page reported (a typed number in its prose that
+    /// contradicts its trial's data, say), given again when it is kept.
+    #[serde(default)]
+    pub diags: Vec<Diagnostic>,
 }
 
 /// One trial's analysis as the build summary needs it when the trial is
@@ -187,6 +191,7 @@ mod tests {
             CachedPage {
                 files: vec!["a/index.html".into(), "a/index.json".into()],
                 charts: 2,
+                diags: Vec::new(),
             },
         );
         c.stamp(Listing::from([

@@ -656,6 +656,7 @@ impl Engine {
                 for p in &c.files {
                     next.keep(p, diags);
                 }
+                diags.extend(Diagnostics(c.diags.clone()));
                 next.records.push((key, c.clone()));
                 continue;
             }
@@ -675,10 +676,18 @@ impl Engine {
             for (p, b) in &rp.files {
                 next.put(p.clone(), Arc::clone(b), diags);
             }
-            if self.disk.is_some() && rp.diags.is_empty() {
+            if self.disk.is_some() {
                 let charts = self.figures.get(&keyed.deps[i]).map_or(0, |f| f.len());
                 let files = rp.files.iter().map(|(p, _)| p.clone()).collect();
-                next.records.push((key, CachedPage { files, charts }));
+                let diags = rp.diags.0.clone();
+                next.records.push((
+                    key,
+                    CachedPage {
+                        files,
+                        charts,
+                        diags,
+                    },
+                ));
             }
             pages.insert(key, rp);
         }

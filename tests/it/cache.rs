@@ -241,3 +241,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_kept_page_still_reports_what_rendering_it_found() {
+    let t = tempfile::tempdir().unwrap();
+    let (s, d) = appraise::discover::discover(&crate::fixture("inline/prose-numbers"));
+    assert!(d.is_empty(), "{d}");
+    put_site(&s, t.path());
+    let first = cached(t.path());
+    let (diags, _, _) = full(&s);
+    assert!(
+        diags.warning_count() > 0,
+        "the fixture has typed numbers to warn about"
+    );
+    assert_eq!(first.diagnostics, diags);
+    let again = cached(t.path());
+    assert_eq!(again.cached.map(|c| c.0), Some(0), "{}", again.summary());
+    assert_eq!(again.diagnostics, diags, "the warnings of the kept pages");
+}
