@@ -150,7 +150,7 @@ impl Engine {
 
     /// The output files the last build took unchanged from the output
     /// folder (with [`Engine::with_cache`]; none otherwise): the write
-    /// stage keeps them ([`write::Staging::keep`]).
+    /// stage keeps them ([`write::Staging::sync`]).
     pub fn kept(&self) -> &[String] {
         self.disk.as_ref().map_or(&[], |d| d.kept.as_slice())
     }

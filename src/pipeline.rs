@@ -179,7 +179,7 @@ pub fn build_cached(opts: &Options) -> Report {
     };
     // The output is locked before it is listed, so no other build changes
     // it between the listing and the switch.
-    let staging = open_staging(opts, &mut diags);
+    let staging = open_staging(opts, true, &mut diags);
     let name = out.display().to_string();
     let listing = discover::output_listing(out);
     let cache = crate::cache::BuildCache::read(discover::read_cache(&opts.root).as_deref(), &name);
@@ -190,8 +190,7 @@ pub fn build_cached(opts: &Options) -> Report {
     let mut laps = Laps::start();
     if let (Some(st), false) = (staging, r.failed()) {
         let written = st
-            .put_shared(engine.output())
-            .and_then(|()| st.keep(engine.kept()))
+            .sync(engine.output(), engine.kept())
             .and_then(|()| st.commit());
         match written {
             Ok(()) => {
@@ -263,7 +262,7 @@ fn from_parsed(
     diags.extend(d);
     let input = render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
     // Pages are written into the staging folder as they are rendered.
-    let staging = open_staging(opts, &mut diags);
+    let staging = open_staging(opts, false, &mut diags);
     let kept = Mutex::new(Vec::new());
     let write_error = Mutex::new(None);
     let sink = |files: Vec<write::OutputFile>| {
@@ -418,9 +417,10 @@ pub(crate) fn copied<'s>(
 }
 
 /// The staging folder of the output, when the build writes one
-/// (`opts.output` set, and no error so far); a refusal (a protected or
-/// foreign folder, the lock) becomes an error.
-fn open_staging(opts: &Options, diags: &mut Diagnostics) -> Option<write::Staging> {
+/// (`opts.output` set, and no error so far), starting from the spare tree
+/// when `reuse` ([`write::Staging::open_reusing`]); a refusal (a protected
+/// or foreign folder, the lock) becomes an error.
+fn open_staging(opts: &Options, reuse: bool, diags: &mut Diagnostics) -> Option<write::Staging> {
     let out = opts.output.as_ref()?;
     if diags.has_errors() {
         return None;
@@ -430,7 +430,12 @@ fn open_staging(opts: &Options, diags: &mut Diagnostics) -> Option<write::Stagin
         root: &opts.root,
         force: opts.force,
     };
-    match write::Staging::open(&dest) {
+    let opened = if reuse {
+        write::Staging::open_reusing(&dest)
+    } else {
+        write::Staging::open(&dest)
+    };
+    match opened {
         Ok(s) => Some(s),
         Err(e) => {
             diags.push(write_failed(opts, e));

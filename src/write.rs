@@ -217,6 +217,9 @@ pub struct Staging {
     /// The output being replaced, when there is one: unchanged files are
     /// linked from it.
     previous: Option<PathBuf>,
+    /// Whether the tree this build replaces is kept as the next build's
+    /// spare ([`Staging::open_reusing`]) rather than removed.
+    keep_spare: bool,
     _lock: std::fs::File,
 }
 
@@ -224,6 +227,20 @@ impl Staging {
     /// Check `dest`, take its lock, clear stale leftovers, and create an
     /// empty staging folder.
     pub fn open(dest: &Destination<'_>) -> io::Result<Staging> {
+        Staging::open_with(dest, false)
+    }
+
+    /// [`Staging::open`] for a build that knows its whole output at once
+    /// (`build --cache`): the staging folder starts as the tree the last
+    /// such build replaced (kept beside the output as `.<name>.spare`),
+    /// which [`Staging::sync`] brings up to date touching only what
+    /// differs, instead of creating every folder and link again. Its
+    /// [`Staging::commit`] keeps the tree it replaces as the next spare.
+    pub fn open_reusing(dest: &Destination<'_>) -> io::Result<Staging> {
+        Staging::open_with(dest, true)
+    }
+
+    fn open_with(dest: &Destination<'_>, reuse: bool) -> io::Result<Staging> {
         let out = resolve(dest.out)?;
         check_protected(dest, &out)?;
         let (parent, name) = match (out.parent(), out.file_name()) {
@@ -241,16 +258,27 @@ impl Staging {
         recover(&parent, &name, &out)?;
         check_replaceable(dest, &out)?;
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
         let previous = std::fs::symlink_metadata(&out)
             .is_ok_and(|m| m.is_dir())
             .then(|| out.clone());
+        let spare = parent.join(spare_name(&name));
+        let spare_is_dir = std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
+        if reuse && previous.is_some() && spare_is_dir {
+            std::fs::rename(&spare, &dir)?;
+        } else {
+            if !reuse && spare_is_dir {
+                // A build that does not use it: the spare would go stale.
+                std::fs::remove_dir_all(&spare)?;
+            }
+            std::fs::create_dir_all(&dir)?;
+        }
         Ok(Staging {
             out,
             parent,
             name,
             dir,
             previous,
+            keep_spare: reuse,
             _lock: lock,
         })
     }
@@ -265,43 +293,69 @@ impl Staging {
         write_all(&files, &self.dir, self.previous.as_deref())
     }
 
-    /// [`Staging::put`] for files held as shared bytes by path (the
-    /// incremental engine's output).
-    pub fn put_shared(
+    /// Make the staging folder hold exactly `files` and, from the output
+    /// being replaced, the files at `kept` unchanged (hard-linked, or
+    /// copied where a link cannot be made), whatever it held before:
+    /// files and links not wanted are removed, a kept file already the
+    /// same file as the output's (one inode, linked by an earlier build)
+    /// is left as it is, and every other file is removed before it is
+    /// written or linked again, so that no write ever goes through a link
+    /// into a file the live output shares. A kept file missing from the
+    /// output is an error: the output changed under the build, so build
+    /// again.
+    pub fn sync(
         &self,
         files: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+        kept: &[String],
     ) -> io::Result<()> {
-        let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
-        write_all(&files, &self.dir, self.previous.as_deref())
-    }
-
-    /// Put the files at `paths` of the output being replaced into the
-    /// staging folder unchanged (hard-linked, or copied where a link cannot
-    /// be made): what the build cache vouches for. A file missing there is
-    /// an error: the output changed under the build, so build again.
-    pub fn keep(&self, paths: &[String]) -> io::Result<()> {
-        if paths.is_empty() {
-            return Ok(());
-        }
-        let previous = self.previous.as_deref().ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                "there is no earlier output to keep files from",
-            )
-        })?;
-        make_parents(paths.iter().map(String::as_str), &self.dir)?;
-        paths.par_iter().try_for_each(|p| {
-            check_inside(p)?;
-            let (old, to) = (previous.join(p), self.dir.join(p));
-            match std::fs::symlink_metadata(&old) {
-                Ok(m) if m.is_file() => {}
-                _ => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::NotFound,
-                        format!("{p} is gone from the output since it was listed; build again"),
-                    ))
+        let wanted: std::collections::HashSet<&str> = (files.keys().map(String::as_str))
+            .chain(kept.iter().map(String::as_str))
+            .collect();
+        prune(&self.dir, &wanted)?;
+        let fresh: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        make_parents(
+            fresh
+                .iter()
+                .map(|f| f.0)
+                .chain(kept.iter().map(String::as_str)),
+            &self.dir,
+        )?;
+        fresh.par_iter().try_for_each(|&(path, bytes)| {
+            check_inside(path)?;
+            let to = self.dir.join(path);
+            remove_any(&to)?;
+            if let Some(old) = self.previous.as_ref().map(|p| p.join(path)) {
+                if same_bytes(&old, bytes) && std::fs::hard_link(&old, &to).is_ok() {
+                    return Ok(());
                 }
             }
+            std::fs::write(to, bytes)
+        })?;
+        let previous = match (&self.previous, kept.is_empty()) {
+            (_, true) => return Ok(()),
+            (Some(p), false) => p,
+            (None, false) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "there is no earlier output to keep files from",
+                ))
+            }
+        };
+        kept.par_iter().try_for_each(|p| {
+            check_inside(p)?;
+            let (old, to) = (previous.join(p), self.dir.join(p));
+            let old_meta = std::fs::symlink_metadata(&old).ok().filter(|m| m.is_file());
+            let Some(old_meta) = old_meta else {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{p} is gone from the output since it was listed; build again"),
+                ));
+            };
+            if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_file() && same_file(&m, &old_meta))
+            {
+                return Ok(());
+            }
+            remove_any(&to)?;
             if std::fs::hard_link(&old, &to).is_err() {
                 std::fs::copy(&old, &to)?;
             }
@@ -310,9 +364,19 @@ impl Staging {
     }
 
     /// Write the marker and switch the staging folder in as the output.
+    /// A staging folder opened with [`Staging::open_reusing`] keeps the
+    /// tree it replaces as the next build's spare.
     pub fn commit(self) -> io::Result<()> {
-        std::fs::write(self.dir.join(MARKER), MARKER_TEXT)?;
-        switch(&self.dir, &self.out, &self.parent, &self.name).map(|_| ())
+        let marker = self.dir.join(MARKER);
+        remove_any(&marker)?;
+        std::fs::write(marker, MARKER_TEXT)?;
+        let switched = switch(&self.dir, &self.out, &self.parent, &self.name)?;
+        if self.keep_spare && switched == Switched::Exchanged {
+            let spare = self.parent.join(spare_name(&self.name));
+            remove_any(&spare)?;
+            std::fs::rename(&self.dir, &spare)?;
+        }
+        Ok(())
         // Dropping `self` removes the staging path, which now holds the old
         // tree (or nothing).
     }
@@ -322,6 +386,61 @@ impl Drop for Staging {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The name of the spare tree beside the output `name` (see
+/// [`Staging::open_reusing`]).
+fn spare_name(name: &str) -> String {
+    format!(".{name}.spare")
+}
+
+/// Remove whatever is at `p` (a file, a link, a folder and its contents);
+/// nothing there is no error.
+fn remove_any(p: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+        Ok(_) => std::fs::remove_file(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether two files' metadata are of one file (one inode on one device).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Elsewhere no file is taken to be another's: every kept file is linked again.
+#[cfg(not(unix))]
+fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Remove from the tree `dir` every file and link whose path (relative,
+/// with `/`) is not `wanted`, anything that is neither a file nor a
+/// folder, and the folders left empty. Links are removed, never followed.
+fn prune(dir: &Path, wanted: &std::collections::HashSet<&str>) -> io::Result<()> {
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .contents_first(true)
+        .min_depth(1);
+    for e in walk {
+        let e = e.map_err(io::Error::other)?;
+        let rel: Vec<String> = (e.path().strip_prefix(dir).unwrap_or(e.path()).components())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        let t = e.file_type();
+        if t.is_dir() {
+            // Left empty by what was removed: not wanted (fails when not empty).
+            let _ = std::fs::remove_dir(e.path());
+        } else if !t.is_file() || !wanted.contains(rel.as_str()) {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// The exclusive lock of the output `parent/name`, held until dropped.
@@ -677,6 +796,80 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// Files by path, as the incremental engine holds them.
+    fn shared(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, std::sync::Arc<[u8]>> {
+        files
+            .iter()
+            .map(|(p, b)| (p.to_string(), std::sync::Arc::from(b.as_bytes())))
+            .collect()
+    }
+
+    /// Build into `out` reusing the spare tree: `files` written, `kept` kept.
+    fn reused_build(root: &Path, out: &Path, files: &[(&str, &str)], kept: &[&str]) -> Staging {
+        let st = Staging::open_reusing(&dest(root, out)).unwrap();
+        let kept: Vec<String> = kept.iter().map(|k| k.to_string()).collect();
+        st.sync(&shared(files), &kept).unwrap();
+        st
+    }
+
+    #[test]
+    fn a_reused_staging_folder_never_changes_the_live_output() {
+        let t = tempfile::tempdir().unwrap();
+        let (root, out) = site(t.path());
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+        reused_build(&root, &out, &[("a.html", "1"), ("b/c.html", "2")], &[])
+            .commit()
+            .unwrap();
+        reused_build(
+            &root,
+            &out,
+            &[("b/c.html", "3"), ("d.html", "4")],
+            &["a.html"],
+        )
+        .commit()
+        .unwrap();
+        // The tree it replaced is kept beside the output as the next staging folder.
+        assert_eq!(
+            names(&root),
+            [".public.lock", ".public.spare", "content", "public"]
+        );
+        // The spare holds the first build, whose a.html is the output's (one
+        // inode): changing a.html must not write through it.
+        let st = reused_build(&root, &out, &[("a.html", "5")], &["b/c.html", "d.html"]);
+        assert_eq!(
+            (read("a.html"), read("b/c.html"), read("d.html")),
+            ("1".into(), "3".into(), "4".into())
+        );
+        st.commit().unwrap();
+        assert_eq!(
+            (read("a.html"), read("b/c.html"), read("d.html")),
+            ("5".into(), "3".into(), "4".into())
+        );
+        assert_eq!(names(&out), [MARKER, "a.html", "b", "d.html"]);
+        // A link planted in the spare is removed, never written through.
+        let spare = root.join(".public.spare");
+        let outside = t.path().join("outside.html");
+        std::fs::write(&outside, "mine").unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join("e.html")).unwrap();
+        reused_build(
+            &root,
+            &out,
+            &[("e.html", "6")],
+            &["a.html", "b/c.html", "d.html"],
+        )
+        .commit()
+        .unwrap();
+        assert_eq!(read("e.html"), "6");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine");
+        assert!(!std::fs::symlink_metadata(out.join("e.html"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // A build that does not reuse it removes the spare (it would go stale).
+        write_site(&one("f.html", b"7"), &dest(&root, &out)).unwrap();
+        assert_eq!(names(&root), [".public.lock", "content", "public"]);
     }
 
     #[test]

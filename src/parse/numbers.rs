@@ -281,7 +281,20 @@ fn effect(c: &mut Cur) -> Option<TypedKind> {
 pub fn find(run: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut i = 0;
+    // A match starts at a digit, a minus (`-`, or `−`, whose UTF-8 starts
+    // 0xE2) or a measure's first letter: skip every other byte at once (all
+    // of these are ASCII or a lead byte, so `i` stays on a char boundary).
+    let can_start = |b: &u8| {
+        matches!(
+            b,
+            b'0'..=b'9' | b'-' | 0xE2 | b'R' | b'O' | b'H' | b's' | b'M' | b'S'
+        )
+    };
     while i < run.len() {
+        match run.as_bytes()[i..].iter().position(can_start) {
+            Some(k) => i += k,
+            None => break,
+        }
         let ch = run[i..].chars().next().map_or(1, char::len_utf8);
         let starts = run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
             || MEASURES.iter().any(|m| run[i..].starts_with(m));
