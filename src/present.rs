@@ -955,6 +955,10 @@ fn allowing_for_variation(r: &PooledResult) -> String {
     }
 }
 
+/// The TSA chart's note on its dashed boundary.
+pub const TSA_PROJECTED_NOTE: &str =
+    "Dashed: where the boundary would run if further trials brought the information to the required size in equal steps";
+
 /// GRADE certainty as filled and open circles: `⊕⊕⊕◯` for moderate.
 pub fn certainty_symbols(c: Certainty) -> String {
     let filled = 4 - c.steps() as usize;

@@ -74,6 +74,14 @@ pub struct TsaResult {
     pub accrued: u64,
     /// One look per trial, in order of publication.
     pub boundaries: Vec<TsaLook>,
+    /// Where the efficacy boundary would run if further trials brought the
+    /// information to the required size in equal steps: (information
+    /// fraction, boundary) after the last look, up to 1 (for the chart; not
+    /// in `index.json`, which records what was observed). The boundary at a
+    /// look depends only on the looks before it, so the observed ones are
+    /// the same with or without these.
+    #[serde(skip)]
+    pub projected: Vec<(f64, f64)>,
 }
 
 /// One pooled trial as the trial sequential analysis sees it.
@@ -124,10 +132,20 @@ pub(super) fn tsa_result(
             }
         })
         .collect();
-    let t: Vec<f64> = looks.iter().map(|l| l.information_fraction).collect();
-    for (l, b) in looks.iter_mut().zip(tsa::obf_boundaries(&t, spec.alpha)) {
-        l.efficacy_boundary = b;
+    let mut t: Vec<f64> = looks.iter().map(|l| l.information_fraction).collect();
+    let last = t.last().copied().unwrap_or(0.0);
+    let ahead: Vec<f64> = (1..=PROJECTED_STEPS)
+        .map(|j| last + (1.0 - last) * j as f64 / PROJECTED_STEPS as f64)
+        .filter(|_| last < 1.0)
+        .collect();
+    t.extend(&ahead);
+    let bounds = tsa::obf_boundaries(&t, spec.alpha);
+    for (l, b) in looks.iter_mut().zip(&bounds) {
+        l.efficacy_boundary = *b;
     }
+    let projected = (ahead.iter().zip(&bounds[looks.len()..]))
+        .filter_map(|(&f, b)| b.map(|b| (f, b)))
+        .collect();
     Some(TsaResult {
         assumptions: TsaAssumptions {
             control_risk: spec.control_risk,
@@ -141,8 +159,13 @@ pub(super) fn tsa_result(
         required_information_size: ris,
         accrued,
         boundaries: looks,
+        projected,
     })
 }
+
+/// How many equal steps the projected boundary takes from the last look
+/// to the required information size.
+const PROJECTED_STEPS: usize = 8;
 
 /// The absolute effect per 1,000 patients.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

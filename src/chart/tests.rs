@@ -1035,6 +1035,7 @@ fn tsa_spec() -> TsaChartSpec {
             // A boundary beyond the plotted range is drawn at its edge.
             look("+ C (2030)", 800.0, None, Some(25.0)),
         ],
+        projected: vec![(1500.0, 2.6), (2210.0, 2.0)],
         footer: vec!["Control risk 30.9%".into()],
     }
 }
@@ -1049,6 +1050,17 @@ fn tsa_chart_draws_the_curve_boundaries_and_information_size() {
     assert!(svg.contains("Required 2,210"));
     // Two boundary polylines (upper, lower) and the z-curve from 0.
     assert_eq!(svg.matches("class=\"boundary\"").count(), 2);
+    // Each dashed on from the last look through the projected looks.
+    assert_eq!(svg.matches("class=\"boundary projected\"").count(), 2);
+    let ahead = svg.split("class=\"boundary projected\"").nth(1).unwrap();
+    let ahead = ahead
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(ahead.split(' ').count(), 3, "{ahead}");
     assert_eq!(svg.matches("class=\"z-curve\"").count(), 1);
     assert_eq!(svg.matches("class=\"conventional\"").count(), 2);
     // The curve has the origin and the two looks with a z, not the third.

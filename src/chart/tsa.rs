@@ -43,6 +43,9 @@ pub struct TsaChartSpec {
     pub required_label: String,
     /// The looks in order.
     pub looks: Vec<TsaLookSpec>,
+    /// The boundary beyond the last look, if the information reached the
+    /// required size in equal steps: (patients, boundary), drawn dashed.
+    pub projected: Vec<(f64, f64)>,
     /// Notes under the chart.
     pub footer: Vec<String>,
 }
@@ -190,7 +193,8 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
         &spec.required_label,
     );
 
-    // Boundaries (upper and lower), through the looks that have one.
+    // Boundaries (upper and lower), through the looks that have one, and
+    // dashed on from the last of them to the required information size.
     for sign in [1.0, -1.0] {
         let pts: Vec<(f64, f64)> = spec
             .looks
@@ -198,6 +202,18 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
             .filter_map(|l| l.boundary.map(|b| (xm(l.accrued), ym(sign * b))))
             .collect();
         polyline(&mut svg, &pts, 1, WIDE, "boundary");
+        let ahead: Vec<(f64, f64)> = (pts.last().copied().into_iter())
+            .chain(spec.projected.iter().map(|&(x, b)| (xm(x), ym(sign * b))))
+            .collect();
+        if ahead.len() > 1 {
+            polyline(
+                &mut svg,
+                &ahead,
+                1,
+                " stroke-width=\"1.5\" stroke-dasharray=\"6 4\"",
+                "boundary projected",
+            );
+        }
     }
 
     // The z-curve from the origin, with a dot at each look.

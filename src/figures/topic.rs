@@ -119,7 +119,16 @@ fn tsa_chart(id: &str, r: &PooledResult, t: &TsaResult) -> ChartSpec {
                 ],
             })
             .collect(),
-        footer: vec![crate::present::tsa_assumptions_short(t)],
+        projected: (t.projected.iter())
+            .map(|&(f, b)| (f * t.required_information_size as f64, b))
+            .collect(),
+        footer: [
+            Some(crate::present::tsa_assumptions_short(t)),
+            (!t.projected.is_empty()).then(|| crate::present::TSA_PROJECTED_NOTE.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     })
 }
 

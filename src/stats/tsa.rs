@@ -279,6 +279,20 @@ mod tests {
         assert!((b[0].unwrap() - 1.959_964).abs() < 1e-5, "{b:?}");
     }
 
+    /// What the chart's projected boundary relies on: a look's boundary
+    /// does not depend on the looks after it.
+    #[test]
+    fn later_looks_do_not_move_earlier_boundaries() {
+        let observed = obf_boundaries(&[0.23, 0.33], 0.05);
+        let extended = obf_boundaries(&[0.23, 0.33, 0.5, 0.75, 1.0], 0.05);
+        for (a, b) in observed.iter().zip(&extended) {
+            assert!((a.unwrap() - b.unwrap()).abs() < 1e-9, "{a:?} {b:?}");
+        }
+        // At full information the boundary is close to, and above, 1.96.
+        let last = extended[4].unwrap();
+        assert!(last > 1.96 && last < 2.1, "{last}");
+    }
+
     #[test]
     fn four_equal_looks_match_the_published_table() {
         // The Lan–DeMets O'Brien–Fleming-type boundaries for four equally
