@@ -17,7 +17,13 @@
 //!   gives the three numbers, but one gives two of them, or (for a ratio)
 //!   gives all three once the arms are swapped (1/x, 1/b to 1/a).
 //!
-//! "Gives" means: equal once rounded to the decimals typed.
+//! "Gives" means: equal once rounded to the decimals typed. The two
+//! near-miss rules that tie a typed number to one outcome (`x% vs y%` and
+//! the effects) warn only when the number's paragraph, list item or table
+//! row names that outcome (a word of its label or id, [`names_outcome`]):
+//! a number about an outcome the data do not hold (a "mortality at 1
+//! year" quoted from the paper) is not taken for a slip of another
+//! outcome whose numbers happen to be close.
 
 use super::{ArmResult, OutcomeKind, OutcomeResult};
 use crate::model::Measure;
@@ -93,6 +99,7 @@ fn risk(a: &ArmResult) -> Option<f64> {
 /// risks in percent.
 struct Pair<'a> {
     trial: &'a str,
+    id: &'a str,
     label: &'a str,
     arms: [(&'a ArmResult, f64); 2],
 }
@@ -105,6 +112,7 @@ fn pairs<'a>(trials: &'a [TrialNumbers<'a>]) -> Vec<Pair<'a>> {
                 if let (Some(ra), Some(rb)) = (risk(a), risk(b)) {
                     v.push(Pair {
                         trial: t.id,
+                        id: &o.id,
                         label: &o.label,
                         arms: [(a, ra), (b, rb)],
                     });
@@ -128,6 +136,7 @@ fn arm_words(a: &ArmResult, r: f64, d: u32) -> String {
 /// An effect of one measure in the units it is typed in (RD in points).
 struct Effect<'a> {
     trial: &'a str,
+    id: &'a str,
     label: &'a str,
     values: [f64; 3],
 }
@@ -140,6 +149,7 @@ fn effects<'a>(trials: &'a [TrialNumbers<'a>], m: Measure) -> Vec<Effect<'a>> {
             for e in o.effects.iter().filter(|e| e.measure == m) {
                 v.push(Effect {
                     trial: t.id,
+                    id: &o.id,
                     label: &o.label,
                     values: [e.estimate, e.ci_low, e.ci_high].map(|x| x * scale),
                 });
@@ -148,6 +158,7 @@ fn effects<'a>(trials: &'a [TrialNumbers<'a>], m: Measure) -> Vec<Effect<'a>> {
                 if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
                     v.push(Effect {
                         trial: t.id,
+                        id: &o.id,
                         label: &o.label,
                         values: [r.estimate, lo, hi],
                     });
@@ -169,14 +180,14 @@ pub fn check(numbers: &[TypedNumber], trials: &[TrialNumbers]) -> Vec<ProseWarni
                     total,
                     percent,
                 } => count_percent(*events, *total, *percent),
-                TypedKind::PercentPair(a, b) => percent_pair(*a, *b, trials),
+                TypedKind::PercentPair(a, b) => percent_pair(*a, *b, &n.context, trials),
                 TypedKind::PercentArm { percent, words } => percent_arm(*percent, words, trials),
                 TypedKind::Effect {
                     measure,
                     estimate,
                     low,
                     high,
-                } => effect(measure, [*estimate, *low, *high], trials),
+                } => effect(measure, [*estimate, *low, *high], &n.context, trials),
             }?;
             Some(ProseWarning {
                 line: n.line,
@@ -201,7 +212,29 @@ fn count_percent(events: u64, total: u64, p: Typed) -> Option<String> {
     })
 }
 
-fn percent_pair(a: Typed, b: Typed, trials: &[TrialNumbers]) -> Option<String> {
+/// Words too common in outcome labels to tell one outcome from another.
+const COMMON_WORDS: &[&str] = &[
+    "with", "without", "from", "after", "within", "days", "hours", "weeks", "months", "years",
+    "mean", "daily", "total", "rate", "score", "time", "until", "during", "first", "any",
+];
+
+/// Whether `context` (lowercased) names the outcome `label` / `id`: one of
+/// their words of four letters or more, not a [`COMMON_WORDS`] one.
+pub(crate) fn names_outcome(context: &str, label: &str, id: &str) -> bool {
+    let label = label.to_lowercase();
+    let words = label
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(id.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 4 && !COMMON_WORDS.contains(w));
+    let mut words = words.peekable();
+    if words.peek().is_none() {
+        return true;
+    }
+    let ctx: Vec<&str> = context.split(|c: char| !c.is_alphanumeric()).collect();
+    words.any(|w| ctx.contains(&w))
+}
+
+fn percent_pair(a: Typed, b: Typed, context: &str, trials: &[TrialNumbers]) -> Option<String> {
     if a.decimals == 0 || b.decimals == 0 {
         return None;
     }
@@ -216,6 +249,7 @@ fn percent_pair(a: Typed, b: Typed, trials: &[TrialNumbers]) -> Option<String> {
     };
     let (p, x) = ps
         .iter()
+        .filter(|p| names_outcome(context, p.label, p.id))
         .find_map(|p| [0, 1].into_iter().find(|&x| slip(p, x)).map(|x| (p, x)))?;
     let ((ea, ra), (eb, rb)) = (p.arms[x], p.arms[1 - x]);
     Some(format!(
@@ -269,13 +303,22 @@ fn percent_arm(x: Typed, words: &str, trials: &[TrialNumbers]) -> Option<String>
     ))
 }
 
-fn effect(measure: &str, typed: [Typed; 3], trials: &[TrialNumbers]) -> Option<String> {
+fn effect(
+    measure: &str,
+    typed: [Typed; 3],
+    context: &str,
+    trials: &[TrialNumbers],
+) -> Option<String> {
     let m = Measure::parse(measure)?;
     let es = effects(trials, m);
     let hits = |v: &[f64; 3]| (0..3).filter(|&k| gives(v[k], typed[k])).count();
     if es.iter().any(|e| hits(&e.values) == 3) {
         return None;
     }
+    let es: Vec<&Effect> = es
+        .iter()
+        .filter(|e| names_outcome(context, e.label, e.id))
+        .collect();
     let words = |v: [f64; 3]| {
         format!(
             "{m} {} ({} to {})",
@@ -313,6 +356,29 @@ mod tests {
 
     fn t(value: f64, decimals: u32) -> Typed {
         Typed { value, decimals }
+    }
+
+    #[test]
+    fn a_number_is_tied_to_an_outcome_its_text_names() {
+        let (label, id) = ("Death at 28 days", "death-28d");
+        assert!(names_outcome("death was 34.5% vs 30.8%", label, id));
+        assert!(names_outcome(
+            " | death | 89/258 | rr 1.12 (0.87 to 1.34)",
+            label,
+            id
+        ));
+        // "days" and "mortality" do not name it.
+        assert!(!names_outcome(
+            "mortality at 28 days was rr 1.12",
+            label,
+            id
+        ));
+        assert!(
+            !names_outcome("deaths were rare", label, id),
+            "whole words only"
+        );
+        // A label of common or short words only cannot be named: not tied.
+        assert!(names_outcome("anything", "Days 1-3", "d13"));
     }
 
     #[test]
@@ -389,13 +455,15 @@ mod tests {
             id: "t",
             outcomes: &o,
         }];
-        let pair = |a: f64, b: f64| percent_pair(t(a, 1), t(b, 1), &trials);
+        let pair = |a: f64, b: f64| percent_pair(t(a, 1), t(b, 1), "death was", &trials);
         assert_eq!(pair(25.0, 33.3), None);
         assert_eq!(pair(33.3, 25.0), None, "either order");
         assert!(pair(25.0, 33.4).is_some());
         assert!(pair(52.0, 33.3).is_some(), "swapped digits");
         assert_eq!(pair(25.1, 33.4), None, "two slips: not tied to the datum");
         assert_eq!(pair(25.0, 38.1), None, "another number");
+        let elsewhere = percent_pair(t(25.0, 1), t(33.4, 1), "mortality was", &trials);
+        assert_eq!(elsewhere, None, "a slip of an outcome the text does not name");
     }
 
     #[test]

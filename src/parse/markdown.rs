@@ -114,6 +114,10 @@ pub struct TypedNumber {
     pub kind: super::numbers::TypedKind,
     /// The text as typed.
     pub text: String,
+    /// The text around it, lowercased: its paragraph, list item or table
+    /// cell, or, in a table, its row so far (what says which outcome the
+    /// number is about).
+    pub context: String,
     /// 1-based line in the body text.
     pub line: usize,
     /// 1-based column in the body text.
@@ -535,6 +539,9 @@ struct Run {
     text: String,
     /// (offset in `text`, offset in the source) of each piece.
     pieces: Vec<(usize, usize)>,
+    /// The text of the table row the run is in, so far (its first cells
+    /// name what the row's numbers are about); `None` outside tables.
+    row: Option<String>,
 }
 
 impl Run {
@@ -560,6 +567,14 @@ impl Run {
             Event::Code(_) | Event::InlineHtml(_) | Event::Html(_) => self.text.push('\u{1}'),
             Event::Start(t) if is_inline(t) => {}
             Event::End(t) if is_inline_end(t) => {}
+            Event::Start(Tag::TableRow | Tag::TableHead) => {
+                self.flush(pos, found);
+                self.row = Some(String::new());
+            }
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                self.flush(pos, found);
+                self.row = None;
+            }
             Event::Start(_) | Event::End(_) => self.flush(pos, found),
             _ => {}
         }
@@ -567,7 +582,12 @@ impl Run {
 
     /// Find the typed numbers of the run and start a new one.
     fn flush(&mut self, pos: &impl Fn(usize) -> (usize, usize), found: &mut Vec<TypedNumber>) {
+        if let Some(row) = &mut self.row {
+            row.push_str(" | ");
+            row.push_str(&self.text);
+        }
         if self.text.bytes().any(|b| b.is_ascii_digit()) {
+            let context = self.row.as_ref().unwrap_or(&self.text).to_lowercase();
             for f in super::numbers::find(&self.text) {
                 let k = self.pieces.partition_point(|&(r, _)| r <= f.offset);
                 let src = k
@@ -577,6 +597,7 @@ impl Run {
                 found.push(TypedNumber {
                     kind: f.kind,
                     text: f.text,
+                    context: context.clone(),
                     line,
                     column,
                 });

@@ -149,8 +149,9 @@ fn typed_numbers_that_contradict_the_data_are_warnings() {
         format!("{f}:8:30: `34.5% vs 30.8%`: Death at 28 days (demo) is 34.5% (89/258) with drug vs 30.9% (79/256) with placebo"),
         format!("{f}:9:30: `43.5% vs 30.9%`: Death at 28 days (demo) is 34.5% (89/258) with drug vs 30.9% (79/256) with placebo"),
         format!("{f}:10:43: `30.9% with the drug`: that is the placebo arm's death at 28 days (demo): 30.9% (79/256); the drug arm's is 34.5% (89/258)"),
-        format!("{f}:11:28: `RR 1.12 (0.87 to 1.34)`: Death at 28 days (demo) gives RR 1.12 (0.87 to 1.43)"),
-        format!("{f}:12:21: `RR 0.89, 95% CI 0.70 to 1.15`: the arms are swapped: Death at 28 days (demo) gives RR 1.12 (0.87 to 1.43), experimental arm over control"),
+        format!("{f}:11:34: `RR 1.12 (0.87 to 1.34)`: Death at 28 days (demo) gives RR 1.12 (0.87 to 1.43)"),
+        format!("{f}:12:27: `RR 0.89, 95% CI 0.70 to 1.15`: the arms are swapped: Death at 28 days (demo) gives RR 1.12 (0.87 to 1.43), experimental arm over control"),
+        format!("{f}:31:29: `RR 1.12 (0.87 to 1.34)`: Death at 28 days (demo) gives RR 1.12 (0.87 to 1.43)"),
     ];
     let want: String = expected.iter().map(|l| format!("{l}\n{hint}\n")).collect();
     assert_eq!(stderr(&o), want, "exactly these, and none for the numbers that agree, come from elsewhere, are whole or are code");
@@ -158,7 +159,7 @@ fn typed_numbers_that_contradict_the_data_are_warnings() {
     assert_eq!(strict.status.code(), Some(1));
     assert!(
         stderr(&strict).ends_with(
-            "check failed: 0 errors, 6 number(s) in the prose that contradict the trial data (--strict)\n"
+            "check failed: 0 errors, 7 number(s) in the prose that contradict the trial data (--strict)\n"
         ),
         "{}",
         stderr(&strict)
