@@ -232,3 +232,22 @@ fn a_title_cannot_break_out_of_the_json_ld() {
         );
     }
 }
+
+#[test]
+fn an_appraisal_is_an_article_about_its_trial() {
+    let (_t, out) = built();
+    let html = read(&out, "appraisals/club/index.html");
+    let (title, desc) = ("Journal club on PAPER", "What we made of it.");
+    let mut want = og("article", title, desc, "appraisals/club/");
+    want.push("<meta property=\"article:published_time\" content=\"2021-04-01\">".into());
+    want.extend(twitter(title, desc));
+    assert_eq!(share_tags(&html), want);
+    let ld = json_ld(&html);
+    assert_eq!(ld[0]["@type"], "MedicalScholarlyArticle");
+    // The page's own author, not the site's.
+    assert_eq!(ld[0]["author"]["name"], "A Registrar");
+    let about = ld[0]["about"].as_array().unwrap();
+    assert_eq!(about.len(), 1);
+    assert_eq!(about[0]["alternateName"], "PAPER");
+    assert_eq!(about[0]["identifier"][0]["value"], "NCT01234567");
+}
