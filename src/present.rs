@@ -14,7 +14,8 @@
 //! beside the patients not analysed, what a card says without results, and
 //! how a pooled result is read without claiming more than the trials
 //! show), and the summary-of-findings and trial-sequential-analysis wording
-//! (certainty symbols, risks per 1,000). Later stages call it; the
+//! (certainty symbols, risks per 1,000), and the one reference style of the
+//! site ([`reference()`], Vancouver as medical journals use it). Later stages call it; the
 //! statistics and analyse stages stay numbers. What still formats in place
 //! (chart cells) moves here as issue 9 goes on.
 
@@ -25,7 +26,9 @@ use crate::history::{
     AnalysisDiff, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
 };
 use crate::link::{TrialStatus, ValueShow};
-use crate::model::{Certainty, Direction, Domain, Measure, RatedDown, Reported, Trial};
+use crate::model::{
+    Certainty, Direction, Domain, Measure, Publication, RatedDown, Reported, Trial,
+};
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
@@ -1156,6 +1159,85 @@ sequential methods for routine use in reviews. Its answer depends entirely on th
 risk and effect, which are judgements, and it says nothing about bias, directness or whether the \
 trials should have been pooled.";
 
+/// How many authors a reference names before `et al.` (Vancouver: six).
+const REFERENCE_AUTHORS: usize = 6;
+
+/// The paper's reference in the site's one style, Vancouver as the NLM and
+/// most medical journals write it: `Authors. Title. Journal. Year Mon
+/// Day;Volume(Issue):Pages. doi:DOI. PMID: N.` Up to six authors are
+/// named, then `et al.` (also after an author list the writer ended with
+/// `et al`). Each part is left out when its field is; without authors or a
+/// title the reference is the written `citation` as it stands.
+pub fn reference(p: &Publication) -> Option<String> {
+    if p.authors.is_empty() && p.title.is_none() {
+        return p.citation.clone();
+    }
+    let mut parts = Vec::new();
+    let authors = p.listed_authors();
+    if !authors.is_empty() {
+        let shown = &authors[..authors.len().min(REFERENCE_AUTHORS)];
+        let more = authors.len() > REFERENCE_AUTHORS || p.more_authors();
+        let mut a = shown.join(", ");
+        if more {
+            a.push_str(", et al");
+        }
+        parts.push(a);
+    }
+    parts.extend(p.title.clone());
+    parts.extend(p.journal.clone());
+    let mut issue = match (p.date, p.year) {
+        (Some(d), _) => reference_date(d),
+        (None, Some(y)) => y.to_string(),
+        (None, None) => String::new(),
+    };
+    if let Some(v) = &p.volume {
+        issue.push_str(&format!(";{v}"));
+    }
+    if let Some(n) = &p.issue {
+        issue.push_str(&format!("({n})"));
+    }
+    if let Some(pg) = &p.pages {
+        issue.push_str(&format!(":{pg}"));
+    }
+    if !issue.is_empty() {
+        parts.push(issue);
+    }
+    parts.extend(p.doi.as_ref().map(|d| format!("doi:{d}")));
+    parts.extend(p.pmid.as_ref().map(|n| format!("PMID: {n}")));
+    Some(
+        parts
+            .iter()
+            .map(|x| {
+                let x = x.trim();
+                if x.ends_with(['.', '?', '!']) {
+                    x.to_string()
+                } else {
+                    format!("{x}.")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// A date as a Vancouver reference gives it: `2016 Oct 20`, `2016 Oct`, `2016`.
+fn reference_date(d: crate::model::Date) -> String {
+    const MON: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match (d.month, d.day) {
+        (Some(m), Some(day)) => format!("{} {} {day}", d.year, MON[m as usize - 1]),
+        (Some(m), None) => format!("{} {}", d.year, MON[m as usize - 1]),
+        _ => d.year.to_string(),
+    }
+}
+
+/// A date as Google Scholar's `citation_publication_date` wants it:
+/// `2016/10/20`, `2016/10`, `2016`.
+pub fn scholar_date(d: crate::model::Date) -> String {
+    d.iso().replace('-', "/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1651,5 +1733,74 @@ mod evidence_text_tests {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(proportion_percent(0.309), "30.9%");
         assert_eq!(proportion_percent(0.2), "20%");
+    }
+
+    fn paper() -> Publication {
+        Publication {
+            journal: Some("JAMA".into()),
+            year: Some(2026),
+            authors: vec![
+                "Combes A".into(),
+                "Saura O".into(),
+                "Nesseler N".into(),
+                "et al".into(),
+            ],
+            title: Some(
+                "Levosimendan to facilitate weaning: the LEVOECMO randomized clinical trial".into(),
+            ),
+            volume: Some("335".into()),
+            issue: Some("1".into()),
+            pages: Some("60-69".into()),
+            ..Publication::default()
+        }
+    }
+
+    #[test]
+    fn references_are_vancouver() {
+        assert_eq!(
+            reference(&paper()).unwrap(),
+            "Combes A, Saura O, Nesseler N, et al. Levosimendan to facilitate weaning: \
+             the LEVOECMO randomized clinical trial. JAMA. 2026;335(1):60-69."
+        );
+        let mut p = paper();
+        p.authors = (1..=7).map(|k| format!("Author{k} A")).collect();
+        p.title = Some("Does it work?".into());
+        p.date = Some(crate::model::Date {
+            year: 2016,
+            month: Some(10),
+            day: Some(20),
+        });
+        p.doi = Some("10.1/x".into());
+        p.pmid = Some("123".into());
+        p.issue = None;
+        assert_eq!(
+            reference(&p).unwrap(),
+            "Author1 A, Author2 A, Author3 A, Author4 A, Author5 A, Author6 A, et al. \
+             Does it work? JAMA. 2016 Oct 20;335:60-69. doi:10.1/x. PMID: 123."
+        );
+        // Six authors are all named, with no et al.
+        p.authors.truncate(6);
+        assert!(reference(&p)
+            .unwrap()
+            .starts_with("Author1 A, Author2 A, Author3 A, Author4 A, Author5 A, Author6 A. Does"));
+        // Without authors or title, the written citation stands.
+        let written = Publication {
+            citation: Some("Gordon et al. NEJM 2016.".into()),
+            journal: Some("NEJM".into()),
+            ..Publication::default()
+        };
+        assert_eq!(
+            reference(&written).as_deref(),
+            Some("Gordon et al. NEJM 2016.")
+        );
+        assert_eq!(reference(&Publication::default()), None);
+        assert_eq!(
+            scholar_date(crate::model::Date {
+                year: 2016,
+                month: Some(10),
+                day: Some(5)
+            }),
+            "2016/10/05"
+        );
     }
 }

@@ -163,7 +163,7 @@ pub fn strip_nul_output(path: &str, bytes: &mut Vec<u8>) {
 
 /// JSON text without `\u0000` escapes (an escaped backslash followed by
 /// `u0000`, i.e. the text `\\u0000`, is kept).
-fn strip_json_nul(s: &str) -> String {
+pub fn strip_json_nul(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('\\') {

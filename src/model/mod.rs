@@ -328,12 +328,44 @@ pub struct Publication {
     pub year: Option<i32>,
     /// Date.
     pub date: Option<Date>,
-    /// Citation.
+    /// Citation as written.
     pub citation: Option<String>,
+    /// Authors in the paper's order.
+    pub authors: Vec<String>,
+    /// Title of the paper.
+    pub title: Option<String>,
+    /// Volume.
+    pub volume: Option<String>,
+    /// Issue.
+    pub issue: Option<String>,
+    /// Pages.
+    pub pages: Option<String>,
+    /// PubMed id.
+    pub pmid: Option<String>,
     /// DOI.
     pub doi: Option<String>,
     /// URL (derived from the DOI when absent).
     pub url: Option<String>,
+}
+
+impl Publication {
+    /// The authors named, without a closing `et al` the writer may have
+    /// added to say the list is incomplete.
+    pub fn listed_authors(&self) -> &[String] {
+        match self.authors.split_last() {
+            Some((last, rest)) if is_et_al(last) => rest,
+            _ => &self.authors,
+        }
+    }
+    /// Whether the writer ended the author list with `et al`.
+    pub fn more_authors(&self) -> bool {
+        self.authors.last().is_some_and(|a| is_et_al(a))
+    }
+}
+
+/// Whether an author entry is `et al` (any case, with or without the dot).
+fn is_et_al(a: &str) -> bool {
+    a.trim().trim_end_matches('.').eq_ignore_ascii_case("et al")
 }
 
 /// An arm.

@@ -213,6 +213,12 @@ fn publication(cx: &mut Cx, t: &RawTrial) -> Option<Publication> {
             year: year.or(date.map(|d| d.year)),
             date,
             citation: p.citation.clone(),
+            authors: p.authors.clone(),
+            title: p.title.clone(),
+            volume: p.volume.clone(),
+            issue: p.issue.clone(),
+            pages: p.pages.clone(),
+            pmid: p.pmid.clone(),
             doi: p.doi.clone(),
             url: cx
                 .url("trial.publication.url", p.url.as_ref())

@@ -393,8 +393,20 @@ pub struct RawPublication {
     pub year: Option<i64>,
     /// Publication date, when known more precisely than the year.
     pub date: Option<RawDate>,
-    /// Full citation.
+    /// Full citation, as written (used when `authors` and `title` are not given).
     pub citation: Option<String>,
+    /// Authors, each as the paper lists them (`Gordon AC`).
+    pub authors: Vec<String>,
+    /// Title of the paper.
+    pub title: Option<String>,
+    /// Journal volume.
+    pub volume: Option<String>,
+    /// Journal issue.
+    pub issue: Option<String>,
+    /// Pages (`1638-48`).
+    pub pages: Option<String>,
+    /// PubMed id.
+    pub pmid: Option<String>,
     /// DOI, without the `https://doi.org/` prefix.
     pub doi: Option<String>,
     /// Link to the paper.

@@ -79,6 +79,9 @@ pub struct PageCtx {
     pub bottom_line: Option<String>,
     /// URL of the page's `index.json` twin, if any.
     pub json: Option<String>,
+    /// What the page tells link previews and indexers (OpenGraph, Twitter
+    /// card, Google Scholar tags, JSON-LD).
+    pub share: super::meta::ShareCtx,
 }
 
 /// A figure ready to place.

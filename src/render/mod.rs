@@ -28,6 +28,8 @@
 //! - [`card`]: the result cards that open trial, appraisal and topic pages.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
+//! - [`meta`]: sharing and indexing metadata (OpenGraph, Twitter card,
+//!   Google Scholar tags, schema.org JSON-LD).
 //! - [`theme`]: the theme's templates and static files.
 
 mod appraisal;
@@ -41,6 +43,7 @@ mod history;
 mod html;
 pub mod json;
 mod list;
+pub mod meta;
 mod page;
 mod paginate;
 mod site;

@@ -30,7 +30,9 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
             .iter()
             .any(|pl| matches!(pl, ChartRef::Figure { page, key: k } if *page == i && k == key))
     };
-    let mut ctx = ctx_for(env, page_ctx(env, i, content_html));
+    let mut page = page_ctx(env, i, content_html);
+    page.share = super::meta::page_share(env, i, &page);
+    let mut ctx = ctx_for(env, page);
     let json_path = format!("{}index.json", p.url_path);
     let mut files = Vec::new();
     let default = match &p.kind {
@@ -112,6 +114,7 @@ fn page_ctx(env: &Env, i: usize, content_html: String) -> PageCtx {
             .collect(),
         bottom_line: p.bottom_line.clone(),
         json: json_url,
+        share: Default::default(),
     }
 }
 
@@ -137,7 +140,7 @@ pub(super) fn simple_page(
     rel: &str,
     description: String,
 ) -> PageCtx {
-    PageCtx {
+    let mut page = PageCtx {
         kind,
         title,
         description,
@@ -153,7 +156,10 @@ pub(super) fn simple_page(
         toc: vec![],
         bottom_line: None,
         json: None,
-    }
+        share: Default::default(),
+    };
+    page.share = super::meta::website(env, &page);
+    page
 }
 
 /// Whether HTML opens with `<h1>`…`<h6>` (not `<hr>` or `<header>`).

@@ -70,7 +70,7 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
             })
             .collect(),
         registry: registry_fields(t),
-        citation: pubn.and_then(|x| x.citation.clone()),
+        citation: pubn.and_then(crate::present::reference),
         paper_url: pubn.and_then(|x| x.url.clone()),
         journal: pubn.and_then(journal),
         design: design_fields(t),

@@ -12,11 +12,7 @@ fn reference() -> serde_json::Value {
 
 /// Build the fixture once per test into a temporary folder.
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
-    let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("public");
-    let o = build(&fixture("good/answer"), &out, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    (t, out)
+    built_fixture("good/answer")
 }
 
 /// The visible text of `html` between `start` and the first `end` after

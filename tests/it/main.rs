@@ -18,6 +18,7 @@ mod release;
 mod robustness;
 mod sanitize;
 mod serve;
+mod share;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -51,6 +52,16 @@ pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     appraise(&args)
+}
+
+/// Build fixture `rel` into a fresh temporary folder, asserting success;
+/// returns the folder (keep it alive) and the output path.
+pub fn built_fixture(rel: &str) -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&fixture(rel), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (t, out)
 }
 
 /// Stderr as text.
