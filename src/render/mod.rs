@@ -3,8 +3,9 @@
 //! Input is the linked site, the analyses and the drawn figures; output is
 //! a list of [`OutputFile`](crate::write::OutputFile)s in memory (HTML
 //! pages, `index.json` twins, the Atom feed, the sitemap, theme static
-//! files, copied assets). Nothing is written here; `check` stops after this
-//! stage. Pages render in parallel.
+//! files, copied assets, the offline files: manifest, service worker).
+//! Nothing is written here; `check` stops after this stage. Pages render
+//! in parallel.
 //! Every internal URL is an absolute path under the base path of
 //! `base_url` (`/appraise-demo/trials/leopards/`), so the site works both at
 //! a domain's root and under a GitHub Pages project path.
@@ -29,6 +30,7 @@
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`theme`]: the theme's templates and static files.
+//! - [`offline`]: the web app manifest, the offline page and the service worker.
 
 mod appraisal;
 pub mod card;
@@ -41,6 +43,7 @@ mod history;
 mod html;
 pub mod json;
 mod list;
+pub mod offline;
 mod page;
 mod paginate;
 mod site;
