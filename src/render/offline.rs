@@ -9,7 +9,8 @@
 //! offline page for a page never opened. Its cache is named by a version,
 //! the key of every other output file's path and bytes ([`version`]): any
 //! change to the site gives a new `sw.js`, the browser installs it, and
-//! its `activate` deletes the caches of older builds. The same site gives
+//! its `activate` fetches the pages kept by older builds again from the new
+//! one (dropping any it cannot fetch) and deletes the older caches. The same site gives
 //! the same bytes. `offline: false` in `content/_index.md` writes none of
 //! these files and no registration.
 
@@ -186,11 +187,25 @@ self.addEventListener("install", (event) => {
   );
 });
 
+// The pages the reader kept from an older build are fetched again from this
+// build (one that cannot be fetched now is dropped, never kept stale), then
+// the older caches of this site are deleted.
+function refresh(oldName) {
+  return caches.open(oldName)
+    .then((old) => old.keys())
+    .then((requests) => caches.open(CACHE).then((cache) => Promise.all(requests.map((r) =>
+      cache.match(r).then((hit) => hit || fetch(r.url, { cache: "reload" })
+        .then((response) => response.ok ? cache.put(r.url, response) : undefined)
+        .catch(() => undefined))
+    ))))
+    .then(() => caches.delete(oldName));
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))
+        keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map(refresh)
       ))
       .then(() => self.clients.claim())
   );
