@@ -765,7 +765,7 @@ impl NextOutput {
     /// Every file's path and the key of its bytes (a file kept in the last
     /// output folder by the key its record gives).
     fn digests(&self) -> Vec<(String, Key)> {
-        let mut v: Vec<(String, Key)> = (self.files.iter())
+        let mut v: Vec<(String, Key)> = (self.files.par_iter())
             .map(|(p, b)| (p.clone(), crate::key::hash_bytes(b)))
             .collect();
         for (_, c) in &self.records {
