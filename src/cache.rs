@@ -39,7 +39,7 @@ pub const DIR: &str = ".appraise-cache";
 pub const FILE: &str = "build.json";
 
 /// The version of the file's format.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A file's size and modification time, as the file system gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +67,10 @@ pub struct CachedPage {
     /// contradicts its trial's data, say), given again when it is kept.
     #[serde(default)]
     pub diags: Vec<Diagnostic>,
+    /// The key of each file's bytes (as hex, in the order of `files`), for
+    /// the service worker's version ([`crate::render::offline`]).
+    #[serde(default)]
+    pub digests: Vec<String>,
 }
 
 /// One trial's analysis as the build summary needs it when the trial is
@@ -127,13 +131,13 @@ impl BuildCache {
 
     /// The record of the page rendered under `key`, when `now` (the
     /// output as it is) still holds every one of its files as the last
-    /// build left them.
+    /// build left them (and the record has the key of each one's bytes).
     pub fn reusable(&self, key: Key, now: &Listing) -> Option<&CachedPage> {
         let page = self.pages.get(&hex(key))?;
-        page.files
-            .iter()
-            .all(|f| now.get(f).is_some_and(|s| self.stamps.get(f) == Some(s)))
-            .then_some(page)
+        let digested = page.digests.len() == page.files.len();
+        let unchanged =
+            (page.files.iter()).all(|f| now.get(f).is_some_and(|s| self.stamps.get(f) == Some(s)));
+        (digested && unchanged).then_some(page)
     }
 
     /// Record the page rendered under `key`.
@@ -192,6 +196,7 @@ mod tests {
                 files: vec!["a/index.html".into(), "a/index.json".into()],
                 charts: 2,
                 diags: Vec::new(),
+                digests: vec!["1".into(), "2".into()],
             },
         );
         c.stamp(Listing::from([

@@ -613,6 +613,9 @@ impl Engine {
         for f in site_files {
             next.put(f.path, Arc::from(f.bytes), diags);
         }
+        if let Some(sw) = render::offline::service_worker(input.site, next.digests()) {
+            next.put(sw.path, Arc::from(sw.bytes), diags);
+        }
         for rp in pages.values() {
             diags.extend(rp.diags.clone());
         }
@@ -679,6 +682,9 @@ impl Engine {
             if self.disk.is_some() {
                 let charts = self.figures.get(&keyed.deps[i]).map_or(0, |f| f.len());
                 let files = rp.files.iter().map(|(p, _)| p.clone()).collect();
+                let digests = (rp.files.iter())
+                    .map(|(_, b)| format!("{:032x}", crate::key::hash_bytes(b)))
+                    .collect();
                 let diags = rp.diags.0.clone();
                 next.records.push((
                     key,
@@ -686,6 +692,7 @@ impl Engine {
                         files,
                         charts,
                         diags,
+                        digests,
                     },
                 ));
             }
@@ -753,6 +760,22 @@ impl NextOutput {
         } else {
             self.files.insert(path, bytes);
         }
+    }
+
+    /// Every file's path and the key of its bytes (a file kept in the last
+    /// output folder by the key its record gives).
+    fn digests(&self) -> Vec<(String, Key)> {
+        let mut v: Vec<(String, Key)> = (self.files.par_iter())
+            .map(|(p, b)| (p.clone(), crate::key::hash_bytes(b)))
+            .collect();
+        for (_, c) in &self.records {
+            for (p, d) in c.files.iter().zip(&c.digests) {
+                if self.kept_set.contains(p) {
+                    v.push((p.clone(), Key::from_str_radix(d, 16).unwrap_or(0)));
+                }
+            }
+        }
+        v
     }
 
     /// Add a file the last output folder holds unchanged.

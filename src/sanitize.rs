@@ -150,9 +150,10 @@ pub fn strip_nul(s: &str) -> Cow<'_, str> {
 }
 
 /// Remove NUL from a rendered file: raw NUL bytes from HTML and XML, and
-/// `\u0000` escapes from JSON (serde_json writes a NUL in a string that way).
+/// `\u0000` escapes from JSON, the web app manifest's too (serde_json
+/// writes a NUL in a string that way).
 pub fn strip_nul_output(path: &str, bytes: &mut Vec<u8>) {
-    if path.ends_with(".json") {
+    if path.ends_with(".json") || path.ends_with(".webmanifest") {
         if bytes.windows(6).any(|w| w == b"\\u0000") {
             *bytes = strip_json_nul(&String::from_utf8_lossy(bytes)).into_bytes();
         }

@@ -89,6 +89,9 @@ pub struct SiteConfig {
     pub paginate_by: usize,
     /// `unsafe_html: true`: Markdown bodies keep raw HTML unsanitised.
     pub unsafe_html: bool,
+    /// `offline: false` turns off the web app manifest and the service
+    /// worker (default on).
+    pub offline: bool,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).

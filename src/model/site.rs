@@ -180,6 +180,9 @@ fn take_in(doc: &ParsedDoc, csvs: &BTreeMap<&str, &ParsedCsv>, unsafe_html: bool
     if doc.front.unsafe_html {
         site_only(&mut cx, "unsafe_html");
     }
+    if doc.front.offline.is_some() {
+        site_only(&mut cx, "offline");
+    }
     let page = page(&mut cx, csvs, &mut used);
     PageOut {
         page,
@@ -216,6 +219,9 @@ fn index_page(cx: &mut Cx, rel: &str, over: &Overrides, site: &mut Site) -> bool
     );
     if doc.front.unsafe_html {
         site_only(cx, "unsafe_html");
+    }
+    if doc.front.offline.is_some() {
+        site_only(cx, "offline");
     }
     false
 }
@@ -268,6 +274,7 @@ fn site_config(cx: &mut Cx, base_url: Option<&str>) -> SiteConfig {
             .paginate_by
             .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
         unsafe_html: f.unsafe_html,
+        offline: f.offline.unwrap_or(true),
     }
 }
 
@@ -283,6 +290,7 @@ fn default_config(over: &Overrides) -> SiteConfig {
             None => "/".into(),
         },
         paginate_by: super::DEFAULT_PAGINATE_BY,
+        offline: true,
         ..Default::default()
     }
 }

@@ -648,6 +648,9 @@ pub struct RawFrontMatter {
     /// Site: keep raw HTML in Markdown bodies instead of sanitising it
     /// (root `_index.md` only; default false). See [`crate::sanitize`].
     pub unsafe_html: bool,
+    /// Site: write the web app manifest and the service worker that keeps
+    /// opened pages readable offline (root `_index.md` only; default true).
+    pub offline: Option<bool>,
 }
 
 /// The keys valid where an unknown key `path` (dotted, list indices as
@@ -822,6 +825,7 @@ mod tests {
     fn known_keys_come_from_the_structs_and_depend_on_the_path() {
         assert!(fields_of::<RawArm>().contains(&"control"));
         assert!(fields_of::<RawFrontMatter>().contains(&"unsafe_html"));
+        assert!(fields_of::<RawFrontMatter>().contains(&"offline"));
         let dym = |path: &str| {
             let last = path.rsplit('.').next().unwrap();
             crate::diag::did_you_mean(last, keys_at(path))

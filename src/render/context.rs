@@ -43,6 +43,22 @@ pub struct SiteCtx {
     pub feed: String,
     /// Generator name and version.
     pub generator: String,
+    /// The manifest and the service worker's registration, when the site
+    /// is readable offline (`offline`, default true).
+    pub offline: Option<OfflineCtx>,
+}
+
+/// What the page head and foot link for offline reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfflineCtx {
+    /// URL of `manifest.webmanifest`.
+    pub manifest: String,
+    /// The theme's accent colour (`theme-color`).
+    pub theme_color: String,
+    /// URL of the script that registers the service worker.
+    pub register: String,
+    /// URL of `sw.js`.
+    pub worker: String,
 }
 
 /// The page being rendered.

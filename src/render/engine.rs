@@ -9,17 +9,17 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::key::{Key, KeyHasher};
+use crate::key::{hash_bytes, Key, KeyHasher};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::write::OutputFile;
 
-use super::context::Ctx;
+use super::context::{Ctx, OfflineCtx};
 use super::list::list_files;
 use super::page::page_files;
 use super::site::{site_ctx, Env};
-use super::{feed, RenderInput};
+use super::{feed, offline, RenderInput};
 
 /// Render the whole site to output files, sorted by path.
 pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
@@ -46,24 +46,35 @@ pub fn render_into(
         Err(d) => return (Vec::new(), d),
     };
     let mut diags = Diagnostics::new();
-    let mut paths: Vec<String> = Vec::new();
-    let pages: Vec<(Vec<String>, Diagnostics)> = (0..input.site.pages.len())
+    // Every file's path and, for the service worker's version, the key of its bytes.
+    let offline = input.site.config.offline;
+    let digests = Mutex::new(Vec::new());
+    let put = |files: Vec<OutputFile>| {
+        let key = |b: &[u8]| if offline { hash_bytes(b) } else { 0 };
+        let d = files.iter().map(|f| (f.path.clone(), key(&f.bytes)));
+        digests.lock().unwrap_or_else(|e| e.into_inner()).extend(d);
+        sink(files)
+    };
+    let pages: Vec<Diagnostics> = (0..input.site.pages.len())
         .into_par_iter()
         .map(|i| {
             let (files, d) = r.page(i);
-            let paths = files.iter().map(|f| f.path.clone()).collect();
-            sink(files);
-            (paths, d)
+            put(files);
+            d
         })
         .collect();
-    for (p, d) in pages {
-        paths.extend(p);
+    for d in pages {
         diags.extend(d);
     }
     let (files, d) = r.site_files();
     diags.extend(d);
-    paths.extend(files.iter().map(|f| f.path.clone()));
-    sink(files);
+    put(files);
+    let digests = digests.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut paths: Vec<String> = digests.iter().map(|(p, _)| p.clone()).collect();
+    if let Some(sw) = offline::service_worker(input.site, digests) {
+        paths.push(sw.path.clone());
+        sink(vec![sw]);
+    }
     paths.sort_unstable();
     diags.extend(duplicate_outputs(paths.iter().map(String::as_str)));
     (paths, diags)
@@ -122,13 +133,23 @@ impl<'a> Renderer<'a> {
             ));
             return Err(diags);
         }
-        let site = site_ctx(input.site, !input.timeline.versions.is_empty());
+        let mut site = site_ctx(input.site, !input.timeline.versions.is_empty());
+        let colours = offline::theme_colours(input.theme.statics.get("style.css").map(|v| &v[..]));
+        if input.site.config.offline {
+            site.offline = Some(OfflineCtx {
+                manifest: format!("{}{}", site.base_path, offline::MANIFEST),
+                theme_color: colours.0.clone(),
+                register: format!("{}static/sw-register.js", site.base_path),
+                worker: format!("{}{}", site.base_path, offline::SW),
+            });
+        }
         Ok(Renderer {
             env: Env {
                 input,
                 site,
                 tera,
                 lists: None,
+                colours,
             },
         })
     }
@@ -167,6 +188,10 @@ impl<'a> Renderer<'a> {
         let input = env.input;
         let (mut files, mut diags) = list_files(env);
         files.extend(super::history::changes_file(env, &mut diags));
+        if input.site.config.offline {
+            files.push(offline::manifest(input.site, &env.colours));
+            files.extend(super::list::offline_page(env, &mut diags));
+        }
         // Feed, sitemap, .nojekyll, static files, assets.
         files.push(OutputFile {
             path: "feed.xml".into(),

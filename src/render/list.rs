@@ -257,6 +257,20 @@ fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
     render_list_file(env, "404.html", &ctx, "404", "404.html".into(), diags)
 }
 
+/// The page the service worker shows for a page never opened without signal.
+pub(super) fn offline_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+    let page = simple_page(
+        env,
+        "offline",
+        "Not saved for offline reading".into(),
+        super::offline::OFFLINE_PAGE,
+        String::new(),
+    );
+    let ctx = ctx_for(env, page);
+    let name = super::offline::OFFLINE_PAGE;
+    render_list_file(env, name, &ctx, "offline", name.into(), diags)
+}
+
 /// The pages `v` as list items, from every page's item (`all`).
 fn items(all: &[ItemCtx], v: &[usize]) -> Vec<ItemCtx> {
     v.iter().map(|&i| all[i].clone()).collect()

@@ -3,8 +3,9 @@
 //! Input is the linked site, the analyses and the drawn figures; output is
 //! a list of [`OutputFile`](crate::write::OutputFile)s in memory (HTML
 //! pages, `index.json` twins, the Atom feed, the sitemap, theme static
-//! files, copied assets). Nothing is written here; `check` stops after this
-//! stage. Pages render in parallel.
+//! files, copied assets, the offline files: manifest, service worker).
+//! Nothing is written here; `check` stops after this stage. Pages render
+//! in parallel.
 //! Every internal URL is an absolute path under the base path of
 //! `base_url` (`/appraise-demo/trials/leopards/`), so the site works both at
 //! a domain's root and under a GitHub Pages project path.
@@ -31,6 +32,7 @@
 //! - [`meta`]: sharing and indexing metadata (OpenGraph, Twitter card,
 //!   Google Scholar tags, schema.org JSON-LD).
 //! - [`theme`]: the theme's templates and static files.
+//! - [`offline`]: the web app manifest, the offline page and the service worker.
 
 mod appraisal;
 pub mod card;
@@ -44,6 +46,7 @@ mod html;
 pub mod json;
 mod list;
 pub mod meta;
+pub mod offline;
 mod page;
 mod paginate;
 mod site;

@@ -44,6 +44,8 @@ pub(super) struct Env<'a> {
     /// List pages rendered by an earlier build, when the incremental
     /// engine keeps them.
     pub(super) lists: Option<&'a super::ListMemo>,
+    /// The theme's accent and background colours (manifest, `theme-color`).
+    pub(super) colours: (String, String),
 }
 
 impl Env<'_> {
@@ -147,5 +149,6 @@ pub(super) fn site_ctx(site: &Site, released: bool) -> SiteCtx {
         stylesheet: format!("{base_path}static/style.css"),
         feed: format!("{base_path}feed.xml"),
         generator: format!("appraise {}", env!("CARGO_PKG_VERSION")),
+        offline: None,
     }
 }

@@ -107,6 +107,43 @@ fn init_makes_a_site_that_builds_and_refuses_a_non_empty_dir() {
 }
 
 #[test]
+fn init_writes_a_pages_workflow_with_concurrency_cache_and_the_pages_base_url() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("new-site");
+    let o = appraise(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wf = std::fs::read_to_string(dir.join(".github/workflows/pages.yml")).unwrap();
+    for line in [
+        "concurrency:",
+        "  group: pages",
+        "  cancel-in-progress: false",
+        "env:",
+        "  APPRAISE_INSTALL: cargo install --git https://github.com/appraise-evidence/appraise --locked appraise",
+        "        uses: actions/configure-pages@v5",
+        "          path: ~/.cargo/bin",
+        "          key: appraise-${{ runner.os }}-${{ env.APPRAISE_INSTALL }}",
+        "      - if: steps.cache.outputs.cache-hit != 'true'",
+        "        run: $APPRAISE_INSTALL",
+        "      - run: appraise build --base-url \"${{ steps.pages.outputs.base_url }}/\"",
+    ] {
+        assert!(wf.lines().any(|l| l == line), "missing line {line:?} in\n{wf}");
+    }
+    // The install source is set in one place: no other step names cargo install.
+    assert_eq!(wf.matches("cargo install").count(), 1, "{wf}");
+    let y: serde_yaml::Value = serde_yaml::from_str(&wf).expect("the workflow is valid YAML");
+    assert_eq!(
+        y["concurrency"]["cancel-in-progress"],
+        serde_yaml::Value::Bool(false)
+    );
+    let steps = y["jobs"]["build"]["steps"].as_sequence().unwrap();
+    assert!(steps
+        .iter()
+        .any(|s| s["uses"].as_str() == Some("actions/cache@v4")
+            && s["with"]["path"].as_str() == Some("~/.cargo/bin")));
+    assert_eq!(y["jobs"]["deploy"]["needs"].as_str(), Some("build"));
+}
+
+#[test]
 fn site_templates_override_theme_files() {
     let t = tempfile::tempdir().unwrap();
     let site = t.path().join("site");

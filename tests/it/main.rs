@@ -12,6 +12,7 @@ mod good_sites;
 mod incremental;
 mod inline;
 mod numbers;
+mod offline;
 #[cfg(unix)]
 mod output_safety;
 mod release;

@@ -307,10 +307,14 @@ fn files_under_hidden_folders_are_not_published() {
             "about/index.html",
             "feed.xml",
             "index.html",
+            "manifest.webmanifest",
+            "offline.html",
             "site.css",
             "sitemap.xml",
             "static/favicon.svg",
             "static/style.css",
+            "static/sw-register.js",
+            "sw.js",
         ],
         "{paths:?}"
     );
