@@ -17,6 +17,7 @@ mod output_safety;
 mod release;
 mod robustness;
 mod sanitize;
+mod search;
 mod serve;
 
 use std::path::{Path, PathBuf};

@@ -307,9 +307,12 @@ fn files_under_hidden_folders_are_not_published() {
             "about/index.html",
             "feed.xml",
             "index.html",
+            "search/index.html",
+            "search/index.json",
             "site.css",
             "sitemap.xml",
             "static/favicon.svg",
+            "static/search.js",
             "static/style.css",
         ],
         "{paths:?}"
