@@ -463,7 +463,10 @@ mod tests {
         assert_eq!(pair(25.1, 33.4), None, "two slips: not tied to the datum");
         assert_eq!(pair(25.0, 38.1), None, "another number");
         let elsewhere = percent_pair(t(25.0, 1), t(33.4, 1), "mortality was", &trials);
-        assert_eq!(elsewhere, None, "a slip of an outcome the text does not name");
+        assert_eq!(
+            elsewhere, None,
+            "a slip of an outcome the text does not name"
+        );
     }
 
     #[test]

@@ -623,4 +623,7 @@ pub struct Ctx<'a> {
     pub list: Option<ListCtx>,
     /// The `/changes/` page.
     pub changes: Option<ChangesCtx>,
+    /// The search page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<super::search::SearchCtx>,
 }

@@ -181,7 +181,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The files that are not one page's: lists, tags, the home page, the
-    /// feed, the sitemap, `.nojekyll`, and the copied static files and
+    /// feed, the search index, the sitemap, `.nojekyll`, and the copied static files and
     /// assets.
     pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
         let env = &self.env;
@@ -202,6 +202,11 @@ impl<'a> Renderer<'a> {
                 super::history::version_entries(env),
             )
             .into_bytes(),
+        });
+        files.extend(super::search::search_page(env, &mut diags));
+        files.push(OutputFile {
+            path: super::search::INDEX_PATH.into(),
+            bytes: super::search::index_json(&super::search::search_index(env)),
         });
         files.push(OutputFile {
             path: "sitemap.xml".into(),

@@ -2,10 +2,10 @@
 //!
 //! Input is the linked site, the analyses and the drawn figures; output is
 //! a list of [`OutputFile`](crate::write::OutputFile)s in memory (HTML
-//! pages, `index.json` twins, the Atom feed, the sitemap, theme static
-//! files, copied assets, the offline files: manifest, service worker).
-//! Nothing is written here; `check` stops after this stage. Pages render
-//! in parallel.
+//! pages, `index.json` twins, the search index, the Atom feed, the
+//! sitemap, theme static files, copied assets, the offline files:
+//! manifest, service worker). Nothing is written here; `check` stops after
+//! this stage. Pages render in parallel.
 //! Every internal URL is an absolute path under the base path of
 //! `base_url` (`/appraise-demo/trials/leopards/`), so the site works both at
 //! a domain's root and under a GitHub Pages project path.
@@ -27,6 +27,8 @@
 //! - `feed`: the Atom feeds (the site's, each topic's) and the sitemap.
 //! - `history`: a topic's version history, `/changes/`, and the versions' feed entries.
 //! - [`card`]: the result cards that open trial, appraisal and topic pages.
+//! - [`search`]: the offline search index (`search/index.json`) and the
+//!   search page.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`meta`]: sharing and indexing metadata (OpenGraph, Twitter card,
@@ -49,6 +51,7 @@ pub mod meta;
 pub mod offline;
 mod page;
 mod paginate;
+pub mod search;
 mod site;
 pub mod theme;
 mod topic;

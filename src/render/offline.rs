@@ -3,7 +3,7 @@
 //! worker (`sw.js` at the site's root, so its scope is the whole site).
 //!
 //! The service worker precaches the home page, the stylesheet, the
-//! favicon, the offline page and the search index when the site has one;
+//! favicon, the offline page and search (index, script, page) when the site has them;
 //! it keeps every page the reader opens (network first, the cache when
 //! there is no signal; the theme's static files cache first), and shows the
 //! offline page for a page never opened. Its cache is named by a version,
@@ -29,7 +29,7 @@ pub const MANIFEST: &str = "manifest.webmanifest";
 /// The offline page's output path (and its template's name).
 pub const OFFLINE_PAGE: &str = "offline.html";
 /// The search index's output path, precached when the site has one.
-pub const SEARCH_INDEX: &str = "search/index.json";
+pub const SEARCH_INDEX: &str = super::search::INDEX_PATH;
 
 /// The colours when the theme's stylesheet does not set `--accent` and `--bg`.
 const FALLBACK_COLOURS: (&str, &str) = ("#0b5d6b", "#fbfbf8");
@@ -148,10 +148,15 @@ pub fn service_worker(site: &Site, mut files: Vec<(String, Key)>) -> Option<Outp
         "static/favicon.svg",
         OFFLINE_PAGE,
         SEARCH_INDEX,
+        "static/search.js",
     ] {
         if has(p) {
             precache.push(format!("{base}{p}"));
         }
+    }
+    // The search page, by its URL: search works without signal from the start.
+    if has("search/index.html") {
+        precache.push(format!("{base}search/"));
     }
     let js = SW_JS
         .replace("__VERSION__", &format!("{v:032x}"))

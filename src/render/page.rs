@@ -129,6 +129,7 @@ pub(super) fn ctx_for<'a>(env: &'a Env, page: PageCtx) -> Ctx<'a> {
         topic: None,
         list: None,
         changes: None,
+        search: None,
     }
 }
 

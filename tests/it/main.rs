@@ -18,6 +18,7 @@ mod output_safety;
 mod release;
 mod robustness;
 mod sanitize;
+mod search;
 mod serve;
 mod share;
 

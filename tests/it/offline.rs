@@ -57,7 +57,9 @@ fn the_worker_precaches_the_home_page_and_its_version_follows_the_site() {
     built(&site, &b, &[]);
     let sw = read(&a, "sw.js");
     assert_eq!(sw, read(&b, "sw.js"), "two builds give one sw.js");
-    let precache = "const PRECACHE = [\"/project/\",\"/project/static/style.css\",\"/project/static/favicon.svg\",\"/project/offline.html\"];";
+    // The home page, the theme's files, the offline page, and search: its
+    // index, script and page.
+    let precache = "const PRECACHE = [\"/project/\",\"/project/static/style.css\",\"/project/static/favicon.svg\",\"/project/offline.html\",\"/project/search/index.json\",\"/project/static/search.js\",\"/project/search/\"];";
     assert!(sw.lines().any(|l| l == precache), "{sw}");
     assert!(sw.contains("const BASE = \"/project/\";"), "{sw}");
     assert!(
@@ -107,19 +109,4 @@ fn offline_false_writes_no_manifest_no_worker_and_no_registration() {
     assert!(!home.contains("rel=\"manifest\""), "{home}");
     assert!(!home.contains("sw-register.js"), "{home}");
     assert!(!home.contains("theme-color"), "{home}");
-}
-
-#[test]
-fn the_worker_precaches_the_search_index_when_the_site_has_one() {
-    let t = tempfile::tempdir().unwrap();
-    let site = t.path().join("site");
-    crate::bad_input::copy_dir(&fixture("good/offline"), &site);
-    // The site's static/ is copied to the output root.
-    std::fs::create_dir_all(site.join("static/search")).unwrap();
-    std::fs::write(site.join("static/search/index.json"), "[]\n").unwrap();
-    let out = t.path().join("out");
-    built(&site, &out, &[]);
-    let precache = "const PRECACHE = [\"/project/\",\"/project/static/style.css\",\"/project/static/favicon.svg\",\"/project/offline.html\",\"/project/search/index.json\"];";
-    let sw = read(&out, "sw.js");
-    assert!(sw.lines().any(|l| l == precache), "{sw}");
 }

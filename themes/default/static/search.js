@@ -1,0 +1,97 @@
+/* appraise search: finds pages in the site's own index (search/index.json,
+   written at build time with its words already normalised), in the
+   browser, with no network beyond the site. No dependencies. */
+(function () {
+  "use strict";
+
+  /* The query as the index stores words: accents folded, lowercase, every
+     other run of characters one space. */
+  function norm(s) {
+    return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  /* The entries every query word starts a word of, best first: the trial
+     whose acronym is the query, then by score (a word found in the title,
+     acronym or registry ids counts 2, elsewhere 1); ties keep the index's
+     order. */
+  function search(entries, query) {
+    var q = norm(query), words = q.split(" ").filter(Boolean);
+    if (!words.length) return [];
+    var hits = [];
+    entries.forEach(function (e, i) {
+      var keys = " " + e.keys, text = " " + e.text;
+      var score = e.acronym && norm(e.acronym) === q ? 100 : 0;
+      for (var w = 0; w < words.length; w++) {
+        if (keys.indexOf(" " + words[w]) >= 0) score += 2;
+        else if (text.indexOf(" " + words[w]) >= 0) score += 1;
+        else return;
+      }
+      hits.push({ entry: e, score: score, order: i });
+    });
+    hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+    return hits.map(function (h) { return h.entry; });
+  }
+
+  var KINDS = { trial: "Trial", appraisal: "Appraisal", topic: "Topic" };
+
+  /* One result: a link titled with the page's title, its kind, its summary. */
+  function item(e) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = e.url;
+    a.textContent = e.title;
+    var kind = document.createElement("span");
+    kind.className = "search-kind kind-" + e.kind;
+    kind.textContent = KINDS[e.kind] || e.kind;
+    var p = document.createElement("p");
+    p.textContent = e.summary;
+    li.append(kind, " ", a, p);
+    return li;
+  }
+
+  function show(box, list, status, entries) {
+    var q = box.value, found = search(entries, q);
+    list.replaceChildren.apply(list, found.map(item));
+    status.textContent = norm(q) === "" ? "Type a trial, drug, condition or registry id."
+      : found.length === 0 ? "No page matches \u201c" + q + "\u201d."
+      : found.length + (found.length === 1 ? " page matches" : " pages match") + " \u201c" + q + "\u201d.";
+  }
+
+  /* The search page: results as you type, the query kept in the address. */
+  function start() {
+    var form = document.getElementById("search-form");
+    if (!form) return;
+    var box = document.getElementById("search-q");
+    var list = document.getElementById("search-results");
+    var status = document.getElementById("search-status");
+    var q = new URLSearchParams(location.search).get("q");
+    if (q) box.value = q;
+    status.textContent = "Loading the index\u2026";
+    fetch(form.getAttribute("data-index")).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (idx) {
+      var entries = idx.entries || [];
+      var update = function () {
+        show(box, list, status, entries);
+        var u = new URL(location.href);
+        if (box.value) u.searchParams.set("q", box.value); else u.searchParams.delete("q");
+        history.replaceState(null, "", u);
+      };
+      box.addEventListener("input", update);
+      form.addEventListener("submit", function (ev) { ev.preventDefault(); update(); });
+      show(box, list, status, entries);
+    }).catch(function () {
+      status.textContent = "The search index could not be loaded.";
+    });
+  }
+
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = { norm: norm, search: search };
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
