@@ -20,7 +20,7 @@
 //! "Gives" means: equal once rounded to the decimals typed. The two
 //! near-miss rules that tie a typed number to one outcome (`x% vs y%` and
 //! the effects) warn only when the number's paragraph, list item or table
-//! row names that outcome (a word of its label or id, [`names_outcome`]):
+//! row names that outcome (a word of its label or id, `names_outcome`):
 //! a number about an outcome the data do not hold (a "mortality at 1
 //! year" quoted from the paper) is not taken for a slip of another
 //! outcome whose numbers happen to be close.
