@@ -27,4 +27,4 @@ b="http://127.0.0.1:$port"
 NODE_PATH="$cache/node_modules" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/axe-run.js \
   "$b/" "$b/trials/" "$b/trials/leopards/" "$b/trials/levoecmo/" "$b/trials/nct04728932/" \
   "$b/topics/levosimendan/" "$b/appraisals/leopards-blog/" "$b/appraisals/levoecmo-bottom-line/" \
-  "$b/tags/" "$b/tags/sepsis/" "$b/about/" "$b/changes/" "$b/404.html"
+  "$b/tags/" "$b/tags/sepsis/" "$b/about/" "$b/changes/" "$b/search/" "$b/404.html"
