@@ -89,6 +89,9 @@ pub struct Engine {
     pages: HashMap<Key, RenderedPage>,
     lists: HashMap<Key, Vec<u8>>,
     output: BTreeMap<String, Arc<[u8]>>,
+    /// The key of each output file's bytes, by path, with the bytes it was
+    /// computed from (see `NextOutput::digests`).
+    digests: HashMap<String, (Arc<[u8]>, Key)>,
     disk: Option<Disk>,
 }
 
@@ -613,7 +616,9 @@ impl Engine {
         for f in site_files {
             next.put(f.path, Arc::from(f.bytes), diags);
         }
-        if let Some(sw) = render::offline::service_worker(input.site, next.digests()) {
+        if let Some(sw) =
+            render::offline::service_worker(input.site, next.digests(&mut self.digests))
+        {
             next.put(sw.path, Arc::from(sw.bytes), diags);
         }
         for rp in pages.values() {
@@ -764,10 +769,26 @@ impl NextOutput {
 
     /// Every file's path and the key of its bytes (a file kept in the last
     /// output folder by the key its record gives).
-    fn digests(&self) -> Vec<(String, Key)> {
-        let mut v: Vec<(String, Key)> = (self.files.par_iter())
-            .map(|(p, b)| (p.clone(), crate::key::hash_bytes(b)))
+    /// Every output file's path and the key of its bytes (for the service
+    /// worker's version). A file whose bytes are the very ones `known`
+    /// keyed last time (one allocation: a page kept from the last build)
+    /// is not hashed again; `known` becomes this build's.
+    fn digests(&self, known: &mut HashMap<String, (Arc<[u8]>, Key)>) -> Vec<(String, Key)> {
+        let last = std::mem::take(known);
+        let fresh: Vec<(String, Arc<[u8]>, Key)> = (self.files.par_iter())
+            .map(|(p, b)| {
+                let k = match last.get(p) {
+                    Some((old, k)) if Arc::ptr_eq(old, b) => *k,
+                    _ => crate::key::hash_bytes(b),
+                };
+                (p.clone(), Arc::clone(b), k)
+            })
             .collect();
+        let mut v = Vec::with_capacity(fresh.len());
+        for (p, b, k) in fresh {
+            v.push((p.clone(), k));
+            known.insert(p, (b, k));
+        }
         for (_, c) in &self.records {
             for (p, d) in c.files.iter().zip(&c.digests) {
                 if self.kept_set.contains(p) {
