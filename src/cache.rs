@@ -160,11 +160,6 @@ impl BuildCache {
         self.stamps = listing;
     }
 
-    /// The number of page records.
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
     /// Whether there is no page record.
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()

@@ -290,7 +290,7 @@ impl Staging {
             .iter()
             .map(|f| (f.path.as_str(), f.bytes.as_slice()))
             .collect();
-        write_all(&files, &self.dir, self.previous.as_deref())
+        write_all(&files, &self.dir, self.previous.as_deref(), false)
     }
 
     /// Make the staging folder hold exactly `files` and, from the output
@@ -313,24 +313,8 @@ impl Staging {
             .collect();
         prune(&self.dir, &wanted)?;
         let fresh: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
-        make_parents(
-            fresh
-                .iter()
-                .map(|f| f.0)
-                .chain(kept.iter().map(String::as_str)),
-            &self.dir,
-        )?;
-        fresh.par_iter().try_for_each(|&(path, bytes)| {
-            check_inside(path)?;
-            let to = self.dir.join(path);
-            remove_any(&to)?;
-            if let Some(old) = self.previous.as_ref().map(|p| p.join(path)) {
-                if same_bytes(&old, bytes) && std::fs::hard_link(&old, &to).is_ok() {
-                    return Ok(());
-                }
-            }
-            std::fs::write(to, bytes)
-        })?;
+        write_all(&fresh, &self.dir, self.previous.as_deref(), true)?;
+        make_parents(kept.iter().map(String::as_str), &self.dir)?;
         let previous = match (&self.previous, kept.is_empty()) {
             (_, true) => return Ok(()),
             (Some(p), false) => p,
@@ -584,11 +568,22 @@ fn resolve(p: &Path) -> io::Result<PathBuf> {
 /// and unchanged files keep their modification times (what `rsync` and
 /// deploy tools compare). The old file is only read, never changed; if the
 /// link cannot be made (another file system) the file is written.
-fn write_all(files: &[(&str, &[u8])], dir: &Path, previous: Option<&Path>) -> io::Result<()> {
+/// With `replace`, whatever is at a file's path in `dir` is removed first
+/// (a staging folder reused from an earlier build, whose files may be
+/// links of the live output's).
+fn write_all(
+    files: &[(&str, &[u8])],
+    dir: &Path,
+    previous: Option<&Path>,
+    replace: bool,
+) -> io::Result<()> {
     make_parents(files.iter().map(|f| f.0), dir)?;
     files.par_iter().try_for_each(|&(path, bytes)| {
         check_inside(path)?;
         let to = dir.join(path);
+        if replace {
+            remove_any(&to)?;
+        }
         if let Some(old) = previous.map(|p| p.join(path)) {
             if same_bytes(&old, bytes) && std::fs::hard_link(&old, &to).is_ok() {
                 return Ok(());
@@ -680,7 +675,7 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
         .iter()
         .map(|f| (f.path.as_str(), f.bytes.as_slice()))
         .collect();
-    write_all(&files, dir, None)
+    write_all(&files, dir, None, false)
 }
 
 /// Write one new source file at `root/rel`, creating its folders; fails

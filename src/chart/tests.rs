@@ -1040,6 +1040,18 @@ fn tsa_spec() -> TsaChartSpec {
     }
 }
 
+/// The `points` of the first polyline of class `class` in `svg`.
+fn first_points<'s>(svg: &'s str, class: &str) -> &'s str {
+    let after = svg.split(&format!("class=\"{class}\"")).nth(1).unwrap();
+    after
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+}
+
 #[test]
 fn tsa_chart_draws_the_curve_boundaries_and_information_size() {
     let spec = tsa_spec();
@@ -1052,26 +1064,12 @@ fn tsa_chart_draws_the_curve_boundaries_and_information_size() {
     assert_eq!(svg.matches("class=\"boundary\"").count(), 2);
     // Each dashed on from the last look through the projected looks.
     assert_eq!(svg.matches("class=\"boundary projected\"").count(), 2);
-    let ahead = svg.split("class=\"boundary projected\"").nth(1).unwrap();
-    let ahead = ahead
-        .split("points=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let ahead = first_points(&svg, "boundary projected");
     assert_eq!(ahead.split(' ').count(), 3, "{ahead}");
     assert_eq!(svg.matches("class=\"z-curve\"").count(), 1);
     assert_eq!(svg.matches("class=\"conventional\"").count(), 2);
     // The curve has the origin and the two looks with a z, not the third.
-    let curve = svg.split("class=\"z-curve\"").nth(1).unwrap();
-    let points = curve
-        .split("points=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let points = first_points(&svg, "z-curve");
     assert_eq!(points.split(' ').count(), 3, "{points}");
     let t = ChartSpec::Tsa(spec).table();
     assert_eq!(t.rows.len(), 3);
