@@ -28,9 +28,11 @@
 //! - `topic`: a topic's trials and analyses.
 //! - `evidence`: an analysis's trial sequential analysis assumptions and
 //!   GRADE certainty.
+//! - [`bias`]: risk-of-bias assessments (RoB 2).
 //! - `context`: the per-document context every part reports through.
 //! - [`date`]: calendar dates.
 
+pub mod bias;
 mod context;
 pub mod date;
 mod evidence;
@@ -260,6 +262,11 @@ pub struct Trial {
     pub rejected_outcomes: Vec<String>,
     /// Baseline rows: label and value per arm (arm order).
     pub baseline: Vec<(String, Vec<String>)>,
+    /// The trial's risk-of-bias assessment (`trial.risk_of_bias`).
+    pub risk_of_bias: Option<bias::RiskOfBias>,
+    /// Assessments for single outcomes, by outcome id, where the author
+    /// judged an outcome apart from the trial.
+    pub outcome_risk_of_bias: BTreeMap<String, bias::RiskOfBias>,
 }
 
 impl Trial {
@@ -277,6 +284,13 @@ impl Trial {
         v.extend(rest);
         v.retain(|&i| i < self.arms.len());
         v
+    }
+    /// The risk-of-bias assessment that applies to an outcome: its own,
+    /// else the trial's.
+    pub fn risk_of_bias_for(&self, outcome_id: &str) -> Option<&bias::RiskOfBias> {
+        self.outcome_risk_of_bias
+            .get(outcome_id)
+            .or(self.risk_of_bias.as_ref())
     }
     /// Index of the experimental arm compared with the control (the first other arm).
     pub fn experimental(&self) -> usize {

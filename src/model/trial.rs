@@ -47,6 +47,8 @@ pub(super) fn trial(
         outcomes,
         rejected_outcomes: rejected,
         baseline,
+        risk_of_bias: None,
+        outcome_risk_of_bias: BTreeMap::new(),
     }
 }
 

@@ -381,6 +381,95 @@ pub struct RawRegistry {
     pub enrollment: Option<i64>,
     /// Condition(s) studied.
     pub conditions: Vec<String>,
+    /// Primary completion date (the last primary-outcome measurement):
+    /// the start of the 12-month clock for posting results.
+    pub primary_completion: Option<RawDate>,
+    /// Actual enrolment, once the registry reports it.
+    pub enrollment_actual: Option<i64>,
+    /// Why the trial stopped early, as the registry words it.
+    pub why_stopped: Option<String>,
+    /// When results were first posted on the registry.
+    pub results_posted: Option<RawDate>,
+    /// The registered primary outcome(s).
+    pub primary_outcomes: Vec<RawRegisteredOutcome>,
+    /// The registered secondary outcomes.
+    pub secondary_outcomes: Vec<RawRegisteredOutcome>,
+    /// Results posted on the registry (ClinicalTrials.gov `resultsSection`).
+    pub results: Option<RawRegistryResults>,
+}
+
+/// An outcome as registered: what will be measured, and when.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRegisteredOutcome {
+    /// The measure, as the registry words it.
+    pub measure: String,
+    /// When it is measured (`Day 30`).
+    pub time_frame: Option<String>,
+    /// The registry's description of the measure.
+    pub description: Option<String>,
+}
+
+/// Results posted on a registry. Arm data is keyed by the trial's arm ids,
+/// as in `trial.outcomes`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRegistryResults {
+    /// The registry's group title per arm id (`levo: Levosimendan`).
+    pub groups: BTreeMap<String, String>,
+    /// Participant flow per arm id.
+    pub flow: BTreeMap<String, RawFlow>,
+    /// Participants analysed at baseline per arm id.
+    pub baseline: BTreeMap<String, RawWhole>,
+    /// The outcome measures posted.
+    pub outcomes: Vec<RawRegistryOutcome>,
+    /// Adverse events posted.
+    pub adverse_events: Vec<RawRegistryEvent>,
+}
+
+/// Participant flow in one arm.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawFlow {
+    /// Participants who started.
+    pub started: Option<RawWhole>,
+    /// Participants who completed.
+    pub completed: Option<RawWhole>,
+}
+
+/// One outcome measure posted on the registry.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRegistryOutcome {
+    /// The measure's title, as posted.
+    pub title: String,
+    /// `primary`, `secondary` or `other`, as the registry types it.
+    pub role: Option<String>,
+    /// When it was measured, as posted.
+    pub time_frame: Option<String>,
+    /// Id of the trial outcome (under `trial.outcomes`) that reports the
+    /// same measure: the paper and the registry are compared on it.
+    pub outcome: Option<String>,
+    /// Unit of measure, as posted.
+    pub unit: Option<String>,
+    /// Events/total per arm id.
+    pub binary: Option<BTreeMap<String, RawCount>>,
+    /// Mean/SD/n per arm id.
+    pub continuous: Option<BTreeMap<String, RawMeanSd>>,
+    /// Median/IQR per arm id.
+    pub median: Option<BTreeMap<String, RawMedian>>,
+}
+
+/// One adverse event posted on the registry.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRegistryEvent {
+    /// The event term (`Atrial fibrillation`).
+    pub term: String,
+    /// Serious (true) or other (false) adverse event.
+    pub serious: bool,
+    /// Participants affected / at risk per arm id.
+    pub binary: BTreeMap<String, RawCount>,
 }
 
 /// Where the trial was published.
