@@ -520,110 +520,127 @@ fn chart_ref(
     i: usize,
     sc: &crate::parse::markdown::Shortcode,
 ) -> Result<ChartRef, String> {
-    let p = &site.pages[i];
     let arg = |k: &str| sc.args.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
     match sc.name.as_str() {
-        "forest" | "rates" | "timeline" | "results" => {
-            let trial = match arg("trial") {
-                Some(t) => l.trial_by_id.get(&t).copied(),
-                None => match &p.kind {
-                    PageKind::Trial(_) => Some(i),
-                    PageKind::Appraisal(_) => {
-                        l.appraisal_trials.get(&i).and_then(|v| v.first().copied())
-                    }
-                    _ => None,
-                },
-            };
-            let Some(t) = trial.filter(|&t| matches!(site.pages[t].kind, PageKind::Trial(_)))
-            else {
-                return Err(format!(
-                    "`{}` needs a trial: write {}(trial=\"id\"){}",
-                    sc.name,
-                    sc.name,
-                    arg("trial")
-                        .map(|t| format!(" (no trial has the id `{t}`)"))
-                        .unwrap_or_default()
-                ));
-            };
-            if sc.name == "results" {
-                return Ok(ChartRef::Results { trial: t });
-            }
-            if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
-                let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
-                if trial.rejected_outcomes.contains(&o) {
-                    // The outcome has errors of its own, reported where it
-                    // is written; the chart is left out without a second one.
-                    return Ok(ChartRef::Omitted);
-                }
-                if !ids.contains(&o.as_str()) {
-                    return Err(format!(
-                        "trial `{}` has no outcome `{o}`{}",
-                        site.pages[t].id,
-                        did_you_mean(&o, &ids)
-                            .map(|m| format!(" (did you mean `{m}`?)"))
-                            .unwrap_or_default()
-                    ));
-                }
-            }
-            let key = match (sc.name.as_str(), arg("outcome")) {
-                ("timeline", _) => FigureKey::Timeline,
-                ("forest", Some(o)) => FigureKey::ForestFor(o),
-                (_, Some(o)) => FigureKey::RatesFor(o),
-                // The whole trial on one scale: ratios (RR, OR, HR) by
-                // default, or differences (MD, RD).
-                ("forest", None) => match arg("scale").as_deref() {
-                    None | Some("ratio") => FigureKey::ForestRatio,
-                    Some("difference") => FigureKey::ForestDiff,
-                    Some(other) => {
-                        return Err(format!(
-                            "`forest` scale `{other}`: use scale=\"ratio\" or scale=\"difference\""
-                        ))
-                    }
-                },
-                (_, None) => FigureKey::Rates,
-            };
-            Ok(ChartRef::Figure { page: t, key })
-        }
-        "pooled" | "cumulative" | "tsa" => {
-            let topic = match arg("topic") {
-                Some(t) => site
-                    .pages
-                    .iter()
-                    .position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
-                None => Some(i).filter(|_| matches!(p.kind, PageKind::Topic(_))),
-            };
-            match (topic, arg("analysis")) {
-                (_, None) => Err(format!(
-                    "`{}` needs an analysis: write {}(analysis=\"id\")",
-                    sc.name, sc.name
-                )),
-                (None, _) => Err(match arg("topic") {
-                    Some(t) => format!("no topic has the id `{t}`"),
-                    None => format!(
-                        "`{}` outside a topic page needs its topic: write {}(topic=\"id\", analysis=\"id\")",
-                        sc.name, sc.name
-                    ),
-                }),
-                (Some(t), Some(a)) => {
-                    let known = match &site.pages[t].kind {
-                        PageKind::Topic(tp) => tp.analyses.iter().any(|x| x.id == a),
-                        _ => false,
-                    };
-                    if !known {
-                        return Err(format!("no analysis `{a}` on this topic"));
-                    }
-                    let key = match sc.name.as_str() {
-                        "pooled" => FigureKey::Pooled(a),
-                        "tsa" => FigureKey::Tsa(a),
-                        _ => FigureKey::Cumulative(a),
-                    };
-                    Ok(ChartRef::Figure { page: t, key })
-                }
-            }
-        }
+        "forest" | "rates" | "timeline" | "results" => trial_chart_ref(site, l, i, sc, &arg),
+        "pooled" | "cumulative" | "tsa" => topic_chart_ref(site, i, sc, &arg),
         other => Err(format!(
             "unknown chart `{other}`; use forest, rates, timeline, results, pooled, cumulative or tsa"
         )),
+    }
+}
+
+/// A chart of one trial (`forest`, `rates`, `timeline`, `results`): the
+/// trial named, or the page's own (an appraisal's first).
+fn trial_chart_ref(
+    site: &Site,
+    l: &Links,
+    i: usize,
+    sc: &crate::parse::markdown::Shortcode,
+    arg: &dyn Fn(&str) -> Option<String>,
+) -> Result<ChartRef, String> {
+    let p = &site.pages[i];
+    let trial = match arg("trial") {
+        Some(t) => l.trial_by_id.get(&t).copied(),
+        None => match &p.kind {
+            PageKind::Trial(_) => Some(i),
+            PageKind::Appraisal(_) => l.appraisal_trials.get(&i).and_then(|v| v.first().copied()),
+            _ => None,
+        },
+    };
+    let Some(t) = trial.filter(|&t| matches!(site.pages[t].kind, PageKind::Trial(_))) else {
+        return Err(format!(
+            "`{}` needs a trial: write {}(trial=\"id\"){}",
+            sc.name,
+            sc.name,
+            arg("trial")
+                .map(|t| format!(" (no trial has the id `{t}`)"))
+                .unwrap_or_default()
+        ));
+    };
+    if sc.name == "results" {
+        return Ok(ChartRef::Results { trial: t });
+    }
+    if let (Some(o), PageKind::Trial(trial)) = (arg("outcome"), &site.pages[t].kind) {
+        let ids: Vec<&str> = trial.outcomes.iter().map(|x| x.id.as_str()).collect();
+        if trial.rejected_outcomes.contains(&o) {
+            // The outcome has errors of its own, reported where it
+            // is written; the chart is left out without a second one.
+            return Ok(ChartRef::Omitted);
+        }
+        if !ids.contains(&o.as_str()) {
+            return Err(format!(
+                "trial `{}` has no outcome `{o}`{}",
+                site.pages[t].id,
+                did_you_mean(&o, &ids)
+                    .map(|m| format!(" (did you mean `{m}`?)"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let key = match (sc.name.as_str(), arg("outcome")) {
+        ("timeline", _) => FigureKey::Timeline,
+        ("forest", Some(o)) => FigureKey::ForestFor(o),
+        (_, Some(o)) => FigureKey::RatesFor(o),
+        // The whole trial on one scale: ratios (RR, OR, HR) by
+        // default, or differences (MD, RD).
+        ("forest", None) => match arg("scale").as_deref() {
+            None | Some("ratio") => FigureKey::ForestRatio,
+            Some("difference") => FigureKey::ForestDiff,
+            Some(other) => {
+                return Err(format!(
+                    "`forest` scale `{other}`: use scale=\"ratio\" or scale=\"difference\""
+                ))
+            }
+        },
+        (_, None) => FigureKey::Rates,
+    };
+    Ok(ChartRef::Figure { page: t, key })
+}
+
+/// A chart of one topic analysis (`pooled`, `cumulative`, `tsa`): on the
+/// topic named, or the page's own.
+fn topic_chart_ref(
+    site: &Site,
+    i: usize,
+    sc: &crate::parse::markdown::Shortcode,
+    arg: &dyn Fn(&str) -> Option<String>,
+) -> Result<ChartRef, String> {
+    let p = &site.pages[i];
+    let topic = match arg("topic") {
+        Some(t) => site
+            .pages
+            .iter()
+            .position(|q| q.id == t && matches!(q.kind, PageKind::Topic(_))),
+        None => Some(i).filter(|_| matches!(p.kind, PageKind::Topic(_))),
+    };
+    match (topic, arg("analysis")) {
+        (_, None) => Err(format!(
+            "`{}` needs an analysis: write {}(analysis=\"id\")",
+            sc.name, sc.name
+        )),
+        (None, _) => Err(match arg("topic") {
+            Some(t) => format!("no topic has the id `{t}`"),
+            None => format!(
+                "`{}` outside a topic page needs its topic: write {}(topic=\"id\", analysis=\"id\")",
+                sc.name, sc.name
+            ),
+        }),
+        (Some(t), Some(a)) => {
+            let known = match &site.pages[t].kind {
+                PageKind::Topic(tp) => tp.analyses.iter().any(|x| x.id == a),
+                _ => false,
+            };
+            if !known {
+                return Err(format!("no analysis `{a}` on this topic"));
+            }
+            let key = match sc.name.as_str() {
+                "pooled" => FigureKey::Pooled(a),
+                "tsa" => FigureKey::Tsa(a),
+                _ => FigureKey::Cumulative(a),
+            };
+            Ok(ChartRef::Figure { page: t, key })
+        }
     }
 }
 

@@ -143,127 +143,172 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
     opts.insert(Options::ENABLE_GFM);
-    let mut events: Vec<Event> = Vec::new();
-    let mut links = Vec::new();
-    let mut headings = Vec::new();
-    // Ids in use, and the next suffix to try per base id (linear, not quadratic).
-    let mut used_ids: std::collections::HashSet<String> =
-        RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut next_suffix: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::new();
-    let mut heading_at: Option<usize> = None; // index in events of the open heading
-    let mut heading_text = String::new();
-    let mut first_paragraph = String::new();
-    let mut in_first_para = false;
-    let mut first_para_done = false;
-    let mut needs_sanitising = false;
+    let mut walk = Walk::new();
     let mut prose = Run::default();
     let mut typed_numbers = Vec::new();
-    let mut in_code = false;
     let parsed = TextMergeWithOffset::new(Parser::new_ext(&text, opts).into_offset_iter());
     let split = inline_shortcodes(parsed, &text, &pos, &mut shortcodes, &mut errors);
     for (ev, range) in split {
-        prose.take(&ev, &range, in_code, &pos, &mut typed_numbers);
-        match &ev {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if !is_marker(h) {
-                    needs_sanitising = true;
-                } else if in_first_para {
-                    // A number drawn from the data is not known yet: the
-                    // summary stops before it rather than read without it.
-                    first_paragraph.push('…');
-                    in_first_para = false;
-                    first_para_done = true;
-                }
-            }
-            Event::Start(Tag::Heading { attrs, .. }) if !attrs.is_empty() => {
-                needs_sanitising = true;
-                heading_at = Some(events.len());
-                heading_text.clear();
-            }
-            Event::Start(Tag::Heading { .. }) => {
-                heading_at = Some(events.len());
-                heading_text.clear();
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some(i) = heading_at.take() {
-                    if let Event::Start(Tag::Heading {
-                        level: l,
-                        id,
-                        classes,
-                        attrs,
-                    }) = &events[i]
-                    {
-                        let id = match id {
-                            Some(id) => id.to_string(),
-                            None => unique_id(slugify(&heading_text), &used_ids, &mut next_suffix),
-                        };
-                        used_ids.insert(id.clone());
-                        headings.push(Heading {
-                            level: level_num(*level),
-                            id: id.clone(),
-                            text: heading_text.clone(),
-                        });
-                        events[i] = Event::Start(Tag::Heading {
-                            level: *l,
-                            id: Some(CowStr::from(id)),
-                            classes: classes.clone(),
-                            attrs: attrs.clone(),
-                        });
-                    }
-                }
-            }
-            Event::Start(Tag::Paragraph) if !first_para_done && heading_at.is_none() => {
-                in_first_para = true
-            }
-            Event::End(TagEnd::Paragraph) if in_first_para => {
-                in_first_para = false;
-                first_para_done = true;
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if heading_at.is_some() {
-                    heading_text.push_str(t);
-                }
-                if in_first_para {
-                    first_paragraph.push_str(t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak if in_first_para => first_paragraph.push(' '),
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => {
-                if !crate::sanitize::safe_body_url(dest_url) {
-                    needs_sanitising = true;
-                }
-                if let Some(t) = dest_url.strip_prefix("@/") {
-                    let (line, column) = pos(range.start);
-                    links.push(InternalLink {
-                        target: t.to_string(),
-                        line,
-                        column,
-                    });
-                }
-            }
-            _ => {}
-        }
-        events.push(ev);
+        prose.take(&ev, &range, walk.in_code, &pos, &mut typed_numbers);
+        walk.event(&ev, pos(range.start));
+        walk.events.push(ev);
     }
     prose.flush(&pos, &mut typed_numbers);
     let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, walk.events.into_iter());
     (
         Markdown {
             html: out,
-            headings,
+            headings: walk.headings,
             shortcodes,
-            links,
+            links: walk.links,
             typed_numbers,
-            first_paragraph: first_paragraph.trim().to_string(),
-            needs_sanitising,
+            first_paragraph: walk.first_paragraph.trim().to_string(),
+            needs_sanitising: walk.needs_sanitising,
         },
         errors,
     )
+}
+
+/// What [`render`] gathers while it walks the events: heading ids, the
+/// first paragraph's text, internal links, and whether the HTML must be
+/// sanitised.
+struct Walk<'a> {
+    /// The events so far (headings get their ids in place).
+    events: Vec<Event<'a>>,
+    links: Vec<InternalLink>,
+    headings: Vec<Heading>,
+    /// Ids in use, and the next suffix to try per base id (linear, not quadratic).
+    used_ids: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
+    /// Index in `events` of the open heading.
+    heading_at: Option<usize>,
+    heading_text: String,
+    first_paragraph: String,
+    in_first_para: bool,
+    first_para_done: bool,
+    needs_sanitising: bool,
+    in_code: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn new() -> Self {
+        Walk {
+            events: Vec::new(),
+            links: Vec::new(),
+            headings: Vec::new(),
+            used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
+            next_suffix: std::collections::HashMap::new(),
+            heading_at: None,
+            heading_text: String::new(),
+            first_paragraph: String::new(),
+            in_first_para: false,
+            first_para_done: false,
+            needs_sanitising: false,
+            in_code: false,
+        }
+    }
+
+    /// Take note of one event (before it is pushed), written at `at`.
+    fn event(&mut self, ev: &Event<'a>, at: (usize, usize)) {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Html(h) | Event::InlineHtml(h) => self.html(h),
+            Event::Start(Tag::Heading { attrs, .. }) => {
+                if !attrs.is_empty() {
+                    self.needs_sanitising = true;
+                }
+                self.heading_at = Some(self.events.len());
+                self.heading_text.clear();
+            }
+            Event::End(TagEnd::Heading(level)) => self.end_heading(*level),
+            Event::Start(Tag::Paragraph) if !self.first_para_done && self.heading_at.is_none() => {
+                self.in_first_para = true
+            }
+            Event::End(TagEnd::Paragraph) if self.in_first_para => {
+                self.in_first_para = false;
+                self.first_para_done = true;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if self.heading_at.is_some() {
+                    self.heading_text.push_str(t);
+                }
+                if self.in_first_para {
+                    self.first_paragraph.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if self.in_first_para => {
+                self.first_paragraph.push(' ')
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, at),
+            _ => {}
+        }
+    }
+
+    /// Raw HTML: anything but shortcode markers needs sanitising.
+    fn html(&mut self, h: &str) {
+        if !is_marker(h) {
+            self.needs_sanitising = true;
+        } else if self.in_first_para {
+            // A number drawn from the data is not known yet: the
+            // summary stops before it rather than read without it.
+            self.first_paragraph.push('…');
+            self.in_first_para = false;
+            self.first_para_done = true;
+        }
+    }
+
+    /// A heading closes: give its start event a unique id.
+    fn end_heading(&mut self, level: HeadingLevel) {
+        let Some(i) = self.heading_at.take() else {
+            return;
+        };
+        let Event::Start(Tag::Heading {
+            level: l,
+            id,
+            classes,
+            attrs,
+        }) = &self.events[i]
+        else {
+            return;
+        };
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => unique_id(
+                slugify(&self.heading_text),
+                &self.used_ids,
+                &mut self.next_suffix,
+            ),
+        };
+        self.used_ids.insert(id.clone());
+        self.headings.push(Heading {
+            level: level_num(level),
+            id: id.clone(),
+            text: self.heading_text.clone(),
+        });
+        self.events[i] = Event::Start(Tag::Heading {
+            level: *l,
+            id: Some(CowStr::from(id)),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        });
+    }
+
+    /// A link or image: an unsafe URL needs sanitising; `@/` is internal.
+    fn link(&mut self, dest_url: &str, (line, column): (usize, usize)) {
+        if !crate::sanitize::safe_body_url(dest_url) {
+            self.needs_sanitising = true;
+        }
+        if let Some(t) = dest_url.strip_prefix("@/") {
+            self.links.push(InternalLink {
+                target: t.to_string(),
+                line,
+                column,
+            });
+        }
+    }
 }
 
 /// Whether raw HTML is only shortcode markers (as `extract_shortcodes`

@@ -182,22 +182,7 @@ impl Scanner {
         while i < bytes.len() {
             let c = bytes[i];
             if let Some(q) = self.quote {
-                if q == '"' && c == b'\\' {
-                    i += 2;
-                    continue;
-                }
-                if c == q as u8 {
-                    if q == '\'' && bytes.get(i + 1) == Some(&b'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    self.quote = None;
-                    i += 1;
-                    // A quoted key in a flow mapping.
-                    self.after_scalar(ln, line, i)?;
-                    continue;
-                }
-                i += 1;
+                i = self.in_quote(q, ln, line, i)?;
                 continue;
             }
             match c {
@@ -234,33 +219,7 @@ impl Scanner {
                     i += 1;
                 }
                 b' ' | b'\t' => i += 1,
-                _ if !self.flows.is_empty() => {
-                    // A plain scalar inside a flow collection.
-                    let start = i;
-                    while i < bytes.len() {
-                        let b = bytes[i];
-                        if matches!(b, b',' | b'[' | b']' | b'{' | b'}') {
-                            break;
-                        }
-                        if b == b':'
-                            && matches!(
-                                bytes.get(i + 1),
-                                None | Some(b' ') | Some(b',') | Some(b']') | Some(b'}')
-                            )
-                        {
-                            break;
-                        }
-                        if b == b'#' && bytes[i - 1] == b' ' {
-                            break;
-                        }
-                        i += 1;
-                    }
-                    let key = line[start..i].trim_end();
-                    self.flow_key(ln, start, key, bytes.get(i) == Some(&b':'))?;
-                    if bytes.get(i) == Some(&b':') {
-                        i += 1;
-                    }
-                }
+                _ if !self.flows.is_empty() => i = self.flow_scalar(ln, line, i)?,
                 _ => {
                     // A plain block scalar: nothing nested in the rest of it.
                     if self.flows.is_empty() && parent.is_some() {
@@ -271,6 +230,57 @@ impl Scanner {
             }
         }
         Ok(())
+    }
+
+    /// Inside a string quoted with `q`, at byte `i`: skip an escape or a
+    /// doubled quote, or close the string. Returns where to go on.
+    fn in_quote(&mut self, q: char, ln: usize, line: &str, i: usize) -> Result<usize, ScanError> {
+        let bytes = line.as_bytes();
+        let c = bytes[i];
+        if q == '"' && c == b'\\' {
+            return Ok(i + 2);
+        }
+        if c != q as u8 {
+            return Ok(i + 1);
+        }
+        if q == '\'' && bytes.get(i + 1) == Some(&b'\'') {
+            return Ok(i + 2);
+        }
+        self.quote = None;
+        // A quoted key in a flow mapping.
+        self.after_scalar(ln, line, i + 1)?;
+        Ok(i + 1)
+    }
+
+    /// A plain scalar inside a flow collection, starting at byte `i`: read
+    /// it (as a key when a `:` follows). Returns where to go on.
+    fn flow_scalar(&mut self, ln: usize, line: &str, mut i: usize) -> Result<usize, ScanError> {
+        let bytes = line.as_bytes();
+        let start = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if matches!(b, b',' | b'[' | b']' | b'{' | b'}') {
+                break;
+            }
+            if b == b':'
+                && matches!(
+                    bytes.get(i + 1),
+                    None | Some(b' ') | Some(b',') | Some(b']') | Some(b'}')
+                )
+            {
+                break;
+            }
+            if b == b'#' && bytes[i - 1] == b' ' {
+                break;
+            }
+            i += 1;
+        }
+        let key = line[start..i].trim_end();
+        self.flow_key(ln, start, key, bytes.get(i) == Some(&b':'))?;
+        if bytes.get(i) == Some(&b':') {
+            i += 1;
+        }
+        Ok(i)
     }
 
     /// After a quoted scalar ends at `i`: in a flow mapping expecting a key,

@@ -561,7 +561,54 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
         ci_p_range = implied_p_range(rep, scale, f, level);
     }
 
-    let p_checks: Vec<PCheck> = p_checks
+    let p_checks = compare_p(p_checks, rep, ci_p_range);
+
+    // Exact CI matches first, then those within ±1 in the last digit.
+    let mut ok: Vec<&MethodCheck> = methods
+        .iter()
+        .filter(|m| m.estimate_matches && m.ci_matches != Some(false))
+        .collect();
+    ok.sort_by_key(|m| m.ci_exact == Some(false));
+    let reproducing_methods: Vec<String> = ok.iter().map(|m| m.method.clone()).collect();
+    let reproducing_tests: Vec<PTest> = p_checks
+        .iter()
+        .filter(|c| c.matches)
+        .map(|c| c.test)
+        .filter(|t| data_tests == 0 || *t != PTest::FromPrintedCi)
+        .collect();
+
+    let verdict = verdict(
+        !methods.is_empty(),
+        !reproducing_methods.is_empty(),
+        rep.p.is_none() || !reproducing_tests.is_empty(),
+        rep.p.is_none() || p_checks.is_empty(),
+        not_recomputable.is_some(),
+    );
+    let severity = if verdict.is_mismatch() {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    CheckReport {
+        measure: rep.measure,
+        methods,
+        reproducing_methods,
+        p_checks,
+        reproducing_tests,
+        verdict,
+        severity,
+        not_recomputable,
+        notes,
+    }
+}
+
+/// Each recomputed p value compared with the printed one.
+fn compare_p(
+    p_checks: Vec<(PTest, Option<f64>)>,
+    rep: &ReportedEffect,
+    ci_p_range: Option<(f64, f64)>,
+) -> Vec<PCheck> {
+    p_checks
         .into_iter()
         .filter_map(|(test, p)| {
             let p = p?;
@@ -580,33 +627,31 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
                     .unwrap_or(false),
             })
         })
-        .collect();
+        .collect()
+}
 
-    // Exact CI matches first, then those within ±1 in the last digit.
-    let mut ok: Vec<&MethodCheck> = methods
-        .iter()
-        .filter(|m| m.estimate_matches && m.ci_matches != Some(false))
-        .collect();
-    ok.sort_by_key(|m| m.ci_exact == Some(false));
-    let reproducing_methods: Vec<String> = ok.iter().map(|m| m.method.clone()).collect();
-    let reproducing_tests: Vec<PTest> = p_checks
-        .iter()
-        .filter(|c| c.matches)
-        .map(|c| c.test)
-        .filter(|t| data_tests == 0 || *t != PTest::FromPrintedCi)
-        .collect();
-
-    let effect_ok = !reproducing_methods.is_empty();
-    let p_ok = rep.p.is_none() || !reproducing_tests.is_empty();
-    let verdict = if methods.is_empty() && (rep.p.is_none() || p_checks.is_empty()) {
+/// The verdict from what was recomputed: whether any method recomputed
+/// the effect (`recomputed`) and any reproduced it (`effect_ok`), whether
+/// the printed p agrees or was not printed (`p_ok`), whether no p can be
+/// compared (`no_p`), and whether the printed effect could not be
+/// recomputed from the data at all (`not_recomputable`: then only
+/// consistency can be judged).
+fn verdict(
+    recomputed: bool,
+    effect_ok: bool,
+    p_ok: bool,
+    no_p: bool,
+    not_recomputable: bool,
+) -> Verdict {
+    if !recomputed && no_p {
         Verdict::NotCheckable
-    } else if not_recomputable.is_some() {
-        if (methods.is_empty() || effect_ok) && p_ok {
+    } else if not_recomputable {
+        if (!recomputed || effect_ok) && p_ok {
             Verdict::Consistent
         } else {
             Verdict::Inconsistent
         }
-    } else if methods.is_empty() {
+    } else if !recomputed {
         if p_ok {
             Verdict::Reproduced
         } else {
@@ -618,22 +663,6 @@ pub fn check(data: &ArmData, rep: &ReportedEffect) -> CheckReport {
             (false, false) => Verdict::NotReproduced,
             _ => Verdict::PartlyReproduced,
         }
-    };
-    let severity = if verdict.is_mismatch() {
-        Severity::Warning
-    } else {
-        Severity::Info
-    };
-    CheckReport {
-        measure: rep.measure,
-        methods,
-        reproducing_methods,
-        p_checks,
-        reproducing_tests,
-        verdict,
-        severity,
-        not_recomputable,
-        notes,
     }
 }
 
