@@ -147,11 +147,17 @@ fn is_total(title: &str) -> bool {
     key(title) == "total"
 }
 
+/// The most arms a record's results are imported for: trials have a few;
+/// a record claiming thousands of groups is not read further.
+const MAX_ARMS: usize = 20;
+
 /// Matches each module's groups to arms and remembers those it could not.
 struct Mapper<'a> {
     arms: &'a [Arm],
     /// Group titles matching no arm, each once, with where it was first.
     unmatched: Vec<String>,
+    /// The titles in `unmatched`.
+    seen: std::collections::HashSet<String>,
     /// The registry's title of each arm (first seen).
     titles: BTreeMap<String, String>,
 }
@@ -169,9 +175,8 @@ impl Mapper<'_> {
                     (self.titles.entry(a.id.clone())).or_insert_with(|| g.title.clone());
                 }
                 None => {
-                    let seen = format!("`{}` ", g.title);
-                    if !self.unmatched.iter().any(|u| u.starts_with(&seen)) {
-                        self.unmatched.push(format!("{seen}(first in the {place})"));
+                    if self.seen.insert(g.title.clone()) {
+                        (self.unmatched).push(format!("`{}` (first in the {place})", g.title));
                     }
                 }
             }
@@ -180,10 +185,10 @@ impl Mapper<'_> {
     }
 }
 
-/// The arms made from a record's groups: those of the participant flow,
-/// else of the baseline table, of the first outcome measure, or of the
-/// adverse events.
-fn arms_of(rs: &Node) -> Vec<Arm> {
+/// The groups a new page's arms are made from: those of the participant
+/// flow, else of the baseline table (without its total), of the first
+/// outcome measure, or of the adverse events.
+fn arms_of(rs: &Node) -> Vec<Group> {
     // Type problems are reported when each module is read.
     let mut sk = Vec::new();
     let first_measure = (rs.obj("outcomeMeasuresModule", &mut sk))
@@ -197,14 +202,19 @@ fn arms_of(rs: &Node) -> Vec<Arm> {
         rs.obj("adverseEventsModule", &mut sk)
             .map(|m| groups(&m, "eventGroups", &mut sk)),
     ];
-    let chosen = candidates
+    candidates
         .into_iter()
         .flatten()
         .map(|g| g.into_iter().filter(|g| !is_total(&g.title)).collect())
         .find(|g: &Vec<Group>| !g.is_empty())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Arms for `groups`: ids slugs of their titles (made unique), the titles
+/// as labels.
+fn slug_arms(groups: Vec<Group>) -> Vec<Arm> {
     let mut arms: Vec<Arm> = Vec::new();
-    for g in chosen {
+    for g in groups {
         let base = slug(&g.title);
         let mut id = base.clone();
         let mut n = 2;
@@ -232,18 +242,23 @@ pub(super) fn posted(
     };
     let arms = match page_arms {
         Some(a) => a.to_vec(),
-        None => arms_of(&rs),
+        None => {
+            let groups = arms_of(&rs);
+            if groups.len() < 2 || groups.len() > MAX_ARMS {
+                skipped.push(format!(
+                    "the posted results: the record has {} group(s) and appraise compares two \
+                     to {MAX_ARMS} arms",
+                    groups.len()
+                ));
+                return Ok(None);
+            }
+            slug_arms(groups)
+        }
     };
-    if arms.len() < 2 {
-        skipped.push(format!(
-            "the posted results: the record has {} group(s) and appraise compares two or more arms",
-            arms.len()
-        ));
-        return Ok(None);
-    }
     let mut mapper = Mapper {
         arms: &arms,
         unmatched: Vec::new(),
+        seen: Default::default(),
         titles: BTreeMap::new(),
     };
     let mut r = Results::default();
@@ -272,7 +287,11 @@ pub(super) fn posted(
             .iter()
             .map(|a| format!("`{}` ({})", a.id, a.label))
             .collect();
-        let groups = mapper.unmatched.join(", ");
+        let n = mapper.unmatched.len();
+        let mut groups = mapper.unmatched[..n.min(5)].join(", ");
+        if n > 5 {
+            groups.push_str(&format!(" and {} more", n - 5));
+        }
         if page_arms.is_some() {
             return Err(format!(
                 "the record's group(s) {groups} match no arm of the page ({}); give the arm the \
@@ -604,6 +623,47 @@ mod tests {
                 .unwrap(),
             "its numbers are least squares mean with standard error (appraise reads counts of \
              participants, means with SD and medians with IQR)"
+        );
+    }
+
+    #[test]
+    fn a_record_of_thousands_of_groups_is_not_matched_pair_by_pair() {
+        let many: Vec<serde_json::Value> = (0..100_000)
+            .map(|i| serde_json::json!({ "id": format!("G{i}"), "title": format!("Group {i}") }))
+            .collect();
+        let v = serde_json::json!({ "resultsSection": {
+            "participantFlowModule": { "groups": many },
+            "adverseEventsModule": { "eventGroups": many },
+        } });
+        let study = Node::root(&v, "");
+        let mut skipped = Vec::new();
+        assert!(posted(&study, None, &mut skipped).unwrap().is_none());
+        assert_eq!(
+            skipped,
+            [
+                "the posted results: the record has 100000 group(s) and appraise compares two to \
+              20 arms"
+            ]
+        );
+        let arms = [
+            Arm {
+                id: "a".into(),
+                label: "A".into(),
+            },
+            Arm {
+                id: "b".into(),
+                label: "B".into(),
+            },
+        ];
+        let err = posted(&study, Some(&arms), &mut skipped).unwrap_err();
+        assert!(
+            err.starts_with(
+                "the record's group(s) `Group 0` (first in the participant flow), `Group 1` \
+                 (first in the participant flow), `Group 2` (first in the participant flow), \
+                 `Group 3` (first in the participant flow), `Group 4` (first in the \
+                 participant flow) and 99995 more match no arm of the page (`a` (A), `b` (B));"
+            ),
+            "{err}"
         );
     }
 }

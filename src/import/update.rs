@@ -130,13 +130,23 @@ fn carry_over(reg: &mut FrontRegistry, old: &RawRegistry) {
     let (Some(new), Some(old)) = (reg.results.as_mut(), old.results.as_ref()) else {
         return;
     };
+    // The linked old results by title, for a lookup per new result (a
+    // record may post thousands).
+    let mut linked: std::collections::HashMap<String, Vec<&front_matter::RawRegistryOutcome>> =
+        std::collections::HashMap::new();
+    for p in old.outcomes.iter().filter(|p| p.outcome.is_some()) {
+        linked.entry(key(&p.title)).or_default().push(p);
+    }
     for o in &mut new.outcomes {
-        let same_title = |p: &&front_matter::RawRegistryOutcome| key(&p.title) == key(&o.title);
-        let linked = (old.outcomes.iter().filter(same_title))
-            .filter(|p| p.outcome.is_some())
-            .max_by_key(|p| p.time_frame.as_deref().map(key) == o.time_frame.as_deref().map(key));
-        if let Some(p) = linked {
-            o.outcome = p.outcome.clone();
+        let Some(same_title) = linked.get(&key(&o.title)) else {
+            continue;
+        };
+        let frame = o.time_frame.as_deref().map(key);
+        let best = (same_title.iter())
+            .max_by_key(|p| p.time_frame.as_deref().map(key) == frame)
+            .copied();
+        if let Some(p) = best {
+            o.outcome.clone_from(&p.outcome);
         }
     }
 }
@@ -377,5 +387,51 @@ mod tests {
             diff(&new, &old)[4],
             "results: no longer in the record (removed)"
         );
+    }
+
+    /// A small record: completed, stopped for a reason of two lines, the
+    /// second starting with `#`.
+    fn record() -> Record {
+        Record::read(
+            br#"{"protocolSection": {"identificationModule": {"nctId": "NCT01234567"},
+                "statusModule": {"overallStatus": "TERMINATED",
+                                 "whyStopped": "Slow recruitment.\n# of sites fell to 2"}}}"#,
+        )
+        .unwrap()
+    }
+
+    const REL: &str = "content/trials/nct01234567/index.md";
+
+    #[test]
+    fn windows_line_ends_and_a_flow_style_block_are_kept_around_the_update() {
+        let old =
+            "---\r\ntitle: T\r\ntrial:\r\n  acronym: T\r\n  registration: [NCT01234567]\r\n  \
+                   registry: { status: Recruiting }\r\n  question: Why?\r\n---\r\nBody.\r\n";
+        let up = record().update(REL, old.as_bytes()).unwrap();
+        assert_eq!(
+            up.changes,
+            [
+                "status: Recruiting → Terminated",
+                "why_stopped: (none) → Slow recruitment. # of sites fell to 2"
+            ]
+        );
+        let text = up.text.unwrap();
+        assert_eq!(
+            text,
+            "---\r\ntitle: T\r\ntrial:\r\n  acronym: T\r\n  registration: [NCT01234567]\r\n  \
+             registry:\r\n    status: Terminated\r\n    why_stopped: |-\r\n      Slow \
+             recruitment.\r\n      # of sites fell to 2\r\n  question: Why?\r\n---\r\nBody.\r\n"
+        );
+        // The block's last line starts with `#` inside the text: it is
+        // still found whole, and the same record is then no change.
+        let again = record().update(REL, text.as_bytes()).unwrap();
+        assert_eq!(again.text, None);
+        assert!(again.changes.is_empty());
+    }
+
+    #[test]
+    fn a_registry_block_inside_flow_style_trial_is_refused() {
+        let old = "---\ntitle: T\ntrial: { acronym: T, registration: [NCT01234567], registry: {} }\n---\n";
+        assert_eq!(record().update(REL, old.as_bytes()).unwrap_err(), UNUSUAL);
     }
 }
