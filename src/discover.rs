@@ -270,6 +270,42 @@ pub fn read_one(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
+/// Read one file given on the command line, refusing one over `max` bytes
+/// without reading more than `max + 1` of them (a huge or endless file
+/// cannot fill the memory).
+pub fn read_one_capped(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    (std::fs::File::open(path)?.take(max as u64 + 1)).read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the file is over {max} bytes, more than a record may be"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The bytes of the site's page `root/rel`, or `None` when there is no
+/// file of that name; a symlink in its place is refused (an import
+/// updates only a page of the site itself).
+pub fn read_page_at(root: &Path, rel: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+        Ok(m) if m.file_type().is_symlink() => Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "refusing to read or update the page: it is a symlink",
+        )),
+        Ok(m) if !m.is_file() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a file",
+        )),
+        Ok(_) => std::fs::read(&path).map(Some),
+    }
+}
+
 /// A cheap summary of the site's files for `appraise serve`: changes when
 /// any file under `content/`, `history/`, `static/`, `templates/` or `themes/` is added,
 /// removed, resized or modified (path, length and modification time; no

@@ -1,7 +1,8 @@
 //! Write: the only stage that writes to the disk. It owns the output folder
 //! (`public/` or `--output`), the files beside it (`.public.lock`, the
 //! staging folder) and the two ways source files are created (`init`, and
-//! `new`/`import` through [`write_new_file`]).
+//! `new`/`import` through [`write_new_file`]), and the one way a source file
+//! is changed (a re-`import`, through [`replace_file`]).
 //!
 //! Guarantees of [`write_site`]:
 //!
@@ -685,6 +686,59 @@ pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
 /// on the way must resolve inside it, and the file itself is created, never
 /// followed.
 pub fn write_new_file(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    let (dir, file) = source_folder(root, rel)?;
+    // `create_new` (O_CREAT|O_EXCL) fails on an existing name, a symlink
+    // included, so the page is never written through one.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dir.join(file))?;
+    std::io::Write::write_all(&mut f, bytes)
+}
+
+/// Replace the existing source file `root/rel`, which must still hold
+/// `old` (else nothing is written: it changed since it was read), with
+/// `bytes`: written beside it, then renamed over it, so a reader or a crash
+/// sees the old page or the new one, never half of one. The same folder
+/// rule as [`write_new_file`]; a symlink in the file's place is refused.
+pub fn replace_file(root: &Path, rel: &str, old: &[u8], bytes: &[u8]) -> io::Result<()> {
+    let (dir, file) = source_folder(root, rel)?;
+    let path = dir.join(file);
+    let meta = std::fs::symlink_metadata(&path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("refusing to replace {rel}: it is not a plain file"),
+        ));
+    }
+    if std::fs::read(&path)? != old {
+        return Err(io::Error::new(
+            io::ErrorKind::Other,
+            format!("{rel} changed while it was being updated; nothing written"),
+        ));
+    }
+    let tmp = dir.join(format!(".{file}.import-{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.set_permissions(meta.permissions())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// The real folder of the source file `root/rel` and the file's name,
+/// its folders created: every existing folder on the way must resolve
+/// inside the top folder of `rel` (`content/` for
+/// `content/trials/x/index.md`), so no symlink leads the write elsewhere.
+fn source_folder<'r>(root: &Path, rel: &'r str) -> io::Result<(PathBuf, &'r str)> {
     let mut parts: Vec<&str> = rel.split('/').collect();
     let file = parts.pop().unwrap_or_default();
     if file.is_empty()
@@ -739,13 +793,7 @@ pub fn write_new_file(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
         }
         dir = real;
     }
-    // `create_new` (O_CREAT|O_EXCL) fails on an existing name, a symlink
-    // included, so the page is never written through one.
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(dir.join(file))?;
-    std::io::Write::write_all(&mut f, bytes)
+    Ok((dir, file))
 }
 
 fn absolute(p: &Path) -> io::Result<PathBuf> {

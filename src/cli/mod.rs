@@ -3,6 +3,7 @@
 //! Commands are thin: they turn options into pipeline calls and print the
 //! diagnostics and the summary line. `main.rs` only parses and dispatches.
 
+mod import;
 mod init;
 mod new;
 mod release;
@@ -113,7 +114,9 @@ pub enum Command {
     },
     /// Add a registered trial from its ClinicalTrials.gov record, exported as
     /// JSON (API v2): writes content/trials/`<nct id>`/index.md with the
-    /// status, phase, sponsor, dates and conditions. Never overwrites a file.
+    /// status, phase, sponsor, dates, conditions, registered outcomes and
+    /// any posted results. When that page exists, updates only its
+    /// `trial.registry` block and prints what changed.
     Import {
         /// The study's JSON file.
         file: PathBuf,
@@ -194,7 +197,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::New { kind, name, root } => new::new(&root, kind, &name),
-        Command::Import { file, root } => import(&file, &root),
+        Command::Import { file, root } => import::import(&file, &root),
         Command::Release { note, root, date } => {
             release::release(&root, &note, &release::DateSource::from_env(date))
         }
@@ -286,38 +289,5 @@ fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
     } else {
         println!("{}", r.summary());
         ExitCode::SUCCESS
-    }
-}
-
-/// `appraise import FILE`: read, convert, write; every failure names the file.
-fn import(file: &std::path::Path, root: &std::path::Path) -> ExitCode {
-    let page = crate::discover::read_one(file)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| crate::import::clinicaltrials_gov(&bytes));
-    let page = match page {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return ExitCode::from(1);
-        }
-    };
-    match crate::write::write_new_file(root, &page.rel_path, page.text.as_bytes()) {
-        Ok(()) => {
-            for why in &page.skipped {
-                eprintln!("warning: {}: left out {why}", file.display());
-            }
-            println!(
-                "created {} (registry record {}); add tags and a question, then build",
-                page.rel_path, page.id
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}: {e}", page.rel_path);
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                eprintln!("  hint: the trial is already on the site; edit that page instead");
-            }
-            ExitCode::from(1)
-        }
     }
 }

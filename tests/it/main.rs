@@ -9,6 +9,7 @@ mod charts;
 mod evidence;
 mod example_site;
 mod good_sites;
+mod import;
 mod incremental;
 mod inline;
 mod numbers;
