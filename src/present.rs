@@ -1623,6 +1623,8 @@ mod card_tests {
             excluded: Vec::new(),
             tsa: None,
             sof: None,
+            sensitivity: Default::default(),
+            subgroup_test: None,
         }
     }
 

@@ -4,8 +4,8 @@
 //! `id`, `label`, `arms` (experimental first; `events`/`total` or
 //! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
 //! `ci_high`, `method`), `nnt`, `fragility_index`, `reported` and `check`;
-//! a topic's `analyses` with the pooled numbers, `studies` and
-//! `cumulative`. Ratios on their natural scale, risk differences as
+//! a topic's `analyses` with the pooled numbers, `studies`,
+//! `cumulative`, `sensitivity` and `subgroup_test`. Ratios on their natural scale, risk differences as
 //! proportions. Keys come out in a fixed order, so the files are
 //! byte-identical from build to build.
 

@@ -19,6 +19,7 @@ mod release;
 mod robustness;
 mod sanitize;
 mod search;
+mod sensitivity;
 mod serve;
 mod share;
 

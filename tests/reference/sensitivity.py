@@ -209,10 +209,95 @@ def levo_reference():
     }
 
 
+# The tests/fixtures/good/sensitivity topic: (id, events, total) drug, then
+# placebo, in order of publication.
+FIXTURE = [("alpha", 30, 200, 50, 200), ("beta", 40, 250, 60, 250),
+           ("gamma", 20, 100, 22, 100), ("delta", 45, 300, 70, 300)]
+
+
+def rr_of(tables):
+    """[RR, low, high] of one table (statsmodels Table2x2)."""
+    a, n1, c, n2 = tables[0]
+    t = Table2x2(np.array([[a, n1 - a], [c, n2 - c]], dtype=float))
+    lo, hi = t.riskratio_confint(alpha=0.05)
+    return [float(t.riskratio), float(lo), float(hi)]
+
+
+def natural(e):
+    return [math.exp(x) for x in e]
+
+
+def estimate_json(e, k):
+    return {"estimate": e[0], "ci_low": e[1], "ci_high": e[2], "k": k}
+
+
+def cochrane_2025(tables):
+    """The headline of the cochrane-2025 preset for 2x2 tables: REML with
+    the modified HKSJ interval from 3 trials, else the MH common effect
+    (k = 2 trials that agree: Q p >= 0.10; checked)."""
+    y, v = map(np.array, zip(*[log_rr(*t) for t in tables]))
+    if len(tables) >= 3:
+        return natural(reml_pool(y, v)["hksj_adhoc"])
+    if len(tables) == 2:
+        assert statsmodels_pool(y, v, "dl")["q"] < stats.chi2.isf(0.10, 1)
+    return natural(mh_rr(tables))
+
+
+def fixture_reference():
+    """The `sensitivity` and `subgroup_test` of each analysis of the
+    fixture topic, in index.json's shape."""
+    tables = {t[0]: t[1:] for t in FIXTURE}
+    ids = [t[0] for t in FIXTURE]
+
+    def analysis(aid, members, model):
+        tb = [tables[i] for i in members]
+        y, v = map(np.array, zip(*[log_rr(*t) for t in tb]))
+        headline = cochrane_2025 if model == "cochrane-2025" else (
+            lambda t: rr_of(t) if len(t) == 1 else natural(mh_rr(t)))
+        loo = []
+        for i in members:
+            e = headline([tables[j] for j in members if j != i])
+            loo.append({"omitted": i, "estimate": e[0], "ci_low": e[1], "ci_high": e[2]})
+        if model == "cochrane-2025":
+            random = natural(reml_pool(y, v)["hksj_adhoc"])
+        else:
+            # The common preset's random side: DL tau^2, Wald CI, with Q
+            # about the MH estimate, as RevMan 5 forms it for MH analyses
+            # (statsmodels forms Q about the inverse-variance mean, so the
+            # DL step is by hand here).
+            w = 1 / v
+            q = float((w * (y - mh_rr(tb)[0]) ** 2).sum())
+            t2 = max(0.0, (q - (len(y) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+            wr = 1 / (v + t2)
+            mu = float((wr * y).sum() / wr.sum())
+            random = natural(est(mu, 1 / math.sqrt(wr.sum()), Z))
+        return {"id": aid, "sensitivity": {
+            "leave_one_out": loo,
+            "low_risk_only": None,
+            "common": estimate_json(natural(mh_rr(tb)), len(tb)),
+            "random": estimate_json(random, len(tb)),
+        }}
+
+    mortality = analysis("mortality", ids, "cochrane-2025")
+    # Subgroups Adults [alpha, beta], Children [gamma, delta]: REML random
+    # effects per subgroup with the Wald SE.
+    parts = []
+    for g in (["alpha", "beta"], ["gamma", "delta"]):
+        y, v = map(np.array, zip(*[log_rr(*tables[i]) for i in g]))
+        r = reml_pool(y, v)
+        parts.append((r["random"][0], r["random_se"]))
+    mortality["subgroup_test"] = q_between(*zip(*parts))
+    common = analysis("common", ["alpha", "gamma"], "common")
+    common["subgroup_test"] = None
+    return {"analyses": [mortality, common]}
+
+
 def main():
     out = {"bcg": bcg_reference(), "levosimendan": levo_reference()}
     with open(os.path.join(HERE, "sensitivity.json"), "w") as f:
         json.dump(out, f, indent=1)
+    with open(os.path.join(HERE, "sensitivity_fixture.json"), "w") as f:
+        json.dump(fixture_reference(), f, indent=1)
 
 
 if __name__ == "__main__":
