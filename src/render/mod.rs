@@ -52,6 +52,7 @@ pub mod offline;
 mod page;
 mod paginate;
 pub mod search;
+pub mod sensitivity;
 mod site;
 pub mod theme;
 mod topic;

@@ -90,3 +90,25 @@ fn sensitivity_and_subgroup_test_match_the_reference() {
         from += at + key.len();
     }
 }
+
+#[test]
+fn the_topic_page_shows_the_sensitivity_analyses_in_words() {
+    let (_dir, out) = built_fixture("good/sensitivity");
+    let html = read(&out, "topics/sens/index.html");
+    for line in [
+        "<h3 id=\"sens-mortality\">Sensitivity analyses</h3>",
+        "<li>Common effect RR 0.67 (0.55 to 0.81); random effects RR 0.67 (0.49 to 0.92).</li>",
+        "<li>Low risk of bias only: no trial here has a risk-of-bias assessment, so this cannot be done.</li>",
+        "<li>Test for subgroup differences: Q = 0.31, df = 1, p = 0.58.</li>",
+        "<caption>Leave one out: the analysis without each trial in turn (4 of them change the conclusion)</caption>",
+        "<td class=\"full\" data-label=\"The others (95% CI)\">RR 0.69 (0.42 to 1.13), 3 trials</td><td class=\"full\" data-label=\"Conclusion changes?\">Yes: the CI now includes no difference</td>",
+        // Two trials, common effect: without ALPHA the CI includes 1.
+        "<li>Common effect RR 0.69 (0.50 to 0.96); random effects RR 0.71 (0.48 to 1.06).</li>",
+        "<caption>Leave one out: the analysis without each trial in turn (1 of them changes the conclusion)</caption>",
+        "RR 0.60 (0.40 to 0.90), 1 trial</td><td class=\"full\" data-label=\"Conclusion changes?\">No</td>",
+    ] {
+        assert!(html.contains(line), "missing: {line}");
+    }
+    // The common-effect analysis declares no subgroups.
+    assert_eq!(html.matches("Test for subgroup differences").count(), 1);
+}
