@@ -38,3 +38,80 @@ fn good_assessments_build_without_a_warning() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_json_twin_holds_each_assessment_and_null_where_there_is_none() {
+    let (_t, out) = built_fixture("rob/good");
+    let json = |id: &str| -> serde_json::Value {
+        serde_json::from_str(&read(&out, &format!("trials/{id}/index.json"))).unwrap()
+    };
+    let alpha = json("alpha");
+    assert_eq!(
+        alpha["risk_of_bias"],
+        serde_json::json!({
+            "tool": "RoB 2",
+            "domains": [
+                {"domain": "randomisation", "judgement": "low", "support": "Central web randomisation, concealed."},
+                {"domain": "deviations", "judgement": "low", "support": "Double-blind placebo."},
+                {"domain": "missing-data", "judgement": "low", "support": "Two patients lost."},
+                {"domain": "measurement", "judgement": "low", "support": "Death is objective."},
+                {"domain": "selection", "judgement": "some-concerns", "support": "The analysis plan came late."}
+            ],
+            "overall": "some-concerns",
+            "overall_support": "Only the late plan."
+        })
+    );
+    // The trial's assessment is not repeated on an outcome without its own.
+    assert_eq!(
+        alpha["outcomes"][0]["risk_of_bias"],
+        serde_json::Value::Null
+    );
+    let beta = json("beta");
+    assert_eq!(beta["risk_of_bias"], serde_json::Value::Null);
+    let judgements = |o: &serde_json::Value| -> Vec<String> {
+        let r = &o["risk_of_bias"];
+        let mut v: Vec<String> = r["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}={}",
+                    d["domain"].as_str().unwrap(),
+                    d["judgement"].as_str().unwrap()
+                )
+            })
+            .collect();
+        v.push(format!("overall={}", r["overall"].as_str().unwrap()));
+        v
+    };
+    assert_eq!(beta["outcomes"][0]["id"], "death");
+    assert_eq!(
+        judgements(&beta["outcomes"][0]),
+        [
+            "randomisation=low",
+            "deviations=low",
+            "missing-data=low",
+            "measurement=low",
+            "selection=low",
+            "overall=low"
+        ]
+    );
+    assert_eq!(beta["outcomes"][1]["id"], "sofa");
+    assert_eq!(
+        judgements(&beta["outcomes"][1]),
+        [
+            "randomisation=low",
+            "deviations=some-concerns",
+            "missing-data=high",
+            "measurement=some-concerns",
+            "selection=low",
+            "overall=high"
+        ]
+    );
+    assert_eq!(
+        beta["outcomes"][1]["risk_of_bias"]["domains"][0]["support"],
+        ""
+    );
+    assert_eq!(json("gamma")["risk_of_bias"], serde_json::Value::Null);
+}
