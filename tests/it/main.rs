@@ -16,6 +16,7 @@ mod offline;
 #[cfg(unix)]
 mod output_safety;
 mod release;
+mod rob;
 mod robustness;
 mod sanitize;
 mod search;

@@ -1,7 +1,7 @@
 //! Sensitivity analyses in a topic's `index.json` (`analyses[].sensitivity`
 //! and `analyses[].subgroup_test`), on the `good/sensitivity` fixture: four
-//! trials with two subgroups under the default preset, and two of them
-//! under a common-effect model. The expected values are
+//! trials with two subgroups and risk-of-bias assessments (two low) under
+//! the default preset, and two of them under a common-effect model. The expected values are
 //! `tests/reference/sensitivity_fixture.json`, written by
 //! `tests/reference/sensitivity.py` from statsmodels and scipy.
 
@@ -73,7 +73,7 @@ fn sensitivity_and_subgroup_test_match_the_reference() {
         "\"estimate\"",
         "\"ci_low\"",
         "\"ci_high\"",
-        "\"low_risk_only\": null",
+        "\"low_risk_only\": {",
         "\"common\": {",
         "\"k\": 4",
         "\"random\": {",
@@ -98,7 +98,10 @@ fn the_topic_page_shows_the_sensitivity_analyses_in_words() {
     for line in [
         "<h3 id=\"sens-mortality\">Sensitivity analyses</h3>",
         "<li>Common effect RR 0.67 (0.55 to 0.81); random effects RR 0.67 (0.49 to 0.92).</li>",
-        "<li>Low risk of bias only: no trial here has a risk-of-bias assessment, so this cannot be done.</li>",
+        // ALPHA (low) and GAMMA (low for this outcome, some concerns for the
+        // trial); BETA high, DELTA not assessed.
+        "<li>Low risk of bias only (2 of 4 trials): RR 0.69 (0.50 to 0.96).</li>",
+        "<li>Low risk of bias only (2 of 2 trials): RR 0.69 (0.50 to 0.96).</li>",
         "<li>Test for subgroup differences: Q = 0.31, df = 1, p = 0.58.</li>",
         "<caption>Leave one out: the analysis without each trial in turn (4 of them change the conclusion)</caption>",
         "<td class=\"full\" data-label=\"The others (95% CI)\">RR 0.69 (0.42 to 1.13), 3 trials</td><td class=\"full\" data-label=\"Conclusion changes?\">Yes: the CI now includes no difference</td>",
