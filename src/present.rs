@@ -1263,22 +1263,24 @@ fn sensitivity_estimate(
 
 /// The common-effect and random-effects estimates side by side:
 /// `Common effect RR 1.13 (0.90 to 1.41); random effects RR 1.13 (0.27 to
-/// 4.75)`; `None` when neither is there.
+/// 4.75)`, saying that neither is a result when the trials disagree;
+/// `None` when neither is there.
 pub fn models_side_by_side(r: &PooledResult) -> Option<String> {
     let s = &r.sensitivity;
     let text = |x: &crate::analyse::SensitivityEstimate| {
         sensitivity_estimate(r.measure, x.estimate, x.ci_low, x.ci_high)
     };
-    match (&s.common, &s.random) {
-        (Some(c), Some(x)) => Some(format!(
-            "Common effect {}; random effects {}",
-            text(c),
-            text(x)
-        )),
-        (Some(c), None) => Some(format!("Common effect {}", text(c))),
-        (None, Some(x)) => Some(format!("Random effects {}", text(x))),
-        (None, None) => None,
-    }
+    let line = match (&s.common, &s.random) {
+        (Some(c), Some(x)) => format!("Common effect {}; random effects {}", text(c), text(x)),
+        (Some(c), None) => format!("Common effect {}", text(c)),
+        (None, Some(x)) => format!("Random effects {}", text(x)),
+        (None, None) => return None,
+    };
+    Some(if r.lead == Lead::NoneTrialsDisagree {
+        format!("{line} (neither is a result here: the trials disagree)")
+    } else {
+        line
+    })
 }
 
 /// The low-risk-of-bias-only line, saying how many trials were kept:
@@ -1334,7 +1336,8 @@ pub fn leave_one_out_change(r: &PooledResult, x: &crate::analyse::LeaveOneOut) -
         (Some(0), Some(_)) => "Yes: the CI no longer includes no difference",
         (Some(_), Some(_)) => "Yes: the CI moves to the other side of no difference",
         (Some(_), None) => "Yes: the others disagree, no pooled estimate",
-        (None, Some(_)) => "Yes: the others can be pooled",
+        (None, Some(_)) if x.k == 1 => "Yes: one trial is left, with its own estimate",
+        (None, Some(_)) => "Yes: the others give a pooled estimate",
     };
     (true, text.into())
 }
@@ -1789,6 +1792,15 @@ mod card_tests {
             change(&benefit, None),
             (true, "Yes: the others disagree, no pooled estimate".into())
         );
+        let disagree = pooled(2, Lead::NoneTrialsDisagree, [1.0, 0.5, 2.0], None);
+        assert_eq!(
+            leave_one_out_change(&disagree, &without(Some([0.5, 0.3, 0.8]), 1)),
+            (true, "Yes: one trial is left, with its own estimate".into())
+        );
+        assert_eq!(
+            leave_one_out_change(&disagree, &without(None, 1)),
+            (false, "No".into())
+        );
         // A limit exactly at 1 includes no difference.
         assert!(change(&benefit, Some([0.8, 0.6, 1.0])).0);
         assert_eq!(
@@ -1833,6 +1845,11 @@ mod card_tests {
             low_risk_text(&r),
             "Low risk of bias only (2 of 3 trials): RR 0.69 (0.50 to 0.96)"
         );
+        r.lead = Lead::NoneTrialsDisagree;
+        assert!(models_side_by_side(&r)
+            .unwrap()
+            .ends_with("(0.49 to 0.92) (neither is a result here: the trials disagree)"));
+        r.lead = Lead::Random;
         r.sensitivity.low_risk_only.as_mut().unwrap().estimate = None;
         assert_eq!(
             low_risk_text(&r),

@@ -97,6 +97,9 @@ fn the_topic_page_shows_the_sensitivity_analyses_in_words() {
     let html = read(&out, "topics/sens/index.html");
     for line in [
         "<h3 id=\"sens-mortality\">Sensitivity analyses</h3>",
+        // Each section is a landmark named with its analysis (axe:
+        // landmark-unique).
+        "<section class=\"sensitivity\" aria-labelledby=\"sens-common an-common\">",
         "<li>Common effect RR 0.67 (0.55 to 0.81); random effects RR 0.67 (0.49 to 0.92).</li>",
         // ALPHA (low) and GAMMA (low for this outcome, some concerns for the
         // trial); BETA high, DELTA not assessed.
