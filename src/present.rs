@@ -1238,6 +1238,131 @@ pub fn scholar_date(d: crate::model::Date) -> String {
     d.iso().replace('-', "/")
 }
 
+// ------------------------------------------------- sensitivity analyses --
+
+/// Whether the interval `[lo, hi]` of `measure` includes no difference
+/// (1 for a ratio, 0 for a difference).
+fn includes_no_difference(measure: Measure, lo: f64, hi: f64) -> bool {
+    let null = if measure.is_ratio() { 1.0 } else { 0.0 };
+    lo <= null && hi >= null
+}
+
+/// `RR 1.13 (0.90 to 1.41)` of a sensitivity estimate, or why there is
+/// none.
+fn sensitivity_estimate(
+    measure: Measure,
+    e: Option<f64>,
+    lo: Option<f64>,
+    hi: Option<f64>,
+) -> String {
+    match (e, lo, hi) {
+        (Some(e), Some(lo), Some(hi)) => estimate_ci(measure, e, lo, hi),
+        _ => "no pooled estimate: the trials disagree".into(),
+    }
+}
+
+/// The common-effect and random-effects estimates side by side:
+/// `Common effect RR 1.13 (0.90 to 1.41); random effects RR 1.13 (0.27 to
+/// 4.75)`, saying that neither is a result when the trials disagree;
+/// `None` when neither is there.
+pub fn models_side_by_side(r: &PooledResult) -> Option<String> {
+    let s = &r.sensitivity;
+    let text = |x: &crate::analyse::SensitivityEstimate| {
+        sensitivity_estimate(r.measure, x.estimate, x.ci_low, x.ci_high)
+    };
+    let line = match (&s.common, &s.random) {
+        (Some(c), Some(x)) => format!("Common effect {}; random effects {}", text(c), text(x)),
+        (Some(c), None) => format!("Common effect {}", text(c)),
+        (None, Some(x)) => format!("Random effects {}", text(x)),
+        (None, None) => return None,
+    };
+    Some(if r.lead == Lead::NoneTrialsDisagree {
+        format!("{line} (neither is a result here: the trials disagree)")
+    } else {
+        line
+    })
+}
+
+/// The low-risk-of-bias-only line, saying how many trials were kept:
+/// `Low risk of bias only (1 of 2 trials): RR 1.16 (0.71 to 1.90)`, or why
+/// there is no such estimate.
+pub fn low_risk_text(r: &PooledResult) -> String {
+    let s = &r.sensitivity;
+    match (&s.low_risk_only, s.assessed) {
+        (Some(x), _) => format!(
+            "Low risk of bias only ({} of {} trial{}): {}",
+            x.k,
+            r.k,
+            if r.k == 1 { "" } else { "s" },
+            sensitivity_estimate(r.measure, x.estimate, x.ci_low, x.ci_high)
+        ),
+        (None, 0) => {
+            "Low risk of bias only: no trial here has a risk-of-bias assessment, so this cannot be done".into()
+        }
+        (None, n) => format!(
+            "Low risk of bias only: none of the {n} assessed trial{} is at low risk of bias overall, so nothing is left to pool",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// A leave-one-out row's estimate: `RR 1.16 (0.71 to 1.90), 1 trial`.
+pub fn leave_one_out_estimate(r: &PooledResult, x: &crate::analyse::LeaveOneOut) -> String {
+    let e = sensitivity_estimate(r.measure, x.estimate, x.ci_low, x.ci_high);
+    format!("{e}, {} trial{}", x.k, if x.k == 1 { "" } else { "s" })
+}
+
+/// Whether leaving a trial out changes what the analysis shows, judged on
+/// the 95% CI against no difference: (changes, in words). `No` when the
+/// interval stays on the same side; otherwise what changes.
+pub fn leave_one_out_change(r: &PooledResult, x: &crate::analyse::LeaveOneOut) -> (bool, String) {
+    let m = r.measure;
+    let side = |lo: f64, hi: f64| {
+        let null = if m.is_ratio() { 1.0 } else { 0.0 };
+        if includes_no_difference(m, lo, hi) {
+            0
+        } else if hi < null {
+            -1
+        } else {
+            1
+        }
+    };
+    let full = r.ci_low.zip(r.ci_high).map(|(lo, hi)| side(lo, hi));
+    let without = x.ci_low.zip(x.ci_high).map(|(lo, hi)| side(lo, hi));
+    let text = match (full, without) {
+        (Some(a), Some(b)) if a == b => return (false, "No".into()),
+        (None, None) => return (false, "No".into()),
+        (Some(_), Some(0)) => "Yes: the CI now includes no difference",
+        (Some(0), Some(_)) => "Yes: the CI no longer includes no difference",
+        (Some(_), Some(_)) => "Yes: the CI moves to the other side of no difference",
+        (Some(_), None) => "Yes: the others disagree, no pooled estimate",
+        (None, Some(_)) if x.k == 1 => "Yes: one trial is left, with its own estimate",
+        (None, Some(_)) => "Yes: the others give a pooled estimate",
+    };
+    (true, text.into())
+}
+
+/// The leave-one-out table's caption: `Leave one out: the analysis
+/// without each trial in turn (1 of them changes the conclusion)`.
+pub fn leave_one_out_caption(changes: usize) -> String {
+    let base = "Leave one out: the analysis without each trial in turn";
+    match changes {
+        0 => base.into(),
+        1 => format!("{base} (1 of them changes the conclusion)"),
+        n => format!("{base} ({n} of them change the conclusion)"),
+    }
+}
+
+/// `Test for subgroup differences: Q = 1.23, df = 1, p = 0.27`.
+pub fn subgroup_test_text(t: &crate::analyse::SubgroupTest) -> String {
+    format!(
+        "Test for subgroup differences: Q = {}, df = {}, {}",
+        num(t.q, 2),
+        t.df,
+        p_text(t.p)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1623,7 +1748,122 @@ mod card_tests {
             excluded: Vec::new(),
             tsa: None,
             sof: None,
+            sensitivity: Default::default(),
+            subgroup_test: None,
         }
+    }
+
+    fn without(ci: Option<[f64; 3]>, k: usize) -> crate::analyse::LeaveOneOut {
+        crate::analyse::LeaveOneOut {
+            omitted: "alpha".into(),
+            label: "ALPHA (2012)".into(),
+            estimate: ci.map(|c| c[0]),
+            ci_low: ci.map(|c| c[1]),
+            ci_high: ci.map(|c| c[2]),
+            k,
+        }
+    }
+
+    #[test]
+    fn leaving_a_trial_out_changes_the_conclusion_only_across_no_difference() {
+        let benefit = pooled(4, Lead::Random, [0.67, 0.49, 0.92], None);
+        let unclear = pooled(4, Lead::Random, [0.9, 0.7, 1.1], None);
+        let change = |r: &PooledResult, ci| leave_one_out_change(r, &without(ci, 3));
+        assert_eq!(
+            change(&benefit, Some([0.7, 0.5, 0.95])),
+            (false, "No".into())
+        );
+        assert_eq!(
+            change(&benefit, Some([0.69, 0.42, 1.13])),
+            (true, "Yes: the CI now includes no difference".into())
+        );
+        assert_eq!(
+            change(&unclear, Some([0.7, 0.5, 0.95])),
+            (true, "Yes: the CI no longer includes no difference".into())
+        );
+        assert_eq!(
+            change(&benefit, Some([1.3, 1.1, 1.5])),
+            (
+                true,
+                "Yes: the CI moves to the other side of no difference".into()
+            )
+        );
+        assert_eq!(
+            change(&benefit, None),
+            (true, "Yes: the others disagree, no pooled estimate".into())
+        );
+        let disagree = pooled(2, Lead::NoneTrialsDisagree, [1.0, 0.5, 2.0], None);
+        assert_eq!(
+            leave_one_out_change(&disagree, &without(Some([0.5, 0.3, 0.8]), 1)),
+            (true, "Yes: one trial is left, with its own estimate".into())
+        );
+        assert_eq!(
+            leave_one_out_change(&disagree, &without(None, 1)),
+            (false, "No".into())
+        );
+        // A limit exactly at 1 includes no difference.
+        assert!(change(&benefit, Some([0.8, 0.6, 1.0])).0);
+        assert_eq!(
+            leave_one_out_estimate(&benefit, &without(Some([1.164, 0.713, 1.899]), 1)),
+            "RR 1.16 (0.71 to 1.90), 1 trial"
+        );
+        assert_eq!(
+            leave_one_out_caption(2),
+            "Leave one out: the analysis without each trial in turn (2 of them change the conclusion)"
+        );
+    }
+
+    #[test]
+    fn sensitivity_lines_say_how_many_trials_were_kept() {
+        use crate::analyse::SensitivityEstimate;
+        let est = |c: [f64; 3], k, lead| SensitivityEstimate {
+            estimate: Some(c[0]),
+            ci_low: Some(c[1]),
+            ci_high: Some(c[2]),
+            k,
+            lead,
+        };
+        let mut r = pooled(3, Lead::Random, [0.67, 0.49, 0.92], None);
+        assert_eq!(models_side_by_side(&r), None);
+        assert_eq!(
+            low_risk_text(&r),
+            "Low risk of bias only: no trial here has a risk-of-bias assessment, so this cannot be done"
+        );
+        r.sensitivity.assessed = 1;
+        assert_eq!(
+            low_risk_text(&r),
+            "Low risk of bias only: none of the 1 assessed trial is at low risk of bias overall, so nothing is left to pool"
+        );
+        r.sensitivity.common = Some(est([0.668, 0.549, 0.813], 3, Lead::Common));
+        r.sensitivity.random = Some(est([0.67, 0.487, 0.921], 3, Lead::Random));
+        r.sensitivity.low_risk_only = Some(est([0.694, 0.502, 0.96], 2, Lead::Common));
+        assert_eq!(
+            models_side_by_side(&r).unwrap(),
+            "Common effect RR 0.67 (0.55 to 0.81); random effects RR 0.67 (0.49 to 0.92)"
+        );
+        assert_eq!(
+            low_risk_text(&r),
+            "Low risk of bias only (2 of 3 trials): RR 0.69 (0.50 to 0.96)"
+        );
+        r.lead = Lead::NoneTrialsDisagree;
+        assert!(models_side_by_side(&r)
+            .unwrap()
+            .ends_with("(0.49 to 0.92) (neither is a result here: the trials disagree)"));
+        r.lead = Lead::Random;
+        r.sensitivity.low_risk_only.as_mut().unwrap().estimate = None;
+        assert_eq!(
+            low_risk_text(&r),
+            "Low risk of bias only (2 of 3 trials): no pooled estimate: the trials disagree"
+        );
+        let t = crate::analyse::SubgroupTest {
+            q: 1.2345,
+            df: 1,
+            p: 0.2665,
+        };
+        assert_eq!(
+            subgroup_test_text(&t),
+            "Test for subgroup differences: Q = 1.23, df = 1, p = 0.27"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ use crate::model::{PageKind, Site};
 pub use arms::two_by_two;
 pub use evidence::{Per1000, SofResult, Source, TsaAssumptions, TsaLook, TsaResult};
 pub use results::*;
+pub use topic::sensitivity::{LeaveOneOut, Sensitivity, SensitivityEstimate, SubgroupTest};
 pub use topic::{study_label, topic_results};
 pub use trial::trial_results;
 

@@ -384,4 +384,10 @@ pub struct PooledResult {
     /// Summary of findings, when the author gives a certainty (`sof:`)
     /// and there is a pooled estimate.
     pub sof: Option<super::SofResult>,
+    /// Sensitivity analyses: leave-one-out, low risk of bias only, common
+    /// vs random effects.
+    pub sensitivity: super::Sensitivity,
+    /// Test for subgroup differences, when two or more subgroups hold
+    /// trials of the analysis.
+    pub subgroup_test: Option<super::SubgroupTest>,
 }

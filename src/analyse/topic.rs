@@ -2,9 +2,10 @@
 //! which trials are pooled (and which are excluded, with why), the pooled
 //! estimate under the declared model or preset with its heterogeneity and
 //! prediction interval, the per-study rows of the forest plot, the
-//! cumulative sequence in order of publication and the subgroups. The
-//! formulas are [`crate::stats::meta`]; this module picks the studies out
-//! of the linked site.
+//! cumulative sequence in order of publication, the subgroups, and the
+//! sensitivity analyses with the test for subgroup differences
+//! ([`sensitivity`]). The formulas are [`crate::stats::meta`]; this module
+//! picks the studies out of the linked site.
 
 use super::arms::{arms_of, mean_sds, two_by_two};
 use super::results::{
@@ -15,6 +16,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::link::{publication_key, Links};
 use crate::model::{AnalysisSpec, Direction, Measure, Outcome, PageKind, Site, Trial};
 use crate::stats::{self, binary::TwoByTwo, meta, reported::Scale};
+
+pub(super) mod sensitivity;
 
 /// The pooled analyses of page `i` (empty unless it is a topic), with a
 /// warning for each analysis that cannot be pooled and for each whose τ²
@@ -201,7 +204,11 @@ impl Pooler<'_> {
     /// The meta-analysis of the rows at `idx`: 2×2 tables as counts, other
     /// measures by their estimates and variances.
     fn run(&self, idx: &[usize]) -> Option<meta::MetaResult> {
-        let settings = &self.spec.settings;
+        self.run_with(idx, &self.spec.settings)
+    }
+
+    /// [`Pooler::run`] under other `settings`.
+    fn run_with(&self, idx: &[usize], settings: &meta::MetaSettings) -> Option<meta::MetaResult> {
         if is_binary(self.spec.measure) {
             let tables: Vec<TwoByTwo> = idx.iter().filter_map(|&j| self.rows[j].table).collect();
             meta::pool_binary(&tables, binary_measure(self.spec.measure), settings)
@@ -280,14 +287,25 @@ impl Pooler<'_> {
             .collect()
     }
 
+    /// Each declared subgroup's label and the rows of its trials.
+    fn subgroup_rows<'s>(&'s self, site: &Site) -> Vec<(&'s String, Vec<usize>)> {
+        self.spec
+            .subgroups
+            .iter()
+            .map(|(label, ids)| {
+                let idx = (0..self.rows.len())
+                    .filter(|&j| ids.contains(&site.pages[self.rows[j].page].id))
+                    .collect();
+                (label, idx)
+            })
+            .collect()
+    }
+
     /// Each declared subgroup pooled on its own (those with no study or
     /// that cannot be pooled are left out).
     fn subgroups(&self, site: &Site) -> Vec<SubgroupResult> {
         let mut out = Vec::new();
-        for (label, ids) in &self.spec.subgroups {
-            let idx: Vec<usize> = (0..self.rows.len())
-                .filter(|&j| ids.contains(&site.pages[self.rows[j].page].id))
-                .collect();
+        for (label, idx) in self.subgroup_rows(site) {
             if let Some(r) = (!idx.is_empty()).then(|| self.run(&idx)).flatten() {
                 let h = r.headline();
                 out.push(SubgroupResult {
@@ -343,6 +361,8 @@ fn pooled(
     out.studies = pooler.study_rows(site, &res);
     out.cumulative = pooler.cumulative(site);
     out.subgroups = pooler.subgroups(site);
+    out.sensitivity = pooler.sensitivity(site, &res);
+    out.subgroup_test = pooler.subgroup_test(site);
     out.excluded = excluded;
     out.tsa = a.tsa.as_ref().and_then(|t| {
         let vi: Vec<f64> = rows.iter().map(|r| r.study.vi).collect();
@@ -427,6 +447,8 @@ fn summary(a: &AnalysisSpec, res: &meta::MetaResult) -> PooledResult {
         excluded: Vec::new(),
         tsa: None,
         sof: None,
+        sensitivity: Default::default(),
+        subgroup_test: None,
     }
 }
 

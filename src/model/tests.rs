@@ -94,3 +94,49 @@ fn unsafe_slug_is_rejected() {
     let (_, d) = site_of(&[("content/a.md", "---\ntitle: A\nslug: ../../etc\n---\n")]);
     assert!(d.iter().any(|d| d.message.contains("not a safe URL slug")));
 }
+
+#[test]
+fn risk_of_bias_is_read_for_the_trial_and_for_single_outcomes() {
+    let (s, d) = site_of(&[
+        ("content/_index.md", "---\ntitle: S\n---\n"),
+        (
+            "content/trials/alpha.md",
+            include_str!("../../tests/fixtures/rob/good/content/trials/alpha.md"),
+        ),
+        (
+            "content/trials/beta.md",
+            include_str!("../../tests/fixtures/rob/good/content/trials/beta.md"),
+        ),
+    ]);
+    assert!(d.is_empty(), "{d}");
+    let trial = |id: &str| match &s.pages.iter().find(|p| p.id == id).unwrap().kind {
+        PageKind::Trial(t) => t.clone(),
+        _ => panic!("{id} is not a trial"),
+    };
+    let alpha = trial("alpha");
+    let a = alpha.risk_of_bias.as_ref().expect("alpha is assessed");
+    assert_eq!(a.tool, "RoB 2");
+    let names: Vec<&str> = a.domains.iter().map(|d| d.domain.name()).collect();
+    assert_eq!(names, bias::BiasDomain::names());
+    assert_eq!(a.domains[4].judgement, bias::Judgement::SomeConcerns);
+    assert_eq!(
+        a.domains[0].support,
+        "Central web randomisation, concealed."
+    );
+    assert_eq!(a.overall, bias::Judgement::SomeConcerns);
+    assert_eq!(a.overall_support, "Only the late plan.");
+    // The trial's assessment applies to an outcome without its own.
+    assert_eq!(alpha.risk_of_bias_for("death"), Some(a));
+
+    let beta = trial("beta");
+    assert!(beta.risk_of_bias.is_none());
+    assert!(beta.risk_of_bias_for("death").unwrap().is_low());
+    let sofa = beta.risk_of_bias_for("sofa").unwrap();
+    assert_eq!(sofa.overall, bias::Judgement::High);
+    assert_eq!(
+        sofa.judgement_of(bias::BiasDomain::MissingData),
+        Some(bias::Judgement::High)
+    );
+    assert_eq!(sofa.domains[0].support, "");
+    assert!(beta.risk_of_bias_for("other").is_none());
+}

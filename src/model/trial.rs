@@ -32,6 +32,8 @@ pub(super) fn trial(
     let registry = registry(cx, t);
     let publication = publication(cx, t);
     let baseline = baseline(cx, t, &arms);
+    let (risk_of_bias, outcome_risk_of_bias) =
+        super::bias::assessments(cx, t, &outcomes, &rejected);
     Trial {
         acronym: t.acronym.clone(),
         title: t.title.clone(),
@@ -47,8 +49,8 @@ pub(super) fn trial(
         outcomes,
         rejected_outcomes: rejected,
         baseline,
-        risk_of_bias: None,
-        outcome_risk_of_bias: BTreeMap::new(),
+        risk_of_bias,
+        outcome_risk_of_bias,
     }
 }
 

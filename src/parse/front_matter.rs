@@ -337,6 +337,67 @@ pub struct RawOutcome {
     pub note: Option<String>,
     /// Unit of continuous values (`points`, `days`).
     pub unit: Option<String>,
+    /// This outcome's own risk-of-bias assessment (else the trial's applies).
+    pub risk_of_bias: Option<RawRiskOfBias>,
+}
+
+/// A risk-of-bias assessment as written (`trial.risk_of_bias`, an
+/// outcome's `risk_of_bias`): the tool, a judgement per domain keyed by
+/// the domain's name, and the overall judgement. Names are kept as text so
+/// that the model stage can report an unknown one at its line with a "did
+/// you mean".
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawRiskOfBias {
+    /// The tool (default `RoB 2`, the only one read).
+    pub tool: Option<String>,
+    /// Judgement per domain name (`randomisation: low`).
+    pub domains: Option<BTreeMap<String, RawJudged>>,
+    /// The overall judgement.
+    pub overall: Option<RawJudged>,
+}
+
+/// A judgement as written: a bare name (`low`) or
+/// `{ judgement: low, support: "..." }`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawJudged {
+    /// Just the judgement's name.
+    Bare(String),
+    /// With the author's support text.
+    Long(RawJudgedLong),
+}
+
+/// The long form of a judgement.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(default)]
+pub struct RawJudgedLong {
+    /// The judgement's name (`low`, `some-concerns`, `high`).
+    pub judgement: Option<String>,
+    /// The author's short support text.
+    pub support: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawJudged {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawJudged;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a judgement such as `low`, or { judgement: low, support: \"...\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawJudged, E> {
+                Ok(RawJudged::Bare(s.trim().to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawJudged, A::Error> {
+                RawJudgedLong::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawJudged::Long)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A registration: `NCT04728932` or `{ id: NCT04728932, url: ... }`.
@@ -598,6 +659,11 @@ pub struct RawTrial {
     pub outcomes_csv: Option<String>,
     /// Baseline characteristics.
     pub baseline: Vec<RawBaseline>,
+    /// The trial's risk-of-bias assessment.
+    pub risk_of_bias: Option<RawRiskOfBias>,
+    /// Assessments of single outcomes by outcome id (for outcomes written
+    /// in the bundle's CSV, which has no column for one).
+    pub outcome_risk_of_bias: BTreeMap<String, RawRiskOfBias>,
 }
 
 /// One analysis declared by a topic.
@@ -759,6 +825,14 @@ pub fn keys_at(path: &str) -> &'static [&'static str] {
         ["trial", "arms"] => fields_of::<RawArm>(),
         ["trial", "outcomes"] => fields_of::<RawOutcome>(),
         ["trial", "outcomes", "reported"] => fields_of::<RawReported>(),
+        ["trial", "risk_of_bias"]
+        | ["trial", "outcomes", "risk_of_bias"]
+        | ["trial", "outcome_risk_of_bias", _] => fields_of::<RawRiskOfBias>(),
+        ["trial", "risk_of_bias", "overall" | "domains", ..]
+        | ["trial", "outcomes", "risk_of_bias", "overall" | "domains", ..]
+        | ["trial", "outcome_risk_of_bias", _, "overall" | "domains", ..] => {
+            fields_of::<RawJudgedLong>()
+        }
         ["trial", "baseline"] => fields_of::<RawBaseline>(),
         ["trial", "registry"] => fields_of::<RawRegistry>(),
         ["trial", "publication"] => fields_of::<RawPublication>(),
@@ -777,7 +851,20 @@ pub fn keys_at(path: &str) -> &'static [&'static str] {
 /// to deserialise from a probe that records the names serde passes to
 /// `deserialize_struct` and then stops.
 pub fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
-    struct Probe<'a>(&'a mut &'static [&'static str]);
+    probe::<T>(false)
+}
+
+/// The variant names (as spelled in front matter, after any serde
+/// renaming) of a unit-variant enum's derived `Deserialize`, in declaration
+/// order: recorded by the same probe from `deserialize_enum`.
+pub fn variants_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    probe::<T>(true)
+}
+
+/// The names serde passes to `deserialize_struct` (fields) or, when
+/// `variants`, to `deserialize_enum`.
+fn probe<T: serde::de::DeserializeOwned>(variants: bool) -> &'static [&'static str] {
+    struct Probe<'a>(&'a mut &'static [&'static str], bool);
     impl<'de> serde::Deserializer<'de> for Probe<'_> {
         type Error = serde::de::value::Error;
         fn deserialize_any<V: serde::de::Visitor<'de>>(
@@ -792,18 +879,31 @@ pub fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
             fields: &'static [&'static str],
             _visitor: V,
         ) -> Result<V::Value, Self::Error> {
-            *self.0 = fields;
+            if !self.1 {
+                *self.0 = fields;
+            }
+            Err(serde::de::Error::custom("probed"))
+        }
+        fn deserialize_enum<V: serde::de::Visitor<'de>>(
+            self,
+            _name: &'static str,
+            variants: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            if self.1 {
+                *self.0 = variants;
+            }
             Err(serde::de::Error::custom("probed"))
         }
         serde::forward_to_deserialize_any! {
             bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
             bytes byte_buf option unit unit_struct newtype_struct seq tuple
-            tuple_struct map enum identifier ignored_any
+            tuple_struct map identifier ignored_any
         }
     }
-    let mut fields: &'static [&'static str] = &[];
-    let _ = T::deserialize(Probe(&mut fields));
-    fields
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut names, variants));
+    names
 }
 
 /// A YAML problem located in the YAML text (0-based line and column).
@@ -926,6 +1026,15 @@ mod tests {
         // Only keys valid at that place: `acronym` belongs to `trial`.
         assert_eq!(dym("acronim"), None);
         assert_eq!(dym("trial.acronim"), Some("acronym"));
+        assert_eq!(dym("trial.risk_of_bias.overal"), Some("overall"));
+        assert_eq!(
+            dym("trial.outcomes.0.risk_of_bias.domains.selection.suport"),
+            Some("support")
+        );
+        assert_eq!(
+            dym("trial.outcome_risk_of_bias.x.overall.judgment"),
+            Some("judgement")
+        );
     }
 
     #[test]

@@ -300,6 +300,8 @@ pub struct AnalysisCtx {
     pub tsa: Option<TsaCtx>,
     /// Summary of findings, when the author gives a certainty.
     pub sof: Option<SofCtx>,
+    /// Sensitivity analyses.
+    pub sensitivity: super::sensitivity::SensitivityCtx,
 }
 
 /// A trial sequential analysis on a topic page (`partials/tsa.html`).

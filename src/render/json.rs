@@ -3,15 +3,17 @@
 //! Format (documented in docs/json.md): a trial's `outcomes` each with
 //! `id`, `label`, `arms` (experimental first; `events`/`total` or
 //! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
-//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported` and `check`;
-//! a topic's `analyses` with the pooled numbers, `studies` and
-//! `cumulative`. Ratios on their natural scale, risk differences as
+//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported`, `check` and
+//! its own `risk_of_bias`; the trial's `risk_of_bias`;
+//! a topic's `analyses` with the pooled numbers, `studies`, `cumulative`,
+//! `sensitivity` and `subgroup_test`. Ratios on their natural scale, risk differences as
 //! proportions. Keys come out in a fixed order, so the files are
 //! byte-identical from build to build.
 
 use serde::Serialize;
 
 use super::context::{LinkCtx, TrialCtx};
+use super::rob::RobJson;
 use crate::analyse::{Analyses, OutcomeResult, PooledResult};
 use crate::link::Links;
 use crate::model::Site;
@@ -27,7 +29,17 @@ struct TrialJson<'a> {
     registrations: &'a [LinkCtx],
     journal: &'a Option<String>,
     arms: Vec<ArmJson<'a>>,
-    outcomes: &'a [OutcomeResult],
+    risk_of_bias: Option<RobJson<'a>>,
+    outcomes: Vec<OutcomeJson<'a>>,
+}
+
+/// An outcome's numbers with its own risk-of-bias assessment (`null`:
+/// the trial's applies).
+#[derive(Serialize)]
+struct OutcomeJson<'a> {
+    #[serde(flatten)]
+    result: &'a OutcomeResult,
+    risk_of_bias: Option<RobJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -41,8 +53,12 @@ struct ArmJson<'a> {
 /// The JSON twin of a trial page.
 pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -> Vec<u8> {
     let p = &site.pages[i];
-    let arms = match &p.kind {
-        crate::model::PageKind::Trial(t) => {
+    let trial = match &p.kind {
+        crate::model::PageKind::Trial(t) => Some(t.as_ref()),
+        _ => None,
+    };
+    let arms = match trial {
+        Some(t) => {
             let order = t.arm_order();
             order
                 .iter()
@@ -54,8 +70,9 @@ pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -
                 })
                 .collect()
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
+    let outcomes = analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]);
     let j = TrialJson {
         format: "appraise-trial/1",
         id: &p.id,
@@ -66,7 +83,16 @@ pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -
         registrations: &tc.registrations,
         journal: &tc.journal,
         arms,
-        outcomes: analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+        risk_of_bias: trial.and_then(|t| t.risk_of_bias.as_ref()).map(RobJson::of),
+        outcomes: outcomes
+            .iter()
+            .map(|o| OutcomeJson {
+                result: o,
+                risk_of_bias: trial
+                    .and_then(|t| t.outcome_risk_of_bias.get(&o.id))
+                    .map(RobJson::of),
+            })
+            .collect(),
     };
     to_bytes(&j)
 }

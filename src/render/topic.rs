@@ -1,6 +1,7 @@
 //! The topic view ([`TopicCtx`]): the topic's trials in order of
 //! publication, and each pooled analysis with its headline, caveats,
-//! heterogeneity, prediction interval, model and charts.
+//! heterogeneity, prediction interval, model, charts and sensitivity
+//! analyses.
 
 use crate::analyse::PooledResult;
 use crate::link::FigureKey;
@@ -71,6 +72,7 @@ pub(super) fn topic_ctx(
                         .collect(),
                     tsa: super::evidence::tsa_ctx(env, i, r, in_prose),
                     sof: super::evidence::sof_ctx(r),
+                    sensitivity: super::sensitivity::sensitivity_ctx(env, r),
                 }
             })
             .collect(),

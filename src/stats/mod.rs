@@ -16,6 +16,8 @@
 //! - [`check`]: "does the paper add up?" recomputation of printed results;
 //! - [`meta`]: common-effect and random-effects meta-analysis, presets and
 //!   cumulative meta-analysis;
+//! - [`sensitivity`]: leave-one-out, common vs random effects side by
+//!   side, and the test for subgroup differences;
 //! - [`absolute`]: the risk with the intervention implied by a relative
 //!   effect at an assumed control risk (summary of findings);
 //! - [`bayes`]: normal-approximation Bayesian re-analysis of a ratio;
@@ -40,6 +42,7 @@ pub mod fisher;
 pub(crate) use dist::z_crit;
 pub mod meta;
 pub mod reported;
+pub mod sensitivity;
 pub mod tsa;
 
 #[cfg(test)]

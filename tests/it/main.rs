@@ -17,9 +17,11 @@ mod offline;
 #[cfg(unix)]
 mod output_safety;
 mod release;
+mod rob;
 mod robustness;
 mod sanitize;
 mod search;
+mod sensitivity;
 mod serve;
 mod share;
 
