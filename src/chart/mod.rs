@@ -84,7 +84,7 @@ use serde::Serialize;
 pub use cumulative::{CumulativeSpec, CumulativeStep};
 pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
-pub use rob::{RobChartSpec, RobRow, RobSummarySpec};
+pub use rob::{forest_note as rob_forest_note, RobCells, RobChartSpec, RobRow, RobSummarySpec};
 pub use timeline::{TimelineEvent, TimelineSpec};
 pub use tsa::{TsaChartSpec, TsaLookSpec};
 

@@ -347,11 +347,88 @@ pub(crate) fn render_summary(spec: &RobSummarySpec) -> String {
             .filter(|(_, v)| *v > 0.0)
             .map(|(&j, v)| format!("{} {} {}", glyph(j), judgement_text(j), pct(v)))
             .collect();
-        let line = fit(&text.join(" · "), w - 2.0 * MARGIN, 12.0, false);
-        svg.text(MARGIN, y, Anchor::Start, "cell small", &line);
+        // Every percentage is kept: the text wraps rather than being cut.
+        for (i, line) in wrap(&text.join(" · "), w - 2.0 * MARGIN, 12.0, false, 2)
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                y += 15.0;
+            }
+            svg.text(MARGIN, y, Anchor::Start, "cell small", line);
+        }
     }
     y = frame::footer(&mut svg, &spec.footer, w, y + 4.0);
     svg.finish(&id, classes, w, y + 8.0, &spec.title, &spec.description)
+}
+
+/// A study's judgements in a forest plot's risk-of-bias column: D1–D5
+/// then overall (`None`: not assessed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RobCells(pub [Option<Judgement>; 6]);
+
+/// Width of the forest plot's risk-of-bias column (six cells).
+pub(crate) const FOREST_COLUMN_W: f64 = 6.0 * FOREST_STEP;
+/// Distance between the centres of two cells of the forest column.
+const FOREST_STEP: f64 = 15.0;
+
+/// Whether a forest plot draws the risk-of-bias column: some row has an
+/// assessed judgement.
+pub(crate) fn forest_has_column(rows: &[super::ForestRow]) -> bool {
+    rows.iter()
+        .filter_map(|r| r.risk_of_bias.as_ref())
+        .any(|c| c.0.iter().any(Option::is_some))
+}
+
+/// The column's header (`RoB 2 domains 1 2 3 4 5 O`, over the cells, ending at `right`)
+/// at baseline `y`.
+pub(crate) fn forest_header(svg: &mut Svg, right: f64, y: f64) {
+    let x0 = right - FOREST_COLUMN_W;
+    svg.text(x0 - 4.0, y, Anchor::End, "col-head small", "RoB 2 domains");
+    for k in 0..6 {
+        let head = if k < 5 {
+            format!("{}", k + 1)
+        } else {
+            "O".into()
+        };
+        let x = x0 + FOREST_STEP * (k as f64 + 0.5);
+        svg.text(x, y, Anchor::Middle, "col-head bold small", &head);
+    }
+}
+
+/// One study's six cells, ending at `right`, centred on `cy`.
+pub(crate) fn forest_cells(svg: &mut Svg, cells: &RobCells, right: f64, cy: f64) {
+    let x0 = right - FOREST_COLUMN_W;
+    for (k, &j) in cells.0.iter().enumerate() {
+        cell(svg, j, x0 + FOREST_STEP * (k as f64 + 0.5), cy, 6.5);
+    }
+}
+
+/// A study's judgements in the forest data table, in words.
+pub(crate) fn forest_cell_text(cells: Option<&RobCells>) -> String {
+    let Some(c) = cells else {
+        return String::new();
+    };
+    if c.0.iter().all(Option::is_none) {
+        return "Not assessed".into();
+    }
+    c.0.iter()
+        .enumerate()
+        .map(|(k, &j)| {
+            let head = if k < 5 {
+                format!("D{}", k + 1)
+            } else {
+                "Overall".into()
+            };
+            format!("{head} {}", judgement_text(j).to_lowercase())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The note under a forest plot with a risk-of-bias column.
+pub fn forest_note() -> String {
+    "Risk of bias (RoB 2): domains 1 to 5 (D1–D5) and O, overall; + low, ! some concerns, − high, ? not assessed.".into()
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub fn page_figures(
             .map(|a| {
                 a.iter()
                     .flat_map(|r| {
-                        let mut v = topic::topic_figures(&p.id, r);
+                        let mut v = topic::topic_figures(&p.id, r, &rob::study_cells(site, r));
                         v.extend(rob::summary_chart(site, &p.id, r));
                         v
                     })

@@ -5,7 +5,7 @@
 
 use super::{draw, Figure};
 use crate::analyse::PooledResult;
-use crate::chart::{ChartSpec, RobChartSpec, RobRow, RobSummarySpec};
+use crate::chart::{ChartSpec, RobCells, RobChartSpec, RobRow, RobSummarySpec};
 use crate::link::FigureKey;
 use crate::model::bias::RiskOfBias;
 use crate::model::{PageKind, Site, Trial};
@@ -93,4 +93,19 @@ pub(super) fn summary_chart(site: &Site, id: &str, r: &PooledResult) -> Option<F
         FigureKey::RobSummary(r.id.clone()),
         ChartSpec::RobSummary(spec),
     ))
+}
+
+/// Each study's cells for the risk-of-bias column of analysis `r`'s
+/// forest plot, in study order.
+pub(super) fn study_cells(site: &Site, r: &PooledResult) -> Vec<RobCells> {
+    r.studies
+        .iter()
+        .map(|s| {
+            let row = row(String::new(), study_assessment(site, &s.trial, &s.outcome));
+            let mut c = [None; 6];
+            c[..5].copy_from_slice(&row.domains);
+            c[5] = row.overall;
+            RobCells(c)
+        })
+        .collect()
 }

@@ -224,3 +224,38 @@ fn the_topic_summary_weights_each_trial_by_its_weight_in_the_analysis() {
         "<p class=\"note\">Shares are weighted by each trial&#39;s weight in the pooled analysis.</p>"
     ));
 }
+
+#[test]
+fn a_pooled_forest_plot_gets_a_risk_of_bias_column_with_the_judgements_in_its_table() {
+    let (_t, out) = built_fixture("rob/good");
+    let html = read(&out, "topics/mortality/index.html");
+    let rows = figure_rows(&html, "fig-mortality-pooled-mortality");
+    let rob = |label: &str| -> String {
+        rows.iter()
+            .find(|r| r[0].starts_with(label))
+            .unwrap_or_else(|| panic!("{label}: {rows:?}"))
+            .last()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rob("ALPHA"),
+        "D1 low, D2 low, D3 low, D4 low, D5 some concerns, Overall some concerns"
+    );
+    assert_eq!(
+        rob("BETA"),
+        "D1 low, D2 low, D3 low, D4 low, D5 low, Overall low"
+    );
+    assert_eq!(rob("GAMMA"), "Not assessed");
+    assert!(html.contains("<th scope=\"col\">Risk of bias (RoB 2)</th>"));
+    // Drawn: six cells for each of the three studies, the unassessed as `?`.
+    let start = html.find("class=\"ap-chart ap-forest\"").unwrap();
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("class=\"rob-cell").count(), 18);
+    assert_eq!(svg.matches("rob-cell rob-none").count(), 6);
+    // A trial's own forest plot has no such column.
+    let alpha = read(&out, "trials/alpha/index.html");
+    let start = alpha.find("class=\"ap-chart ap-forest\"").unwrap();
+    let svg = &alpha[start..start + alpha[start..].find("</svg>").unwrap()];
+    assert!(!svg.contains("rob-cell"));
+}
