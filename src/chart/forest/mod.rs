@@ -109,7 +109,7 @@ pub struct ForestRow {
     pub kind: RowKind,
     /// Subgroup this row belongs to (shown in the data table).
     pub group: Option<String>,
-    /// The study's risk-of-bias judgements (see [`super::rob`]): a compact
+    /// The study's risk-of-bias judgements ([`super::RobCells`]): a compact
     /// column of D1–D5 and overall is drawn when any row has an assessed
     /// one; `Some` with every cell `None` is drawn and listed as not assessed.
     pub risk_of_bias: Option<super::RobCells>,
