@@ -51,6 +51,10 @@ pub enum FigureKey {
     Cumulative(String),
     /// A topic analysis' trial sequential analysis.
     Tsa(String),
+    /// The trial's risk-of-bias traffic-light chart.
+    RiskOfBias,
+    /// A topic analysis' risk-of-bias summary.
+    RobSummary(String),
 }
 
 impl FigureKey {
@@ -67,6 +71,8 @@ impl FigureKey {
             FigureKey::Pooled(a) => format!("pooled-{a}"),
             FigureKey::Cumulative(a) => format!("cumulative-{a}"),
             FigureKey::Tsa(a) => format!("tsa-{a}"),
+            FigureKey::RiskOfBias => "risk-of-bias".into(),
+            FigureKey::RobSummary(a) => format!("rob-summary-{a}"),
         }
     }
 

@@ -75,6 +75,7 @@ impl CumulativeSpec {
                     weight: None,
                     kind: RowKind::Point,
                     group: None,
+                    risk_of_bias: None,
                 })
                 .collect(),
             footer: self.footer.clone(),

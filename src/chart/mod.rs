@@ -70,6 +70,7 @@ mod cumulative;
 mod forest;
 mod frame;
 mod rates;
+mod rob;
 mod scale;
 mod svg;
 mod timeline;
@@ -83,6 +84,7 @@ use serde::Serialize;
 pub use cumulative::{CumulativeSpec, CumulativeStep};
 pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
+pub use rob::{forest_note as rob_forest_note, RobCells, RobChartSpec, RobRow, RobSummarySpec};
 pub use timeline::{TimelineEvent, TimelineSpec};
 pub use tsa::{TsaChartSpec, TsaLookSpec};
 
@@ -118,6 +120,10 @@ pub enum ChartSpec {
     Timeline(TimelineSpec),
     /// A trial sequential analysis.
     Tsa(TsaChartSpec),
+    /// A risk-of-bias traffic-light chart.
+    RiskOfBias(RobChartSpec),
+    /// A risk-of-bias summary (share of studies per judgement).
+    RobSummary(RobSummarySpec),
 }
 
 impl ChartSpec {
@@ -129,6 +135,8 @@ impl ChartSpec {
             ChartSpec::EventRates(s) => event_rates(s),
             ChartSpec::Timeline(s) => timeline(s),
             ChartSpec::Tsa(s) => tsa::render(s),
+            ChartSpec::RiskOfBias(s) => rob::render(s),
+            ChartSpec::RobSummary(s) => rob::render_summary(s),
         }
     }
 
@@ -140,6 +148,8 @@ impl ChartSpec {
             ChartSpec::EventRates(s) => s.table(),
             ChartSpec::Timeline(s) => s.table(),
             ChartSpec::Tsa(s) => s.table(),
+            ChartSpec::RiskOfBias(s) => s.table(),
+            ChartSpec::RobSummary(s) => s.table(),
         }
     }
 }

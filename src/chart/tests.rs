@@ -128,6 +128,7 @@ pub(super) fn pooled() -> ForestSpec {
         weight: None,
         kind: RowKind::Summary,
         group: None,
+        risk_of_bias: None,
     };
     ForestSpec {
         id: "pooled-mortality".into(),
@@ -699,6 +700,7 @@ fn hostile_input_never_panics_and_stays_valid() {
                 weight: Some(b),
                 kind,
                 group: Some(long.clone()),
+                risk_of_bias: None,
             });
         }
     }

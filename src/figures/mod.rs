@@ -14,6 +14,7 @@
 //! `trial` builds a trial's specs, `topic` a topic analysis' specs and
 //! `store` keeps the drawn figures by page and [`FigureKey`].
 
+mod rob;
 mod store;
 mod topic;
 mod trial;
@@ -92,7 +93,11 @@ pub fn page_figures(
             .get(&i)
             .map(|a| {
                 a.iter()
-                    .flat_map(|r| topic::topic_figures(&p.id, r))
+                    .flat_map(|r| {
+                        let mut v = topic::topic_figures(&p.id, r, &rob::study_cells(site, r));
+                        v.extend(rob::summary_chart(site, &p.id, r));
+                        v
+                    })
                     .collect()
             })
             .unwrap_or_default(),

@@ -6,8 +6,8 @@
 use super::{draw, favours_captions, Figure};
 use crate::analyse::{ArmResult, PooledResult, TsaResult};
 use crate::chart::{
-    Axis, ChartSpec, CumulativeSpec, CumulativeStep, ForestRow, ForestSpec, RowKind, TsaChartSpec,
-    TsaLookSpec,
+    Axis, ChartSpec, CumulativeSpec, CumulativeStep, ForestRow, ForestSpec, RobCells, RowKind,
+    TsaChartSpec, TsaLookSpec,
 };
 use crate::link::FigureKey;
 use crate::model::{Direction, Measure};
@@ -67,13 +67,13 @@ impl Frame {
 
 /// The pooled forest plot and the cumulative plot of analysis `r` of topic
 /// page `id`.
-pub(super) fn topic_figures(id: &str, r: &PooledResult) -> Vec<Figure> {
+pub(super) fn topic_figures(id: &str, r: &PooledResult, rob: &[RobCells]) -> Vec<Figure> {
     let frame = Frame::new(r);
     let mut v = vec![
         draw(
             id,
             FigureKey::Pooled(r.id.clone()),
-            pooled_forest(id, r, &frame),
+            pooled_forest(id, r, &frame, rob),
         ),
         draw(
             id,
@@ -146,15 +146,18 @@ fn arm_cell(a: Option<&ArmResult>) -> String {
 
 /// The rows: each trial, each subgroup's pooled estimate, the pooled
 /// estimate and the prediction interval.
-fn pooled_rows(r: &PooledResult, frame: &Frame) -> Vec<ForestRow> {
+/// The rows; study `i`'s risk-of-bias cells are `rob[i]`.
+fn pooled_rows(r: &PooledResult, frame: &Frame, rob: &[RobCells]) -> Vec<ForestRow> {
     let d = frame.decimals;
     let eff = |e, lo, hi| frame.effect(e, lo, hi);
     let arm = arm_cell;
     let mut rows: Vec<ForestRow> = r
         .studies
         .iter()
-        .map(|s| {
-            ForestRow::study(s.label.clone(), s.estimate, s.ci_low, s.ci_high)
+        .enumerate()
+        .map(|(i, s)| ForestRow {
+            risk_of_bias: rob.get(i).copied(),
+            ..ForestRow::study(s.label.clone(), s.estimate, s.ci_low, s.ci_high)
                 .with_weight(s.weight)
                 .with_cells([
                     arm(s.arms.first()),
@@ -242,7 +245,7 @@ fn pooled_footer(r: &PooledResult, d: usize) -> Vec<String> {
 }
 
 /// The pooled forest plot.
-fn pooled_forest(id: &str, r: &PooledResult, frame: &Frame) -> ChartSpec {
+fn pooled_forest(id: &str, r: &PooledResult, frame: &Frame, rob: &[RobCells]) -> ChartSpec {
     let d = frame.decimals;
     let (el, cl) = &frame.arms;
     let binary = r
@@ -295,8 +298,14 @@ fn pooled_forest(id: &str, r: &PooledResult, frame: &Frame) -> ChartSpec {
             "Weight".into(),
         ],
         effect_column: Some(2),
-        rows: pooled_rows(r, frame),
-        footer: pooled_footer(r, d),
+        rows: pooled_rows(r, frame, rob),
+        footer: {
+            let mut f = pooled_footer(r, d);
+            if rob.iter().any(|c| c.0.iter().any(Option::is_some)) {
+                f.push(crate::chart::rob_forest_note());
+            }
+            f
+        },
     })
 }
 

@@ -381,6 +381,7 @@ pub(super) fn trial_figures(
     if let Some(s) = timeline_spec(site, links, i, id, t) {
         v.push(draw(id, FigureKey::Timeline, s));
     }
+    v.extend(super::rob::trial_chart(id, t));
     for which in wanted {
         let Some(o) = which
             .outcome()

@@ -167,6 +167,28 @@ impl RiskOfBias {
     }
 }
 
+/// Every assessment of trial `t`, each with what it covers: the trial's
+/// (`All outcomes`, or `Other outcomes` when some are judged apart), then
+/// each separately assessed outcome's (its label), in the outcomes' order.
+pub fn labelled(t: &super::Trial) -> Vec<(String, &RiskOfBias)> {
+    let separate: Vec<(String, &RiskOfBias)> = t
+        .outcomes
+        .iter()
+        .filter_map(|o| Some((o.label.clone(), t.outcome_risk_of_bias.get(&o.id)?)))
+        .collect();
+    let mut v = Vec::new();
+    if let Some(r) = &t.risk_of_bias {
+        let h = if separate.is_empty() {
+            "All outcomes"
+        } else {
+            "Other outcomes"
+        };
+        v.push((h.to_string(), r));
+    }
+    v.extend(separate);
+    v
+}
+
 /// The trial's assessment and those of single outcomes (by id), from
 /// `trial.risk_of_bias`, each front-matter outcome's `risk_of_bias` and
 /// `trial.outcome_risk_of_bias`; an assessment with errors is left out

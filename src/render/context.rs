@@ -263,6 +263,8 @@ pub struct TrialCtx {
     /// Count of printed effects that cannot be recomputed but whose
     /// estimate, CI and p agree with each other.
     pub consistent: usize,
+    /// Risk-of-bias assessments with their support texts (see [`super::rob`]).
+    pub risk_of_bias: Vec<super::rob::RobCtx>,
 }
 
 /// An appraisal page.

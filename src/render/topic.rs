@@ -59,6 +59,7 @@ pub(super) fn topic_ctx(
                     figures: [
                         FigureKey::Pooled(r.id.clone()),
                         FigureKey::Cumulative(r.id.clone()),
+                        FigureKey::RobSummary(r.id.clone()),
                     ]
                     .iter()
                     .filter(|k| !in_prose(k))

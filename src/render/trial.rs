@@ -38,6 +38,7 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
                         | FigureKey::ForestDiff
                         | FigureKey::Rates
                         | FigureKey::Timeline
+                        | FigureKey::RiskOfBias
                 )
             })
             .map(figure_ctx)
@@ -90,6 +91,11 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
         }),
         card: super::card::trial_card(t, results, st),
         figures,
+        risk_of_bias: if full {
+            super::rob::assessments(t)
+        } else {
+            Vec::new()
+        },
         appraisals: env.page_links(links.trial_appraisals.get(&i)),
         topics: env.page_links(links.trial_topics.get(&i)),
         published_as,

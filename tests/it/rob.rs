@@ -115,3 +115,147 @@ fn the_json_twin_holds_each_assessment_and_null_where_there_is_none() {
     );
     assert_eq!(json("gamma")["risk_of_bias"], serde_json::Value::Null);
 }
+
+/// The data table of figure `fig` on a built page: its body rows' cells.
+fn figure_rows(html: &str, fig: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("id=\"{fig}\""))
+        .unwrap_or_else(|| panic!("no figure {fig}"));
+    let rest = &html[start..];
+    let body = &rest[rest.find("<tbody>").unwrap() + 7..rest.find("</tbody>").unwrap()];
+    body.split("</tr>")
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.split("</t")
+                .filter_map(|c| c.rsplit_once('>').map(|(_, t)| t.to_string()))
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_trial_page_draws_one_traffic_light_row_per_assessment_with_a_table_in_words() {
+    let (_t, out) = built_fixture("rob/good");
+    let alpha = read(&out, "trials/alpha/index.html");
+    assert_eq!(alpha.matches("class=\"ap-chart ap-rob\"").count(), 1);
+    let rows = figure_rows(&alpha, "fig-alpha-risk-of-bias");
+    assert_eq!(
+        rows,
+        [[
+            "All outcomes",
+            "Low",
+            "Low",
+            "Low",
+            "Low",
+            "Some concerns",
+            "Some concerns"
+        ]]
+    );
+    // Every support text is on the page, under its domain.
+    assert!(alpha.contains("<summary>D5 Selection of the reported result: <span class=\"rob rob-some-concerns\">Some concerns</span></summary><p>The analysis plan came late.</p>"), "{alpha}");
+    let beta = read(&out, "trials/beta/index.html");
+    assert_eq!(
+        figure_rows(&beta, "fig-beta-risk-of-bias"),
+        [
+            ["Death at 28 days", "Low", "Low", "Low", "Low", "Low", "Low"],
+            [
+                "SOFA score at day 3",
+                "Low",
+                "Some concerns",
+                "High",
+                "Some concerns",
+                "Low",
+                "High"
+            ],
+        ]
+    );
+    assert!(beta.contains("No support text given."));
+    // An unassessed trial has no chart and no section.
+    let gamma = read(&out, "trials/gamma/index.html");
+    assert!(!gamma.contains("ap-rob") && !gamma.contains("id=\"rob\""));
+    // Each cell carries its glyph, so colour is not the only cue.
+    let svg = &beta[beta.find("class=\"ap-chart ap-rob\"").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    for g in ["+", "!", "−"] {
+        assert!(svg.contains(&format!(">{g}<")), "{g}");
+    }
+}
+
+#[test]
+fn the_topic_summary_weights_each_trial_by_its_weight_in_the_analysis() {
+    let (_t, out) = built_fixture("rob/good");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out, "topics/mortality/index.json")).unwrap();
+    let weight = |id: &str| -> f64 {
+        json["analyses"][0]["studies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["trial"] == id)
+            .unwrap()["weight"]
+            .as_f64()
+            .unwrap()
+    };
+    let (a, b, g) = (weight("alpha"), weight("beta"), weight("gamma"));
+    let total = a + b + g;
+    let pct = |w: f64| format!("{:.0}%", 100.0 * w / total);
+    let html = read(&out, "topics/mortality/index.html");
+    let rows = figure_rows(&html, "fig-mortality-rob-summary-mortality");
+    // alpha: all low but D5 some concerns (overall some concerns); beta's
+    // death outcome: all low; gamma: not assessed.
+    assert_eq!(
+        rows[0],
+        ["D1 Randomisation process", &pct(a + b), "0%", "0%", &pct(g)]
+    );
+    assert_eq!(
+        rows[4],
+        [
+            "D5 Selection of the reported result",
+            &pct(b),
+            &pct(a),
+            "0%",
+            &pct(g)
+        ]
+    );
+    assert_eq!(rows[5], ["Overall", &pct(b), &pct(a), "0%", &pct(g)]);
+    // The table's note says how the shares are weighted.
+    assert!(html.contains(
+        "<p class=\"note\">Shares are weighted by each trial&#39;s weight in the pooled analysis.</p>"
+    ));
+}
+
+#[test]
+fn a_pooled_forest_plot_gets_a_risk_of_bias_column_with_the_judgements_in_its_table() {
+    let (_t, out) = built_fixture("rob/good");
+    let html = read(&out, "topics/mortality/index.html");
+    let rows = figure_rows(&html, "fig-mortality-pooled-mortality");
+    let rob = |label: &str| -> String {
+        rows.iter()
+            .find(|r| r[0].starts_with(label))
+            .unwrap_or_else(|| panic!("{label}: {rows:?}"))
+            .last()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rob("ALPHA"),
+        "D1 low, D2 low, D3 low, D4 low, D5 some concerns, Overall some concerns"
+    );
+    assert_eq!(
+        rob("BETA"),
+        "D1 low, D2 low, D3 low, D4 low, D5 low, Overall low"
+    );
+    assert_eq!(rob("GAMMA"), "Not assessed");
+    assert!(html.contains("<th scope=\"col\">Risk of bias (RoB 2)</th>"));
+    // Drawn: six cells for each of the three studies, the unassessed as `?`.
+    let start = html.find("class=\"ap-chart ap-forest\"").unwrap();
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("class=\"rob-cell").count(), 18);
+    assert_eq!(svg.matches("rob-cell rob-none").count(), 6);
+    // A trial's own forest plot has no such column.
+    let alpha = read(&out, "trials/alpha/index.html");
+    let start = alpha.find("class=\"ap-chart ap-forest\"").unwrap();
+    let svg = &alpha[start..start + alpha[start..].find("</svg>").unwrap()];
+    assert!(!svg.contains("rob-cell"));
+}

@@ -10,6 +10,10 @@ use super::{finite, ForestRow, ForestSpec, RowKind, FS, MARGIN};
 /// The effect column's header and the rule under it, below `y`. Returns
 /// the `y` where the rows start.
 pub(super) fn header(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64) -> f64 {
+    if super::super::rob::forest_has_column(&spec.rows) {
+        y += 16.0;
+        super::super::rob::forest_header(svg, g.w - MARGIN, y);
+    }
     let head = g.effect.as_ref().map(|c| (c, spec.columns[c.idx].trim()));
     if let Some((c, h)) = head.filter(|(_, h)| !h.is_empty()) {
         y += 18.0;
@@ -57,9 +61,12 @@ pub(super) fn rows(
     for r in &spec.rows {
         let bold = matches!(r.kind, RowKind::Heading | RowKind::Summary);
         let label_class = if bold { "row-label bold" } else { "row-label" };
-        for line in wrap(&r.label, g.label_w, FS, bold, 2) {
+        for (i, line) in wrap(&r.label, g.label_w, FS, bold, 2).iter().enumerate() {
             y += 15.0;
-            svg.text(MARGIN, y, Anchor::Start, label_class, &line);
+            svg.text(MARGIN, y, Anchor::Start, label_class, line);
+            if let (0, Some(cells)) = (i, &r.risk_of_bias) {
+                super::super::rob::forest_cells(svg, cells, g.w - MARGIN, y - FS * 0.35);
+            }
         }
         if r.kind == RowKind::Heading {
             y += 6.0;

@@ -56,7 +56,7 @@ impl Geometry {
         let plot_x1 = right.max(plot_x0 + 120.0);
         Geometry {
             w,
-            label_w: w - 2.0 * MARGIN,
+            label_w: w - 2.0 * MARGIN - rob_w(spec),
             effect,
             axis: plot_axis(spec, log, null, (plot_x0, plot_x1)),
             null,
@@ -90,4 +90,14 @@ fn plot_axis(spec: &ForestSpec, log: bool, null: Option<f64>, x: (f64, f64)) -> 
         values.extend([r.ci_low, r.ci_high].into_iter().flatten());
     }
     XAxis::new(log, &points, &values, null, spec.axis.limits, x, 5)
+}
+
+/// The room the risk-of-bias column takes at the right of the label lines
+/// (none when no row has an assessment).
+pub(super) fn rob_w(spec: &ForestSpec) -> f64 {
+    if super::super::rob::forest_has_column(&spec.rows) {
+        super::super::rob::FOREST_COLUMN_W + 8.0
+    } else {
+        0.0
+    }
 }

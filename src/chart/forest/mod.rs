@@ -109,6 +109,10 @@ pub struct ForestRow {
     pub kind: RowKind,
     /// Subgroup this row belongs to (shown in the data table).
     pub group: Option<String>,
+    /// The study's risk-of-bias judgements ([`super::RobCells`]): a compact
+    /// column of D1–D5 and overall is drawn when any row has an assessed
+    /// one; `Some` with every cell `None` is drawn and listed as not assessed.
+    pub risk_of_bias: Option<super::RobCells>,
 }
 
 impl ForestRow {
@@ -200,6 +204,10 @@ impl ForestSpec {
             headers.push("Subgroup".to_string());
         }
         headers.extend(self.columns.iter().cloned());
+        let rob = super::rob::forest_has_column(&self.rows);
+        if rob {
+            headers.push("Risk of bias (RoB 2)".to_string());
+        }
         let numeric = self.columns.is_empty();
         if numeric {
             headers.push("Estimate".to_string());
@@ -215,6 +223,9 @@ impl ForestSpec {
                 }
                 for i in 0..self.columns.len() {
                     row.push(r.cells.get(i).cloned().unwrap_or_default());
+                }
+                if rob {
+                    row.push(super::rob::forest_cell_text(r.risk_of_bias.as_ref()));
                 }
                 if numeric {
                     row.push(opt_num(r.estimate));
