@@ -204,10 +204,7 @@ impl<'a> Renderer<'a> {
             .into_bytes(),
         });
         files.extend(super::search::search_page(env, &mut diags));
-        files.push(OutputFile {
-            path: super::search::INDEX_PATH.into(),
-            bytes: super::search::index_json(&super::search::search_index(env)),
-        });
+        files.extend(super::search::search_files(env));
         files.push(OutputFile {
             path: "sitemap.xml".into(),
             bytes: feed::sitemap(input.site, &env.site).into_bytes(),
