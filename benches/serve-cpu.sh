@@ -10,7 +10,7 @@ cp -r "$SITE/." "$WORK/"
 LOG=$WORK.log
 "$BIN" serve --root "$WORK" --port "$PORT" --timings >"$LOG" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK" "$LOG"' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true; rm -rf "$WORK" "$LOG"' EXIT
 until grep -q "rendered again" "$LOG"; do sleep 1; done
 cpu() { awk '{print $14+$15}' /proc/$PID/stat; }
 TCK=$(getconf CLK_TCK)
