@@ -34,7 +34,7 @@ cp -r "$SITE/." "$WORK/"
 LOG="$BENCH_DIR/serve-$N.log"
 "$APPRAISE" serve --root "$WORK" --port "$PORT" --timings >"$LOG" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 python3 - "$PORT" "$WORK" "$RUNS" "$PID" "$N" <<'EOF'
 import json, os, re, statistics, sys, time, urllib.request

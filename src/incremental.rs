@@ -88,7 +88,7 @@ pub struct Engine {
     figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
     lists: HashMap<Key, Vec<u8>>,
-    output: BTreeMap<String, Arc<[u8]>>,
+    output: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// The key of each output file's bytes, by path, with the bytes it was
     /// computed from (see `NextOutput::digests`).
     digests: HashMap<String, (Arc<[u8]>, Key)>,
@@ -180,8 +180,9 @@ impl Engine {
     }
 
     /// The site as last built successfully: output path → bytes. A build
-    /// with errors leaves it as it was.
-    pub fn output(&self) -> &BTreeMap<String, Arc<[u8]>> {
+    /// with errors leaves it as it was. Shared: `serve` holds it while the
+    /// next build makes the one after.
+    pub fn output(&self) -> &Arc<BTreeMap<String, Arc<[u8]>>> {
         &self.output
     }
 
@@ -613,14 +614,23 @@ impl Engine {
         self.lists = memo.into_kept();
         let mut next = NextOutput::default();
         let pages = self.gather(fresh, keyed, &mut next, diags);
+        // A site-wide file with the bytes it had shares the last build's
+        // allocation: one comparison here spares a copy, and the worker's
+        // version and the count of changed files then see it by pointer.
         for f in site_files {
-            next.put(f.path, Arc::from(f.bytes), diags);
+            let bytes = match self.output.get(&f.path) {
+                Some(old) if old[..] == f.bytes[..] => Arc::clone(old),
+                _ => Arc::from(f.bytes),
+            };
+            next.put(f.path, bytes, diags);
         }
+        laps.lap(r, "output map");
         if let Some(sw) =
             render::offline::service_worker(input.site, next.digests(&mut self.digests))
         {
             next.put(sw.path, Arc::from(sw.bytes), diags);
         }
+        laps.lap(r, "worker");
         for rp in pages.values() {
             diags.extend(rp.diags.clone());
         }
@@ -641,7 +651,7 @@ impl Engine {
             disk.kept_pages = keyed.cached.iter().flatten().count();
         }
         self.pages = pages;
-        self.output = next.files;
+        self.output = Arc::new(next.files);
         Some((todo.len(), changed))
     }
 
@@ -767,18 +777,19 @@ impl NextOutput {
         }
     }
 
-    /// Every file's path and the key of its bytes (a file kept in the last
-    /// output folder by the key its record gives).
     /// Every output file's path and the key of its bytes (for the service
-    /// worker's version). A file whose bytes are the very ones `known`
-    /// keyed last time (one allocation: a page kept from the last build)
-    /// is not hashed again; `known` becomes this build's.
+    /// worker's version; a file kept in the last output folder by the key
+    /// its record gives). A file whose bytes are those `known` keyed last
+    /// time (the very allocation, for a page kept from the last build, or
+    /// equal bytes, for a list page or shard rendered or taken from a memo
+    /// again: comparing is much cheaper than hashing) is not hashed again;
+    /// `known` becomes this build's.
     fn digests(&self, known: &mut HashMap<String, (Arc<[u8]>, Key)>) -> Vec<(String, Key)> {
         let last = std::mem::take(known);
         let fresh: Vec<(String, Arc<[u8]>, Key)> = (self.files.par_iter())
             .map(|(p, b)| {
                 let k = match last.get(p) {
-                    Some((old, k)) if Arc::ptr_eq(old, b) => *k,
+                    Some((old, k)) if Arc::ptr_eq(old, b) || old[..] == b[..] => *k,
                     _ => crate::key::hash_bytes(b),
                 };
                 (p.clone(), Arc::clone(b), k)

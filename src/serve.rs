@@ -67,7 +67,7 @@ pub struct ServeOptions {
 #[derive(Default)]
 struct State {
     /// Output path (`trials/leopards/index.html`) → bytes.
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// Bumped after every successful build.
     version: u64,
     /// The errors of the last build, when it failed (empty otherwise).
@@ -286,6 +286,7 @@ impl Preview {
                 (d, None)
             }
         };
+        let cpu = cpu_time();
         let discovered = start.elapsed();
         let (mut r, redone) =
             self.engine
@@ -296,7 +297,18 @@ impl Preview {
                 .chain(r.timings.iter().copied())
                 .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
                 .collect();
-            eprintln!("timings: {}", stages.join(", "));
+            // The CPU this process used meanwhile (every thread, including
+            // the few the server spends answering requests), beside the
+            // wall time: on a busy machine the wall time says little.
+            let used = cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+            let used = used.map_or(String::new(), |d| {
+                format!(", cpu {:.1} ms", d.as_secs_f64() * 1000.0)
+            });
+            eprintln!(
+                "timings: {}; total {:.1} ms{used}",
+                stages.join(", "),
+                r.elapsed.as_secs_f64() * 1000.0
+            );
         }
         eprint!("{}", r.diagnostics);
         let mut s = match state.write() {
@@ -321,7 +333,7 @@ impl Preview {
         if redone.changed_files > 0 || !s.errors.is_empty() || s.version == 0 {
             s.version += 1;
         }
-        s.files = self.engine.output().clone();
+        s.files = Arc::clone(self.engine.output());
         s.errors.clear();
         eprintln!(
             "{} ({} pages rendered again, {} files changed)",
@@ -330,6 +342,24 @@ impl Preview {
             redone.changed_files
         );
     }
+}
+
+/// The user and system CPU time this process has used so far, where the
+/// system says (Linux); for `--timings`.
+fn cpu_time() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getrusage fills the struct it is given and reads nothing else.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } == 0 {
+            let t = |tv: libc::timeval| {
+                Duration::from_secs(tv.tv_sec.max(0) as u64)
+                    + Duration::from_micros(tv.tv_usec.max(0) as u64)
+            };
+            return Some(t(u.ru_utime) + t(u.ru_stime));
+        }
+    }
+    None
 }
 
 /// What a request needs from the shared state, copied out so that no lock

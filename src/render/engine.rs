@@ -204,10 +204,7 @@ impl<'a> Renderer<'a> {
             .into_bytes(),
         });
         files.extend(super::search::search_page(env, &mut diags));
-        files.push(OutputFile {
-            path: super::search::INDEX_PATH.into(),
-            bytes: super::search::index_json(&super::search::search_index(env)),
-        });
+        files.extend(super::search::search_files(env));
         files.push(OutputFile {
             path: "sitemap.xml".into(),
             bytes: feed::sitemap(input.site, &env.site).into_bytes(),
@@ -339,7 +336,7 @@ pub(super) fn render_list_file(
 /// [`Renderer::with_lists`].
 #[derive(Default)]
 pub struct ListMemo {
-    old: HashMap<Key, Vec<u8>>,
+    old: Mutex<HashMap<Key, Vec<u8>>>,
     kept: Mutex<HashMap<Key, Vec<u8>>>,
     /// Each page's dependency key (see [`crate::incremental`]): a page of a
     /// section or tag list is then keyed by its pages' keys instead of by
@@ -353,7 +350,7 @@ impl ListMemo {
     /// A memo holding the list pages `kept` by an earlier build.
     pub fn new(kept: HashMap<Key, Vec<u8>>) -> ListMemo {
         ListMemo {
-            old: kept,
+            old: Mutex::new(kept),
             ..ListMemo::default()
         }
     }
@@ -367,11 +364,13 @@ impl ListMemo {
         self
     }
 
-    /// The page rendered under `key` by the last build, kept for the next.
+    /// The page rendered under `key` by the last build, kept for the next
+    /// (moved across, so the bytes are copied once, for the caller).
     pub(super) fn reuse(&self, key: Key) -> Option<Vec<u8>> {
-        let b = self.old.get(&key)?.clone();
-        self.keep(key, b.clone());
-        Some(b)
+        let b = (self.old.lock().unwrap_or_else(|e| e.into_inner())).remove(&key)?;
+        let copy = b.clone();
+        self.keep(key, b);
+        Some(copy)
     }
 
     /// Keep `bytes` under `key` for the next build.

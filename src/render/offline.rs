@@ -3,7 +3,7 @@
 //! worker (`sw.js` at the site's root, so its scope is the whole site).
 //!
 //! The service worker precaches the home page, the stylesheet, the
-//! favicon, the offline page and search (index, script, page) when the site has them;
+//! favicon, the offline page and search (index and its shards, script, page) when the site has them;
 //! it keeps every page the reader opens (network first, the cache when
 //! there is no signal; the theme's static files cache first), and shows the
 //! offline page for a page never opened. Its cache is named by a version,
@@ -30,6 +30,8 @@ pub const MANIFEST: &str = "manifest.webmanifest";
 pub const OFFLINE_PAGE: &str = "offline.html";
 /// The search index's output path, precached when the site has one.
 pub const SEARCH_INDEX: &str = super::search::INDEX_PATH;
+/// How the paths of the search index's shards begin; all are precached.
+pub const SEARCH_SHARDS: &str = super::search::SHARD_PREFIX;
 
 /// The colours when the theme's stylesheet does not set `--accent` and `--bg`.
 const FALLBACK_COLOURS: (&str, &str) = ("#0b5d6b", "#fbfbf8");
@@ -154,7 +156,10 @@ pub fn service_worker(site: &Site, mut files: Vec<(String, Key)>) -> Option<Outp
             precache.push(format!("{base}{p}"));
         }
     }
-    // The search page, by its URL: search works without signal from the start.
+    // The index's shards, and the search page by its URL: search works
+    // without signal from the start.
+    let shards = files.iter().filter(|(p, _)| p.starts_with(SEARCH_SHARDS));
+    precache.extend(shards.map(|(p, _)| format!("{base}{p}")));
     if has("search/index.html") {
         precache.push(format!("{base}search/"));
     }

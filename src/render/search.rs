@@ -1,22 +1,34 @@
-//! The offline search index, `search/index.json`: one entry per trial,
-//! appraisal and topic, built from the typed model (never by reading the
-//! rendered HTML), with its searchable words already normalised by
-//! [`normalise`] so that the theme's `search.js` only has to normalise the
-//! query the same way and compare word prefixes.
+//! The offline search index: one entry per trial, appraisal and topic,
+//! built from the typed model (never by reading the rendered HTML), with
+//! its searchable words already normalised by [`normalise`] so that the
+//! theme's `search.js` only has to normalise the query the same way and
+//! compare word prefixes.
 //!
 //! An entry holds what a result shows (title, kind, URL under the base
 //! path, a one-line summary) and two word lists: `keys` (title, acronym,
 //! registry ids: a match there ranks first) and `text` (population,
 //! intervention and comparator, conditions, tags, journal, year, outcome
 //! labels; for appraisals and topics the trials they discuss). Each list
-//! holds every word once, in the order first met, so the index stays small
-//! and its bytes depend only on the site.
+//! holds every word once, in the order first met, and `text` leaves out the
+//! words of the summary when `search.js` can normalise them itself (an
+//! ASCII summary), so the index stays small and its bytes depend only on
+//! the site.
+//!
+//! The entries are split into shards (`search/shard-N.json`, about
+//! [`SHARD_ENTRIES`] entries each, a page's shard chosen by the hash of its
+//! path) listed by a small manifest, `search/index.json`: a rebuild after
+//! one edit changes one shard, not the whole index. In `serve` and
+//! `build --cache` each page's entry is kept under the page's dependency
+//! key ([`super::ListMemo`]), so only changed pages' entries are derived
+//! again.
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::Diagnostics;
+use crate::key::{hash_bytes, KeyHasher};
 use crate::link::Links;
 use crate::model::{Appraisal, Page, PageKind, Site, Topic, Trial};
 use crate::write::OutputFile;
@@ -25,14 +37,23 @@ use super::engine::render_list_file;
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
 
-/// Where the index is written in the output (an interface: `docs/json.md`).
+/// Where the index's manifest is written in the output (an interface:
+/// `docs/json.md`).
 pub const INDEX_PATH: &str = "search/index.json";
+
+/// How the output paths of the index's shards begin (`search/shard-0.json`, …).
+pub const SHARD_PREFIX: &str = "search/shard-";
+
+/// About how many entries a shard holds: the number of shards is the
+/// least power of two that keeps them at most this many on average.
+pub const SHARD_ENTRIES: usize = 2048;
 
 /// Where the search page is written.
 const PAGE_PATH: &str = "search/index.html";
 
-/// The version of the index's format, bumped when a key changes meaning.
-pub const INDEX_VERSION: u32 = 1;
+/// The version of the index's format, bumped when a key changes meaning
+/// (2: a manifest and shards; `text` without the summary's words).
+pub const INDEX_VERSION: u32 = 2;
 
 /// The longest summary, in characters, before it is cut at a word.
 const SUMMARY_CHARS: usize = 180;
@@ -69,13 +90,15 @@ pub struct SearchEntry {
     pub text: String,
 }
 
-/// The whole index as written.
+/// The index's manifest, `search/index.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SearchIndex {
+pub struct SearchManifest {
     /// [`INDEX_VERSION`].
     pub version: u32,
-    /// One entry per trial, appraisal and topic, in the site's page order.
-    pub entries: Vec<SearchEntry>,
+    /// How many entries the shards hold in all.
+    pub entries: usize,
+    /// The shards' URLs (absolute paths under the base path), in order.
+    pub shards: Vec<String>,
 }
 
 /// What the search page's template gets besides the site and page.
@@ -220,32 +243,110 @@ fn entry(env: &Env, i: usize) -> Option<SearchEntry> {
         }
         PageKind::Plain => return None,
     };
-    let keys = words(keys, &[]);
-    let text = words(text, &keys);
     let line = if p.description.trim().is_empty() {
         fallback.unwrap_or_default()
     } else {
         &p.description
     };
+    let summary = summary(line);
+    let keys = words(keys, &[]);
+    let mut skip = keys.clone();
+    skip.extend(summary_words(&summary));
+    let text = words(text, &skip);
     Some(SearchEntry {
         kind,
         title: p.title.clone(),
         acronym,
         url: env.url(&p.url_path),
-        summary: summary(line),
+        summary,
         keys: keys.join(" "),
         text: text.join(" "),
     })
 }
 
-/// The index of every trial, appraisal and topic of the site.
-pub(super) fn search_index(env: &Env) -> SearchIndex {
-    SearchIndex {
-        version: INDEX_VERSION,
-        entries: (0..env.input.site.pages.len())
-            .filter_map(|i| entry(env, i))
-            .collect(),
+/// The words of a summary that `search.js` finds by itself (it searches
+/// the summary as well as `text`): all of them when the summary, but for
+/// its ellipsis, is ASCII (where its normalisation and [`normalise`]
+/// agree), else none.
+fn summary_words(summary: &str) -> Vec<String> {
+    if summary.trim_end_matches('…').is_ascii() {
+        words([summary], &[])
+    } else {
+        Vec::new()
     }
+}
+
+/// Page `i`'s entry as one line of JSON (empty for a plain page), taken
+/// from the memo of the last build when the page's dependency key is the
+/// same (the key covers the page, the pages linked with it, and the
+/// site-wide inputs such as the base URL).
+fn entry_line(env: &Env, i: usize) -> Vec<u8> {
+    let make = || {
+        entry(env, i)
+            .map(|e| serde_json::to_vec(&e).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let Some((memo, keys)) = env.lists.and_then(|m| Some((m, m.page_keys.as_ref()?))) else {
+        return make();
+    };
+    let key = KeyHasher::default()
+        .bytes(b"search entry")
+        .key(keys[i])
+        .finish();
+    memo.reuse(key).unwrap_or_else(|| {
+        let b = make();
+        memo.keep(key, b.clone());
+        b
+    })
+}
+
+/// How many shards `entries` entries are split into (none for none).
+fn shard_count(entries: usize) -> usize {
+    if entries == 0 {
+        0
+    } else {
+        entries.div_ceil(SHARD_ENTRIES).next_power_of_two()
+    }
+}
+
+/// The output path of shard `n`.
+fn shard_path(n: usize) -> String {
+    format!("{SHARD_PREFIX}{n}.json")
+}
+
+/// The index's files: the manifest ([`INDEX_PATH`]) and its shards, each
+/// shard holding its pages' entries in the site's page order.
+pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
+    let site = env.input.site;
+    let lines: Vec<(usize, Vec<u8>)> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| (i, entry_line(env, i)))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let n = shard_count(lines.len());
+    let mut shards: Vec<Vec<&[u8]>> = vec![Vec::new(); n];
+    for (i, l) in &lines {
+        let h = hash_bytes(site.pages[*i].url_path.as_bytes());
+        shards[(h % n as u128) as usize].push(l);
+    }
+    let manifest = SearchManifest {
+        version: INDEX_VERSION,
+        entries: lines.len(),
+        shards: (0..n).map(|k| env.url(&shard_path(k))).collect(),
+    };
+    let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
+    bytes.push(b'\n');
+    let mut files = vec![OutputFile {
+        path: INDEX_PATH.into(),
+        bytes,
+    }];
+    for (k, s) in shards.iter().enumerate() {
+        files.push(OutputFile {
+            path: shard_path(k),
+            bytes: shard_json(s),
+        });
+    }
+    files
 }
 
 /// The search page (`/search/`, template `search.html`): the form, the
@@ -269,16 +370,19 @@ pub(super) fn search_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFi
     render_list_file(env, "search.html", &ctx, "search", PAGE_PATH.into(), diags)
 }
 
-/// The index as the bytes of `search/index.json` (compact, one entry a
+/// A shard's bytes from its entries' JSON `lines` (compact, one entry a
 /// line so that a diff between two builds reads page by page).
-pub(super) fn index_json(index: &SearchIndex) -> Vec<u8> {
-    let mut out = format!("{{\"version\":{},\"entries\":[", index.version);
-    for (n, e) in index.entries.iter().enumerate() {
-        out.push_str(if n == 0 { "\n" } else { ",\n" });
-        out.push_str(&serde_json::to_string(e).unwrap_or_default());
+fn shard_json(lines: &[&[u8]]) -> Vec<u8> {
+    let head = format!("{{\"version\":{INDEX_VERSION},\"entries\":[");
+    let len = head.len() + lines.iter().map(|l| l.len() + 2).sum::<usize>() + 4;
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(head.as_bytes());
+    for (n, l) in lines.iter().enumerate() {
+        out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+        out.extend_from_slice(l);
     }
-    out.push_str("\n]}\n");
-    out.into_bytes()
+    out.extend_from_slice(b"\n]}\n");
+    out
 }
 
 #[cfg(test)]
@@ -327,12 +431,28 @@ mod tests {
             keys: "t".into(),
             text: "s".into(),
         };
-        let idx = SearchIndex {
-            version: INDEX_VERSION,
-            entries: vec![e.clone(), e],
-        };
+        let b = serde_json::to_vec(&e).unwrap();
         let line = r#"{"kind":"topic","title":"T","url":"/x/topics/t/","summary":"S","keys":"t","text":"s"}"#;
-        let want = format!("{{\"version\":1,\"entries\":[\n{line},\n{line}\n]}}\n");
-        assert_eq!(String::from_utf8(index_json(&idx)).unwrap(), want);
+        let want = format!("{{\"version\":2,\"entries\":[\n{line},\n{line}\n]}}\n");
+        assert_eq!(String::from_utf8(shard_json(&[&b, &b])).unwrap(), want);
+        assert_eq!(shard_json(&[]), b"{\"version\":2,\"entries\":[\n]}\n");
+    }
+
+    #[test]
+    fn shards_are_a_power_of_two_of_about_shard_entries_each() {
+        assert_eq!(shard_count(0), 0);
+        assert_eq!(shard_count(1), 1);
+        assert_eq!(shard_count(SHARD_ENTRIES), 1);
+        assert_eq!(shard_count(SHARD_ENTRIES + 1), 2);
+        assert_eq!(shard_count(10_000), 8);
+    }
+
+    #[test]
+    fn only_an_ascii_summary_gives_its_words_to_search_js() {
+        assert_eq!(
+            summary_words("Septic-shock, adults…"),
+            ["septic", "shock", "adults"]
+        );
+        assert!(summary_words("Hôpitaux de Paris").is_empty());
     }
 }

@@ -1,5 +1,5 @@
-//! The offline search index (`search/index.json`) of the example site
-//! built under a project subpath, the search page and the header form, and
+//! The offline search index (`search/index.json`, a manifest, and its
+//! shards) of the example site built under a project subpath, the search page and the header form, and
 //! the theme's `search.js` matching against that index (with node, when
 //! it is installed).
 
@@ -16,11 +16,27 @@ fn built() -> tempfile::TempDir {
     t
 }
 
+/// The index of the site built at `out`: its manifest, and every entry of
+/// its shards in the manifest's order (as `search.js` gathers them).
+fn index(out: &std::path::Path) -> (Value, Vec<Value>) {
+    let manifest: Value = serde_json::from_str(&read(out, "search/index.json")).unwrap();
+    let mut entries = Vec::new();
+    for url in manifest["shards"].as_array().unwrap() {
+        let rel = url
+            .as_str()
+            .unwrap()
+            .strip_prefix("/appraise-demo/")
+            .unwrap();
+        let shard: Value = serde_json::from_str(&read(out, rel)).unwrap();
+        assert_eq!(shard["version"], 2, "{rel}");
+        entries.extend(shard["entries"].as_array().unwrap().iter().cloned());
+    }
+    (manifest, entries)
+}
+
 /// The entry whose URL is `url`.
-fn entry<'v>(idx: &'v Value, url: &str) -> &'v Value {
-    idx["entries"]
-        .as_array()
-        .unwrap()
+fn entry<'v>(entries: &'v [Value], url: &str) -> &'v Value {
+    entries
         .iter()
         .find(|e| e["url"] == url)
         .unwrap_or_else(|| panic!("no entry for {url}"))
@@ -32,15 +48,29 @@ fn has_words(words: &Value, want: &str) -> bool {
     want.split(' ').all(|w| have.contains(&w))
 }
 
+/// Whether the words `search.js` searches besides the keys (the
+/// normalised summary, then `text`) hold every word of `want`.
+fn has_text(e: &Value, want: &str) -> bool {
+    let summary = appraise::render::search::normalise(e["summary"].as_str().unwrap());
+    let all = format!("{summary} {}", e["text"].as_str().unwrap());
+    has_words(&Value::from(all), want)
+}
+
 #[test]
 fn the_example_index_has_the_trials_topic_and_registry_record() {
     let t = built();
     let out = t.path().join("public");
-    let idx: Value = serde_json::from_str(&read(&out, "search/index.json")).unwrap();
-    assert_eq!(idx["version"], 1);
-    // One entry per trial, appraisal and topic: 7 + 2 + 1, no plain page.
-    assert_eq!(idx["entries"].as_array().unwrap().len(), 10);
-    assert!(!read(&out, "search/index.json").contains("/about/"));
+    let (manifest, idx) = index(&out);
+    assert_eq!(manifest["version"], 2);
+    // One entry per trial, appraisal and topic: 7 + 2 + 1, no plain page;
+    // ten entries make one shard.
+    assert_eq!(manifest["entries"], 10);
+    assert_eq!(idx.len(), 10);
+    assert_eq!(
+        manifest["shards"],
+        serde_json::json!(["/appraise-demo/search/shard-0.json"])
+    );
+    assert!(!read(&out, "search/shard-0.json").contains("/about/"));
 
     let leo = entry(&idx, "/appraise-demo/trials/leopards/");
     assert_eq!(leo["kind"], "trial");
@@ -51,31 +81,30 @@ fn the_example_index_has_the_trials_topic_and_registry_record() {
     );
     assert!(has_words(&leo["keys"], "leopards isrctn12776039"));
     // Tag `septic-shock`, population, arms, journal, year, outcome labels.
-    assert!(has_words(&leo["text"], "inotropes placebo"));
+    assert!(has_text(leo, "inotropes placebo"));
     assert!(has_words(&leo["keys"], "sepsis"));
-    assert!(has_words(&leo["text"], "vasopressors"));
-    assert!(has_words(&leo["text"], "n engl j med 2016"));
-    assert!(has_words(&leo["text"], "sofa mortality"));
+    assert!(has_text(leo, "vasopressors"));
+    assert!(has_text(leo, "n engl j med 2016"));
+    assert!(has_text(leo, "sofa mortality"));
     // "septic shock" is a key (the title) so not repeated in the text.
     assert!(has_words(&leo["keys"], "septic shock"));
     assert!(!has_words(&leo["text"], "septic"));
+    // Nor are the summary's words: search.js searches the summary too.
+    let said = appraise::render::search::normalise(leo["summary"].as_str().unwrap());
+    let said: Vec<&str> = said.split(' ').collect();
+    let text = leo["text"].as_str().unwrap();
+    assert!(text.split(' ').all(|w| !said.contains(&w)), "{text}");
 
     let rec = entry(&idx, "/appraise-demo/trials/nct04728932/");
     assert_eq!(rec["acronym"], "NCT04728932");
     assert!(has_words(&rec["keys"], "nct04728932"));
     // Accents folded: "Hôpitaux".
-    assert!(has_words(
-        &rec["text"],
-        "assistance publique hopitaux de paris"
-    ));
-    assert!(has_words(&rec["text"], "cardiogenic refractory"));
+    assert!(has_text(rec, "assistance publique hopitaux de paris"));
+    assert!(has_text(rec, "cardiogenic refractory"));
 
     let topic = entry(&idx, "/appraise-demo/topics/levosimendan/");
     assert_eq!(topic["kind"], "topic");
-    assert!(has_words(
-        &topic["text"],
-        "septic shock leopards levoecmo lido"
-    ));
+    assert!(has_text(topic, "septic shock leopards levoecmo lido"));
 
     let blog = entry(&idx, "/appraise-demo/appraisals/leopards-blog/");
     assert_eq!(blog["kind"], "appraisal");
@@ -100,11 +129,12 @@ fn the_search_page_and_header_form_work_under_the_subpath() {
 fn the_index_bytes_do_not_change_between_builds() {
     let a = built();
     let b = built();
-    let rel = "search/index.json";
-    assert_eq!(
-        std::fs::read(a.path().join("public").join(rel)).unwrap(),
-        std::fs::read(b.path().join("public").join(rel)).unwrap()
-    );
+    for rel in ["search/index.json", "search/shard-0.json"] {
+        assert_eq!(
+            std::fs::read(a.path().join("public").join(rel)).unwrap(),
+            std::fs::read(b.path().join("public").join(rel)).unwrap()
+        );
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 /* appraise search: finds pages in the site's own index (search/index.json,
-   written at build time with its words already normalised), in the
-   browser, with no network beyond the site. No dependencies. */
+   a manifest of shards written at build time with their words already
+   normalised), in the browser, with no network beyond the site. No
+   dependencies. */
 (function () {
   "use strict";
 
@@ -9,6 +10,13 @@
   function norm(s) {
     return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
       .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  /* The words searched besides the keys: the summary's (the index leaves
+     them out of `text`), then `text`. Worked out once per entry. */
+  function rest(e) {
+    if (e.rest === undefined) e.rest = " " + norm(e.summary) + " " + e.text;
+    return e.rest;
   }
 
   /* The entries every query word starts a word of, best first: the trial
@@ -20,7 +28,7 @@
     if (!words.length) return [];
     var hits = [];
     entries.forEach(function (e, i) {
-      var keys = " " + e.keys, text = " " + e.text;
+      var keys = " " + e.keys, text = rest(e);
       var score = e.acronym && norm(e.acronym) === q ? 100 : 0;
       for (var w = 0; w < words.length; w++) {
         if (keys.indexOf(" " + words[w]) >= 0) score += 2;
@@ -58,6 +66,23 @@
       : found.length + (found.length === 1 ? " page matches" : " pages match") + " \u201c" + q + "\u201d.";
   }
 
+  function json(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
+  /* Every entry of the index whose manifest is at `url`: its shards,
+     fetched together, in the manifest's order. */
+  function load(url) {
+    return json(url).then(function (m) {
+      return Promise.all((m.shards || []).map(json));
+    }).then(function (shards) {
+      return [].concat.apply([], shards.map(function (s) { return s.entries || []; }));
+    });
+  }
+
   /* The search page: results as you type, the query kept in the address. */
   function start() {
     var form = document.getElementById("search-form");
@@ -68,11 +93,7 @@
     var q = new URLSearchParams(location.search).get("q");
     if (q) box.value = q;
     status.textContent = "Loading the index\u2026";
-    fetch(form.getAttribute("data-index")).then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }).then(function (idx) {
-      var entries = idx.entries || [];
+    load(form.getAttribute("data-index")).then(function (entries) {
       var update = function () {
         show(box, list, status, entries);
         var u = new URL(location.href);
