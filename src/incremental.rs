@@ -529,6 +529,7 @@ impl Engine {
                 self.topics.insert(key, done);
             }
         }
+        diags.extend(analyse::registry_of_site(site, links, &mut out));
         (out, lines.into_values().flatten().collect(), n)
     }
 

@@ -337,6 +337,10 @@ pub struct RawOutcome {
     pub note: Option<String>,
     /// Unit of continuous values (`points`, `days`).
     pub unit: Option<String>,
+    /// The registered outcome this published outcome reports, named by its
+    /// measure as written under `trial.registry`: the author's judgement,
+    /// which the outcome-switching check takes over its word rule.
+    pub registered_as: Option<String>,
 }
 
 /// A registration: `NCT04728932` or `{ id: NCT04728932, url: ... }`.

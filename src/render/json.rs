@@ -3,7 +3,9 @@
 //! Format (documented in docs/json.md): a trial's `outcomes` each with
 //! `id`, `label`, `arms` (experimental first; `events`/`total` or
 //! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
-//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported` and `check`;
+//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported` and `check`,
+//! and `source` (`paper` or `registry`); its `registry_check` (posted
+//! against published values, arm by arm);
 //! a topic's `analyses` with the pooled numbers, `studies` and
 //! `cumulative`. Ratios on their natural scale, risk differences as
 //! proportions. Keys come out in a fixed order, so the files are
@@ -28,6 +30,17 @@ struct TrialJson<'a> {
     journal: &'a Option<String>,
     arms: Vec<ArmJson<'a>>,
     outcomes: &'a [OutcomeResult],
+    registry_check: Vec<RegistryCheckJson<'a>>,
+}
+
+/// One arm of a posted outcome compared with the paper.
+#[derive(Serialize)]
+struct RegistryCheckJson<'a> {
+    outcome: &'a str,
+    arm: &'a str,
+    paper: &'a str,
+    registry: &'a str,
+    agrees: bool,
 }
 
 #[derive(Serialize)]
@@ -67,6 +80,22 @@ pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -
         journal: &tc.journal,
         arms,
         outcomes: analyses.trials.get(&i).map(Vec::as_slice).unwrap_or(&[]),
+        registry_check: analyses
+            .registry
+            .get(&i)
+            .map(|r| {
+                r.checks
+                    .iter()
+                    .map(|c| RegistryCheckJson {
+                        outcome: &c.outcome,
+                        arm: &c.arm,
+                        paper: &c.paper,
+                        registry: &c.registry,
+                        agrees: c.verdict == crate::analyse::Agreement::Agrees,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     to_bytes(&j)
 }

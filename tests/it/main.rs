@@ -15,6 +15,7 @@ mod numbers;
 mod offline;
 #[cfg(unix)]
 mod output_safety;
+mod registry;
 mod release;
 mod robustness;
 mod sanitize;
