@@ -111,7 +111,7 @@ pub fn enrolment_text(v: Option<(u64, EnrolmentSource)>) -> Option<String> {
     })
 }
 
-/// Where the reference date came from, for "as of <date> (…)".
+/// Where the reference date came from, for "as of `date` (…)".
 pub fn reference_source(r: &ReferenceDate) -> String {
     match &r.source {
         DateSource::SourceDateEpoch => "the build's SOURCE_DATE_EPOCH".into(),

@@ -33,7 +33,7 @@ pub struct RegistryCtx {
     pub actual_n: Option<u64>,
     /// Why the trial stopped (terminated, withdrawn or suspended trials).
     pub why_stopped: Option<String>,
-    /// The results-overdue sentence, with "as of <date> (source)".
+    /// The results-overdue sentence, with "as of `date` (source)".
     pub overdue: Option<String>,
 }
 

@@ -92,7 +92,11 @@ fn registry_check_in_the_json_names_outcome_arm_paper_registry_and_agrees() {
 fn the_trial_page_shows_the_cross_check_switching_and_enrolment() {
     let (_t, out) = built("cross-check");
     let html = read(&out, "trials/paper/index.html");
-    assert!(html.contains("<td class=\"num\" data-label=\"Registry\">88/258</td><td class=\"num\" data-label=\"Paper\">89/258</td><td data-label=\"Agree\"><span class=\"check check-changed\">✗ differs</span>"), "{html}");
+    assert!(
+        html.contains("<td>Drug</td><td class=\"num\"><span class=\"check check-changed\">registry 88/258, paper 89/258</span>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>Placebo</td><td class=\"num\"><span class=\"check check-ok\">registry 80/258 = paper ✓</span>"));
     assert!(
         html.contains("3 of 4 posted arm values agree with the paper; <strong>1 differs</strong>.")
     );
@@ -170,4 +174,24 @@ fn results_overdue_is_judged_against_the_newest_updated_date() {
         lines,
         ["warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2023-02-01 (the newest `updated` date in the site, content/about.md), and no results are posted or published"]
     );
+}
+
+#[test]
+fn the_example_levoecmo_page_shows_registered_against_published_and_enrolment() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&repo(), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "trials/levoecmo/index.html");
+    for s in [
+        "Successful and faster weaning from VA-ECMO <span class=\"meta\">· no time frame registered</span>",
+        "Successful VA-ECMO weaning within 30 days <span class=\"meta\">· 30 days</span>",
+        "Matches the registered measure; no registered time frame to compare",
+        "<dt>Planned</dt><dd>206 (registry)</dd>",
+        "<dt>Actual</dt><dd>205 (paper)</dd>",
+    ] {
+        assert!(html.contains(s), "LEVOECMO page lacks {s}");
+    }
+    let rec = read(&out, "trials/nct04728932/index.html");
+    assert!(rec.contains("<dt>Planned</dt><dd>206 (registry)</dd>"));
 }
