@@ -530,6 +530,7 @@ impl Engine {
                 self.topics.insert(key, done);
             }
         }
+        diags.extend(analyse::registry_of_site(site, links, &mut out));
         (out, lines.into_values().flatten().collect(), n)
     }
 
@@ -826,6 +827,13 @@ fn site_key(sources: &Sources, by_path: &BTreeMap<&str, Key>, opts: &Options) ->
     h.bytes(env!("CARGO_PKG_VERSION").as_bytes());
     h.bytes(&[u8::from(opts.drafts), u8::from(opts.unreleased)]);
     h.bytes(opts.base_url.as_deref().unwrap_or("\u{0}").as_bytes());
+    // SOURCE_DATE_EPOCH decides which trials show "results overdue".
+    h.bytes(
+        opts.source_date
+            .map(|d| d.iso())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     for f in &sources.files {
         let site_wide = match f.kind {
             FileKind::Page => f.rel_path.ends_with("/_index.md"),

@@ -366,8 +366,9 @@ fn cited_by(l: &mut Links, appraisal_trials: PerPage, topic_trials: PerPage) {
     l.topic_trials = topic_trials;
 }
 
-/// Registry records (trials without results) and the published trial with
-/// the same registration.
+/// Registry records (trials without published results of their own: at
+/// most results posted on the registry) and the published trial with the
+/// same registration.
 fn registry_records(site: &Site, l: &mut Links) {
     let mut by_reg: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
@@ -380,7 +381,7 @@ fn registry_records(site: &Site, l: &mut Links) {
     for ids in by_reg.values() {
         let (published, records): (Vec<usize>, Vec<usize>) =
             ids.iter().partition(|&&i| match &site.pages[i].kind {
-                PageKind::Trial(t) => t.has_results(),
+                PageKind::Trial(t) => t.has_paper_results(),
                 _ => false,
             });
         if let Some(&pubd) = published.first() {

@@ -36,6 +36,9 @@ pub struct Options {
     /// since version N") on topic pages and `/changes/`: `serve` and
     /// `build --drafts` do, a plain build does not.
     pub unreleased: bool,
+    /// The day of `SOURCE_DATE_EPOCH` (read by the command line): the
+    /// reference date of "results overdue", before the site's own dates.
+    pub source_date: Option<model::Date>,
 }
 
 impl Options {
@@ -51,6 +54,7 @@ impl Options {
             keep_files: true,
             cache: false,
             unreleased: false,
+            source_date: None,
         }
     }
 
@@ -59,6 +63,7 @@ impl Options {
         model::Overrides {
             drafts: self.drafts,
             base_url: self.base_url.clone(),
+            source_date: self.source_date,
         }
     }
 }

@@ -15,7 +15,8 @@
 //! how a pooled result is read without claiming more than the trials
 //! show), and the summary-of-findings and trial-sequential-analysis wording
 //! (certainty symbols, risks per 1,000), and the one reference style of the
-//! site ([`reference()`], Vancouver as medical journals use it). Later stages call it; the
+//! site ([`reference()`], Vancouver as medical journals use it), and the
+//! words of registry versus paper (`registry`). Later stages call it; the
 //! statistics and analyse stages stay numbers. What still formats in place
 //! (chart cells) moves here as issue 9 goes on.
 
@@ -32,6 +33,9 @@ use crate::model::{
 use crate::stats::binary::{Nnt, NntDirection, NntValue};
 use crate::stats::check::Verdict;
 use crate::stats::meta::Lead;
+
+mod registry;
+pub use registry::*;
 
 /// Format a number with `d` decimals and a true minus sign.
 pub fn num(x: f64, d: usize) -> String {

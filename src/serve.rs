@@ -61,6 +61,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Print the time each stage of every rebuild took.
     pub timings: bool,
+    /// The day of `SOURCE_DATE_EPOCH`, read by the command line.
+    pub source_date: Option<crate::model::Date>,
 }
 
 /// The site being served and the state of the last build.
@@ -115,6 +117,7 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         cache: false,
         // A preview shows the author what the next release will say.
         unreleased: true,
+        source_date: opts.source_date,
     };
     let state: Shared = Arc::default();
     let (tx, rx) = mpsc::channel();

@@ -14,6 +14,9 @@
 //! (`arms`) and names things. The result types (`results`) serialise
 //! directly into the `index.json` twins (format in docs/json.md).
 //!
+//! Registry against paper (`registry`): posted results cross-checked,
+//! outcome switching, enrolment, results overdue.
+//!
 //! [`trial_results`] and [`topic_results`] analyse one page each, for a
 //! rebuild that redoes only the pages that changed; [`analyse`] runs them
 //! over the whole site.
@@ -22,6 +25,7 @@ mod arms;
 mod check;
 mod evidence;
 pub mod prose;
+mod registry;
 mod results;
 mod topic;
 mod trial;
@@ -34,6 +38,10 @@ use crate::model::{PageKind, Site};
 
 pub use arms::two_by_two;
 pub use evidence::{Per1000, SofResult, Source, TsaAssumptions, TsaLook, TsaResult};
+pub use registry::{
+    reference_date, registry_reports, Agreement, DateSource, Enrolment, EnrolmentSource, Overdue,
+    ReferenceDate, RegisteredText, RegistryCheck, RegistryReport, SwitchVerdict, Switching,
+};
 pub use results::*;
 pub use topic::sensitivity::{LeaveOneOut, Sensitivity, SensitivityEstimate, SubgroupTest};
 pub use topic::{study_label, topic_results};
@@ -41,6 +49,16 @@ pub use trial::trial_results;
 
 /// Confidence level of every recomputed interval.
 const LEVEL: f64 = 0.95;
+
+/// The registry-versus-paper reports of every trial page and the
+/// reference date they were judged against, into `out`; their warnings.
+/// Cheap (no statistics), so always done whole, also on a rebuild.
+pub fn registry_of_site(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
+    out.reference = reference_date(site, site.config.source_date);
+    let (reports, diags) = registry_reports(site, links, out.reference.as_ref());
+    out.registry = reports;
+    diags
+}
 
 /// Analyse every trial and topic of the site.
 pub fn analyse(site: &Site, links: &Links) -> (Analyses, Diagnostics) {
@@ -69,5 +87,6 @@ pub fn analyse(site: &Site, links: &Links) -> (Analyses, Diagnostics) {
             diags.extend(d);
         }
     }
+    diags.extend(registry_of_site(site, links, &mut out));
     (out, diags)
 }

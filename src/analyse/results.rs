@@ -20,6 +20,10 @@ pub struct Analyses {
     pub trials: BTreeMap<usize, Vec<OutcomeResult>>,
     /// Topic page → its pooled analyses.
     pub topics: BTreeMap<usize, Vec<PooledResult>>,
+    /// Trial page → the registry against the paper.
+    pub registry: BTreeMap<usize, super::registry::RegistryReport>,
+    /// The date "results overdue" is judged against, and its source.
+    pub reference: Option<super::registry::ReferenceDate>,
 }
 
 /// One arm of an outcome, experimental arm first.
@@ -217,6 +221,8 @@ pub struct OutcomeResult {
     pub kind: OutcomeKind,
     /// Whether higher values / more events are good.
     pub direction: Direction,
+    /// Where the arm data came from: `paper` or `registry`.
+    pub source: crate::model::Source,
     /// Arms, experimental first.
     pub arms: Vec<ArmResult>,
     /// Recomputed effects.

@@ -44,6 +44,7 @@ fn outcome_result(t: &Trial, o: &Outcome, diags: &mut Diagnostics) -> OutcomeRes
             OutcomeData::None => OutcomeKind::Reported,
         },
         direction: o.direction,
+        source: o.source,
         arms: arms_of(t, &o.data),
         effects: Vec::new(),
         nnt: None,

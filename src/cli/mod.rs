@@ -148,6 +148,15 @@ pub enum Command {
 
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    // The reference date of "results overdue": the environment is read
+    // here, once, and passed down.
+    let source_date = match source_date_epoch() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     match cli.command {
         Command::Build {
             root,
@@ -168,6 +177,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 keep_files: false,
                 cache,
                 unreleased: drafts,
+                source_date,
             };
             build(&opts, timings)
         }
@@ -175,7 +185,7 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             strict,
             drafts,
-        } => check(root, strict, drafts),
+        } => check(root, strict, drafts, source_date),
         Command::Serve {
             root,
             port,
@@ -187,6 +197,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 port,
                 drafts,
                 timings,
+                source_date,
             };
             match crate::serve::serve(&opts) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -202,6 +213,15 @@ pub fn run(cli: Cli) -> ExitCode {
             release::release(&root, &note, &release::DateSource::from_env(date))
         }
         Command::Init { dir } => init::init(&dir),
+    }
+}
+
+/// The day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC), when it is
+/// set; an error when it is not a number.
+fn source_date_epoch() -> Result<Option<crate::model::Date>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => release::DateSource::Epoch(s).day().map(Some),
+        Err(_) => Ok(None),
     }
 }
 
@@ -247,10 +267,16 @@ fn build(opts: &Options, timings: bool) -> ExitCode {
 /// `appraise check`: build without writing, print the "ok:" lines and the
 /// diagnostics; fail on an error, or with `strict` on a printed result that
 /// does not add up.
-fn check(root: PathBuf, strict: bool, drafts: bool) -> ExitCode {
+fn check(
+    root: PathBuf,
+    strict: bool,
+    drafts: bool,
+    source_date: Option<crate::model::Date>,
+) -> ExitCode {
     let r = pipeline::build(&Options {
         drafts,
         keep_files: false,
+        source_date,
         ..Options::in_memory(root)
     });
     for line in &r.reproduced {

@@ -22,7 +22,9 @@
 //!   unused CSVs).
 //! - `page`: the fields every page has, its URL, and which kind it is
 //!   (with an appraisal's style and trials).
-//! - `trial`: arms, registrations, registry record, publication, baseline.
+//! - `trial`: arms, registrations, publication, baseline.
+//! - `registry`: the registry record, its registered outcomes and posted
+//!   results.
 //! - `outcome`: outcomes from front matter and CSV, and their arm data.
 //! - `reported`: effects as printed, and [`PValue::parse`].
 //! - `topic`: a topic's trials and analyses.
@@ -38,6 +40,7 @@ pub mod date;
 mod evidence;
 mod outcome;
 mod page;
+mod registry;
 mod reported;
 mod site;
 #[cfg(test)]
@@ -50,6 +53,7 @@ pub use evidence::{
     Certainty, Correction, Domain, RatedDown, SofSpec, TsaSpec, CERTAINTY_NAMES, DEFAULT_ALPHA,
     DEFAULT_BETA, DOMAIN_NAMES,
 };
+pub use registry::{PostedEvent, PostedOutcome, PostedResults, RegisteredOutcome, Source};
 pub use site::{build, build_owned, build_with, Overrides, PageOut};
 
 use std::collections::BTreeMap;
@@ -94,6 +98,9 @@ pub struct SiteConfig {
     /// `offline: false` turns off the web app manifest and the service
     /// worker (default on).
     pub offline: bool,
+    /// The day `SOURCE_DATE_EPOCH` gives (set by the command line, never
+    /// read from the clock): the reference date of "results overdue".
+    pub source_date: Option<Date>,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).
@@ -270,9 +277,17 @@ pub struct Trial {
 }
 
 impl Trial {
-    /// Whether results are known: any outcome data, or a publication.
+    /// Whether results are known: any outcome data (the paper's or
+    /// posted on the registry), or a publication.
     pub fn has_results(&self) -> bool {
         !self.outcomes.is_empty() || self.publication.is_some()
+    }
+    /// Whether the trial has published results of its own: a publication,
+    /// or outcome data from the paper (not only results posted on the
+    /// registry). A page without them is a registry record, paired with
+    /// the published trial of the same registration.
+    pub fn has_paper_results(&self) -> bool {
+        self.publication.is_some() || self.outcomes.iter().any(|o| o.source == Source::Paper)
     }
     /// Arm indices in display order: experimental, control, then any others.
     pub fn arm_order(&self) -> Vec<usize> {
@@ -334,6 +349,32 @@ pub struct Registry {
     pub enrollment: Option<u64>,
     /// Conditions.
     pub conditions: Vec<String>,
+    /// Primary completion date.
+    pub primary_completion: Option<Date>,
+    /// Actual enrolment.
+    pub enrollment_actual: Option<u64>,
+    /// Why the trial stopped, as the registry words it.
+    pub why_stopped: Option<String>,
+    /// When results were first posted.
+    pub results_posted: Option<Date>,
+    /// The registered primary outcome(s).
+    #[serde(skip)]
+    pub primary_outcomes: Vec<RegisteredOutcome>,
+    /// The registered secondary outcomes.
+    #[serde(skip)]
+    pub secondary_outcomes: Vec<RegisteredOutcome>,
+    /// Results posted on the registry.
+    #[serde(skip)]
+    pub results: Option<PostedResults>,
+    /// The file the record is written in.
+    #[serde(skip)]
+    pub file: String,
+    /// The 1-based line of `trial.registry`.
+    #[serde(skip)]
+    pub line: usize,
+    /// The 1-based line of `primary_completion` (of the block when absent).
+    #[serde(skip)]
+    pub line_primary_completion: usize,
 }
 
 /// Where a trial was published.
@@ -629,4 +670,8 @@ pub struct Outcome {
     pub unit: Option<String>,
     /// Where it was written: file and 1-based line.
     pub origin: (String, usize),
+    /// Where its arm data came from: the paper, or posted on the registry.
+    pub source: Source,
+    /// The registered measure the author judged it to report (`registered_as:`).
+    pub registered_as: Option<String>,
 }

@@ -111,7 +111,7 @@ impl Place<'_> {
 }
 
 /// One typed outcome; `None` when it has errors (all of them reported).
-fn outcome(
+pub(super) fn outcome(
     cx: &mut Cx,
     p: &str,
     o: &RawOutcome,
@@ -182,6 +182,8 @@ fn outcome(
         note: o.note.clone(),
         unit: o.unit.clone(),
         origin,
+        source: super::Source::Paper,
+        registered_as: o.registered_as.clone(),
     })
 }
 
@@ -584,7 +586,7 @@ fn parse_count(s: &str) -> Result<ParsedCount, bool> {
 
 /// A long-form count (`events: 12`), or an error at its line when it is not
 /// a whole number.
-fn whole(
+pub(super) fn whole(
     cx: &mut Cx,
     csv: Option<&str>,
     line: usize,

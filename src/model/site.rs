@@ -21,6 +21,8 @@ pub struct Overrides {
     pub drafts: bool,
     /// Replace `base_url` of `content/_index.md` (`--base-url`).
     pub base_url: Option<String>,
+    /// The day of `SOURCE_DATE_EPOCH`, read by the command line.
+    pub source_date: Option<super::Date>,
 }
 
 /// One document taken in as a page: the page (`None` when it was
@@ -198,6 +200,7 @@ fn index_page(cx: &mut Cx, rel: &str, over: &Overrides, site: &mut Site) -> bool
     let doc = cx.doc;
     if rel == "_index.md" {
         site.config = site_config(cx, over.base_url.as_deref());
+        site.config.source_date = over.source_date;
         return true;
     }
     let section = rel
@@ -275,6 +278,7 @@ fn site_config(cx: &mut Cx, base_url: Option<&str>) -> SiteConfig {
             .map_or(super::DEFAULT_PAGINATE_BY, |n| n as usize),
         unsafe_html: f.unsafe_html,
         offline: f.offline.unwrap_or(true),
+        source_date: None,
     }
 }
 
@@ -291,6 +295,7 @@ fn default_config(over: &Overrides) -> SiteConfig {
         },
         paginate_by: super::DEFAULT_PAGINATE_BY,
         offline: true,
+        source_date: over.source_date,
         ..Default::default()
     }
 }

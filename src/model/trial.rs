@@ -1,12 +1,13 @@
 //! A trial's own fields: its arms (ids, numbers randomised, the control
-//! arm), registrations and the registry record, the publication, and the
-//! baseline table. Its outcomes are [`super::outcome`]'s.
+//! arm), registrations, the publication, and the baseline table. Its
+//! outcomes are [`super::outcome`]'s, its registry record
+//! [`super::registry`]'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{hint, too_many, Cx};
 use super::outcome::outcomes;
-use super::{Arm, Publication, Registration, Registry, Trial};
+use super::{Arm, Publication, Registration, Trial};
 use crate::diag::did_you_mean;
 use crate::parse::front_matter::{RawRegistration, RawTrial};
 use crate::parse::ParsedCsv;
@@ -26,10 +27,28 @@ pub(super) fn trial(
         hint(d, "add `acronym: ...` under `trial:`");
     }
     let mut arms = arms(cx, t);
+    if arms.is_empty() {
+        arms = super::registry::group_arms(t);
+    }
     let control = control(cx, &mut arms);
-    let (outcomes, rejected) = outcomes(cx, t, &arms, bundle, csvs, used);
+    let (mut outcomes, rejected) = outcomes(cx, t, &arms, bundle, csvs, used);
     let registrations = registrations(cx, t);
-    let registry = registry(cx, t);
+    let ids: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o.id.as_str())
+        .chain(rejected.iter().map(String::as_str))
+        .collect();
+    let registry = super::registry::registry(cx, t, &arms, &ids);
+    if outcomes.is_empty() && rejected.is_empty() {
+        // No data of its own: the results posted on the registry are shown
+        // as the trial's data, marked as such.
+        let posted = registry.as_ref().and_then(|r| r.results.as_ref());
+        outcomes.extend(
+            posted
+                .into_iter()
+                .flat_map(|p| p.outcomes.iter().map(|o| o.outcome.clone())),
+        );
+    }
     let publication = publication(cx, t);
     let baseline = baseline(cx, t, &arms);
     let (risk_of_bias, outcome_risk_of_bias) =
@@ -159,41 +178,6 @@ fn registrations(cx: &mut Cx, t: &RawTrial) -> Vec<Registration> {
             Some(Registration { id, url })
         })
         .collect()
-}
-
-/// The registry record, with its dates checked.
-fn registry(cx: &mut Cx, t: &RawTrial) -> Option<Registry> {
-    let registry = t.registry.as_ref().map(|r| Registry {
-        status: r.status.clone(),
-        phase: r.phase.clone(),
-        study_type: r.study_type.clone(),
-        sponsor: r.sponsor.clone(),
-        contact: r.contact.clone(),
-        registered: cx.date("trial.registry.registered", &r.registered),
-        start: cx.date("trial.registry.start", &r.start),
-        completion: cx.date("trial.registry.completion", &r.completion),
-        checked: cx.date("trial.registry.checked", &r.checked),
-        enrollment: r.enrollment.and_then(|e| {
-            if e < 0 {
-                cx.error("trial.registry.enrollment", "enrolment cannot be negative");
-                None
-            } else {
-                Some(e as u64)
-            }
-        }),
-        conditions: r.conditions.clone(),
-    });
-    if let Some(r) = &registry {
-        if let (Some(s), Some(c)) = (r.start, r.completion) {
-            if c < s {
-                cx.error(
-                    "trial.registry.completion",
-                    format!("completion ({}) is before the start ({})", c.iso(), s.iso()),
-                );
-            }
-        }
-    }
-    registry
 }
 
 /// The publication: a plausible year (or the date's), and a link (written,

@@ -339,6 +339,10 @@ pub struct RawOutcome {
     pub unit: Option<String>,
     /// This outcome's own risk-of-bias assessment (else the trial's applies).
     pub risk_of_bias: Option<RawRiskOfBias>,
+    /// The registered outcome this published outcome reports, named by its
+    /// measure as written under `trial.registry`: the author's judgement,
+    /// which the outcome-switching check takes over its word rule.
+    pub registered_as: Option<String>,
 }
 
 /// A risk-of-bias assessment as written (`trial.risk_of_bias`, an

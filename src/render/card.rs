@@ -43,6 +43,9 @@ pub struct ResultCardCtx {
     pub check: Option<CardCheckCtx>,
     /// The fragility index in context.
     pub fragility: Option<CardFragilityCtx>,
+    /// Where the numbers came from when not the paper (`Posted on
+    /// ClinicalTrials.gov`).
+    pub posted: Option<String>,
 }
 
 /// One arm on the card.
@@ -173,6 +176,7 @@ pub fn trial_card(t: &Trial, results: &[OutcomeResult], st: TrialStatus) -> Resu
             nnt: None,
             check: None,
             fragility: None,
+            posted: None,
         };
     };
     let (effect, check) = card_effect(o);
@@ -202,6 +206,7 @@ pub fn trial_card(t: &Trial, results: &[OutcomeResult], st: TrialStatus) -> Resu
         }),
         check,
         fragility: Some(card_fragility(t, o)),
+        posted: present::posted_note(o.source, t),
     }
 }
 

@@ -133,6 +133,8 @@ pub struct OutcomeCtx {
     pub endpoint: Option<String>,
     /// One cell per arm, experimental first (`89/258 (34.5%)`).
     pub arm_cells: Vec<String>,
+    /// `Posted on ClinicalTrials.gov` when the data are the registry's.
+    pub posted: Option<String>,
     /// Effects as printed.
     pub reported: Vec<String>,
     /// Recomputed effects (`RR 1.12 (0.87 to 1.44)`).
@@ -252,6 +254,8 @@ pub struct TrialCtx {
     pub published_as: Option<LinkCtx>,
     /// For a published trial: its registry records.
     pub registry_records: Vec<LinkCtx>,
+    /// Registry versus paper (cross-check, switching, enrolment, overdue).
+    pub vs_registry: super::registry::RegistryCtx,
     /// Count of printed effects that do not add up, unexplained.
     pub mismatches: usize,
     /// Count of printed effects that differ from the crude recomputation

@@ -3,8 +3,10 @@
 //! Format (documented in docs/json.md): a trial's `outcomes` each with
 //! `id`, `label`, `arms` (experimental first; `events`/`total` or
 //! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
-//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported`, `check` and
-//! its own `risk_of_bias`; the trial's `risk_of_bias`;
+//! `ci_high`, `method`), `nnt`, `fragility_index`, `reported`, `check`,
+//! `source` (`paper` or `registry`) and its own `risk_of_bias`; the
+//! trial's `risk_of_bias` and `registry_check` (posted against published
+//! values, arm by arm);
 //! a topic's `analyses` with the pooled numbers, `studies`, `cumulative`,
 //! `sensitivity` and `subgroup_test`. Ratios on their natural scale, risk differences as
 //! proportions. Keys come out in a fixed order, so the files are
@@ -31,6 +33,7 @@ struct TrialJson<'a> {
     arms: Vec<ArmJson<'a>>,
     risk_of_bias: Option<RobJson<'a>>,
     outcomes: Vec<OutcomeJson<'a>>,
+    registry_check: Vec<RegistryCheckJson<'a>>,
 }
 
 /// An outcome's numbers with its own risk-of-bias assessment (`null`:
@@ -40,6 +43,16 @@ struct OutcomeJson<'a> {
     #[serde(flatten)]
     result: &'a OutcomeResult,
     risk_of_bias: Option<RobJson<'a>>,
+}
+
+/// One arm of a posted outcome compared with the paper.
+#[derive(Serialize)]
+struct RegistryCheckJson<'a> {
+    outcome: &'a str,
+    arm: &'a str,
+    paper: &'a str,
+    registry: &'a str,
+    agrees: bool,
 }
 
 #[derive(Serialize)]
@@ -93,6 +106,22 @@ pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -
                     .map(RobJson::of),
             })
             .collect(),
+        registry_check: analyses
+            .registry
+            .get(&i)
+            .map(|r| {
+                r.checks
+                    .iter()
+                    .map(|c| RegistryCheckJson {
+                        outcome: &c.outcome,
+                        arm: &c.arm,
+                        paper: &c.paper,
+                        registry: &c.registry,
+                        agrees: c.verdict == crate::analyse::Agreement::Agrees,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     to_bytes(&j)
 }

@@ -51,6 +51,7 @@ pub mod meta;
 pub mod offline;
 mod page;
 mod paginate;
+pub mod registry;
 pub mod rob;
 pub mod search;
 pub mod sensitivity;

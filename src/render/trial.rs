@@ -100,6 +100,11 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
         topics: env.page_links(links.trial_topics.get(&i)),
         published_as,
         registry_records: env.page_links(links.registry_records.get(&i)),
+        vs_registry: if full {
+            super::registry::registry_ctx(env.input.analyses.registry.get(&i))
+        } else {
+            Default::default()
+        },
         mismatches: checks.mismatches,
         explained: checks.explained,
         reproduced: checks.reproduced,
@@ -128,8 +133,17 @@ fn registry_fields(t: &Trial) -> Vec<FieldCtx> {
         field("Contact", r.contact.clone()),
         field("Registered", r.registered.map(|d| d.to_string())),
         field("Start", r.start.map(|d| d.to_string())),
+        field(
+            "Primary completion",
+            r.primary_completion.map(|d| d.to_string()),
+        ),
         field("Completion", r.completion.map(|d| d.to_string())),
         field("Planned enrolment", r.enrollment.map(|e| e.to_string())),
+        field(
+            "Actual enrolment",
+            r.enrollment_actual.map(|e| e.to_string()),
+        ),
+        field("Results posted", r.results_posted.map(|d| d.to_string())),
         field(
             "Conditions",
             (!r.conditions.is_empty()).then(|| r.conditions.join(", ")),
@@ -237,7 +251,10 @@ fn outcomes(
         .iter()
         .zip(&t.outcomes)
         .filter(|(_, o)| keep(o))
-        .map(|(r, o)| outcome_ctx(r, o.note.clone()))
+        .map(|(r, o)| OutcomeCtx {
+            posted: crate::present::posted_note(r.source, t),
+            ..outcome_ctx(r, o.note.clone())
+        })
         .collect()
 }
 
@@ -306,6 +323,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         timepoint: o.timepoint.clone(),
         endpoint: o.endpoint.clone(),
         arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
+        posted: None,
         reported: o.reported.iter().map(|r| r.text.clone()).collect(),
         recomputed: o.effects.iter().map(effect_text).collect(),
         nnt: o.nnt.as_ref().map(|n| n.text.clone()),

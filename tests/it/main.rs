@@ -16,6 +16,7 @@ mod numbers;
 mod offline;
 #[cfg(unix)]
 mod output_safety;
+mod registry;
 mod release;
 mod rob;
 mod robustness;

@@ -13,6 +13,7 @@ fn run(text: &[u8]) -> Diagnostics {
         &appraise::model::Overrides {
             drafts: true,
             base_url: None,
+            source_date: None,
         },
     );
     d.extend(d2);

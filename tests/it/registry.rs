@@ -1,0 +1,197 @@
+//! Registry versus paper (issue 11): posted results cross-checked with
+//! the paper arm by arm, provenance of every outcome's data, outcome
+//! switching, enrolment, why stopped, and results overdue against a
+//! reference date that is never the clock. One fixture site per case
+//! under tests/fixtures/registry/; exact expected messages.
+
+use std::process::Command;
+
+use crate::*;
+
+/// `appraise check` on a registry fixture, with `SOURCE_DATE_EPOCH` set
+/// to `epoch` or removed; returns the warnings and errors (not the "ok:"
+/// lines or the summary).
+fn check(case: &str, epoch: Option<&str>) -> (bool, Vec<String>) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_appraise"));
+    c.args(["check", "--root"])
+        .arg(fixture(&format!("registry/{case}")));
+    match epoch {
+        Some(e) => c.env("SOURCE_DATE_EPOCH", e),
+        None => c.env_remove("SOURCE_DATE_EPOCH"),
+    };
+    let o = c.output().unwrap();
+    let lines = stderr(&o)
+        .lines()
+        .filter(|l| {
+            l.starts_with("warning:") || l.starts_with("error:") || l.starts_with("  hint:")
+        })
+        .map(str::to_string)
+        .collect();
+    (o.status.success(), lines)
+}
+
+/// Build a registry fixture (no `SOURCE_DATE_EPOCH`) into a fresh folder.
+fn built(case: &str) -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = Command::new(env!("CARGO_BIN_EXE_appraise"))
+        .args(["build", "--root"])
+        .arg(fixture(&format!("registry/{case}")))
+        .arg("--output")
+        .arg(&out)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    (t, out)
+}
+
+/// A trial's `index.json`.
+fn json(out: &Path, page: &str) -> serde_json::Value {
+    serde_json::from_str(&read(out, &format!("trials/{page}/index.json"))).unwrap()
+}
+
+#[test]
+fn posted_values_are_checked_against_the_paper_with_a_warning_at_the_registry_line() {
+    let (ok, lines) = check("cross-check", None);
+    assert!(ok);
+    assert_eq!(
+        lines,
+        [
+            "warning: content/trials/paper.md:13:1: the primary outcome “Death at day 28” is measured at a different time than registered (registered: “Death from any cause”)",
+            "warning: content/trials/record.md:21:1: Death at day 28, Drug: the registry posted 88/258, the paper reports 89/258",
+        ]
+    );
+}
+
+#[test]
+fn registry_check_in_the_json_names_outcome_arm_paper_registry_and_agrees() {
+    let (_t, out) = built("cross-check");
+    let j = json(&out, "paper");
+    let want = serde_json::json!([
+        { "outcome": "death", "arm": "drug", "paper": "89/258", "registry": "88/258", "agrees": false },
+        { "outcome": "death", "arm": "placebo", "paper": "80/258", "registry": "80/258", "agrees": true },
+        { "outcome": "sofa", "arm": "drug", "paper": "6.70 ± 3.96 (n = 250)", "registry": "6.70 ± 3.96 (n = 250)", "agrees": true },
+        { "outcome": "sofa", "arm": "placebo", "paper": "6.9 ± 4.1 (n = 251)", "registry": "6.9 ± 4.1 (n = 251)", "agrees": true },
+    ]);
+    assert_eq!(j["registry_check"], want);
+    assert_eq!(j["outcomes"][0]["source"], "paper");
+    // The record has no outcomes of its own: its posted ones are its
+    // data, marked as the registry's, and recomputed like a paper's.
+    let r = json(&out, "record");
+    assert_eq!(r["outcomes"][0]["id"], "death");
+    assert_eq!(r["outcomes"][0]["source"], "registry");
+    assert_eq!(r["outcomes"][0]["arms"][0]["events"], 88);
+    assert!(r["outcomes"][0]["effects"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty()));
+    assert_eq!(r["status"], "superseded");
+}
+
+#[test]
+fn the_trial_page_shows_the_cross_check_switching_and_enrolment() {
+    let (_t, out) = built("cross-check");
+    let html = read(&out, "trials/paper/index.html");
+    assert!(
+        html.contains("<td>Drug</td><td class=\"num\"><span class=\"check check-changed\">registry 88/258, paper 89/258</span>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>Placebo</td><td class=\"num\"><span class=\"check check-ok\">registry 80/258 = paper ✓</span>"));
+    assert!(
+        html.contains("3 of 4 posted arm values agree with the paper; <strong>1 differs</strong>.")
+    );
+    assert!(html.contains("Death from any cause <span class=\"meta\">· Day 90</span>"));
+    assert!(html.contains("Measured at a different time than registered"));
+    assert!(html.contains("<dt>Planned</dt><dd>520 (registry)</dd>"));
+    assert!(html.contains("<dt>Actual</dt><dd>518 (registry)</dd>"));
+    let rec = read(&out, "trials/record/index.html");
+    assert!(
+        rec.contains("primary · Day 90")
+            || rec.contains("· <span class=\"posted\">Posted on ClinicalTrials.gov</span>"),
+        "{rec}"
+    );
+    assert!(rec.contains("Posted on ClinicalTrials.gov"));
+}
+
+#[test]
+fn an_author_judgement_and_a_promoted_secondary_outcome_on_one_page() {
+    let (ok, lines) = check("same-page", None);
+    assert!(ok);
+    assert_eq!(
+        lines,
+        ["warning: content/trials/trial.md:36:1: the primary outcome “Mortality at 28 days” was registered as a secondary outcome (registered: “Mortality”)"]
+    );
+    let (_t, out) = built("same-page");
+    let j = json(&out, "trial");
+    assert_eq!(j["registry_check"][0]["paper"], "20 (10–25) (n = 120)");
+    assert_eq!(j["registry_check"][0]["agrees"], true);
+    let html = read(&out, "trials/trial/index.html");
+    assert!(html.contains("The registered outcome, as the author judged it"));
+    assert!(html.contains("<dt>Why stopped</dt><dd>Slow recruitment</dd>"));
+    assert!(html.contains("<dt>Planned</dt><dd>300 (registry)</dd>"));
+    // The paper's own outcomes are the page's data, not the posted ones.
+    assert!(!html.contains("class=\"posted\""));
+}
+
+#[test]
+fn results_overdue_is_judged_against_the_newest_checked_date() {
+    let (_, lines) = check("overdue", None);
+    assert_eq!(
+        lines,
+        ["warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2022-06-01 (the newest registry `checked` date in the site, content/trials/late.md), and no results are posted or published"]
+    );
+    let (_t, out) = built("overdue");
+    let html = read(&out, "trials/late/index.html");
+    assert!(html.contains("Results overdue: primary completion was 2021-05, more than 12 months ago, and no results are posted or published (as of 2022-06-01 (the newest registry `checked` date in the site, content/trials/late.md))."), "{html}");
+    assert!(!read(&out, "trials/early/index.html").contains("Results overdue"));
+}
+
+#[test]
+fn results_overdue_is_judged_against_source_date_epoch_when_set() {
+    // 2022-01-01: neither is a year past its primary completion.
+    assert_eq!(check("overdue", Some("1640995200")).1, Vec::<String>::new());
+    // 2023-11-14: both are.
+    let (_, lines) = check("overdue", Some("1700000000"));
+    assert_eq!(
+        lines,
+        [
+            "warning: content/trials/early.md:9:1: results overdue: primary completion 2021-07 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
+            "warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
+        ]
+    );
+    let (ok, lines) = check("overdue", Some("soon"));
+    assert!(!ok);
+    assert_eq!(
+        lines,
+        ["error: SOURCE_DATE_EPOCH `soon` is not a number of seconds"]
+    );
+}
+
+#[test]
+fn results_overdue_is_judged_against_the_newest_updated_date() {
+    let (_, lines) = check("overdue-updated", None);
+    assert_eq!(
+        lines,
+        ["warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2023-02-01 (the newest `updated` date in the site, content/about.md), and no results are posted or published"]
+    );
+}
+
+#[test]
+fn the_example_levoecmo_page_shows_registered_against_published_and_enrolment() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("public");
+    let o = build(&repo(), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "trials/levoecmo/index.html");
+    for s in [
+        "Successful and faster weaning from VA-ECMO <span class=\"meta\">· no time frame registered</span>",
+        "Successful VA-ECMO weaning within 30 days <span class=\"meta\">· 30 days</span>",
+        "Matches the registered measure; no registered time frame to compare",
+        "<dt>Planned</dt><dd>206 (registry)</dd>",
+        "<dt>Actual</dt><dd>205 (paper)</dd>",
+    ] {
+        assert!(html.contains(s), "LEVOECMO page lacks {s}");
+    }
+    let rec = read(&out, "trials/nct04728932/index.html");
+    assert!(rec.contains("<dt>Planned</dt><dd>206 (registry)</dd>"));
+}
