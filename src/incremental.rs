@@ -243,9 +243,27 @@ impl Engine {
         diags.extend(d);
         let released = !hist.versions.is_empty();
         let site_key = hash_bytes(render::Renderer::site_summary(&site, released).as_bytes());
+        // "Results overdue" is judged against a date any page can move (the
+        // newest `updated` or `checked`): a page with a registry record
+        // depends on it, the others do not.
+        let reference = hash_bytes(
+            format!(
+                "{:?}",
+                crate::analyse::reference_date(&site, site.config.source_date)
+            )
+            .as_bytes(),
+        );
         let keys: Vec<Key> = deps
             .iter()
-            .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
+            .zip(&site.pages)
+            .map(|(&k, p)| {
+                let mut h = KeyHasher::default();
+                h.key(site_key).key(k);
+                if matches!(&p.kind, crate::model::PageKind::Trial(t) if t.registry.is_some()) {
+                    h.key(reference);
+                }
+                h.finish()
+            })
             .collect();
         let cached = self.cached(&keys);
         // A page rendered again needs its own analysis and its linked pages';

@@ -263,3 +263,59 @@ fn a_kept_page_still_reports_what_rendering_it_found() {
     assert_eq!(again.cached.map(|c| c.0), Some(0), "{}", again.summary());
     assert_eq!(again.diagnostics, diags, "the warnings of the kept pages");
 }
+
+/// "Results overdue" is judged against the site's newest `updated` or
+/// `checked` date, which another page can move: a registry record that
+/// was not overdue becomes overdue in a cached build when only the about
+/// page's `updated` date changes, as in a clean build.
+#[test]
+fn a_kept_registry_page_follows_a_reference_date_moved_by_another_page() {
+    let t = tempfile::tempdir().unwrap();
+    let (mut s, d) = appraise::discover::discover(
+        &crate::repo().join("tests/fixtures/registry/overdue-updated"),
+    );
+    assert!(d.is_empty(), "{d}");
+    // Primary completion 2021-05: not overdue as of 2022-02-01 (the
+    // record itself checked before that).
+    let late = s
+        .files
+        .iter_mut()
+        .find(|f| f.rel_path.ends_with("late.md"))
+        .unwrap();
+    let checked = String::from_utf8(late.bytes.clone()).unwrap();
+    late.bytes = checked
+        .replace("checked: 2022-06-01", "checked: 2022-01-01")
+        .into_bytes();
+    let text = s
+        .files
+        .iter()
+        .find(|f| f.rel_path.ends_with("about.md"))
+        .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
+        .unwrap();
+    let early = text.replace("updated: 2023-02-01", "updated: 2022-02-01");
+    assert_ne!(early, text);
+    let set_about = |s: &mut Sources, text: &str| {
+        let f = s
+            .files
+            .iter_mut()
+            .find(|f| f.rel_path.ends_with("about.md"))
+            .unwrap();
+        f.bytes = text.as_bytes().to_vec();
+    };
+    set_about(&mut s, &early);
+    put_site(&s, t.path());
+    assert!(!cached(t.path()).failed());
+    let page =
+        |root: &Path| std::fs::read_to_string(root.join("public/trials/late/index.html")).unwrap();
+    let before = page(t.path());
+    assert!(
+        !before.contains("Results overdue"),
+        "not overdue as of 2022-02-01"
+    );
+    // Only the about page moves the date on, past 12 months after completion.
+    set_about(&mut s, &text);
+    put_site(&s, t.path());
+    assert!(!cached(t.path()).failed());
+    assert_same(&output(t.path()), &clean(&s), "moving the reference date");
+    assert!(page(t.path()).contains("Results overdue"));
+}
