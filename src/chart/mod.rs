@@ -83,6 +83,7 @@ use serde::Serialize;
 pub use cumulative::{CumulativeSpec, CumulativeStep};
 pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
+pub(crate) use svg::push_esc;
 pub use timeline::{TimelineEvent, TimelineSpec};
 pub use tsa::{TsaChartSpec, TsaLookSpec};
 

@@ -92,6 +92,9 @@ pub struct SiteConfig {
     /// `offline: false` turns off the web app manifest and the service
     /// worker (default on).
     pub offline: bool,
+    /// `social_images: false` turns off the generated link-preview images
+    /// (`social.png`; default on).
+    pub social_images: bool,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).

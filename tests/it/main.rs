@@ -21,6 +21,7 @@ mod sanitize;
 mod search;
 mod serve;
 mod share;
+mod social;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
