@@ -5,6 +5,7 @@
 #
 #   scripts/a11y-check.sh
 #
+# APPRAISE_BIN: an appraise binary to build with (default: cargo build --release).
 # Needs Chromium (CHROME_PATH, default /usr/bin/chromium), Node and Python 3;
 # installs the npm packages axe-core and playwright-core (no browser
 # download) into ~/.cache/appraise-axe once.
@@ -17,8 +18,12 @@ if [ ! -d "$cache/node_modules/axe-core" ] || [ ! -d "$cache/node_modules/playwr
 fi
 port="${PORT:-8093}"
 work="$(mktemp -d)"
-cargo build --release --quiet
-target/release/appraise build --root . --output "$work/site" --base-url "http://127.0.0.1:$port/" >/dev/null 2>&1
+# One release build; .ci/run builds once and passes it as APPRAISE_BIN.
+if [ -z "${APPRAISE_BIN:-}" ]; then
+  cargo build --release --quiet
+  APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
+fi
+"$APPRAISE_BIN" build --root . --output "$work/site" --base-url "http://127.0.0.1:$port/" >/dev/null 2>&1
 python3 -m http.server "$port" --bind 127.0.0.1 -d "$work/site" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server; rm -rf "$work"' EXIT

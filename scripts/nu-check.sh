@@ -5,6 +5,7 @@
 #
 #   scripts/nu-check.sh            # exits non-zero on any error
 #
+# APPRAISE_BIN: an appraise binary to build with (default: cargo build --release).
 # Needs Java and vnu.jar: set VNU_JAR, or the script installs the npm
 # package `vnu-jar` into ~/.cache/appraise-nu (npm registry only).
 set -euo pipefail
@@ -18,13 +19,21 @@ if [ -z "${VNU_JAR:-}" ]; then
     npm install --prefix "$cache" --no-audit --no-fund vnu-jar >/dev/null
   fi
 fi
-cargo build --release --quiet
+# One release build; .ci/run builds once and passes it as APPRAISE_BIN.
+if [ -z "${APPRAISE_BIN:-}" ]; then
+  cargo build --release --quiet
+  APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-target/release/appraise build --root . --output "$work/example" >/dev/null 2>&1
+"$APPRAISE_BIN" build --root . --output "$work/example" >/dev/null 2>&1
 for site in tests/fixtures/good/*/; do
   name="$(basename "$site")"
-  target/release/appraise build --root "$site" --output "$work/$name" >/dev/null 2>&1 || true
+  # Its pages are hostile author HTML as the sanitiser leaves it (an <img>
+  # whose javascript: src was removed, so it has neither src nor alt): the
+  # checker would judge the fixture's markup, not what appraise writes.
+  [ "$name" = sanitize ] && continue
+  "$APPRAISE_BIN" build --root "$site" --output "$work/$name" >/dev/null 2>&1 || true
 done
 mkdir -p "$work/svg"
 # One file per distinct chart: the <svg> elements are written on their own lines.

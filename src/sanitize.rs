@@ -151,8 +151,12 @@ pub fn strip_nul(s: &str) -> Cow<'_, str> {
 
 /// Remove NUL from a rendered file: raw NUL bytes from HTML and XML, and
 /// `\u0000` escapes from JSON, the web app manifest's too (serde_json
-/// writes a NUL in a string that way).
+/// writes a NUL in a string that way). A PNG (a social image) is binary
+/// and kept as it is: its text was escaped before it was drawn.
 pub fn strip_nul_output(path: &str, bytes: &mut Vec<u8>) {
+    if path.ends_with(".png") {
+        return;
+    }
     if path.ends_with(".json") || path.ends_with(".webmanifest") {
         if bytes.windows(6).any(|w| w == b"\\u0000") {
             *bytes = strip_json_nul(&String::from_utf8_lossy(bytes)).into_bytes();

@@ -85,6 +85,7 @@ pub use cumulative::{CumulativeSpec, CumulativeStep};
 pub use forest::{Axis, ForestRow, ForestSpec, RowKind, Scale};
 pub use rates::{ArmRate, EventRateGroup, EventRateSpec};
 pub use rob::{forest_note as rob_forest_note, RobCells, RobChartSpec, RobRow, RobSummarySpec};
+pub(crate) use svg::push_esc;
 pub use timeline::{TimelineEvent, TimelineSpec};
 pub use tsa::{TsaChartSpec, TsaLookSpec};
 

@@ -101,6 +101,9 @@ pub struct SiteConfig {
     /// The day `SOURCE_DATE_EPOCH` gives (set by the command line, never
     /// read from the clock): the reference date of "results overdue".
     pub source_date: Option<Date>,
+    /// `social_images: false` turns off the generated link-preview images
+    /// (`social.png`; default on).
+    pub social_images: bool,
 }
 
 /// `s` with its first letter in upper case (`trials` → `Trials`).

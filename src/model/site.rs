@@ -185,6 +185,9 @@ fn take_in(doc: &ParsedDoc, csvs: &BTreeMap<&str, &ParsedCsv>, unsafe_html: bool
     if doc.front.offline.is_some() {
         site_only(&mut cx, "offline");
     }
+    if doc.front.social_images.is_some() {
+        site_only(&mut cx, "social_images");
+    }
     let page = page(&mut cx, csvs, &mut used);
     PageOut {
         page,
@@ -225,6 +228,9 @@ fn index_page(cx: &mut Cx, rel: &str, over: &Overrides, site: &mut Site) -> bool
     }
     if doc.front.offline.is_some() {
         site_only(cx, "offline");
+    }
+    if doc.front.social_images.is_some() {
+        site_only(cx, "social_images");
     }
     false
 }
@@ -279,6 +285,7 @@ fn site_config(cx: &mut Cx, base_url: Option<&str>) -> SiteConfig {
         unsafe_html: f.unsafe_html,
         offline: f.offline.unwrap_or(true),
         source_date: None,
+        social_images: f.social_images.unwrap_or(true),
     }
 }
 
@@ -296,6 +303,7 @@ fn default_config(over: &Overrides) -> SiteConfig {
         paginate_by: super::DEFAULT_PAGINATE_BY,
         offline: true,
         source_date: over.source_date,
+        social_images: true,
         ..Default::default()
     }
 }

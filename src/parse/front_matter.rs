@@ -810,6 +810,10 @@ pub struct RawFrontMatter {
     /// Site: write the web app manifest and the service worker that keeps
     /// opened pages readable offline (root `_index.md` only; default true).
     pub offline: Option<bool>,
+    /// Site: write a generated link-preview image (`social.png`) for every
+    /// trial, appraisal and topic page and the home page (root `_index.md`
+    /// only; default true).
+    pub social_images: Option<bool>,
 }
 
 /// The keys valid where an unknown key `path` (dotted, list indices as

@@ -46,6 +46,9 @@ pub struct SiteCtx {
     /// The manifest and the service worker's registration, when the site
     /// is readable offline (`offline`, default true).
     pub offline: Option<OfflineCtx>,
+    /// Whether trial, appraisal, topic and home pages get a generated
+    /// link-preview image (`social_images`, default true).
+    pub social_images: bool,
 }
 
 /// What the page head and foot link for offline reading.

@@ -58,8 +58,8 @@ pub(super) fn empty_list() -> ListCtx {
 }
 
 /// The home page: the site's introduction and the latest few appraisals,
-/// published and ongoing trials, and topics.
-fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Option<OutputFile> {
+/// published and ongoing trials, and topics; and its social image.
+fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputFile> {
     let site = env.input.site;
     let status = |i: usize| env.input.links.status(i);
     let appraisals = pages_where(site, |i| {
@@ -88,12 +88,32 @@ fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Option<Outp
         "",
         site.config.description.clone(),
     );
-    let ctx = Ctx {
+    let source = "content/_index.md";
+    let cfg = &site.config;
+    let address = cfg
+        .base_url
+        .split_once("://")
+        .map_or(&cfg.base_url[..], |x| x.1);
+    let card = super::social::home_card(&cfg.title, &cfg.description, address);
+    let image = super::social::page_image(env, "", &card, source, diags);
+    let mut ctx = Ctx {
         list: Some(home),
         ..ctx_for(env, page)
     };
-    let source = "content/_index.md";
-    render_list_file(env, "index.html", &ctx, source, "index.html".into(), diags)
+    let mut files = Vec::new();
+    if let Some((file, image)) = image {
+        files.push(file);
+        ctx.page.share.set_image(image);
+    }
+    files.extend(render_list_file(
+        env,
+        "index.html",
+        &ctx,
+        source,
+        "index.html".into(),
+        diags,
+    ));
+    files
 }
 
 /// The pages for which `f` holds, newest first.

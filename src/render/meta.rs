@@ -2,9 +2,12 @@
 //! itself to link previews and indexers, in the `<head>` the theme's
 //! `partials/share_meta.html` writes.
 //!
-//! - OpenGraph (`og:*`, `article:*`) and a Twitter `summary` card on every
-//!   page; trial, appraisal and topic pages are articles, every other page
-//!   a website.
+//! - OpenGraph (`og:*`, `article:*`) and a Twitter card on every page;
+//!   trial, appraisal and topic pages are articles, every other page a
+//!   website. A page with a generated image (`social.png`, see
+//!   `super::social`) names it (`og:image` with its size and alt text,
+//!   `twitter:image`) and gets the `summary_large_image` card; every other
+//!   page the `summary` card.
 //! - Google Scholar `citation_*` tags on a trial page whose publication
 //!   gives the fields, each tag present exactly when its field is.
 //! - schema.org JSON-LD on trial, appraisal and topic pages: a
@@ -44,13 +47,36 @@ pub struct ShareCtx {
     pub published_time: Option<String>,
     /// `article:modified_time` (ISO date), articles with an update date only.
     pub modified_time: Option<String>,
-    /// `twitter:card`: always `summary` (there is no social image yet).
+    /// `twitter:card`: `summary_large_image` with an image, else `summary`.
     pub twitter_card: &'static str,
+    /// The page's generated image (`og:image`, `twitter:image`), if any.
+    pub image: Option<ShareImageCtx>,
     /// Google Scholar `citation_*` tags, in the order written.
     pub scholar: Vec<MetaTag>,
     /// The JSON-LD, already safe to place inside `<script
     /// type="application/ld+json">` (trusted markup), or none.
     pub json_ld_html: Option<String>,
+}
+
+/// A page's link-preview image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareImageCtx {
+    /// Its full URL (`og:image`, `twitter:image`).
+    pub url: String,
+    /// Width in pixels (`og:image:width`).
+    pub width: u32,
+    /// Height in pixels (`og:image:height`).
+    pub height: u32,
+    /// What it shows, in words (`og:image:alt`, `twitter:image:alt`).
+    pub alt: String,
+}
+
+impl ShareCtx {
+    /// Name `image` as the page's preview image, with the large card.
+    pub fn set_image(&mut self, image: ShareImageCtx) {
+        self.twitter_card = "summary_large_image";
+        self.image = Some(image);
+    }
 }
 
 /// A `<meta name="…" content="…">` tag.
@@ -128,6 +154,7 @@ pub(super) fn website(env: &Env, page: &PageCtx) -> ShareCtx {
         published_time: None,
         modified_time: None,
         twitter_card: "summary",
+        image: None,
         scholar: Vec::new(),
         json_ld_html: None,
     }

@@ -33,6 +33,8 @@
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`meta`]: sharing and indexing metadata (OpenGraph, Twitter card,
 //!   Google Scholar tags, schema.org JSON-LD).
+//! - [`social`]: the social images (`social.png`) of trial, appraisal, topic
+//!   and home pages.
 //! - [`theme`]: the theme's templates and static files.
 //! - [`offline`]: the web app manifest, the offline page and the service worker.
 
@@ -56,6 +58,7 @@ pub mod rob;
 pub mod search;
 pub mod sensitivity;
 mod site;
+pub mod social;
 pub mod theme;
 mod topic;
 mod trial;

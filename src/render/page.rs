@@ -67,6 +67,13 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
         }
         PageKind::Plain => "page.html",
     };
+    if let Some(card) = super::social::page_card(env, &ctx) {
+        let image = super::social::page_image(env, &p.url_path, &card, &p.source, &mut diags);
+        if let Some((file, image)) = image {
+            files.push(file);
+            ctx.page.share.set_image(image);
+        }
+    }
     let template = template_for(env, p.template.as_deref(), default);
     let path = format!("{}index.html", p.url_path);
     files.extend(render_file(

@@ -150,5 +150,6 @@ pub(super) fn site_ctx(site: &Site, released: bool) -> SiteCtx {
         feed: format!("{base_path}feed.xml"),
         generator: format!("appraise {}", env!("CARGO_PKG_VERSION")),
         offline: None,
+        social_images: cfg.social_images,
     }
 }

@@ -25,6 +25,7 @@ mod search;
 mod sensitivity;
 mod serve;
 mod share;
+mod social;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
