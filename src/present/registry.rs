@@ -170,6 +170,16 @@ pub fn posted_note(source: Source, t: &Trial) -> Option<String> {
     }
 }
 
+/// Participants counted on a registry, out of a total where there is one:
+/// `20/103 (19.4%)`, or `103`; `—` when the registry gives none.
+pub fn posted_count(events: Option<u64>, total: Option<u64>) -> String {
+    match (events, total) {
+        (Some(e), Some(t)) if t > 0 => format!("{e}/{t} ({}%)", super::percent(e, t)),
+        (Some(e), _) => super::count(e),
+        (None, _) => "—".to_string(),
+    }
+}
+
 /// A date as the registry fields show it (`2024-11`).
 pub fn registry_date(d: Date) -> String {
     d.iso()
@@ -179,6 +189,14 @@ pub fn registry_date(d: Date) -> String {
 mod tests {
     use super::*;
     use crate::model::{Count, MeanSd};
+
+    #[test]
+    fn posted_counts_read_with_their_share_or_alone() {
+        assert_eq!(posted_count(Some(20), Some(103)), "20/103 (19.4%)");
+        assert_eq!(posted_count(Some(1030), None), "1,030");
+        assert_eq!(posted_count(Some(0), Some(0)), "0");
+        assert_eq!(posted_count(None, Some(5)), "—");
+    }
 
     #[test]
     fn arm_values_are_written_as_the_cross_check_compares_them() {

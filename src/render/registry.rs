@@ -1,8 +1,9 @@
 //! The trial page's "Registry versus paper" view ([`RegistryCtx`]): the
 //! cross-check table (posted against published, arm by arm), registered
 //! against published primary outcome(s) side by side, planned against
-//! actual enrolment, why the trial stopped, and results overdue with the
-//! date it was judged against. Numbers and verdicts come from
+//! actual enrolment, why the trial stopped, results overdue with the
+//! date it was judged against, and the participant flow, baseline counts
+//! and adverse events the registry posted. Numbers and verdicts come from
 //! [`crate::analyse::RegistryReport`], words from [`crate::present`].
 
 use serde::Serialize;
@@ -35,6 +36,109 @@ pub struct RegistryCtx {
     pub why_stopped: Option<String>,
     /// The results-overdue sentence, with "as of `date` (source)".
     pub overdue: Option<String>,
+    /// What the registry posted besides outcome measures: participant
+    /// flow, baseline counts and adverse events.
+    pub posted: Option<PostedCtx>,
+}
+
+/// Participant flow, baseline counts and adverse events as posted, one
+/// column per arm (experimental first).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PostedCtx {
+    /// Where they were posted (`ClinicalTrials.gov`).
+    pub registry: &'static str,
+    /// The arms' labels, the columns.
+    pub arms: Vec<String>,
+    /// Started, completed and analysed at baseline: one row each where the
+    /// registry gives it.
+    pub flow: Vec<PostedRowCtx>,
+    /// The adverse events, serious first, in the order posted.
+    pub events: Vec<PostedRowCtx>,
+    /// How many adverse events are serious.
+    pub serious: usize,
+}
+
+/// One row of posted counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostedRowCtx {
+    /// What is counted (`Started`, or the event's term).
+    pub label: String,
+    /// Whether it is a serious adverse event.
+    pub serious: bool,
+    /// One value per arm, as [`present::posted_count`] words it.
+    pub values: Vec<String>,
+}
+
+/// The posted flow, baseline and adverse events of trial `t`, when its
+/// registry record has any.
+fn posted_ctx(t: &crate::model::Trial) -> Option<PostedCtx> {
+    let res = t.registry.as_ref()?.results.as_ref()?;
+    let order = t.arm_order();
+    let by_id = |rows: &dyn Fn(&str) -> Option<String>| -> Vec<String> {
+        order
+            .iter()
+            .map(|&k| rows(&t.arms[k].id).unwrap_or_else(|| present::posted_count(None, None)))
+            .collect()
+    };
+    let flow_row = |label: &str, pick: fn(&(String, Option<u64>, Option<u64>)) -> Option<u64>| {
+        let values = by_id(&|id| {
+            res.flow
+                .iter()
+                .find(|f| f.0 == id)
+                .and_then(pick)
+                .map(|n| present::posted_count(Some(n), None))
+        });
+        PostedRowCtx {
+            label: label.to_string(),
+            serious: false,
+            values,
+        }
+    };
+    let mut flow = Vec::new();
+    if res.flow.iter().any(|f| f.1.is_some()) {
+        flow.push(flow_row("Started", |f| f.1));
+    }
+    if res.flow.iter().any(|f| f.2.is_some()) {
+        flow.push(flow_row("Completed", |f| f.2));
+    }
+    if !res.baseline.is_empty() {
+        flow.push(PostedRowCtx {
+            label: "Analysed at baseline".into(),
+            serious: false,
+            values: by_id(&|id| {
+                res.baseline
+                    .iter()
+                    .find(|b| b.0 == id)
+                    .map(|b| present::posted_count(Some(b.1), None))
+            }),
+        });
+    }
+    let mut events: Vec<PostedRowCtx> = res
+        .adverse_events
+        .iter()
+        .map(|e| PostedRowCtx {
+            label: e.term.clone(),
+            serious: e.serious,
+            values: order
+                .iter()
+                .map(|&k| {
+                    let c = e.counts.get(k).copied().flatten();
+                    present::posted_count(c.map(|c| c.events), c.map(|c| c.total))
+                })
+                .collect(),
+        })
+        .collect();
+    events.sort_by_key(|e| !e.serious);
+    if flow.is_empty() && events.is_empty() {
+        return None;
+    }
+    Some(PostedCtx {
+        registry: present::registry_name(t),
+        arms: order.iter().map(|&k| t.arms[k].label.clone()).collect(),
+        serious: events.iter().filter(|e| e.serious).count(),
+        flow,
+        events,
+    })
 }
 
 /// One arm of one cross-checked outcome.
@@ -83,9 +187,17 @@ pub struct PublishedCtx {
 }
 
 /// The view of one page's report (empty when there is none).
-pub(super) fn registry_ctx(r: Option<&RegistryReport>) -> RegistryCtx {
+pub(super) fn registry_ctx(
+    r: Option<&RegistryReport>,
+    t: Option<&crate::model::Trial>,
+) -> RegistryCtx {
+    let posted = t.and_then(posted_ctx);
     let Some(r) = r else {
-        return RegistryCtx::default();
+        return RegistryCtx {
+            shown: posted.is_some(),
+            posted,
+            ..RegistryCtx::default()
+        };
     };
     let checks: Vec<CheckRowCtx> = r
         .checks
@@ -128,9 +240,11 @@ pub(super) fn registry_ctx(r: Option<&RegistryReport>) -> RegistryCtx {
         actual_n: r.enrolment.actual.map(|p| p.0),
         why_stopped: r.why_stopped.clone(),
         overdue: r.overdue.as_ref().map(present::overdue_text),
+        posted,
     };
     RegistryCtx {
-        shown: !ctx.checks.is_empty()
+        shown: ctx.posted.is_some()
+            || !ctx.checks.is_empty()
             || ctx.switching.is_some()
             || ctx.planned.is_some()
             || ctx.why_stopped.is_some()

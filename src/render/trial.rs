@@ -101,7 +101,7 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
         published_as,
         registry_records: env.page_links(links.registry_records.get(&i)),
         vs_registry: if full {
-            super::registry::registry_ctx(env.input.analyses.registry.get(&i))
+            super::registry::registry_ctx(env.input.analyses.registry.get(&i), Some(t))
         } else {
             Default::default()
         },

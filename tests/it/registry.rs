@@ -195,3 +195,24 @@ fn the_example_levoecmo_page_shows_registered_against_published_and_enrolment() 
     let rec = read(&out, "trials/nct04728932/index.html");
     assert!(rec.contains("<dt>Planned</dt><dd>206 (registry)</dd>"));
 }
+
+#[test]
+fn the_record_page_shows_the_posted_flow_baseline_and_adverse_events() {
+    let (_t, out) = built("cross-check");
+    let html = read(&out, "trials/record/index.html");
+    assert!(
+        html.contains("<h3>Also posted on ClinicalTrials.gov</h3>"),
+        "{html}"
+    );
+    // One column per arm; a count the registry did not give is a dash.
+    assert!(html.contains(
+        "<tr><th scope=\"row\">Started</th><td class=\"num\">260</td><td class=\"num\">258</td></tr>\
+         <tr><th scope=\"row\">Completed</th><td class=\"num\">255</td><td class=\"num\">—</td></tr>\
+         <tr><th scope=\"row\">Analysed at baseline</th><td class=\"num\">260</td><td class=\"num\">258</td></tr>"
+    ), "{html}");
+    // Serious events first, each out of those at risk.
+    assert!(html.contains("<summary>Adverse events posted: 2 (1 serious)</summary>"));
+    let af = html.find("Atrial fibrillation <span class=\"meta\">(serious)</span></th><td class=\"num\">9/260 (3.5%)</td><td class=\"num\">4/258 (1.6%)</td>").expect("serious event row");
+    let headache = html.find("Headache</th><td class=\"num\">30/260 (11.5%)</td><td class=\"num\">21/258 (8.1%)</td>").expect("other event row");
+    assert!(af < headache);
+}
