@@ -120,7 +120,13 @@ fn the_search_page_and_header_form_work_under_the_subpath() {
     assert!(page.contains(r#"<label for="search-q">"#));
     assert!(page.contains(r#"role="status" aria-live="polite""#));
     let leo = read(&out, "trials/leopards/index.html");
-    assert!(leo.contains(r#"action="/appraise-demo/search/" method="get""#));
+    assert!(leo.contains(r#"action="/appraise-demo/search/" method="get" data-index="/appraise-demo/search/index.json""#));
+    // The header's suggestions: closed until the reader types, their count
+    // announced and tied to the box.
+    assert!(leo.contains(r#"aria-describedby="site-suggest-status""#));
+    assert!(leo.contains(r#"<div class="site-suggest" id="site-suggest" hidden>"#));
+    assert!(leo
+        .contains(r#"<p id="site-suggest-status" class="site-suggest-status" role="status"></p>"#));
     assert!(leo.contains(r#"<script src="/appraise-demo/static/search.js" defer></script>"#));
     assert!(out.join("static/search.js").is_file());
 }

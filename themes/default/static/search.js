@@ -1,7 +1,8 @@
 /* appraise search: finds pages in the site's own index (search/index.json,
    a manifest of shards written at build time with their words already
-   normalised), in the browser, with no network beyond the site. No
-   dependencies. */
+   normalised), in the browser, with no network beyond the site: on the
+   search page, and as suggestions under the header's box on every other
+   page. No dependencies. */
 (function () {
   "use strict";
 
@@ -108,11 +109,69 @@
     });
   }
 
+  /* The header's box on every other page: the first results under it as
+     the reader types, the index fetched on the first keystroke. Arrow
+     down moves into the results, arrows move between them, Escape closes
+     them and goes back to the box; Enter in the box opens the search page. */
+  var SHOWN = 6;
+  function header() {
+    var form = document.querySelector("form.site-search[data-index]");
+    var box = document.getElementById("site-q");
+    var panel = document.getElementById("site-suggest");
+    if (!form || !box || !panel) return;
+    var list = document.getElementById("site-suggest-list");
+    var status = document.getElementById("site-suggest-status");
+    var entries = null, loading = null;
+    function close() { panel.hidden = true; }
+    function update() {
+      var q = box.value;
+      if (norm(q) === "") { close(); return; }
+      panel.hidden = false;
+      if (!entries) {
+        status.textContent = "Loading the index\u2026";
+        loading = loading || load(form.getAttribute("data-index")).then(function (e) {
+          entries = e;
+          update();
+        }).catch(function () {
+          status.textContent = "The search index could not be loaded.";
+        });
+        return;
+      }
+      var found = search(entries, q);
+      list.replaceChildren.apply(list, found.slice(0, SHOWN).map(function (e) {
+        var li = item(e);
+        li.removeChild(li.querySelector("p"));
+        return li;
+      }));
+      status.textContent = found.length === 0 ? "No page matches \u201c" + q + "\u201d."
+        : found.length > SHOWN ? "The first " + SHOWN + " of " + found.length + " pages; press Enter for all."
+        : found.length + (found.length === 1 ? " page matches." : " pages match.");
+    }
+    function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+    box.addEventListener("input", update);
+    box.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown" && links().length) { ev.preventDefault(); links()[0].focus(); }
+      else if (ev.key === "Escape") close();
+    });
+    list.addEventListener("keydown", function (ev) {
+      var all = links(), i = all.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && i < all.length - 1) { ev.preventDefault(); all[i + 1].focus(); }
+      else if (ev.key === "ArrowUp") { ev.preventDefault(); (i > 0 ? all[i - 1] : box).focus(); }
+      else if (ev.key === "Escape") { box.focus(); close(); }
+    });
+    form.addEventListener("focusout", function (ev) {
+      if (!form.contains(ev.relatedTarget)) close();
+    });
+    box.addEventListener("focus", function () { if (norm(box.value) !== "") update(); });
+  }
+
+  function boot() { start(); header(); }
+
   if (typeof module !== "undefined" && module.exports) {
     module.exports = { norm: norm, search: search };
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", boot);
   } else {
-    start();
+    boot();
   }
 })();
