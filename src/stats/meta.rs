@@ -792,8 +792,53 @@ fn finish(
     common_weights: Vec<f64>,
 ) -> Option<MetaResult> {
     let k = studies.len();
+    let heterogeneity = heterogeneity(studies, settings, common.analysis_estimate)?;
+    let tau2 = heterogeneity.tau2;
+    let common_weights_percent = percentages(&common_weights);
+    let (random, random_ci_used, prediction, weights) = match settings.model {
+        Model::Common => (None, None, None, common_weights),
+        Model::Random => {
+            let r = random_effects(studies, scale, settings, tau2)?;
+            let weights = studies.iter().map(|s| 1.0 / (s.vi + tau2)).collect();
+            (Some(r.pooled), Some(r.ci), r.prediction, weights)
+        }
+    };
+    let weights_percent = percentages(&weights);
+    let lead = match settings.model {
+        Model::Common => Lead::Common,
+        Model::Random if k >= MIN_STUDIES_RANDOM => Lead::Random,
+        Model::Random if heterogeneity.p_q.is_some_and(|p| p < HETEROGENEITY_ALPHA) => {
+            Lead::NoneTrialsDisagree
+        }
+        Model::Random => Lead::CommonTooFewStudies,
+    };
+    Some(MetaResult {
+        k,
+        scale,
+        settings: settings.clone(),
+        common_method,
+        common,
+        random,
+        random_ci_used,
+        heterogeneity,
+        prediction,
+        weights_percent,
+        common_weights_percent,
+        lead,
+    })
+}
+
+/// Q about the common estimate `mu_common`, τ² by the chosen estimator,
+/// and I² and H² both ways (from τ² and from Q); `None` when Q is not
+/// finite.
+fn heterogeneity(
+    studies: &[Study],
+    settings: &MetaSettings,
+    mu_common: f64,
+) -> Option<Heterogeneity> {
+    let k = studies.len();
     let df = k - 1;
-    let q = q_at(studies, 0.0, common.analysis_estimate);
+    let q = q_at(studies, 0.0, mu_common);
     if !q.is_finite() {
         return None;
     }
@@ -835,7 +880,7 @@ fn finish(
     } else {
         (None, None, None, None, None)
     };
-    let heterogeneity = Heterogeneity {
+    Some(Heterogeneity {
         q,
         df,
         p_q,
@@ -846,88 +891,77 @@ fn finish(
         i2_q,
         h2_q,
         tau2_converged: converged,
-    };
+    })
+}
 
-    let mut random = None;
-    let mut random_ci_used = None;
-    let mut prediction = None;
-    let weights: Vec<f64>;
-    let common_weights_percent = percentages(&common_weights);
-    match settings.model {
-        Model::Common => {
-            weights = common_weights;
+/// The random-effects pooled estimate at `tau2`, the CI method it used,
+/// and its prediction interval.
+struct RandomEffects {
+    pooled: Pooled,
+    ci: RandomCi,
+    prediction: Option<Interval>,
+}
+
+/// Pool with weights 1/(vᵢ + τ²): a Wald CI, or the Hartung–Knapp–
+/// Sidik–Jonkman one (with its floor when set) from two studies on; the
+/// prediction interval from [`MIN_STUDIES_RANDOM`] studies when asked for.
+fn random_effects(
+    studies: &[Study],
+    scale: Scale,
+    settings: &MetaSettings,
+    tau2: f64,
+) -> Option<RandomEffects> {
+    let k = studies.len();
+    let df = k - 1;
+    let (mu, swr) = wmean(studies, tau2);
+    let se_wald = 1.0 / swr.sqrt();
+    let use_hksj = settings.random_ci == RandomCi::Hksj && k >= 2;
+    let pooled = if use_hksj {
+        let mut qh = q_at(studies, tau2, mu) / df as f64;
+        if settings.hksj_floor {
+            qh = qh.max(1.0);
         }
-        Model::Random => {
-            let (mu, swr) = wmean(studies, tau2);
-            let se_wald = 1.0 / swr.sqrt();
-            let use_hksj = settings.random_ci == RandomCi::Hksj && k >= 2;
-            let pooled = if use_hksj {
-                let mut qh = q_at(studies, tau2, mu) / df as f64;
-                if settings.hksj_floor {
-                    qh = qh.max(1.0);
-                }
-                let se = (qh / swr).sqrt();
-                let tc = t_crit(settings.level, df as f64)?;
-                let stat = if se > 0.0 { mu / se } else { 0.0 };
-                let p = if se > 0.0 {
-                    p_two_sided_t(stat, df as f64)?
-                } else if mu == 0.0 {
-                    1.0
-                } else {
-                    0.0
-                };
-                Pooled {
-                    estimate: scale.from_analysis(mu),
-                    lower: scale.from_analysis(mu - tc * se),
-                    upper: scale.from_analysis(mu + tc * se),
-                    analysis_estimate: mu,
-                    se,
-                    statistic: stat,
-                    p_value: p,
-                    df: Some(df as f64),
-                }
-            } else {
-                z_pooled(scale, mu, se_wald, settings.level)?
-            };
-            random_ci_used = Some(if use_hksj {
-                RandomCi::Hksj
-            } else {
-                RandomCi::Wald
-            });
-            if settings.prediction && k >= MIN_STUDIES_RANDOM {
-                let tc = t_crit(settings.level, k as f64 - 2.0)?;
-                let half = tc * (tau2 + se_wald * se_wald).sqrt();
-                prediction = Some(Interval {
-                    lower: scale.from_analysis(mu - half),
-                    upper: scale.from_analysis(mu + half),
-                });
-            }
-            random = Some(pooled);
-            weights = studies.iter().map(|s| 1.0 / (s.vi + tau2)).collect();
+        let se = (qh / swr).sqrt();
+        let tc = t_crit(settings.level, df as f64)?;
+        let stat = if se > 0.0 { mu / se } else { 0.0 };
+        let p = if se > 0.0 {
+            p_two_sided_t(stat, df as f64)?
+        } else if mu == 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        Pooled {
+            estimate: scale.from_analysis(mu),
+            lower: scale.from_analysis(mu - tc * se),
+            upper: scale.from_analysis(mu + tc * se),
+            analysis_estimate: mu,
+            se,
+            statistic: stat,
+            p_value: p,
+            df: Some(df as f64),
         }
-    }
-    let weights_percent = percentages(&weights);
-    let lead = match settings.model {
-        Model::Common => Lead::Common,
-        Model::Random if k >= MIN_STUDIES_RANDOM => Lead::Random,
-        Model::Random if heterogeneity.p_q.is_some_and(|p| p < HETEROGENEITY_ALPHA) => {
-            Lead::NoneTrialsDisagree
-        }
-        Model::Random => Lead::CommonTooFewStudies,
+    } else {
+        z_pooled(scale, mu, se_wald, settings.level)?
     };
-    Some(MetaResult {
-        k,
-        scale,
-        settings: settings.clone(),
-        common_method,
-        common,
-        random,
-        random_ci_used,
-        heterogeneity,
+    let prediction = if settings.prediction && k >= MIN_STUDIES_RANDOM {
+        let tc = t_crit(settings.level, k as f64 - 2.0)?;
+        let half = tc * (tau2 + se_wald * se_wald).sqrt();
+        Some(Interval {
+            lower: scale.from_analysis(mu - half),
+            upper: scale.from_analysis(mu + half),
+        })
+    } else {
+        None
+    };
+    Some(RandomEffects {
+        pooled,
+        ci: if use_hksj {
+            RandomCi::Hksj
+        } else {
+            RandomCi::Wald
+        },
         prediction,
-        weights_percent,
-        common_weights_percent,
-        lead,
     })
 }
 
