@@ -447,6 +447,22 @@ fn switching(paper: &Trial, reg: &Registry, diags: &mut Diagnostics) -> Option<S
         .collect();
     let mut rows = Vec::new();
     for o in published {
+        if let Some(named) = &o.registered_as {
+            let known: Vec<&str> = reg
+                .primary_outcomes
+                .iter()
+                .chain(&reg.secondary_outcomes)
+                .map(|r| r.measure.as_str())
+                .collect();
+            if !known.iter().any(|m| m.eq_ignore_ascii_case(named.trim())) {
+                diags.push(Diagnostic::warning(
+                    &o.origin.0,
+                    o.origin.1,
+                    1,
+                    present::registered_as_unknown(named, &known),
+                ));
+            }
+        }
         let (closest, verdict) = judge(o, &reg.primary_outcomes, &reg.secondary_outcomes);
         if verdict.is_change() {
             diags.push(Diagnostic::warning(

@@ -180,6 +180,20 @@ pub fn posted_count(events: Option<u64>, total: Option<u64>) -> String {
     }
 }
 
+/// The warning for a `registered_as:` that names no registered outcome:
+/// the word rule judges the outcome instead.
+pub fn registered_as_unknown(named: &str, known: &[&str]) -> String {
+    let listed = if known.is_empty() {
+        "the registry lists none".to_string()
+    } else {
+        let q: Vec<String> = known.iter().map(|m| format!("“{m}”")).collect();
+        format!("registered: {}", q.join(", "))
+    };
+    format!(
+        "`registered_as: {named}` names no registered outcome ({listed}); the outcome is judged by its words instead"
+    )
+}
+
 /// A date as the registry fields show it (`2024-11`).
 pub fn registry_date(d: Date) -> String {
     d.iso()

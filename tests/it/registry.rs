@@ -216,3 +216,16 @@ fn the_record_page_shows_the_posted_flow_baseline_and_adverse_events() {
     let headache = html.find("Headache</th><td class=\"num\">30/260 (11.5%)</td><td class=\"num\">21/258 (8.1%)</td>").expect("other event row");
     assert!(af < headache);
 }
+
+#[test]
+fn a_registered_as_that_names_no_registered_outcome_is_a_warning() {
+    let (ok, lines) = check("registered-as-unknown", None);
+    assert!(ok);
+    assert_eq!(
+        lines,
+        [
+            "warning: content/trials/trial.md:36:1: `registered_as: Mortalty` names no registered outcome (registered: “Ventilator-free days”, “Mortality”); the outcome is judged by its words instead",
+            "warning: content/trials/trial.md:36:1: the primary outcome “Mortality at 28 days” differs from the registered one (registered: “Ventilator-free days”)",
+        ]
+    );
+}
