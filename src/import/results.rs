@@ -105,18 +105,11 @@ pub(super) fn key(s: &str) -> String {
         .collect()
 }
 
-/// An arm id from a group title: ASCII letters and digits, dashes between
-/// words, at most 40 characters (`Placebo + usual care` → `placebo-usual-care`).
+/// An arm id from a group title, slugged as tags and headings are (the
+/// `slug` crate: other scripts transliterated, not dropped), at most 40
+/// characters (`Placebo + usual care` → `placebo-usual-care`).
 fn slug(title: &str) -> String {
-    let mut s = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_lowercase());
-        } else if !s.is_empty() && !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    s.truncate(40);
+    let s: String = slug::slugify(title).chars().take(40).collect();
     let s = s.trim_end_matches('-');
     if s.is_empty() {
         "arm".into()
@@ -595,7 +588,7 @@ mod tests {
         assert_eq!(key("Levosimendan (24 h)"), "levosimendan24h");
         assert_eq!(key("PLACEBO"), key("placebo."));
         assert_eq!(slug("Placebo + usual care"), "placebo-usual-care");
-        assert_eq!(slug("Lévosimendan"), "l-vosimendan");
+        assert_eq!(slug("Lévosimendan"), "levosimendan");
         assert_eq!(slug("¿?"), "arm");
         assert_eq!(slug(&"a".repeat(60)).len(), 40);
     }
