@@ -27,6 +27,9 @@ pub enum TrialStatus {
     /// A registry record whose results are on the site as their own trial
     /// page (the trial that shares its registration id).
     Superseded,
+    /// A registry record with results posted on the registry and no paper
+    /// (no publication, and no published trial page of its registration).
+    ResultsPosted,
 }
 
 /// A chart a shortcode asks for, named by what it shows: the figures
@@ -404,8 +407,10 @@ fn statuses(site: &Site, l: &mut Links) {
         if let PageKind::Trial(t) = &p.kind {
             let st = if l.published_as.contains_key(&i) {
                 TrialStatus::Superseded
-            } else if t.has_results() {
+            } else if t.has_paper_results() {
                 TrialStatus::Published
+            } else if t.has_results() {
+                TrialStatus::ResultsPosted
             } else {
                 TrialStatus::Ongoing
             };

@@ -396,16 +396,25 @@ pub fn status_class(st: TrialStatus) -> &'static str {
         TrialStatus::Published => "published",
         TrialStatus::Ongoing => "ongoing",
         TrialStatus::Superseded => "superseded",
+        TrialStatus::ResultsPosted => "results-posted",
     }
 }
 
+/// The status of a registry record with results posted on the registry
+/// and no paper, as its badge, list and feed say it.
+pub fn results_posted_status() -> &'static str {
+    "Results posted on the registry, no paper"
+}
+
 /// The status badge of a trial page: `Published 2016`, `Ongoing:
-/// Recruiting`, `Registry record · published`.
+/// Recruiting`, `Registry record · published`, `Results posted on the
+/// registry, no paper`.
 pub fn status_label(st: TrialStatus, t: &Trial) -> String {
     match st {
         // Short: it is a badge. The status the registry showed is in the
         // record's facts.
         TrialStatus::Superseded => "Registry record · published".into(),
+        TrialStatus::ResultsPosted => results_posted_status().into(),
         TrialStatus::Published => match t.publication.as_ref().and_then(|x| x.year) {
             Some(y) => format!("Published {y}"),
             None => "Published".into(),
@@ -424,6 +433,7 @@ pub fn status_list_badge(st: TrialStatus, t: &Trial) -> Option<String> {
     match st {
         TrialStatus::Ongoing => Some(registry_status(t).unwrap_or_else(|| "Ongoing".into())),
         TrialStatus::Superseded => Some("Results published".into()),
+        TrialStatus::ResultsPosted => Some(results_posted_status().into()),
         TrialStatus::Published => None,
     }
 }
@@ -434,6 +444,7 @@ pub fn status_list_badge(st: TrialStatus, t: &Trial) -> Option<String> {
 pub fn status_feed(st: TrialStatus, t: &Trial, published_records: &[&str]) -> String {
     match st {
         TrialStatus::Superseded => "Registry record: results now published. ".into(),
+        TrialStatus::ResultsPosted => format!("{}. ", results_posted_status()),
         TrialStatus::Ongoing => match registry_status(t) {
             Some(s) => format!("Ongoing trial ({s}). "),
             None => "Ongoing trial. ".into(),
@@ -834,6 +845,10 @@ pub fn card_no_results(st: TrialStatus, t: &Trial) -> String {
             "No results on this registry record: they are published on the trial's own page".into()
         }
         TrialStatus::Published => "No outcome data has been entered for this trial".into(),
+        TrialStatus::ResultsPosted => {
+            "No outcome data on this page: the results posted on the registry are not entered"
+                .into()
+        }
     }
 }
 

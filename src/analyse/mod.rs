@@ -38,9 +38,11 @@ use crate::model::{PageKind, Site};
 
 pub use arms::two_by_two;
 pub use evidence::{Per1000, SofResult, Source, TsaAssumptions, TsaLook, TsaResult};
+pub use registry::days as time_frame_days;
 pub use registry::{
     reference_date, registry_reports, Agreement, DateSource, Enrolment, EnrolmentSource, Overdue,
-    ReferenceDate, RegisteredText, RegistryCheck, RegistryReport, SwitchVerdict, Switching,
+    ReferenceDate, RegisteredText, RegistryCheck, RegistryOnly, RegistryReport, SwitchVerdict,
+    Switching,
 };
 pub use results::*;
 pub use topic::sensitivity::{LeaveOneOut, Sensitivity, SensitivityEstimate, SubgroupTest};

@@ -413,6 +413,7 @@ mod tests {
             timepoint: None,
             kind: OutcomeKind::Binary,
             direction: crate::model::Direction::LowerIsBetter,
+            direction_given: Some(crate::model::Direction::LowerIsBetter),
             source: crate::model::Source::Paper,
             arms: vec![
                 arm("drug", "Drug", 20, 80),

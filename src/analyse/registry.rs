@@ -22,6 +22,8 @@ use crate::present;
 pub struct RegistryReport {
     /// Posted values compared with the paper's, arm by arm.
     pub checks: Vec<RegistryCheck>,
+    /// Posted values of groups that match no arm of the paper.
+    pub registry_only: Vec<RegistryOnly>,
     /// Registered versus published primary outcome(s), when there is a
     /// registered primary outcome to compare.
     pub switching: Option<Switching>,
@@ -31,6 +33,27 @@ pub struct RegistryReport {
     pub why_stopped: Option<String>,
     /// Results overdue, when they are.
     pub overdue: Option<Overdue>,
+    /// Results not overdue yet, for a record whose status depends on the
+    /// reference date (completed or terminated, no results yet).
+    pub not_yet_due: Option<Overdue>,
+    /// Whether the record's status would depend on a reference date but
+    /// the site gives none (no `SOURCE_DATE_EPOCH`, `updated` or `checked`).
+    pub undated: bool,
+}
+
+/// One arm of one posted outcome whose group matches no arm of the paper.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegistryOnly {
+    /// The paper outcome's id.
+    pub outcome: String,
+    /// Its label.
+    pub label: String,
+    /// The posted group's arm id.
+    pub arm: String,
+    /// The group's title.
+    pub arm_label: String,
+    /// The registry's value as text.
+    pub registry: String,
 }
 
 /// Whether a posted value agrees with the paper's.
@@ -71,6 +94,10 @@ pub struct Switching {
     pub published: Vec<PublishedPrimary>,
     /// The worst verdict of them (what the page's badge says).
     pub verdict: SwitchVerdict,
+    /// The date the compared record was last updated (its `checked`
+    /// date): the registered outcomes are those of that version, not of
+    /// the first registration.
+    pub record_date: Option<Date>,
 }
 
 /// A registered outcome as text.
@@ -271,12 +298,18 @@ fn registry_report(
     let mut report = RegistryReport::default();
     if let Some(paper) = paper {
         for &(reg, own) in &blocks {
+            let mut d = Diagnostics::new();
             for po in reg.results.iter().flat_map(|r| &r.outcomes) {
-                let mut d = Diagnostics::new();
                 report.checks.extend(cross_check(paper, po, reg, &mut d));
-                if own {
-                    diags.extend(d);
-                }
+                report.registry_only.extend(registry_only(paper, po));
+            }
+            // On the paper's own page a group that is no arm is an error
+            // already (model stage).
+            if !(own && paper_page == Some(i)) {
+                unmatched_groups(paper, reg, &mut d);
+            }
+            if own {
+                diags.extend(d);
             }
         }
         let registered = blocks.iter().find(|(r, _)| !r.primary_outcomes.is_empty());
@@ -296,18 +329,79 @@ fn registry_report(
         let stopped = present::registry_stopped(r.status.as_deref()?);
         r.why_stopped.clone().filter(|_| stopped)
     });
-    if let (Some(reg), Some(rd)) = (t.registry.as_ref(), reference) {
-        report.overdue = overdue(reg, paper.is_some() || t.publication.is_some(), rd);
-        if let Some(o) = &report.overdue {
-            diags.push(Diagnostic::warning(
-                &reg.file,
-                reg.line_primary_completion,
-                1,
-                present::overdue_warning(o),
-            ));
+    if let Some(reg) = t.registry.as_ref() {
+        let published = paper.is_some() || t.publication.is_some();
+        let due = results_due(reg, published);
+        match (due, reference) {
+            (Some(pc), Some(rd)) => {
+                let o = Overdue {
+                    primary_completion: pc,
+                    reference: rd.clone(),
+                };
+                if is_overdue(pc, rd) {
+                    let (line, col) = reg.at_primary_completion;
+                    diags.push(Diagnostic::warning(
+                        &reg.file,
+                        line,
+                        col,
+                        present::overdue_warning(&o),
+                    ));
+                    report.overdue = Some(o);
+                } else {
+                    report.not_yet_due = Some(o);
+                }
+            }
+            (Some(_), None) => report.undated = true,
+            _ => {}
         }
     }
     report
+}
+
+/// The posted values of `po` whose group matches no arm of `paper` (by
+/// id), for a posted outcome that reports a paper outcome.
+fn registry_only(paper: &Trial, po: &PostedOutcome) -> Vec<RegistryOnly> {
+    let Some(o) = po.outcome_id.as_ref().and_then(|id| {
+        paper
+            .outcomes
+            .iter()
+            .find(|o| &o.id == id && o.source == Source::Paper)
+    }) else {
+        return Vec::new();
+    };
+    po.arm_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !paper.arms.iter().any(|p| &p.id == *a))
+        .filter_map(|(j, a)| {
+            Some(RegistryOnly {
+                outcome: o.id.clone(),
+                label: o.label.clone(),
+                arm: a.clone(),
+                arm_label: po.arm_labels.get(j).cloned().unwrap_or_else(|| a.clone()),
+                registry: present::arm_value(&po.outcome.data, j)?,
+            })
+        })
+        .collect()
+}
+
+/// A warning at each posted group that matches no arm of `paper` (by id):
+/// its values are shown as the registry's only.
+fn unmatched_groups(paper: &Trial, reg: &Registry, diags: &mut Diagnostics) {
+    let Some(res) = reg.results.as_ref() else {
+        return;
+    };
+    let ids: Vec<&str> = paper.arms.iter().map(|a| a.id.as_str()).collect();
+    for ((id, title), &(line, col)) in res.groups.iter().zip(&res.group_at) {
+        if !ids.contains(&id.as_str()) {
+            diags.push(Diagnostic::warning(
+                &reg.file,
+                line,
+                col,
+                present::group_unmatched(id, title, &ids),
+            ));
+        }
+    }
 }
 
 /// The arm-by-arm comparison of one posted outcome with the paper outcome
@@ -331,8 +425,8 @@ fn cross_check(
         if !paper.rejected_outcomes.contains(id) {
             let mut d = Diagnostic::error(
                 &reg.file,
-                po.outcome.origin.1,
-                1,
+                po.link_at.0,
+                po.link_at.1,
                 format!("there is no outcome `{id}` in the published trial"),
             );
             d.hint = Some(match did_you_mean(id, &ids) {
@@ -363,15 +457,15 @@ fn cross_check(
             Agreement::Differs
         };
         if verdict == Agreement::Differs {
-            let line = po
-                .value_lines
+            let (line, col) = po
+                .value_at
                 .get(j)
                 .copied()
-                .unwrap_or(po.outcome.origin.1);
+                .unwrap_or((po.outcome.origin.1, 1));
             diags.push(Diagnostic::warning(
                 &reg.file,
                 line,
-                1,
+                col,
                 present::registry_differs(&o.label, &arm.label, &rv, &pv),
             ));
         }
@@ -410,10 +504,11 @@ fn enrolment(paper: &Trial, blocks: &[(&Registry, bool)]) -> Enrolment {
     }
 }
 
-/// Results overdue: a Completed or Terminated record whose primary
-/// completion is more than 12 months before the reference date, with no
-/// results posted (`results_posted` or `results`) and none published.
-fn overdue(reg: &Registry, published: bool, rd: &ReferenceDate) -> Option<Overdue> {
+/// The primary completion of a record whose results are due 12 months
+/// after it: Completed or Terminated, with no results posted
+/// (`results_posted` or `results`) and none published. Whether they are
+/// overdue then depends on the reference date.
+fn results_due(reg: &Registry, published: bool) -> Option<Date> {
     let status = reg.status.as_deref()?.trim().to_ascii_lowercase();
     if !(status == "completed" || status == "terminated") {
         return None;
@@ -422,18 +517,20 @@ fn overdue(reg: &Registry, published: bool, rd: &ReferenceDate) -> Option<Overdu
     if published || reg.results_posted.is_some() || reg.results.is_some() {
         return None;
     }
-    // The latest day the primary completion can mean, a year on, against
-    // the earliest day the reference date can mean.
+    Some(pc)
+}
+
+/// Whether the reference date is more than 12 months after primary
+/// completion `pc`: the latest day `pc` can mean, a year on, against the
+/// earliest day the reference date can mean.
+fn is_overdue(pc: Date, rd: &ReferenceDate) -> bool {
     let due = (pc.year + 1, pc.month.unwrap_or(12), pc.day.unwrap_or(31));
     let now = (
         rd.date.year,
         rd.date.month.unwrap_or(1),
         rd.date.day.unwrap_or(1),
     );
-    (now > due).then(|| Overdue {
-        primary_completion: pc,
-        reference: rd.clone(),
-    })
+    now > due
 }
 
 /// The registered primary outcome(s) of `reg` beside the published primary
@@ -457,8 +554,8 @@ fn switching(paper: &Trial, reg: &Registry, diags: &mut Diagnostics) -> Option<S
             if !known.iter().any(|m| m.eq_ignore_ascii_case(named.trim())) {
                 diags.push(Diagnostic::warning(
                     &o.origin.0,
-                    o.origin.1,
-                    1,
+                    o.registered_as_at.0,
+                    o.registered_as_at.1,
                     present::registered_as_unknown(named, &known),
                 ));
             }
@@ -468,7 +565,7 @@ fn switching(paper: &Trial, reg: &Registry, diags: &mut Diagnostics) -> Option<S
             diags.push(Diagnostic::warning(
                 &o.origin.0,
                 o.origin.1,
-                1,
+                o.column,
                 present::switch_warning(&o.label, closest.as_deref(), verdict),
             ));
         }
@@ -492,6 +589,7 @@ fn switching(paper: &Trial, reg: &Registry, diags: &mut Diagnostics) -> Option<S
             .collect(),
         published: rows,
         verdict,
+        record_date: reg.checked,
     })
 }
 
@@ -604,7 +702,7 @@ fn overlap(a: &str, b: &str) -> f64 {
 
 /// Every time span in `s` as days: `30 days`, `Day 30`, `28-day`,
 /// `6 months` (30 days each), `1 year` (365), `48 hours` (whole days only).
-fn days(s: &str) -> Vec<u64> {
+pub fn days(s: &str) -> Vec<u64> {
     let lower = s.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())

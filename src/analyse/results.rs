@@ -219,8 +219,15 @@ pub struct OutcomeResult {
     pub timepoint: Option<String>,
     /// `binary`, `continuous`, `median` or `reported`.
     pub kind: OutcomeKind,
-    /// Whether higher values / more events are good.
+    /// Whether higher values / more events are good (the default
+    /// lower-is-better when nobody gave it: see `direction_given`).
+    #[serde(skip)]
     pub direction: Direction,
+    /// The direction when it was given (in JSON as `direction`, `null` for
+    /// a posted outcome whose direction neither the registry nor the
+    /// author gives: then no benefit or harm is claimed).
+    #[serde(rename = "direction")]
+    pub direction_given: Option<Direction>,
     /// Where the arm data came from: `paper` or `registry`.
     pub source: crate::model::Source,
     /// Arms, experimental first.

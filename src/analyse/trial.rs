@@ -44,6 +44,7 @@ fn outcome_result(t: &Trial, o: &Outcome, diags: &mut Diagnostics) -> OutcomeRes
             OutcomeData::None => OutcomeKind::Reported,
         },
         direction: o.direction,
+        direction_given: o.direction_known.then_some(o.direction),
         source: o.source,
         arms: arms_of(t, &o.data),
         effects: Vec::new(),
@@ -72,6 +73,12 @@ fn outcome_result(t: &Trial, o: &Outcome, diags: &mut Diagnostics) -> OutcomeRes
             diags.push(mismatch_warning(o, rep, c.verdict, &c.summary));
         }
         r.check.push(c);
+    }
+    if !o.direction_known {
+        // Which way is better is unknown: no NNTB/NNTH, no P(benefit).
+        r.nnt = None;
+        r.bayes.clear();
+        return r;
     }
     if r.bayes.is_empty() {
         // No RR from arm data: re-analyse the first printed ratio with a CI.

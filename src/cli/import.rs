@@ -87,6 +87,9 @@ fn update(file: &Path, root: &Path, record: &Record, old: &[u8]) -> ExitCode {
             for c in &up.changes {
                 println!("  {c}");
             }
+            for c in &up.comments {
+                println!("  {c}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -125,8 +125,16 @@ pub(crate) fn favours_captions(e: &str, c: &str, directions: &[Direction]) -> (S
     } else if higher == directions.len() {
         (format!("Favours {c}"), format!("Favours {e}"))
     } else {
-        (format!("Lower with {e}"), format!("Higher with {e}"))
+        neutral_captions(e)
     }
+}
+
+/// The captions when no single "favours" caption is true (directions
+/// differ, or one is unknown): which way the experimental arm is lower or
+/// higher.
+pub(crate) fn neutral_captions(e: &str) -> (String, String) {
+    let e = if e.is_empty() { "experimental" } else { e };
+    (format!("Lower with {e}"), format!("Higher with {e}"))
 }
 
 #[cfg(test)]

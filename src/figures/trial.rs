@@ -121,11 +121,13 @@ fn trial_forest(
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
     let mut directions = Vec::new();
+    let mut unknown = false;
     for o in outcomes {
         if let Some((r, k)) = outcome_row(o, ratio) {
             rows.push(r);
             kinds.push(k);
             directions.push(o.direction);
+            unknown |= o.direction_given.is_none();
         }
     }
     if rows.is_empty() {
@@ -160,7 +162,12 @@ fn trial_forest(
         if rows.len() == 1 { "" } else { "s" },
         if ratio { 1 } else { 0 }
     );
-    let (favours_left, favours_right) = favours_captions(&e, &c, &directions);
+    // A posted outcome whose direction nobody gave favours no arm.
+    let (favours_left, favours_right) = if unknown {
+        super::neutral_captions(&e)
+    } else {
+        favours_captions(&e, &c, &directions)
+    };
     let mixed = directions.iter().any(|d| *d != directions[0]);
     let mut footer = if ratio {
         vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported. ↑ better: higher values favour the arm.".to_string()]

@@ -32,6 +32,10 @@ pub struct Update {
     pub changes: Vec<String>,
     /// Values left out, one sentence each (as for a new page).
     pub skipped: Vec<String>,
+    /// What became of the comments inside the rewritten block, one line
+    /// each, when one is not kept where it was: moved above its field, or
+    /// lost (an end-of-line comment; one above a field the record drops).
+    pub comments: Vec<String>,
 }
 
 impl Record {
@@ -105,9 +109,11 @@ impl Record {
             text: None,
             changes,
             skipped,
+            comments: Vec::new(),
         };
         if !up.changes.is_empty() {
-            let new_text = splice(text, &reg, add_arms.then_some(arms.as_slice()))?;
+            let (new_text, comments) = splice(text, &reg, add_arms.then_some(arms.as_slice()))?;
+            up.comments = comments;
             same_but_registry(rel_path, &doc.front, text, &new_text)?;
             within_page_limit(&new_text)?;
             up.text = Some(new_text);
@@ -249,28 +255,141 @@ fn block(
     col: usize,
     inner: usize,
     nl: &str,
+    comments: &mut Comments,
 ) -> Result<String, String> {
     let yaml = serde_yaml::to_string(value).map_err(|e| format!("cannot write YAML: {e}"))?;
     let pad = " ".repeat(col);
-    if yaml.trim() == "{}" {
-        return Ok(format!("{pad}{name}: {{}}{nl}"));
-    }
-    let mut out = format!("{pad}{name}:{nl}");
     let inner = " ".repeat(inner.max(col + 1));
-    for line in yaml.lines() {
+    let mut out = if yaml.trim() == "{}" {
+        format!("{pad}{name}: {{}}{nl}")
+    } else {
+        format!("{pad}{name}:{nl}")
+    };
+    for line in yaml.lines().filter(|_| yaml.trim() != "{}") {
+        if let Some(kept) = top_key(line).and_then(|k| comments.above.remove(k)) {
+            for c in kept {
+                out.push_str(&format!("{inner}{c}{nl}"));
+            }
+        }
         out.push_str(&inner);
         out.push_str(line);
         out.push_str(nl);
     }
+    for c in std::mem::take(&mut comments.tail) {
+        out.push_str(&format!("{inner}{c}{nl}"));
+    }
     Ok(out)
+}
+
+/// The key of a line of serde_yaml's output at the top level (`status`
+/// of `status: Completed`); `None` for a nested or list line.
+fn top_key(line: &str) -> Option<&str> {
+    if line.starts_with([' ', '-', '#']) {
+        return None;
+    }
+    line.split_once(':')
+        .map(|(k, _)| k.trim_matches(['"', '\'']))
+}
+
+/// The full-line comments of a registry block, by the top-level field
+/// they sit above (or inside), and those after its last field.
+#[derive(Debug, Default)]
+struct Comments {
+    /// Comment texts (from the `#`) per field key, in order.
+    above: std::collections::BTreeMap<String, Vec<String>>,
+    /// Comments after the block's last field.
+    tail: Vec<String>,
+    /// The report: comments moved or lost.
+    report: Vec<String>,
+}
+
+/// The comments of the block's lines `lines` (below its key line), whose
+/// fields sit at indentation `inner`: one above a field is kept above it;
+/// one inside a field's value is moved above the field (the value is
+/// rewritten) and reported; an end-of-line comment is reported as lost.
+fn comments_of(lines: &[&str], inner: usize) -> Comments {
+    let mut c = Comments::default();
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let mut current: Option<String> = None;
+    for l in lines {
+        let t = l.trim_end_matches(['\n', '\r']);
+        let body = t.trim_start_matches(' ');
+        let indent = t.len() - body.len();
+        if body.is_empty() {
+            continue;
+        }
+        if body.starts_with('#') {
+            // Inside the current field's value when deeper than its key
+            // and another line of the value follows; decided below.
+            pending.push((body.to_string(), indent > inner && current.is_some()));
+            continue;
+        }
+        if indent == inner && !body.starts_with('-') {
+            let key = body
+                .split_once(':')
+                .map_or(body, |(k, _)| k)
+                .trim_matches(['"', '\'']);
+            for (text, inside) in pending.drain(..) {
+                // A comment deeper than the key that follows belongs to
+                // the value before it.
+                let owner = if inside { current.clone() } else { None };
+                match owner {
+                    Some(o) => {
+                        c.report
+                            .push(format!("comment inside `{o}` moved above it: {text}"));
+                        c.above.entry(o).or_default().push(text);
+                    }
+                    None => c.above.entry(key.to_string()).or_default().push(text),
+                }
+            }
+            current = Some(key.to_string());
+        } else if let Some(o) = &current {
+            for (text, _) in pending.drain(..) {
+                c.report
+                    .push(format!("comment inside `{o}` moved above it: {text}"));
+                c.above.entry(o.clone()).or_default().push(text);
+            }
+        }
+        if let Some(pos) = end_comment(body) {
+            c.report.push(format!(
+                "end-of-line comment not kept (`{}`): {}",
+                body[..pos].trim_end(),
+                &body[pos..]
+            ));
+        }
+    }
+    c.tail = pending.into_iter().map(|p| p.0).collect();
+    c
+}
+
+/// Where an end-of-line comment starts in a YAML line's text: a `#` after
+/// a space, outside quotes.
+fn end_comment(body: &str) -> Option<usize> {
+    let (mut single, mut double) = (false, false);
+    let mut prev = ' ';
+    for (i, ch) in body.char_indices() {
+        match ch {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '#' if !single && !double && prev == ' ' && i > 0 => return Some(i),
+            _ => {}
+        }
+        prev = ch;
+    }
+    None
 }
 
 const UNUSUAL: &str = "cannot find the `trial.registry` block's lines in the page (is it \
                        written in an unusual layout?); nothing written";
 
 /// The page `text` with the lines of its `trial.registry` block replaced
-/// by `reg`, and `arms` added after it.
-fn splice(text: &str, reg: &FrontRegistry, arms: Option<&[Arm]>) -> Result<String, String> {
+/// by `reg`, and `arms` added after it; with the report of the block's
+/// comments that could not stay where they were.
+fn splice(
+    text: &str,
+    reg: &FrontRegistry,
+    arms: Option<&[Arm]>,
+) -> Result<(String, Vec<String>), String> {
     let split = front_matter::split(text).map_err(|_| UNUSUAL.to_string())?;
     let yaml_at = split.yaml.as_ptr() as usize - text.as_ptr() as usize;
     let path = [Seg::Key("trial".into()), Seg::Key("registry".into())];
@@ -308,15 +427,30 @@ fn splice(text: &str, reg: &FrontRegistry, arms: Option<&[Arm]>) -> Result<Strin
         .map(|j| lines[j].trim_end_matches(['\n', '\r']))
         .find(|t| !t.trim().is_empty())
         .map_or(col + 2, |t| t.len() - t.trim_start_matches(' ').len());
-    let mut new = block("registry", reg, col, inner, nl)?;
+    let mut comments = comments_of(&lines[line + 1..=last], inner);
+    let mut new = block("registry", reg, col, inner, nl, &mut comments)?;
+    for (key, lost) in std::mem::take(&mut comments.above) {
+        for text in lost {
+            comments.report.push(format!(
+                "comment above `{key}` not kept: the record no longer has the field: {text}"
+            ));
+        }
+    }
     if let Some(arms) = arms {
-        new.push_str(&block("arms", &arms, col, inner, nl)?);
+        new.push_str(&block(
+            "arms",
+            &arms,
+            col,
+            inner,
+            nl,
+            &mut Comments::default(),
+        )?);
     }
     let mut out = String::with_capacity(text.len() + new.len());
     out.push_str(&text[..start]);
     out.push_str(&new);
     out.push_str(&text[end..]);
-    Ok(out)
+    Ok((out, comments.report))
 }
 
 /// An error unless `new` parses to `old_front` with only its registry
@@ -359,6 +493,53 @@ fn same_but_registry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn end_of_line_comments_are_found_outside_quotes_only() {
+        assert_eq!(end_comment("status: Recruiting  # note"), Some(20));
+        assert_eq!(end_comment("sponsor: 'A # B'"), None);
+        assert_eq!(end_comment("sponsor: \"A #1\""), None);
+        assert_eq!(end_comment("contact: A#B"), None);
+    }
+
+    #[test]
+    fn block_comments_are_kept_above_their_field_or_moved_up_from_inside() {
+        let lines = [
+            "    # above status\n",
+            "    status: Recruiting\n",
+            "    conditions:\n",
+            "    # inside conditions\n",
+            "    - Shock\n",
+            "      # deeper, before the next field\n",
+            "    phase: Phase 3 # end\n",
+            "    # at the end\n",
+        ];
+        let c = comments_of(&lines, 4);
+        let above: Vec<(&str, Vec<&str>)> = c
+            .above
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            above,
+            [
+                (
+                    "conditions",
+                    vec!["# inside conditions", "# deeper, before the next field"]
+                ),
+                ("status", vec!["# above status"]),
+            ]
+        );
+        assert_eq!(c.tail, ["# at the end"]);
+        assert_eq!(
+            c.report,
+            [
+                "comment inside `conditions` moved above it: # inside conditions",
+                "comment inside `conditions` moved above it: # deeper, before the next field",
+                "end-of-line comment not kept (`phase: Phase 3`): # end",
+            ]
+        );
+    }
 
     fn y(s: &str) -> Yaml {
         serde_yaml::from_str(s).unwrap()

@@ -375,9 +375,10 @@ pub struct Registry {
     /// The 1-based line of `trial.registry`.
     #[serde(skip)]
     pub line: usize,
-    /// The 1-based line of `primary_completion` (of the block when absent).
+    /// The 1-based line and column of `primary_completion`'s value (of
+    /// the block when absent).
     #[serde(skip)]
-    pub line_primary_completion: usize,
+    pub at_primary_completion: (usize, usize),
 }
 
 /// Where a trial was published.
@@ -677,4 +678,14 @@ pub struct Outcome {
     pub source: Source,
     /// The registered measure the author judged it to report (`registered_as:`).
     pub registered_as: Option<String>,
+    /// The 1-based column of the outcome's entry (1 for a CSV row).
+    pub column: usize,
+    /// Where `registered_as:`'s value is written: line and column (the
+    /// outcome's origin when it is in a CSV row or absent).
+    pub registered_as_at: (usize, usize),
+    /// Whether the direction was given (`direction:`, or taken from the
+    /// outcome a posted one reports); `false` when it is only the default
+    /// of an outcome posted on the registry, which then claims no benefit
+    /// or harm.
+    pub direction_known: bool,
 }

@@ -181,9 +181,15 @@ pub(super) fn outcome(
         reported,
         note: o.note.clone(),
         unit: o.unit.clone(),
+        column: if csv.is_some() { 1 } else { cx.doc.locate(p).1 },
+        registered_as_at: match (&o.registered_as, csv) {
+            (Some(_), None) => cx.doc.locate(&format!("{p}.registered_as")),
+            _ => (origin.1, 1),
+        },
         origin,
         source: super::Source::Paper,
         registered_as: o.registered_as.clone(),
+        direction_known: true,
     })
 }
 

@@ -42,6 +42,9 @@ pub struct RegisteredOutcome {
 pub struct PostedResults {
     /// The registry's group title per arm id, as written.
     pub groups: Vec<(String, String)>,
+    /// Where each group's title is written (line, column), in the order
+    /// of `groups`.
+    pub group_at: Vec<(usize, usize)>,
     /// Participant flow per arm id: started, completed.
     pub flow: Vec<(String, Option<u64>, Option<u64>)>,
     /// Participants analysed at baseline per arm id.
@@ -67,11 +70,16 @@ pub struct PostedOutcome {
     /// The typed outcome: id (the `outcome:` id, else `registry-N`),
     /// label (the title) and arm data, with [`Source::Registry`].
     pub outcome: Outcome,
-    /// The 1-based line of each arm's value, in arm order (0 when the
-    /// arm has none), where a disagreement with the paper is reported.
-    pub value_lines: Vec<usize>,
+    /// The 1-based line and column of each arm's value, in arm order (the
+    /// block's when the arm has none), where a disagreement with the paper
+    /// is reported.
+    pub value_at: Vec<(usize, usize)>,
+    /// Where its `outcome:` link is written (line, column).
+    pub link_at: (usize, usize),
     /// The ids of its page's arms, the order of its data.
     pub arm_ids: Vec<String>,
+    /// Their labels (the group titles on a record with no arms written).
+    pub arm_labels: Vec<String>,
 }
 
 /// One adverse event posted on the registry.
@@ -111,14 +119,23 @@ pub(super) fn group_arms(t: &RawTrial) -> Vec<Arm> {
         .collect()
 }
 
-/// The registry record, every field checked. `outcome_ids` are the ids of
-/// the trial's own outcomes (kept and rejected), which a posted outcome's
-/// `outcome:` must name when there are any.
+/// The trial's own outcomes as a posted outcome may name them: every id
+/// (kept and rejected) and the kept ones, whose direction a posted outcome
+/// that reports one takes.
+pub(super) struct OwnOutcomes<'a> {
+    /// The ids of the trial's own outcomes, kept and rejected.
+    pub ids: &'a [&'a str],
+    /// The kept ones.
+    pub kept: &'a [Outcome],
+}
+
+/// The registry record, every field checked. A posted outcome's
+/// `outcome:` must name one of `own` when there are any.
 pub(super) fn registry(
     cx: &mut Cx,
     t: &RawTrial,
     arms: &[Arm],
-    outcome_ids: &[&str],
+    own: &OwnOutcomes,
 ) -> Option<Registry> {
     let r = t.registry.as_ref()?;
     let p = "trial.registry";
@@ -140,13 +157,10 @@ pub(super) fn registry(
         results_posted: cx.date(&format!("{p}.results_posted"), &r.results_posted),
         primary_outcomes: registered(&r.primary_outcomes),
         secondary_outcomes: registered(&r.secondary_outcomes),
-        results: r
-            .results
-            .as_ref()
-            .map(|res| results(cx, res, arms, outcome_ids)),
+        results: r.results.as_ref().map(|res| results(cx, res, arms, own)),
         file: cx.doc.rel_path.clone(),
         line: cx.doc.locate(p).0,
-        line_primary_completion: cx.doc.locate(&format!("{p}.primary_completion")).0,
+        at_primary_completion: cx.doc.locate(&format!("{p}.primary_completion")),
     };
     dates_in_order(cx, &registry);
     Some(registry)
@@ -232,7 +246,7 @@ fn results(
     cx: &mut Cx,
     res: &RawRegistryResults,
     arms: &[Arm],
-    outcome_ids: &[&str],
+    own: &OwnOutcomes,
 ) -> PostedResults {
     let p = "trial.registry.results";
     let arm_ids: Vec<&str> = arms.iter().map(|a| a.id.as_str()).collect();
@@ -273,7 +287,7 @@ fn results(
         .outcomes
         .iter()
         .enumerate()
-        .filter_map(|(i, o)| posted(cx, &format!("{p}.outcomes[{i}]"), i, o, arms, outcome_ids))
+        .filter_map(|(i, o)| posted(cx, &format!("{p}.outcomes[{i}]"), i, o, arms, own))
         .collect();
     let adverse_events = res
         .adverse_events
@@ -303,6 +317,11 @@ fn results(
             .groups
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        group_at: res
+            .groups
+            .keys()
+            .map(|k| cx.doc.locate(&format!("{p}.groups.{k}")))
             .collect(),
         flow,
         baseline,
@@ -343,15 +362,18 @@ fn posted_role(cx: &mut Cx, p: &str, o: &RawRegistryOutcome) -> Option<Role> {
 }
 
 /// One posted outcome, validated as a trial outcome is, with its link to
-/// a trial outcome checked; `None` after errors.
+/// a trial outcome checked; `None` after errors. Its direction is its own
+/// `direction:`, else that of the own outcome it reports, else unknown
+/// (the default, marked so that no benefit or harm is claimed).
 fn posted(
     cx: &mut Cx,
     p: &str,
     i: usize,
     o: &RawRegistryOutcome,
     arms: &[Arm],
-    outcome_ids: &[&str],
+    own: &OwnOutcomes,
 ) -> Option<PostedOutcome> {
+    let outcome_ids = own.ids;
     let role = posted_role(cx, p, o);
     let link = o
         .outcome
@@ -385,6 +407,7 @@ fn posted(
         continuous: o.continuous.clone(),
         median: o.median.clone(),
         unit: o.unit.clone(),
+        direction: o.direction.clone(),
         ..RawOutcome::default()
     };
     let arm_ids: Vec<&str> = arms.iter().map(|a| a.id.as_str()).collect();
@@ -395,6 +418,11 @@ fn posted(
     }
     typed.role = role.unwrap_or(Role::Secondary);
     typed.source = Source::Registry;
+    let reported = link.and_then(|id| own.kept.iter().find(|k| k.id == id));
+    typed.direction_known = o.direction.is_some() || reported.is_some();
+    if let (None, Some(r)) = (&o.direction, reported) {
+        typed.direction = r.direction;
+    }
     let kind = if o.binary.is_some() {
         "binary"
     } else if o.continuous.is_some() {
@@ -402,17 +430,20 @@ fn posted(
     } else {
         "median"
     };
-    let value_lines = arms
+    let value_at = arms
         .iter()
-        .map(|a| cx.doc.locate(&format!("{p}.{kind}.{}", a.id)).0)
+        .map(|a| cx.doc.locate(&format!("{p}.{kind}.{}", a.id)))
         .collect();
+    let link_at = cx.doc.locate(&format!("{p}.outcome"));
     Some(PostedOutcome {
         title: o.title.clone(),
         role: typed.role,
         time_frame: o.time_frame.clone(),
         outcome_id: link.map(str::to_string),
         outcome: typed,
-        value_lines,
+        value_at,
+        link_at,
         arm_ids: arms.iter().map(|a| a.id.clone()).collect(),
+        arm_labels: arms.iter().map(|a| a.label.clone()).collect(),
     })
 }

@@ -38,7 +38,11 @@ pub(super) fn trial(
         .map(|o| o.id.as_str())
         .chain(rejected.iter().map(String::as_str))
         .collect();
-    let registry = super::registry::registry(cx, t, &arms, &ids);
+    let own = super::registry::OwnOutcomes {
+        ids: &ids,
+        kept: &outcomes,
+    };
+    let registry = super::registry::registry(cx, t, &arms, &own);
     if outcomes.is_empty() && rejected.is_empty() {
         // No data of its own: the results posted on the registry are shown
         // as the trial's data, marked as such.

@@ -125,6 +125,65 @@ pub fn as_of(r: &ReferenceDate) -> String {
     format!("as of {} ({})", r.date.iso(), reference_source(r))
 }
 
+/// The page's sentence for a record whose results are not overdue yet.
+pub fn not_yet_due_text(o: &Overdue) -> String {
+    format!(
+        "Results not overdue yet: primary completion was {}, not more than 12 months before {}, the reference date ({})",
+        o.primary_completion.iso(),
+        o.reference.date.iso(),
+        reference_source(&o.reference)
+    )
+}
+
+/// The page's sentence for a record whose status would depend on a
+/// reference date the site does not give.
+pub fn undated_text() -> &'static str {
+    "Whether results are overdue is not judged: the build has no reference date (set SOURCE_DATE_EPOCH, or give a page an `updated` date or the registry block a `checked` date)"
+}
+
+/// Which version of the registry record outcome switching compares with.
+/// The registry's API gives only a record's latest version, so this is
+/// never the registration as first posted.
+pub fn switch_record_text(checked: Option<Date>) -> String {
+    match checked {
+        Some(d) => format!(
+            "The registered outcome is the record's as last updated on {}; the registry's data give no earlier version, so a change made before then would not show here",
+            d.iso()
+        ),
+        None => "The registered outcome is the record's as copied on this page, which gives no update date; it may not be the one first registered".to_string(),
+    }
+}
+
+/// The warning for a posted group that matches no arm of the paper.
+pub fn group_unmatched(id: &str, title: &str, paper_arms: &[&str]) -> String {
+    format!(
+        "posted group `{id}` (“{title}”) matches no arm of the paper (its arms: {}); its values are shown as the registry's only",
+        paper_arms.join(", ")
+    )
+}
+
+/// A posted value with no paper arm to compare: `registry 12/40; no such
+/// arm in the paper`.
+pub fn registry_only_text(registry: &str) -> String {
+    format!("registry {registry}; no such arm in the paper")
+}
+
+/// An outcome's time point beside its label, or `None` when the label
+/// already says it (the same span in days, or the same words): `Death at
+/// day 28` needs no `· 28 days`.
+pub fn timepoint_beside(label: &str, timepoint: Option<&str>) -> Option<String> {
+    let tp = timepoint?.trim();
+    if tp.is_empty() {
+        return None;
+    }
+    let in_label = crate::analyse::time_frame_days(label);
+    let said = label.to_lowercase().contains(&tp.to_lowercase())
+        || crate::analyse::time_frame_days(tp)
+            .iter()
+            .any(|d| in_label.contains(d));
+    (!said).then(|| tp.to_string())
+}
+
 /// The page's sentence for results overdue.
 pub fn overdue_text(o: &Overdue) -> String {
     format!(
@@ -203,6 +262,23 @@ pub fn registry_date(d: Date) -> String {
 mod tests {
     use super::*;
     use crate::model::{Count, MeanSd};
+
+    #[test]
+    fn a_timepoint_the_label_already_says_is_not_repeated() {
+        let t = |l, tp| timepoint_beside(l, tp);
+        assert_eq!(
+            t("Successful VA-ECMO weaning within 30 days", Some("30 days")),
+            None
+        );
+        assert_eq!(t("Death at day 28", Some("28 days")), None);
+        assert_eq!(t("Death at discharge", Some("at discharge")), None);
+        assert_eq!(t("Death", Some("28 days")).as_deref(), Some("28 days"));
+        assert_eq!(
+            t("Death at day 28", Some("90 days")).as_deref(),
+            Some("90 days")
+        );
+        assert_eq!(t("Death", None), None);
+    }
 
     #[test]
     fn posted_counts_read_with_their_share_or_alone() {

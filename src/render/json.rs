@@ -5,8 +5,9 @@
 //! `mean`/`sd`/`n`), `effects` (`measure`, `estimate`, `ci_low`,
 //! `ci_high`, `method`), `nnt`, `fragility_index`, `reported`, `check`,
 //! `source` (`paper` or `registry`) and its own `risk_of_bias`; the
-//! trial's `risk_of_bias` and `registry_check` (posted against published
-//! values, arm by arm);
+//! trial's `risk_of_bias`, `registry_check` (posted against published
+//! values, arm by arm), `registry_only` (posted for groups the paper does
+//! not have) and `registry_posted` (flow, baseline, adverse events);
 //! a topic's `analyses` with the pooled numbers, `studies`, `cumulative`,
 //! `sensitivity` and `subgroup_test`. Ratios on their natural scale, risk differences as
 //! proportions. Keys come out in a fixed order, so the files are
@@ -34,6 +35,17 @@ struct TrialJson<'a> {
     risk_of_bias: Option<RobJson<'a>>,
     outcomes: Vec<OutcomeJson<'a>>,
     registry_check: Vec<RegistryCheckJson<'a>>,
+    registry_only: Vec<RegistryOnlyJson<'a>>,
+    registry_posted: Option<super::registry::PostedJson<'a>>,
+}
+
+/// One arm of a posted outcome whose group matches no arm of the paper.
+#[derive(Serialize)]
+struct RegistryOnlyJson<'a> {
+    outcome: &'a str,
+    arm: &'a str,
+    group: &'a str,
+    registry: &'a str,
 }
 
 /// An outcome's numbers with its own risk-of-bias assessment (`null`:
@@ -122,6 +134,22 @@ pub(crate) fn trial(site: &Site, analyses: &Analyses, i: usize, tc: &TrialCtx) -
                     .collect()
             })
             .unwrap_or_default(),
+        registry_only: analyses
+            .registry
+            .get(&i)
+            .map(|r| {
+                r.registry_only
+                    .iter()
+                    .map(|c| RegistryOnlyJson {
+                        outcome: &c.outcome,
+                        arm: &c.arm,
+                        group: &c.arm_label,
+                        registry: &c.registry,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        registry_posted: trial.and_then(super::registry::posted_json),
     };
     to_bytes(&j)
 }

@@ -66,7 +66,12 @@ fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputF
         matches!(site.pages[i].kind, PageKind::Appraisal(_))
     });
     let topics = pages_where(site, |i| matches!(site.pages[i].kind, PageKind::Topic(_)));
-    let trials = pages_where(site, |i| status(i) == Some(TrialStatus::Published));
+    let trials = pages_where(site, |i| {
+        matches!(
+            status(i),
+            Some(TrialStatus::Published | TrialStatus::ResultsPosted)
+        )
+    });
     let ongoing = pages_where(site, |i| status(i) == Some(TrialStatus::Ongoing));
     let mut home = empty_list();
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);

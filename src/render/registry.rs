@@ -36,6 +36,12 @@ pub struct RegistryCtx {
     pub why_stopped: Option<String>,
     /// The results-overdue sentence, with "as of `date` (source)".
     pub overdue: Option<String>,
+    /// The sentence for results not overdue yet, with the reference date
+    /// it was judged against and its source; or the sentence saying no
+    /// reference date was given. Shown whenever the status depends on it.
+    pub due: Option<String>,
+    /// Posted values of groups that match no arm of the paper.
+    pub registry_only: Vec<CheckRowCtx>,
     /// What the registry posted besides outcome measures: participant
     /// flow, baseline counts and adverse events.
     pub posted: Option<PostedCtx>,
@@ -141,6 +147,102 @@ fn posted_ctx(t: &crate::model::Trial) -> Option<PostedCtx> {
     })
 }
 
+/// What the registry posted besides outcome measures, in a trial's
+/// `index.json` (`registry_posted`): participant flow and baseline counts
+/// per arm and the adverse events, arms in the trial's arm order.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostedJson<'a> {
+    /// Per arm: `{arm, group, started, completed, baseline}`.
+    pub arms: Vec<PostedArmJson<'a>>,
+    /// Per event: `{term, serious, arms: [{arm, affected, at_risk}]}`.
+    pub adverse_events: Vec<PostedEventJson<'a>>,
+}
+
+/// One arm's posted flow and baseline count (`null` where not posted).
+#[derive(Debug, Clone, Serialize)]
+pub struct PostedArmJson<'a> {
+    /// Arm id.
+    pub arm: &'a str,
+    /// The registry's group title.
+    pub group: Option<&'a str>,
+    /// Participants who started.
+    pub started: Option<u64>,
+    /// Participants who completed.
+    pub completed: Option<u64>,
+    /// Participants analysed at baseline.
+    pub baseline: Option<u64>,
+}
+
+/// One posted adverse event.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostedEventJson<'a> {
+    /// The event term.
+    pub term: &'a str,
+    /// Serious (true) or other (false).
+    pub serious: bool,
+    /// Affected and at risk per arm (`null` where not posted).
+    pub arms: Vec<PostedCountJson<'a>>,
+}
+
+/// Affected out of at risk in one arm.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostedCountJson<'a> {
+    /// Arm id.
+    pub arm: &'a str,
+    /// Participants affected.
+    pub affected: Option<u64>,
+    /// Participants at risk.
+    pub at_risk: Option<u64>,
+}
+
+/// The `registry_posted` of trial `t`'s `index.json`: what its own
+/// registry block posted besides outcome measures, as its page shows it;
+/// `None` when it posted none.
+pub fn posted_json(t: &crate::model::Trial) -> Option<PostedJson<'_>> {
+    let res = t.registry.as_ref()?.results.as_ref()?;
+    if res.flow.is_empty() && res.baseline.is_empty() && res.adverse_events.is_empty() {
+        return None;
+    }
+    let order = t.arm_order();
+    let arms = order
+        .iter()
+        .map(|&k| {
+            let id = t.arms[k].id.as_str();
+            let flow = res.flow.iter().find(|f| f.0 == id);
+            PostedArmJson {
+                arm: id,
+                group: res.groups.iter().find(|g| g.0 == id).map(|g| g.1.as_str()),
+                started: flow.and_then(|f| f.1),
+                completed: flow.and_then(|f| f.2),
+                baseline: res.baseline.iter().find(|b| b.0 == id).map(|b| b.1),
+            }
+        })
+        .collect();
+    let adverse_events = res
+        .adverse_events
+        .iter()
+        .map(|e| PostedEventJson {
+            term: &e.term,
+            serious: e.serious,
+            arms: order
+                .iter()
+                .map(|&k| {
+                    let c = e.counts.get(k).copied().flatten();
+                    PostedCountJson {
+                        arm: &t.arms[k].id,
+                        affected: c.map(|c| c.events),
+                        at_risk: c.map(|c| c.total),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Some(PostedJson {
+        arms,
+        adverse_events,
+    })
+}
+
 /// One arm of one cross-checked outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckRowCtx {
@@ -171,6 +273,8 @@ pub struct SwitchCtx {
     pub verdict: String,
     /// `ok` or `changed`.
     pub class: &'static str,
+    /// Which version of the record was compared (its last update).
+    pub compared_with: String,
 }
 
 /// One published primary outcome against the registration.
@@ -220,14 +324,33 @@ pub(super) fn registry_ctx(
             .iter()
             .map(|p| PublishedCtx {
                 label: p.label.clone(),
-                timepoint: p.timepoint.clone(),
+                timepoint: present::timepoint_beside(&p.label, p.timepoint.as_deref()),
                 verdict: verdict_text(p.verdict),
                 class: present::switch_class(p.verdict),
             })
             .collect(),
         verdict: verdict_text(s.verdict),
         class: present::switch_class(s.verdict),
+        compared_with: present::switch_record_text(s.record_date),
     });
+    let registry_only = r
+        .registry_only
+        .iter()
+        .map(|c| CheckRowCtx {
+            outcome: c.label.clone(),
+            outcome_id: c.outcome.clone(),
+            arm: c.arm_label.clone(),
+            paper: String::new(),
+            registry: c.registry.clone(),
+            agrees: false,
+            text: present::registry_only_text(&c.registry),
+        })
+        .collect();
+    let due = match (&r.not_yet_due, r.undated) {
+        (Some(o), _) => Some(present::not_yet_due_text(o)),
+        (None, true) => Some(present::undated_text().to_string()),
+        (None, false) => None,
+    };
     let ctx = RegistryCtx {
         shown: false,
         differ: checks.len() - agree,
@@ -240,6 +363,8 @@ pub(super) fn registry_ctx(
         actual_n: r.enrolment.actual.map(|p| p.0),
         why_stopped: r.why_stopped.clone(),
         overdue: r.overdue.as_ref().map(present::overdue_text),
+        due,
+        registry_only,
         posted,
     };
     RegistryCtx {
@@ -248,7 +373,9 @@ pub(super) fn registry_ctx(
             || ctx.switching.is_some()
             || ctx.planned.is_some()
             || ctx.why_stopped.is_some()
-            || ctx.overdue.is_some(),
+            || ctx.overdue.is_some()
+            || ctx.due.is_some()
+            || !ctx.registry_only.is_empty(),
         ..ctx
     }
 }

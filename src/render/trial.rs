@@ -320,7 +320,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         id: o.id.clone(),
         label: o.label.clone(),
         role: format!("{:?}", o.role).to_lowercase(),
-        timepoint: o.timepoint.clone(),
+        timepoint: crate::present::timepoint_beside(&o.label, o.timepoint.as_deref()),
         endpoint: o.endpoint.clone(),
         arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
         posted: None,

@@ -118,7 +118,8 @@ fn every_outcome_is_one_row_that_opens_on_its_details() {
     );
     assert!(
         death.starts_with(
-            "Death at 28 days primary · 28 days Drug: 40/500 (8.0%) Placebo: 70/500 (14.0%) \
+            // The label says "28 days": the time point is not repeated.
+            "Death at 28 days primary Drug: 40/500 (8.0%) Placebo: 70/500 (14.0%) \
              RR 0.57 (0.40 to 0.83) ✓ RR adds up As reported RR 0.57 (0.40 to 0.83)"
         ),
         "{death}"

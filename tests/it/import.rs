@@ -97,7 +97,9 @@ fn reimport_updates_only_the_registry_block_and_says_what_changed() {
          \x20 primary_outcomes: 1 registered\n\
          \x20 secondary_outcomes: 2 registered\n\
          \x20 results: 4 outcome measures, 2 adverse events posted\n\
-         \x20 arms: added levosimendan (Levosimendan), placebo (Placebo)\n"
+         \x20 arms: added levosimendan (Levosimendan), placebo (Placebo)\n\
+         \x20 end-of-line comment not kept (`status: Recruiting`): # as the sponsor gave it\n\
+         \x20 comment inside `conditions` moved above it: # the one condition\n"
     );
     assert_eq!(stderr(&o), results_warnings(&json));
     let updated = std::fs::read_to_string(&page).unwrap();
@@ -109,6 +111,10 @@ fn reimport_updates_only_the_registry_block_and_says_what_changed() {
     assert_eq!(updated[..block_start], authored[..block_start]);
     let after = &authored[authored.find("\n\n  # the author's question").unwrap()..];
     assert!(updated.ends_with(after));
+    // The block's full-line comments are kept: above their field, one
+    // from inside a value moved above it, one after the last field last.
+    assert!(updated.contains("    # inside the block\n    # the one condition\n    conditions:\n"));
+    assert!(updated.contains("    # after the last field\n  arms:\n"));
     // The same record again: no change, the file untouched.
     let before = std::fs::metadata(&page).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));

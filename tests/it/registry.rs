@@ -58,8 +58,8 @@ fn posted_values_are_checked_against_the_paper_with_a_warning_at_the_registry_li
     assert_eq!(
         lines,
         [
-            "warning: content/trials/paper.md:13:1: the primary outcome “Death at day 28” is measured at a different time than registered (registered: “Death from any cause”)",
-            "warning: content/trials/record.md:21:1: Death at day 28, Drug: the registry posted 88/258, the paper reports 89/258",
+            "warning: content/trials/paper.md:13:7: the primary outcome “Death at day 28” is measured at a different time than registered (registered: “Death from any cause”)",
+            "warning: content/trials/record.md:21:13: Death at day 28, Drug: the registry posted 88/258, the paper reports 89/258",
         ]
     );
 }
@@ -119,7 +119,7 @@ fn an_author_judgement_and_a_promoted_secondary_outcome_on_one_page() {
     assert!(ok);
     assert_eq!(
         lines,
-        ["warning: content/trials/trial.md:36:1: the primary outcome “Mortality at 28 days” was registered as a secondary outcome (registered: “Mortality”)"]
+        ["warning: content/trials/trial.md:36:7: the primary outcome “Mortality at 28 days” was registered as a secondary outcome (registered: “Mortality”)"]
     );
     let (_t, out) = built("same-page");
     let j = json(&out, "trial");
@@ -138,7 +138,7 @@ fn results_overdue_is_judged_against_the_newest_checked_date() {
     let (_, lines) = check("overdue", None);
     assert_eq!(
         lines,
-        ["warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2022-06-01 (the newest registry `checked` date in the site, content/trials/late.md), and no results are posted or published"]
+        ["warning: content/trials/late.md:10:5: results overdue: primary completion 2021-05 is more than 12 months before 2022-06-01 (the newest registry `checked` date in the site, content/trials/late.md), and no results are posted or published"]
     );
     let (_t, out) = built("overdue");
     let html = read(&out, "trials/late/index.html");
@@ -155,8 +155,8 @@ fn results_overdue_is_judged_against_source_date_epoch_when_set() {
     assert_eq!(
         lines,
         [
-            "warning: content/trials/early.md:9:1: results overdue: primary completion 2021-07 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
-            "warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
+            "warning: content/trials/early.md:9:5: results overdue: primary completion 2021-07 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
+            "warning: content/trials/late.md:10:5: results overdue: primary completion 2021-05 is more than 12 months before 2023-11-14 (the build's SOURCE_DATE_EPOCH), and no results are posted or published",
         ]
     );
     let (ok, lines) = check("overdue", Some("soon"));
@@ -172,7 +172,7 @@ fn results_overdue_is_judged_against_the_newest_updated_date() {
     let (_, lines) = check("overdue-updated", None);
     assert_eq!(
         lines,
-        ["warning: content/trials/late.md:10:1: results overdue: primary completion 2021-05 is more than 12 months before 2023-02-01 (the newest `updated` date in the site, content/about.md), and no results are posted or published"]
+        ["warning: content/trials/late.md:10:5: results overdue: primary completion 2021-05 is more than 12 months before 2023-02-01 (the newest `updated` date in the site, content/about.md), and no results are posted or published"]
     );
 }
 
@@ -185,7 +185,8 @@ fn the_example_levoecmo_page_shows_registered_against_published_and_enrolment() 
     let html = read(&out, "trials/levoecmo/index.html");
     for s in [
         "Successful and faster weaning from VA-ECMO <span class=\"meta\">· no time frame registered</span>",
-        "Successful VA-ECMO weaning within 30 days <span class=\"meta\">· 30 days</span>",
+        // The label says the time point: it is not repeated.
+        "<div>Successful VA-ECMO weaning within 30 days <span class=\"check check-ok\">",
         "Matches the registered measure; no registered time frame to compare",
         "<dt>Planned</dt><dd>206 (registry)</dd>",
         "<dt>Actual</dt><dd>205 (paper)</dd>",
@@ -224,8 +225,112 @@ fn a_registered_as_that_names_no_registered_outcome_is_a_warning() {
     assert_eq!(
         lines,
         [
-            "warning: content/trials/trial.md:36:1: `registered_as: Mortalty` names no registered outcome (registered: “Ventilator-free days”, “Mortality”); the outcome is judged by its words instead",
-            "warning: content/trials/trial.md:36:1: the primary outcome “Mortality at 28 days” differs from the registered one (registered: “Ventilator-free days”)",
+            "warning: content/trials/trial.md:36:7: the primary outcome “Mortality at 28 days” differs from the registered one (registered: “Ventilator-free days”)",
+            "warning: content/trials/trial.md:40:7: `registered_as: Mortalty` names no registered outcome (registered: “Ventilator-free days”, “Mortality”); the outcome is judged by its words instead",
         ]
     );
+}
+
+#[test]
+fn the_posted_flow_baseline_and_adverse_events_are_in_the_json() {
+    let (_t, out) = built("cross-check");
+    let want = serde_json::json!({
+        "arms": [
+            { "arm": "drug", "group": "Drug", "started": 260, "completed": 255, "baseline": 260 },
+            { "arm": "placebo", "group": "Placebo", "started": 258, "completed": null, "baseline": 258 },
+        ],
+        "adverse_events": [
+            { "term": "Headache", "serious": false, "arms": [
+                { "arm": "drug", "affected": 30, "at_risk": 260 },
+                { "arm": "placebo", "affected": 21, "at_risk": 258 },
+            ] },
+            { "term": "Atrial fibrillation", "serious": true, "arms": [
+                { "arm": "drug", "affected": 9, "at_risk": 260 },
+                { "arm": "placebo", "affected": 4, "at_risk": 258 },
+            ] },
+        ],
+    });
+    assert_eq!(json(&out, "record")["registry_posted"], want);
+    // The paper posted nothing of its own.
+    assert_eq!(
+        json(&out, "paper")["registry_posted"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn a_posted_group_the_paper_lacks_is_warned_at_its_key_and_shown_as_registry_only() {
+    let (ok, lines) = check("extra-group", None);
+    assert!(ok);
+    assert_eq!(
+        lines,
+        ["warning: content/trials/record.md:13:34: posted group `low` (“Low dose”) matches no arm of the paper (its arms: high, placebo); its values are shown as the registry's only"]
+    );
+    let (_t, out) = built("extra-group");
+    let j = json(&out, "paper");
+    assert_eq!(
+        j["registry_only"],
+        serde_json::json!([{ "outcome": "death", "arm": "low", "group": "Low dose", "registry": "25/100" }])
+    );
+    assert_eq!(j["registry_check"].as_array().map(Vec::len), Some(2));
+    let html = read(&out, "trials/paper/index.html");
+    assert!(html.contains("2 of 2 posted arm values agree with the paper; 1 posted for a group the paper does not have."), "{html}");
+    assert!(html.contains("<td>Low dose</td><td class=\"num\"><span class=\"check check-registry-only\">registry 25/100; no such arm in the paper</span>"));
+}
+
+#[test]
+fn a_posted_outcome_claims_a_direction_only_when_one_is_given() {
+    let (_t, out) = built("extra-group");
+    let r = json(&out, "record");
+    // `death` has no `direction:` and the paper's outcome is on another
+    // page: unknown, so no NNTB/NNTH and no P(benefit).
+    assert_eq!(r["outcomes"][0]["id"], "death");
+    assert_eq!(r["outcomes"][0]["direction"], serde_json::Value::Null);
+    assert_eq!(r["outcomes"][0]["nnt"], serde_json::Value::Null);
+    assert_eq!(r["outcomes"][0]["bayes"], serde_json::json!([]));
+    assert_eq!(r["outcomes"][1]["direction"], "higher-is-better");
+    let html = read(&out, "trials/record/index.html");
+    assert!(!html.contains("NNTB") && !html.contains("NNTH"), "{html}");
+    assert!(!html.contains("P(benefit)"));
+    // The ratio plot (death) favours no arm; the mean-difference plot
+    // (ventilator-free days, higher is better, given) does.
+    assert!(html.contains("Lower with High dose"));
+    assert!(html.contains("← Favours Placebo</text>"));
+    // The paper's own outcome keeps its direction.
+    assert_eq!(
+        json(&out, "paper")["outcomes"][0]["direction"],
+        "lower-is-better"
+    );
+}
+
+#[test]
+fn a_record_with_posted_results_and_no_paper_has_its_own_status() {
+    let (_t, out) = built("posted-only");
+    assert_eq!(json(&out, "record")["status"], "results-posted");
+    let html = read(&out, "trials/record/index.html");
+    assert!(html.contains(
+        "<span class=\"status status-results-posted\">Results posted on the registry, no paper</span>"
+    ), "{html}");
+    assert!(!html.contains(">Published<"));
+}
+
+#[test]
+fn the_reference_date_is_named_whenever_the_status_depends_on_it() {
+    let (_t, out) = built("overdue");
+    let early = read(&out, "trials/early/index.html");
+    assert!(early.contains("<p class=\"reg-due\">Results not overdue yet: primary completion was 2021-07, not more than 12 months before 2022-06-01, the reference date (the newest registry `checked` date in the site, content/trials/late.md).</p>"), "{early}");
+    let (_t, out) = built("undated");
+    assert!(read(&out, "trials/record/index.html").contains("<p class=\"reg-due\">Whether results are overdue is not judged: the build has no reference date (set SOURCE_DATE_EPOCH, or give a page an `updated` date or the registry block a `checked` date).</p>"));
+    assert_eq!(check("undated", None).1, Vec::<String>::new());
+    // A record with results posted does not depend on it.
+    let (_t, out) = built("posted-only");
+    assert!(!read(&out, "trials/record/index.html").contains("reg-due"));
+}
+
+#[test]
+fn switching_says_which_version_of_the_record_it_compares_with() {
+    let (_t, out) = built("extra-group");
+    assert!(read(&out, "trials/paper/index.html").contains("<p class=\"note reg-version\">The registered outcome is the record&#39;s as last updated on 2023-04-02; the registry&#39;s data give no earlier version, so a change made before then would not show here.</p>"));
+    let (_t, out) = built("cross-check");
+    assert!(read(&out, "trials/paper/index.html").contains("<p class=\"note reg-version\">The registered outcome is the record&#39;s as copied on this page, which gives no update date; it may not be the one first registered.</p>"));
 }
