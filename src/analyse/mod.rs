@@ -56,6 +56,7 @@ const LEVEL: f64 = 0.95;
 /// reference date they were judged against, into `out`; their warnings.
 /// Cheap (no statistics), so always done whole, also on a rebuild.
 pub fn registry_of_site(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
+    registry::posted_directions(site, links, &mut out.trials);
     out.reference = reference_date(site, site.config.source_date);
     let (reports, diags) = registry_reports(site, links, out.reference.as_ref());
     out.registry = reports;

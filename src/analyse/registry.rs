@@ -1,12 +1,15 @@
 //! Registry versus paper, per trial page: each posted outcome linked to a
-//! paper outcome compared arm by arm ([`RegistryCheck`]), the registered
+//! paper outcome compared arm by arm ([`RegistryCheck`]; a posted group
+//! the paper lacks is [`RegistryOnly`], with a warning), the registered
 //! primary outcome(s) beside the published one(s) ([`Switching`]), planned
 //! and actual enrolment ([`Enrolment`]), and results overdue
 //! ([`Overdue`]) against the build's reference date ([`ReferenceDate`],
 //! never the clock). The registry data may sit on the page itself or on
 //! its registry-record pages, paired by the link stage. Warnings go to
-//! the line of the registry value (or of the published outcome) they are
-//! about, each reported once, from the page that holds it.
+//! the line and column of the registry value (or of the published outcome)
+//! they are about, each reported once, from the page that holds it. A
+//! record's posted outcomes with no direction of their own take that of
+//! the published outcome they report (`posted_directions`).
 
 use serde::Serialize;
 
@@ -236,6 +239,38 @@ pub fn reference_date(site: &Site, epoch: Option<Date>) -> Option<ReferenceDate>
         }
     }
     best
+}
+
+/// On each registry record page whose published trial is another page,
+/// the posted outcomes with no direction of their own take that of the
+/// paper outcome they report (`outcome:`), and are analysed again with it
+/// (NNTB/NNTH, P(benefit)); the others stay unknown.
+pub(super) fn posted_directions(
+    site: &Site,
+    links: &Links,
+    trials: &mut std::collections::BTreeMap<usize, Vec<super::OutcomeResult>>,
+) {
+    for (&i, &k) in &links.published_as {
+        let (Some(t), Some(paper)) = (trial_of(site, i), trial_of(site, k)) else {
+            continue;
+        };
+        let Some(results) = trials.get_mut(&i) else {
+            continue;
+        };
+        for o in t.outcomes.iter().filter(|o| !o.direction_known) {
+            let Some(d) = paper
+                .outcomes
+                .iter()
+                .find(|p| p.id == o.id && p.source == Source::Paper && p.direction_known)
+                .map(|p| p.direction)
+            else {
+                continue;
+            };
+            if let Some(r) = results.iter_mut().find(|r| r.id == o.id) {
+                *r = super::trial::with_direction(t, o, d);
+            }
+        }
+    }
 }
 
 /// The report of every trial page, with the warnings.

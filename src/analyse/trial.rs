@@ -28,6 +28,19 @@ pub fn trial_results(t: &Trial) -> (Vec<OutcomeResult>, Diagnostics) {
     (results, diags)
 }
 
+/// Outcome `o` of `t` analysed again as pointing `direction` (a posted
+/// outcome whose direction is that of the paper outcome it reports, on
+/// another page). Its warnings were given by [`trial_results`] already and
+/// do not depend on the direction.
+pub(crate) fn with_direction(t: &Trial, o: &Outcome, direction: Direction) -> OutcomeResult {
+    let o = Outcome {
+        direction,
+        direction_known: true,
+        ..o.clone()
+    };
+    outcome_result(t, &o, &mut Diagnostics::new())
+}
+
 /// One outcome: its effects and tests, the checks of its printed effects
 /// (warnings into `diags`) and the Bayesian re-analysis.
 fn outcome_result(t: &Trial, o: &Outcome, diags: &mut Diagnostics) -> OutcomeResult {

@@ -9,7 +9,10 @@
 //! added arms), and the same body, or nothing is written. The author's own
 //! additions inside the block are carried over where the registry has no
 //! say: the `outcome:` link of a posted result (matched by title), and the
-//! target `enrollment` once the registry reports only the actual one.
+//! target `enrollment` once the registry reports only the actual one. The
+//! block's full-line comments stay above their field (those inside a
+//! rewritten value move above it); end-of-line comments are lost; both
+//! are reported ([`Update::comments`]).
 
 use serde_yaml::Value as Yaml;
 

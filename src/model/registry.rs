@@ -364,7 +364,8 @@ fn posted_role(cx: &mut Cx, p: &str, o: &RawRegistryOutcome) -> Option<Role> {
 /// One posted outcome, validated as a trial outcome is, with its link to
 /// a trial outcome checked; `None` after errors. Its direction is its own
 /// `direction:`, else that of the own outcome it reports, else unknown
-/// (the default, marked so that no benefit or harm is claimed).
+/// (the default, marked so that no benefit or harm is claimed) until the
+/// analyse stage takes it from the published trial's outcome it reports.
 fn posted(
     cx: &mut Cx,
     p: &str,

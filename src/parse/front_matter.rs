@@ -518,8 +518,8 @@ pub struct RawRegistryOutcome {
     /// Unit of measure, as posted.
     pub unit: Option<String>,
     /// `lower-is-better` or `higher-is-better`: the registry does not say,
-    /// so the author may; else the direction of the outcome it reports on
-    /// the same page, else unknown.
+    /// so the author may; else the direction of the paper outcome it
+    /// reports, else unknown.
     pub direction: Option<String>,
     /// Events/total per arm id.
     pub binary: Option<BTreeMap<String, RawCount>>,

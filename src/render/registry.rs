@@ -3,7 +3,8 @@
 //! against published primary outcome(s) side by side, planned against
 //! actual enrolment, why the trial stopped, results overdue with the
 //! date it was judged against, and the participant flow, baseline counts
-//! and adverse events the registry posted. Numbers and verdicts come from
+//! and adverse events the registry posted (also the `registry_posted` of
+//! the trial's `index.json`, [`PostedJson`]). Numbers and verdicts come from
 //! [`crate::analyse::RegistryReport`], words from [`crate::present`].
 
 use serde::Serialize;

@@ -282,18 +282,29 @@ fn a_posted_group_the_paper_lacks_is_warned_at_its_key_and_shown_as_registry_onl
 fn a_posted_outcome_claims_a_direction_only_when_one_is_given() {
     let (_t, out) = built("extra-group");
     let r = json(&out, "record");
-    // `death` has no `direction:` and the paper's outcome is on another
-    // page: unknown, so no NNTB/NNTH and no P(benefit).
-    assert_eq!(r["outcomes"][0]["id"], "death");
-    assert_eq!(r["outcomes"][0]["direction"], serde_json::Value::Null);
-    assert_eq!(r["outcomes"][0]["nnt"], serde_json::Value::Null);
-    assert_eq!(r["outcomes"][0]["bayes"], serde_json::json!([]));
-    assert_eq!(r["outcomes"][1]["direction"], "higher-is-better");
+    let o = |k: usize| r["outcomes"][k].clone();
+    // `death` reports the paper's outcome (on the published trial's
+    // page): it takes its direction, and so its NNT and P(benefit).
+    assert_eq!(o(0)["id"], "death");
+    assert_eq!(o(0)["direction"], "lower-is-better");
+    assert_eq!(o(0)["nnt"]["direction"], "benefit");
+    assert_eq!(o(0)["bayes"].as_array().map(Vec::len), Some(2));
+    // `Stroke` reports nothing and says no direction: unknown, so no
+    // NNTB/NNTH and no P(benefit).
+    assert_eq!(o(1)["label"], "Stroke");
+    assert_eq!(o(1)["direction"], serde_json::Value::Null);
+    assert_eq!(o(1)["nnt"], serde_json::Value::Null);
+    assert_eq!(o(1)["bayes"], serde_json::json!([]));
+    assert_eq!(o(2)["direction"], "higher-is-better");
     let html = read(&out, "trials/record/index.html");
-    assert!(!html.contains("NNTB") && !html.contains("NNTH"), "{html}");
-    assert!(!html.contains("P(benefit)"));
-    // The ratio plot (death) favours no arm; the mean-difference plot
-    // (ventilator-free days, higher is better, given) does.
+    let stroke = &html[html.find("id=\"outcome-registry-2\"").expect("stroke row")..];
+    let stroke = &stroke[..stroke.find("</details>").unwrap()];
+    assert!(
+        !stroke.contains("NNT") && !stroke.contains("P(benefit)"),
+        "{stroke}"
+    );
+    // The ratio plot (death, stroke) favours no arm; the mean-difference
+    // plot (ventilator-free days, higher is better, given) does.
     assert!(html.contains("Lower with High dose"));
     assert!(html.contains("← Favours Placebo</text>"));
     // The paper's own outcome keeps its direction.
