@@ -100,7 +100,7 @@ fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputF
         .split_once("://")
         .map_or(&cfg.base_url[..], |x| x.1);
     let card = super::social::home_card(&cfg.title, &cfg.description, address);
-    let image = super::social::page_image(env, "", &card, source, diags);
+    let image = super::social::home_image(env, &card, source, diags);
     let mut ctx = Ctx {
         list: Some(home),
         ..ctx_for(env, page)

@@ -3,8 +3,10 @@
 //! worker (`sw.js` at the site's root, so its scope is the whole site).
 //!
 //! The service worker precaches the home page, the stylesheet, the
-//! favicon, the offline page and search (index and its shards, script, page) when the site has them;
-//! it keeps every page the reader opens (network first, the cache when
+//! favicon, the offline page and search (the index's manifest, script and
+//! page; on a small site, at most [`PRECACHE_DOC_SHARDS`] entry shards, every
+//! shard too) when the site has them; it keeps every page and search shard
+//! the reader opens (network first, the cache when
 //! there is no signal; the theme's static files cache first), and shows the
 //! offline page for a page never opened. Its cache is named by a version,
 //! the key of every other output file's path and bytes ([`version`]): any
@@ -30,8 +32,14 @@ pub const MANIFEST: &str = "manifest.webmanifest";
 pub const OFFLINE_PAGE: &str = "offline.html";
 /// The search index's output path, precached when the site has one.
 pub const SEARCH_INDEX: &str = super::search::INDEX_PATH;
-/// How the paths of the search index's shards begin; all are precached.
-pub const SEARCH_SHARDS: &str = super::search::SHARD_PREFIX;
+/// The folder of the search index's shards.
+pub const SEARCH_DIR: &str = super::search::SEARCH_DIR;
+
+/// The most entry shards (of [`super::search::DOC_ENTRIES`] entries) a site
+/// can have for the worker to precache every search shard: a small index is
+/// kept whole, so any search works offline from the first visit; a larger
+/// one is kept as the reader searches (a first visit does not download it).
+pub const PRECACHE_DOC_SHARDS: usize = 4;
 
 /// The colours when the theme's stylesheet does not set `--accent` and `--bg`.
 const FALLBACK_COLOURS: (&str, &str) = ("#0b5d6b", "#fbfbf8");
@@ -156,10 +164,15 @@ pub fn service_worker(site: &Site, mut files: Vec<(String, Key)>) -> Option<Outp
             precache.push(format!("{base}{p}"));
         }
     }
-    // The index's shards, and the search page by its URL: search works
+    // A small index's shards, and the search page by its URL: search works
     // without signal from the start.
-    let shards = files.iter().filter(|(p, _)| p.starts_with(SEARCH_SHARDS));
-    precache.extend(shards.map(|(p, _)| format!("{base}{p}")));
+    let docs = format!("{SEARCH_DIR}{}", super::search::DOCS_PREFIX);
+    let terms = format!("{SEARCH_DIR}{}", super::search::TERMS_PREFIX);
+    let shard = |p: &str| p.starts_with(&docs) || p.starts_with(&terms);
+    if files.iter().filter(|(p, _)| p.starts_with(&docs)).count() <= PRECACHE_DOC_SHARDS {
+        let shards = files.iter().filter(|(p, _)| shard(p));
+        precache.extend(shards.map(|(p, _)| format!("{base}{p}")));
+    }
     if has("search/index.html") {
         precache.push(format!("{base}search/"));
     }

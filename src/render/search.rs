@@ -4,31 +4,35 @@
 //! theme's `search.js` only has to normalise the query the same way and
 //! compare word prefixes.
 //!
-//! An entry holds what a result shows (title, kind, URL under the base
-//! path, a one-line summary) and two word lists: `keys` (title, acronym,
-//! registry ids: a match there ranks first) and `text` (population,
-//! intervention and comparator, conditions, tags, journal, year, outcome
-//! labels; for appraisals and topics the trials they discuss). Each list
-//! holds every word once, in the order first met, and `text` leaves out the
-//! words of the summary when `search.js` can normalise them itself (an
-//! ASCII summary), so the index stays small and its bytes depend only on
-//! the site.
+//! The index is split by word so that a search downloads only what it
+//! needs (format: `docs/json.md`). A small manifest, `search/index.json`,
+//! names two kinds of shard:
 //!
-//! The entries are split into shards (`search/shard-N.json`, about
-//! [`SHARD_ENTRIES`] entries each, a page's shard chosen by the hash of its
-//! path) listed by a small manifest, `search/index.json`: a rebuild after
-//! one edit changes one shard, not the whole index. In `serve` and
-//! `build --cache` each page's entry is kept under the page's dependency
-//! key ([`super::ListMemo`]), so only changed pages' entries are derived
+//! - term shards (`search/terms-N.json`): every normalised word of the
+//!   entries, in the shard chosen by the hash of its first two characters
+//!   ([`term_shard`], the same function as `search.js`'s), mapped to the
+//!   ids of the entries that hold it and where (the title, acronym and
+//!   registry ids rank first). A query word needs one term shard: every
+//!   word it begins is there.
+//! - entry shards (`search/docs-N.json`): what a result shows (title, kind,
+//!   URL under the base path, a one-line summary), [`DOC_ENTRIES`] entries
+//!   a shard in the site's page order; entry `i` is in shard
+//!   `i / DOC_ENTRIES`, fetched only for the results shown.
+//!
+//! The bytes depend only on the site. An edit that keeps a page's words
+//! rewrites at most its entry shard; one that changes words also rewrites
+//! the term shards of those words. In `serve` and `build --cache` each
+//! page's entry and words are kept under the page's dependency key
+//! ([`super::ListMemo`]), so only changed pages' entries are derived
 //! again.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::Diagnostics;
-use crate::key::{hash_bytes, KeyHasher};
+use crate::key::KeyHasher;
 use crate::link::Links;
 use crate::model::{Appraisal, Page, PageKind, Site, Topic, Trial};
 use crate::write::OutputFile;
@@ -41,19 +45,29 @@ use super::site::Env;
 /// `docs/json.md`).
 pub const INDEX_PATH: &str = "search/index.json";
 
-/// How the output paths of the index's shards begin (`search/shard-0.json`, …).
-pub const SHARD_PREFIX: &str = "search/shard-";
+/// The folder of the index's files, and how the paths of its term shards
+/// (`search/terms-0.json`, …) and entry shards (`search/docs-0.json`, …)
+/// begin.
+pub const SEARCH_DIR: &str = "search/";
+/// How a term shard's file name begins.
+pub const TERMS_PREFIX: &str = "terms-";
+/// How an entry shard's file name begins.
+pub const DOCS_PREFIX: &str = "docs-";
 
-/// About how many entries a shard holds: the number of shards is the
-/// least power of two that keeps them at most this many on average.
-pub const SHARD_ENTRIES: usize = 2048;
+/// How many entries an entry shard holds (the last one fewer).
+pub const DOC_ENTRIES: usize = 64;
+
+/// About how many (word, entry) pairs a term shard holds: the number of
+/// term shards is the least power of two that keeps them at most this
+/// many on average.
+pub const TERM_POSTINGS: usize = 4096;
 
 /// Where the search page is written.
 const PAGE_PATH: &str = "search/index.html";
 
 /// The version of the index's format, bumped when a key changes meaning
-/// (2: a manifest and shards; `text` without the summary's words).
-pub const INDEX_VERSION: u32 = 2;
+/// (2: a manifest and shards; 3: split by word, term and entry shards).
+pub const INDEX_VERSION: u32 = 3;
 
 /// The longest summary, in characters, before it is cut at a word.
 const SUMMARY_CHARS: usize = 180;
@@ -70,7 +84,19 @@ pub enum SearchKind {
     Topic,
 }
 
-/// One page in the index.
+/// Where in an entry a word is: the rank a match there earns. Its number
+/// is the low two bits of a posting (`docs/json.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    /// Elsewhere: population, intervention, tags, summary, ….
+    Text = 0,
+    /// The title, acronym or registry ids.
+    Key = 1,
+    /// A word of the trial's acronym.
+    Acronym = 2,
+}
+
+/// What a result shows of one page (a line of an entry shard).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchEntry {
     /// Trial, appraisal or topic.
@@ -84,21 +110,27 @@ pub struct SearchEntry {
     pub url: String,
     /// One line of context: the description, else the trial's question.
     pub summary: String,
-    /// Normalised words of the title, acronym and registry ids, each once.
-    pub keys: String,
-    /// Normalised words of everything else searched, each once, none of `keys`.
-    pub text: String,
 }
+
+/// One page's words as the index holds them: each normalised word once,
+/// in the order first met, with the best place it is found in.
+pub type EntryWords = Vec<(String, Place)>;
 
 /// The index's manifest, `search/index.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchManifest {
     /// [`INDEX_VERSION`].
     pub version: u32,
-    /// How many entries the shards hold in all.
+    /// How many entries the index holds; their ids are `0..entries`.
     pub entries: usize,
-    /// The shards' URLs (absolute paths under the base path), in order.
-    pub shards: Vec<String>,
+    /// The folder of the shards: an absolute path under the base path.
+    pub path: String,
+    /// How many term shards (`terms-0.json` … in `path`).
+    pub terms: usize,
+    /// How many entries an entry shard holds ([`DOC_ENTRIES`]).
+    pub doc_entries: usize,
+    /// How many entry shards (`docs-0.json` … in `path`).
+    pub docs: usize,
 }
 
 /// What the search page's template gets besides the site and page.
@@ -210,8 +242,8 @@ fn gathering_texts<'s>(
     text
 }
 
-/// Page `i`'s entry, or none for a plain page.
-fn entry(env: &Env, i: usize) -> Option<SearchEntry> {
+/// Page `i`'s entry and words, or none for a plain page.
+fn entry(env: &Env, i: usize) -> Option<(SearchEntry, EntryWords)> {
     let site = env.input.site;
     let p: &Page = &site.pages[i];
     let mut keys: Vec<&str> = vec![&p.title];
@@ -249,48 +281,59 @@ fn entry(env: &Env, i: usize) -> Option<SearchEntry> {
         &p.description
     };
     let summary = summary(line);
-    let keys = words(keys, &[]);
-    let mut skip = keys.clone();
-    skip.extend(summary_words(&summary));
-    let text = words(text, &skip);
-    Some(SearchEntry {
+    text.push(&summary);
+    let words = placed_words(acronym.as_deref(), &keys, &text);
+    let e = SearchEntry {
         kind,
         title: p.title.clone(),
         acronym,
         url: env.url(&p.url_path),
         summary,
-        keys: keys.join(" "),
-        text: text.join(" "),
-    })
+    };
+    Some((e, words))
 }
 
-/// The words of a summary that `search.js` finds by itself (it searches
-/// the summary as well as `text`): all of them when the summary, but for
-/// its ellipsis, is ASCII (where its normalisation and [`normalise`]
-/// agree), else none.
-fn summary_words(summary: &str) -> Vec<String> {
-    if summary.trim_end_matches('…').is_ascii() {
-        words([summary], &[])
-    } else {
-        Vec::new()
-    }
+/// Every word of the acronym, the `keys` texts and the other `text`s,
+/// once each, in that order, with the best place it is found in.
+fn placed_words(acronym: Option<&str>, keys: &[&str], text: &[&str]) -> EntryWords {
+    let acronym = words(acronym, &[]);
+    let keys = words(keys.iter().copied(), &acronym);
+    let mut skip = acronym.clone();
+    skip.extend(keys.iter().cloned());
+    let text = words(text.iter().copied(), &skip);
+    let place = |ws: Vec<String>, p: Place| ws.into_iter().map(move |w| (w, p));
+    place(acronym, Place::Acronym)
+        .chain(place(keys, Place::Key))
+        .chain(place(text, Place::Text))
+        .collect()
 }
 
-/// Page `i`'s entry as one line of JSON (empty for a plain page), taken
-/// from the memo of the last build when the page's dependency key is the
-/// same (the key covers the page, the pages linked with it, and the
-/// site-wide inputs such as the base URL).
+/// Page `i`'s entry as a line of JSON followed by its words (`0word`,
+/// `1word`, `2word`: the place, then the word; space-separated), or empty
+/// for a plain page; taken from the memo of the last build when the page's
+/// dependency key is the same (the key covers the page, the pages linked
+/// with it, and the site-wide inputs such as the base URL).
 fn entry_line(env: &Env, i: usize) -> Vec<u8> {
     let make = || {
-        entry(env, i)
-            .map(|e| serde_json::to_vec(&e).unwrap_or_default())
-            .unwrap_or_default()
+        let Some((e, words)) = entry(env, i) else {
+            return Vec::new();
+        };
+        let mut b = serde_json::to_vec(&e).unwrap_or_default();
+        b.push(b'\n');
+        for (n, (w, p)) in words.iter().enumerate() {
+            if n > 0 {
+                b.push(b' ');
+            }
+            b.push(b'0' + *p as u8);
+            b.extend_from_slice(w.as_bytes());
+        }
+        b
     };
     let Some((memo, keys)) = env.lists.and_then(|m| Some((m, m.page_keys.as_ref()?))) else {
         return make();
     };
     let key = KeyHasher::default()
-        .bytes(b"search entry")
+        .bytes(b"search entry 3")
         .key(keys[i])
         .finish();
     memo.reuse(key).unwrap_or_else(|| {
@@ -300,39 +343,62 @@ fn entry_line(env: &Env, i: usize) -> Vec<u8> {
     })
 }
 
-/// How many shards `entries` entries are split into (none for none).
-fn shard_count(entries: usize) -> usize {
-    if entries == 0 {
+/// The least power of two of shards that keeps `items` at most `per`
+/// on average (none for none).
+fn shard_count(items: usize, per: usize) -> usize {
+    if items == 0 {
         0
     } else {
-        entries.div_ceil(SHARD_ENTRIES).next_power_of_two()
+        items.div_ceil(per).next_power_of_two()
     }
 }
 
-/// The output path of shard `n`.
-fn shard_path(n: usize) -> String {
-    format!("{SHARD_PREFIX}{n}.json")
+/// The term shard, of `n`, that holds `word`: the 32-bit FNV-1a hash of
+/// its first two bytes (of the word itself when it has one), modulo `n`.
+/// `search.js` computes the same.
+pub fn term_shard(word: &str, n: usize) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in word.as_bytes().iter().take(2) {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h as usize % n.max(1)
 }
 
-/// The index's files: the manifest ([`INDEX_PATH`]) and its shards, each
-/// shard holding its pages' entries in the site's page order.
+/// The output path of shard `n` of the kind whose file names begin `prefix`.
+fn shard_path(prefix: &str, n: usize) -> String {
+    format!("{SEARCH_DIR}{prefix}{n}.json")
+}
+
+/// The index's files: the manifest ([`INDEX_PATH`]), its term shards and
+/// its entry shards.
 pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
     let site = env.input.site;
-    let lines: Vec<(usize, Vec<u8>)> = (0..site.pages.len())
+    let lines: Vec<Vec<u8>> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| (i, entry_line(env, i)))
-        .filter(|(_, l)| !l.is_empty())
+        .map(|i| entry_line(env, i))
+        .filter(|l| !l.is_empty())
         .collect();
-    let n = shard_count(lines.len());
-    let mut shards: Vec<Vec<&[u8]>> = vec![Vec::new(); n];
-    for (i, l) in &lines {
-        let h = hash_bytes(site.pages[*i].url_path.as_bytes());
-        shards[(h % n as u128) as usize].push(l);
-    }
+    let split: Vec<(&[u8], &[u8])> = lines
+        .iter()
+        .map(|l| {
+            let n = l.iter().position(|&b| b == b'\n').unwrap_or(l.len());
+            (&l[..n], l.get(n + 1..).unwrap_or_default())
+        })
+        .collect();
+    let postings: usize = split
+        .iter()
+        .map(|(_, w)| w.split(|&b| b == b' ').filter(|w| !w.is_empty()).count())
+        .sum();
+    let terms = shard_count(postings, TERM_POSTINGS);
+    let docs = lines.len().div_ceil(DOC_ENTRIES);
     let manifest = SearchManifest {
         version: INDEX_VERSION,
         entries: lines.len(),
-        shards: (0..n).map(|k| env.url(&shard_path(k))).collect(),
+        path: env.url(SEARCH_DIR),
+        terms,
+        doc_entries: DOC_ENTRIES,
+        docs,
     };
     let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
     bytes.push(b'\n');
@@ -340,13 +406,73 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         path: INDEX_PATH.into(),
         bytes,
     }];
-    for (k, s) in shards.iter().enumerate() {
+    let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
+    files.extend(
+        term_shards(&words, terms)
+            .into_iter()
+            .enumerate()
+            .map(|(k, bytes)| OutputFile {
+                path: shard_path(TERMS_PREFIX, k),
+                bytes,
+            }),
+    );
+    for (k, chunk) in split.chunks(DOC_ENTRIES).enumerate() {
+        let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
         files.push(OutputFile {
-            path: shard_path(k),
-            bytes: shard_json(s),
+            path: shard_path(DOCS_PREFIX, k),
+            bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
         });
     }
     files
+}
+
+/// The `n` term shards' bytes from each entry's words (as [`entry_line`]
+/// writes them, entry `i` at `words[i]`): each word, in its shard, with
+/// its postings (see [`postings_json`]), words in byte order, one a line.
+fn term_shards(words: &[&[u8]], n: usize) -> Vec<Vec<u8>> {
+    let mut shards: Vec<BTreeMap<&str, Vec<(usize, u8)>>> = vec![BTreeMap::new(); n];
+    for (i, ws) in words.iter().enumerate() {
+        for w in ws.split(|&b| b == b' ').filter(|w| w.len() > 1) {
+            let Ok(word) = std::str::from_utf8(&w[1..]) else {
+                continue;
+            };
+            let place = w[0].saturating_sub(b'0');
+            let list = shards[term_shard(word, n)].entry(word).or_default();
+            list.push((i, place));
+        }
+    }
+    shards
+        .par_iter()
+        .map(|terms| {
+            let mut out = format!("{{\"version\":{INDEX_VERSION},\"terms\":{{").into_bytes();
+            for (n, (w, list)) in terms.iter().enumerate() {
+                out.extend_from_slice(if n == 0 { b"\n\"" } else { b",\n\"" });
+                out.extend_from_slice(w.as_bytes());
+                out.extend_from_slice(b"\":");
+                out.extend_from_slice(postings_json(list).as_bytes());
+            }
+            out.extend_from_slice(b"\n}}\n");
+            out
+        })
+        .collect()
+}
+
+/// A word's postings as JSON: the entries that hold it, by increasing id,
+/// each one number, `(id - previous id) * 4 + place` (the first counted
+/// from 0), so the list stays short and gzips well.
+fn postings_json(list: &[(usize, u8)]) -> String {
+    let mut s = String::with_capacity(list.len() * 4 + 2);
+    s.push('[');
+    let mut prev = 0;
+    for (n, (id, place)) in list.iter().enumerate() {
+        if n > 0 {
+            s.push(',');
+        }
+        s.push_str(&((id - prev) * 4 + usize::from(*place)).to_string());
+        prev = *id;
+    }
+    s.push(']');
+    s
 }
 
 /// The search page (`/search/`, template `search.html`): the form, the
@@ -370,10 +496,11 @@ pub(super) fn search_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFi
     render_list_file(env, "search.html", &ctx, "search", PAGE_PATH.into(), diags)
 }
 
-/// A shard's bytes from its entries' JSON `lines` (compact, one entry a
-/// line so that a diff between two builds reads page by page).
-fn shard_json(lines: &[&[u8]]) -> Vec<u8> {
-    let head = format!("{{\"version\":{INDEX_VERSION},\"entries\":[");
+/// An entry shard's bytes from its entries' JSON `lines` (compact, one
+/// entry a line so that a diff between two builds reads page by page),
+/// `first` the id of its first entry.
+fn doc_shard_json(first: usize, lines: &[&[u8]]) -> Vec<u8> {
+    let head = format!("{{\"version\":{INDEX_VERSION},\"first\":{first},\"entries\":[");
     let len = head.len() + lines.iter().map(|l| l.len() + 2).sum::<usize>() + 4;
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(head.as_bytes());
@@ -412,6 +539,26 @@ mod tests {
     }
 
     #[test]
+    fn a_word_has_the_best_place_it_is_found_in() {
+        let w = placed_words(
+            Some("LeoPARDS"),
+            &["LeoPARDS: levosimendan in septic shock", "ISRCTN12776039"],
+            &["Septic shock, adults", "levosimendan"],
+        );
+        let want = [
+            ("leopards", Place::Acronym),
+            ("levosimendan", Place::Key),
+            ("in", Place::Key),
+            ("septic", Place::Key),
+            ("shock", Place::Key),
+            ("isrctn12776039", Place::Key),
+            ("adults", Place::Text),
+        ];
+        let want: Vec<(String, Place)> = want.iter().map(|(w, p)| (w.to_string(), *p)).collect();
+        assert_eq!(w, want);
+    }
+
+    #[test]
     fn a_long_summary_is_cut_at_a_word() {
         assert_eq!(summary("A short\n  line."), "A short line.");
         let long = "word, ".repeat(40);
@@ -421,38 +568,76 @@ mod tests {
     }
 
     #[test]
-    fn the_json_is_one_entry_a_line() {
+    fn an_entry_shard_is_one_entry_a_line() {
         let e = SearchEntry {
             kind: SearchKind::Topic,
             title: "T".into(),
             acronym: None,
             url: "/x/topics/t/".into(),
             summary: "S".into(),
-            keys: "t".into(),
-            text: "s".into(),
         };
         let b = serde_json::to_vec(&e).unwrap();
-        let line = r#"{"kind":"topic","title":"T","url":"/x/topics/t/","summary":"S","keys":"t","text":"s"}"#;
-        let want = format!("{{\"version\":2,\"entries\":[\n{line},\n{line}\n]}}\n");
-        assert_eq!(String::from_utf8(shard_json(&[&b, &b])).unwrap(), want);
-        assert_eq!(shard_json(&[]), b"{\"version\":2,\"entries\":[\n]}\n");
-    }
-
-    #[test]
-    fn shards_are_a_power_of_two_of_about_shard_entries_each() {
-        assert_eq!(shard_count(0), 0);
-        assert_eq!(shard_count(1), 1);
-        assert_eq!(shard_count(SHARD_ENTRIES), 1);
-        assert_eq!(shard_count(SHARD_ENTRIES + 1), 2);
-        assert_eq!(shard_count(10_000), 8);
-    }
-
-    #[test]
-    fn only_an_ascii_summary_gives_its_words_to_search_js() {
+        let line = r#"{"kind":"topic","title":"T","url":"/x/topics/t/","summary":"S"}"#;
+        let want = format!("{{\"version\":3,\"first\":64,\"entries\":[\n{line},\n{line}\n]}}\n");
         assert_eq!(
-            summary_words("Septic-shock, adults…"),
-            ["septic", "shock", "adults"]
+            String::from_utf8(doc_shard_json(64, &[&b, &b])).unwrap(),
+            want
         );
-        assert!(summary_words("Hôpitaux de Paris").is_empty());
+    }
+
+    #[test]
+    fn term_shards_list_each_word_with_its_entries_places_and_gaps() {
+        // Entry 0 has "septic" in its title, entry 2 has it elsewhere;
+        // "sepsis" shares its first two letters, so its shard.
+        let words: [&[u8]; 3] = [b"2leo 1septic", b"0shock", b"0septic 0sepsis"];
+        let shards = term_shards(&words, 4);
+        let se = term_shard("septic", 4);
+        assert_eq!(term_shard("sepsis", 4), se);
+        let text = String::from_utf8(shards[se].clone()).unwrap();
+        assert!(
+            text.contains("\n\"sepsis\":[8],\n\"septic\":[1,8]"),
+            "{text}"
+        );
+        let leo = String::from_utf8(shards[term_shard("leo", 4)].clone()).unwrap();
+        assert!(leo.contains("\"leo\":[2]"), "{leo}");
+        // Every shard is JSON, an empty one too; the four words in all.
+        let words: usize = shards
+            .iter()
+            .map(|s| serde_json::from_slice::<serde_json::Value>(s).unwrap())
+            .map(|v| v["terms"].as_object().unwrap().len())
+            .sum();
+        assert_eq!(words, 4);
+        assert_eq!(postings_json(&[]), "[]");
+    }
+
+    #[test]
+    fn new_words_of_one_entry_change_only_their_term_shards() {
+        let before: [&[u8]; 3] = [b"1alpha 0septic", b"0shock 0beta", b"0septic 0gamma"];
+        let after: [&[u8]; 3] = [b"1alpha 0septic", b"0shock 0delta", b"0septic 0gamma"];
+        let n = 16;
+        let (a, b) = (term_shards(&before, n), term_shards(&after, n));
+        let changed: Vec<usize> = (0..n).filter(|&k| a[k] != b[k]).collect();
+        let mut want = vec![term_shard("beta", n), term_shard("delta", n)];
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(changed, want);
+    }
+
+    #[test]
+    fn the_term_hash_is_fnv_1a_of_two_bytes() {
+        // FNV-1a 32 of "se" is 0x3c520aa5 (worked out apart, in Python, from
+        // the FNV offset basis 0x811c9dc5 and prime 0x01000193).
+        assert_eq!(term_shard("septic", 1 << 32), 0x3c52_0aa5);
+        assert_eq!(term_shard("se", 1 << 20), term_shard("septic", 1 << 20));
+        assert_eq!(term_shard("x", 1), 0);
+    }
+
+    #[test]
+    fn shards_are_a_power_of_two_of_about_the_target_each() {
+        assert_eq!(shard_count(0, 64), 0);
+        assert_eq!(shard_count(1, 64), 1);
+        assert_eq!(shard_count(64, 64), 1);
+        assert_eq!(shard_count(65, 64), 2);
+        assert_eq!(shard_count(600_000, TERM_POSTINGS), 256);
     }
 }

@@ -19,6 +19,7 @@ use resvg::{tiny_skia, usvg};
 use skrifa::prelude::{FontRef, LocationRef, MetadataProvider, Size};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::key::KeyHasher;
 use crate::write::OutputFile;
 
 use super::card::{AnalysisCardCtx, ResultCardCtx};
@@ -209,11 +210,52 @@ pub(super) fn page_image(
     source: &str,
     diags: &mut Diagnostics,
 ) -> Option<(OutputFile, ShareImageCtx)> {
+    image_with(env, dir, card, source, diags, png)
+}
+
+/// The home page's image ([`page_image`] at the site's root), taken from
+/// the incremental engine's memo of the last build when its SVG (the
+/// card's text and the theme's colours) is the same: `serve` does not draw
+/// it again at every rebuild. A content page's image is kept with its page
+/// instead.
+pub(super) fn home_image(
+    env: &Env,
+    card: &SocialCard,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Option<(OutputFile, ShareImageCtx)> {
+    let Some(memo) = env.lists else {
+        return page_image(env, "", card, source, diags);
+    };
+    let kept = |svg: &str| {
+        let key = KeyHasher::default()
+            .bytes(b"social image")
+            .bytes(svg.as_bytes())
+            .finish();
+        if let Some(b) = memo.reuse(key) {
+            return Ok(b);
+        }
+        let b = png(svg)?;
+        memo.keep(key, b.clone());
+        Ok(b)
+    };
+    image_with(env, "", card, source, diags, kept)
+}
+
+/// [`page_image`] with `draw` turning the card's SVG into PNG bytes.
+fn image_with(
+    env: &Env,
+    dir: &str,
+    card: &SocialCard,
+    source: &str,
+    diags: &mut Diagnostics,
+    draw: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+) -> Option<(OutputFile, ShareImageCtx)> {
     if !env.site.social_images {
         return None;
     }
     let svg = card_svg(card, &env.colours.0, &env.colours.1);
-    match png(&svg) {
+    match draw(&svg) {
         Ok(bytes) => {
             let path = format!("{dir}{FILE}");
             let image = ShareImageCtx {
@@ -539,8 +581,13 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 }
 
 /// The SVG `svg` ([`card_svg`]) rasterised to PNG bytes at
-/// [`WIDTH`]×[`HEIGHT`]; the error says what failed.
+/// [`WIDTH`]×[`HEIGHT`] ([`encode`]); the error says what failed.
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
+    encode(&rasterise(svg)?)
+}
+
+/// The SVG `svg` drawn at [`WIDTH`]×[`HEIGHT`] with the bundled fonts.
+fn rasterise(svg: &str) -> Result<tiny_skia::Pixmap, String> {
     let options = usvg::Options {
         font_family: FAMILY.into(),
         fontdb: fonts(),
@@ -554,7 +601,94 @@ pub fn png(svg: &str) -> Result<Vec<u8>, String> {
         tiny_skia::Transform::identity(),
         &mut pixmap.as_mut(),
     );
-    pixmap.encode_png().map_err(|e| e.to_string())
+    Ok(pixmap)
+}
+
+/// A drawn card as PNG bytes, as small as is cheap: the card is opaque and
+/// has few colours (its flat fills and the anti-aliased edges between
+/// them), so it is written as an 8-bit palette image when it has at most
+/// 256 colours (palette in the order first met, so the same card gives the
+/// same bytes), else as RGB; with the `png` crate's fast `fdeflate`
+/// compression and one filter (Up) for every row. A pixmap that is not
+/// opaque is written as tiny-skia writes it (RGBA).
+fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
+    let data = pixmap.data();
+    if !opaque(data) {
+        return pixmap.encode_png().map_err(|e| e.to_string());
+    }
+    let (colour, palette, pixels) = match palette(data) {
+        Some((palette, indices)) => (png::ColorType::Indexed, Some(palette), indices),
+        None => (png::ColorType::Rgb, None, rgb(data)),
+    };
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    enc.set_color(colour);
+    enc.set_depth(png::BitDepth::Eight);
+    if let Some(p) = palette {
+        enc.set_palette(p);
+    }
+    enc.set_deflate_compression(png::DeflateCompression::FdeflateUltraFast);
+    enc.set_filter(png::Filter::Up);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(&pixels).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The RGB palette of opaque RGBA `data` (colours in the order first met)
+/// and each pixel's index in it, or none when it has more than 256 colours.
+/// Written as plain loops over `u32`s with a small hash table of its own,
+/// so that it stays cheap in unoptimised (test) builds too.
+fn palette(data: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    const SLOTS: usize = 1024;
+    let mut slots = [(u32::MAX, 0u8); SLOTS];
+    let mut palette = Vec::with_capacity(768);
+    let mut out = vec![0u8; data.len() / 4];
+    let (mut last, mut last_i) = (u32::MAX, 0u8);
+    let mut n = 0;
+    while n < out.len() {
+        let c = u32::from_le_bytes([data[4 * n], data[4 * n + 1], data[4 * n + 2], 0]);
+        if c != last {
+            let mut s = (c.wrapping_mul(0x9e37_79b1) >> 22) as usize;
+            while slots[s].0 != c && slots[s].0 != u32::MAX {
+                s = (s + 1) % SLOTS;
+            }
+            if slots[s].0 == u32::MAX {
+                let i = u8::try_from(palette.len() / 3).ok()?;
+                slots[s] = (c, i);
+                palette.extend_from_slice(&c.to_le_bytes()[..3]);
+            }
+            (last, last_i) = (c, slots[s].1);
+        }
+        out[n] = last_i;
+        n += 1;
+    }
+    Some((palette, out))
+}
+
+/// Whether every pixel of RGBA `data` is opaque.
+fn opaque(data: &[u8]) -> bool {
+    let mut n = 3;
+    while n < data.len() {
+        if data[n] != 255 {
+            return false;
+        }
+        n += 4;
+    }
+    true
+}
+
+/// The RGB of opaque RGBA `data`, in a plain loop (cheap unoptimised too).
+fn rgb(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; data.len() / 4 * 3];
+    let mut n = 0;
+    while n < data.len() / 4 {
+        out[3 * n] = data[4 * n];
+        out[3 * n + 1] = data[4 * n + 1];
+        out[3 * n + 2] = data[4 * n + 2];
+        n += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -641,6 +775,90 @@ mod tests {
         let below_bar = &p.pixels()[WIDTH as usize * 20..];
         let dark = below_bar.iter().filter(|c| c.red() < 80).count();
         assert!(dark > 1000, "{dark}");
+    }
+
+    #[test]
+    fn a_card_with_few_colours_is_a_palette_image_and_decodes_to_what_was_drawn() {
+        let svg = card_svg(&card("LeoPARDS"), "#0b5d6b", "#fbfbf8");
+        let drawn = rasterise(&svg).unwrap();
+        let bytes = encode(&drawn).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!(info.color_type, png::ColorType::Indexed);
+        let colours = info.palette.as_ref().map(|p| p.len() / 3).unwrap();
+        assert!((3..=256).contains(&colours), "{colours}");
+        // Lossless: every pixel reads back as drawn (tiny-skia expands the
+        // palette to RGBA when it decodes).
+        let back = tiny_skia::Pixmap::decode_png(&bytes).unwrap();
+        assert_eq!(back.data(), drawn.data());
+    }
+
+    /// A 20×20 pixmap of 400 colours, opaque or not.
+    fn many_colours(alpha: u8) -> tiny_skia::Pixmap {
+        let mut p = tiny_skia::Pixmap::new(20, 20).unwrap();
+        for (i, px) in p.pixels_mut().iter_mut().enumerate() {
+            let (r, g) = ((i % 20 * 12) as u8, (i / 20 * 12) as u8);
+            let (r, g) = (r.min(alpha), g.min(alpha));
+            *px = tiny_skia::PremultipliedColorU8::from_rgba(r, g, 0, alpha).unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn many_colours_are_rgb_and_see_through_is_rgba_both_lossless() {
+        for (alpha, colour) in [(255, png::ColorType::Rgb), (200, png::ColorType::Rgba)] {
+            let drawn = many_colours(alpha);
+            let bytes = encode(&drawn).unwrap();
+            let reader = png::Decoder::new(std::io::Cursor::new(&bytes));
+            assert_eq!(reader.read_info().unwrap().info().color_type, colour);
+            let back = tiny_skia::Pixmap::decode_png(&bytes).unwrap();
+            assert_eq!(back.data(), drawn.data(), "{colour:?}");
+        }
+    }
+
+    #[test]
+    fn more_than_256_colours_is_no_palette() {
+        let mut data = Vec::new();
+        for i in 0..300u32 {
+            data.extend_from_slice(&[(i % 256) as u8, (i / 256) as u8, 0, 255]);
+        }
+        assert!(palette(&data).is_none());
+        let (p, idx) = palette(&data[..256 * 4]).unwrap();
+        assert_eq!((p.len(), idx[255]), (768, 255));
+        let (p, idx) = palette(&[9, 9, 9, 255, 1, 1, 1, 255, 9, 9, 9, 255]).unwrap();
+        assert_eq!((p, idx), (vec![9, 9, 9, 1, 1, 1], vec![0, 1, 0]));
+    }
+
+    /// How long a card takes, stage by stage, and its size: run with
+    /// `cargo test --release --lib social::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing; run with --ignored --nocapture"]
+    fn timing() {
+        let svg = card_svg(&card("LeoPARDS"), "#0b5d6b", "#fbfbf8");
+        let n = 20;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            rasterise(&svg).unwrap();
+        }
+        let draw = t.elapsed() / n;
+        let pixmap = rasterise(&svg).unwrap();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            pixmap.encode_png().unwrap();
+        }
+        let before = t.elapsed() / n;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            encode(&pixmap).unwrap();
+        }
+        let after = t.elapsed() / n;
+        let colours = palette(pixmap.data()).map(|p| p.0.len() / 3);
+        eprintln!(
+            "parse + rasterise {draw:?}; encode: tiny-skia RGBA {before:?} ({} bytes), now {after:?} ({} bytes, palette of {colours:?} colours)",
+            pixmap.encode_png().unwrap().len(),
+            encode(&pixmap).unwrap().len(),
+        );
     }
 
     #[test]

@@ -58,8 +58,8 @@ fn the_worker_precaches_the_home_page_and_its_version_follows_the_site() {
     let sw = read(&a, "sw.js");
     assert_eq!(sw, read(&b, "sw.js"), "two builds give one sw.js");
     // The home page, the theme's files, the offline page, and search: its
-    // index, script, the index's one shard, and page.
-    let precache = "const PRECACHE = [\"/project/\",\"/project/static/style.css\",\"/project/static/favicon.svg\",\"/project/offline.html\",\"/project/search/index.json\",\"/project/static/search.js\",\"/project/search/shard-0.json\",\"/project/search/\"];";
+    // manifest, script, the small index's two shards (entries, words), and page.
+    let precache = "const PRECACHE = [\"/project/\",\"/project/static/style.css\",\"/project/static/favicon.svg\",\"/project/offline.html\",\"/project/search/index.json\",\"/project/static/search.js\",\"/project/search/docs-0.json\",\"/project/search/terms-0.json\",\"/project/search/\"];";
     assert!(sw.lines().any(|l| l == precache), "{sw}");
     assert!(sw.contains("const BASE = \"/project/\";"), "{sw}");
     assert!(

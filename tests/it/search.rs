@@ -16,99 +16,132 @@ fn built() -> tempfile::TempDir {
     t
 }
 
-/// The index of the site built at `out`: its manifest, and every entry of
-/// its shards in the manifest's order (as `search.js` gathers them).
-fn index(out: &std::path::Path) -> (Value, Vec<Value>) {
+/// The index of the site built at `out`: its manifest, every entry of its
+/// entry shards by id, and every word of its term shards with its
+/// postings decoded to (entry id, place).
+type Terms = std::collections::BTreeMap<String, Vec<(usize, u64)>>;
+
+fn index(out: &std::path::Path) -> (Value, Vec<Value>, Terms) {
     let manifest: Value = serde_json::from_str(&read(out, "search/index.json")).unwrap();
+    assert_eq!(manifest["path"], "/appraise-demo/search/");
     let mut entries = Vec::new();
-    for url in manifest["shards"].as_array().unwrap() {
-        let rel = url
-            .as_str()
-            .unwrap()
-            .strip_prefix("/appraise-demo/")
-            .unwrap();
-        let shard: Value = serde_json::from_str(&read(out, rel)).unwrap();
-        assert_eq!(shard["version"], 2, "{rel}");
+    for k in 0..manifest["docs"].as_u64().unwrap() {
+        let shard: Value =
+            serde_json::from_str(&read(out, &format!("search/docs-{k}.json"))).unwrap();
+        assert_eq!(shard["version"], 3);
+        assert_eq!(shard["first"].as_u64().unwrap(), k * 64);
         entries.extend(shard["entries"].as_array().unwrap().iter().cloned());
     }
-    (manifest, entries)
+    let mut terms = Terms::new();
+    for k in 0..manifest["terms"].as_u64().unwrap() {
+        let shard: Value =
+            serde_json::from_str(&read(out, &format!("search/terms-{k}.json"))).unwrap();
+        for (w, list) in shard["terms"].as_object().unwrap() {
+            let n = manifest["terms"].as_u64().unwrap() as usize;
+            assert_eq!(
+                appraise::render::search::term_shard(w, n),
+                k as usize,
+                "{w}"
+            );
+            let mut id = 0;
+            let decoded = list.as_array().unwrap().iter().map(|n| {
+                let n = n.as_u64().unwrap();
+                id += (n >> 2) as usize;
+                (id, n & 3)
+            });
+            terms.insert(w.clone(), decoded.collect());
+        }
+    }
+    (manifest, entries, terms)
 }
 
-/// The entry whose URL is `url`.
-fn entry<'v>(entries: &'v [Value], url: &str) -> &'v Value {
+/// The id of the entry whose URL is `url`, and the entry.
+fn entry<'v>(entries: &'v [Value], url: &str) -> (usize, &'v Value) {
     entries
         .iter()
-        .find(|e| e["url"] == url)
+        .enumerate()
+        .find(|(_, e)| e["url"] == url)
         .unwrap_or_else(|| panic!("no entry for {url}"))
 }
 
-/// Whether the space-separated `words` hold every word of `want`.
-fn has_words(words: &Value, want: &str) -> bool {
-    let have: Vec<&str> = words.as_str().unwrap().split(' ').collect();
-    want.split(' ').all(|w| have.contains(&w))
+/// The place (0 elsewhere, 1 a key, 2 the acronym) of each of `words` in
+/// entry `id`, none for a word it does not hold.
+fn places(terms: &Terms, id: usize, words: &str) -> Vec<Option<u64>> {
+    let place = |w: &str| terms.get(w)?.iter().find(|(i, _)| *i == id).map(|p| p.1);
+    words.split(' ').map(place).collect()
 }
 
-/// Whether the words `search.js` searches besides the keys (the
-/// normalised summary, then `text`) hold every word of `want`.
-fn has_text(e: &Value, want: &str) -> bool {
-    let summary = appraise::render::search::normalise(e["summary"].as_str().unwrap());
-    let all = format!("{summary} {}", e["text"].as_str().unwrap());
-    has_words(&Value::from(all), want)
+fn all(n: usize, p: u64) -> Vec<Option<u64>> {
+    vec![Some(p); n]
 }
 
 #[test]
 fn the_example_index_has_the_trials_topic_and_registry_record() {
     let t = built();
     let out = t.path().join("public");
-    let (manifest, idx) = index(&out);
-    assert_eq!(manifest["version"], 2);
+    let (manifest, idx, terms) = index(&out);
+    assert_eq!(manifest["version"], 3);
     // One entry per trial, appraisal and topic: 7 + 2 + 1, no plain page;
-    // ten entries make one shard.
+    // ten entries make one entry shard.
     assert_eq!(manifest["entries"], 10);
+    assert_eq!(manifest["docs"], 1);
     assert_eq!(idx.len(), 10);
-    assert_eq!(
-        manifest["shards"],
-        serde_json::json!(["/appraise-demo/search/shard-0.json"])
-    );
-    assert!(!read(&out, "search/shard-0.json").contains("/about/"));
+    assert!(!read(&out, "search/docs-0.json").contains("/about/"));
+    let postings: usize = terms.values().map(Vec::len).sum();
+    let want = postings.div_ceil(4096).next_power_of_two();
+    assert_eq!(manifest["terms"].as_u64().unwrap() as usize, want);
 
-    let leo = entry(&idx, "/appraise-demo/trials/leopards/");
+    let (leo_id, leo) = entry(&idx, "/appraise-demo/trials/leopards/");
     assert_eq!(leo["kind"], "trial");
     assert_eq!(leo["acronym"], "LeoPARDS");
     assert_eq!(
         leo["title"],
         "LeoPARDS: levosimendan for organ dysfunction in septic shock"
     );
-    assert!(has_words(&leo["keys"], "leopards isrctn12776039"));
-    // Tag `septic-shock`, population, arms, journal, year, outcome labels.
-    assert!(has_text(leo, "inotropes placebo"));
-    assert!(has_words(&leo["keys"], "sepsis"));
-    assert!(has_text(leo, "vasopressors"));
-    assert!(has_text(leo, "n engl j med 2016"));
-    assert!(has_text(leo, "sofa mortality"));
-    // "septic shock" is a key (the title) so not repeated in the text.
-    assert!(has_words(&leo["keys"], "septic shock"));
-    assert!(!has_words(&leo["text"], "septic"));
-    // Nor are the summary's words: search.js searches the summary too.
-    let said = appraise::render::search::normalise(leo["summary"].as_str().unwrap());
-    let said: Vec<&str> = said.split(' ').collect();
-    let text = leo["text"].as_str().unwrap();
-    assert!(text.split(' ').all(|w| !said.contains(&w)), "{text}");
+    assert_eq!(places(&terms, leo_id, "leopards"), [Some(2)]);
+    assert_eq!(places(&terms, leo_id, "isrctn12776039"), [Some(1)]);
+    // Title and tag `septic-shock`: a key, once.
+    assert_eq!(places(&terms, leo_id, "septic shock sepsis"), all(3, 1));
+    // Population, arms, journal, year, outcome labels.
+    let text = "inotropes placebo vasopressors n engl j med 2016 sofa mortality";
+    assert_eq!(places(&terms, leo_id, text), all(10, 0));
+    // Each word lists each entry once, by increasing id.
+    for (w, list) in &terms {
+        assert!(list.windows(2).all(|p| p[0].0 < p[1].0), "{w}: {list:?}");
+    }
 
-    let rec = entry(&idx, "/appraise-demo/trials/nct04728932/");
+    let (rec_id, rec) = entry(&idx, "/appraise-demo/trials/nct04728932/");
     assert_eq!(rec["acronym"], "NCT04728932");
-    assert!(has_words(&rec["keys"], "nct04728932"));
+    assert_eq!(places(&terms, rec_id, "nct04728932"), [Some(2)]);
     // Accents folded: "Hôpitaux".
-    assert!(has_text(rec, "assistance publique hopitaux de paris"));
-    assert!(has_text(rec, "cardiogenic refractory"));
+    let sponsor = "assistance publique hopitaux de paris cardiogenic refractory";
+    assert_eq!(places(&terms, rec_id, sponsor), all(7, 0));
+    // The record's id is also found in the trial that names it and the topic.
+    let nct: Vec<&str> = terms["nct04728932"]
+        .iter()
+        .map(|(i, _)| idx[*i]["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        nct,
+        [
+            "/appraise-demo/topics/levosimendan/",
+            "/appraise-demo/trials/levoecmo/",
+            "/appraise-demo/trials/nct04728932/"
+        ]
+    );
 
-    let topic = entry(&idx, "/appraise-demo/topics/levosimendan/");
+    let (topic_id, topic) = entry(&idx, "/appraise-demo/topics/levosimendan/");
     assert_eq!(topic["kind"], "topic");
-    assert!(has_text(topic, "septic shock leopards levoecmo lido"));
+    let gathered = "septic shock leopards levoecmo lido";
+    assert!(places(&terms, topic_id, gathered)
+        .iter()
+        .all(Option::is_some));
 
-    let blog = entry(&idx, "/appraise-demo/appraisals/leopards-blog/");
+    let (blog_id, blog) = entry(&idx, "/appraise-demo/appraisals/leopards-blog/");
     assert_eq!(blog["kind"], "appraisal");
-    assert!(has_words(&blog["keys"], "leopards"));
+    assert_eq!(places(&terms, blog_id, "leopards"), [Some(1)]);
+    let septic: Vec<usize> = terms["septic"].iter().map(|p| p.0).collect();
+    assert!(septic.contains(&blog_id) && septic.contains(&leo_id));
 }
 
 #[test]
@@ -135,7 +168,11 @@ fn the_search_page_and_header_form_work_under_the_subpath() {
 fn the_index_bytes_do_not_change_between_builds() {
     let a = built();
     let b = built();
-    for rel in ["search/index.json", "search/shard-0.json"] {
+    for rel in [
+        "search/index.json",
+        "search/docs-0.json",
+        "search/terms-0.json",
+    ] {
         assert_eq!(
             std::fs::read(a.path().join("public").join(rel)).unwrap(),
             std::fs::read(b.path().join("public").join(rel)).unwrap()
@@ -154,7 +191,14 @@ fn search_js_finds_the_done_when_queries() {
     let o = Command::new("node")
         .arg(repo().join("tests/js/search.test.js"))
         .arg(&index)
-        .args(["LeoPARDS", "septic shock", "NCT04728932", "Hôpitaux", "zzz"])
+        .args([
+            "LeoPARDS",
+            "septic shock",
+            "NCT04728932",
+            "Hôpitaux",
+            "leo",
+            "zzz",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -164,7 +208,49 @@ fn search_js_finds_the_done_when_queries() {
          septic shock => {b}trials/leopards/ {b}appraisals/leopards-blog/ {b}topics/levosimendan/\n\
          NCT04728932 => {b}trials/nct04728932/ {b}trials/levoecmo/ {b}topics/levosimendan/\n\
          Hôpitaux => {b}trials/nct04728932/\n\
+         leo => {b}trials/leopards/ {b}appraisals/leopards-blog/ {b}topics/levosimendan/\n\
          zzz => \n"
     );
     assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+}
+
+#[test]
+fn a_cached_build_after_a_number_edit_leaves_the_index_files_untouched() {
+    let t = tempfile::tempdir().unwrap();
+    let site = t.path().join("site");
+    crate::bad_input::copy_dir(&repo().join("content"), &site.join("content"));
+    let out = site.join("public");
+    let o = build(&site, &out, &["--cache", "--base-url", BASE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = [
+        "search/index.json",
+        "search/docs-0.json",
+        "search/terms-0.json",
+    ];
+    let stamp = |rel: &str| {
+        let p = out.join(rel);
+        (
+            std::fs::read(&p).unwrap(),
+            std::fs::metadata(&p).unwrap().modified().unwrap(),
+        )
+    };
+    let before: Vec<_> = files.iter().map(|f| stamp(f)).collect();
+    // A number is no word of the index: no index file is written again.
+    let leo = site.join("content/trials/leopards/index.md");
+    let text = std::fs::read_to_string(&leo).unwrap();
+    std::fs::write(&leo, text.replacen("89/258", "90/258", 1)).unwrap();
+    let o = build(&site, &out, &["--cache", "--base-url", BASE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after: Vec<_> = files.iter().map(|f| stamp(f)).collect();
+    assert_eq!(before, after);
+    // A new word in the title: the entry and its words change.
+    std::fs::write(
+        &leo,
+        text.replacen("title: \"LeoPARDS", "title: \"LeoPARDS zebra", 1),
+    )
+    .unwrap();
+    let o = build(&site, &out, &["--cache", "--base-url", BASE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&out, "search/terms-0.json").contains("\n\"zebra\":["));
+    assert!(read(&out, "search/docs-0.json").contains("LeoPARDS zebra"));
 }

@@ -2,7 +2,9 @@
    a manifest of shards written at build time with their words already
    normalised), in the browser, with no network beyond the site: on the
    search page, and as suggestions under the header's box on every other
-   page. No dependencies. */
+   page. The index is split by word: a query fetches the term shard of
+   each of its words, then the entry shards of the results shown. No
+   dependencies. */
 (function () {
   "use strict";
 
@@ -13,33 +15,91 @@
       .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
   }
 
-  /* The words searched besides the keys: the summary's (the index leaves
-     them out of `text`), then `text`. Worked out once per entry. */
-  function rest(e) {
-    if (e.rest === undefined) e.rest = " " + norm(e.summary) + " " + e.text;
-    return e.rest;
+  /* The term shard, of n, that holds a word: FNV-1a (32 bits) of its
+     first two characters, as appraise computes it. */
+  function termShard(word, n) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < Math.min(2, word.length); i++) {
+      h ^= word.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h % Math.max(1, n);
   }
 
-  /* The entries every query word starts a word of, best first: the trial
-     whose acronym is the query, then by score (a word found in the title,
-     acronym or registry ids counts 2, elsewhere 1); ties keep the index's
-     order. */
-  function search(entries, query) {
-    var q = norm(query), words = q.split(" ").filter(Boolean);
-    if (!words.length) return [];
-    var hits = [];
-    entries.forEach(function (e, i) {
-      var keys = " " + e.keys, text = rest(e);
-      var score = e.acronym && norm(e.acronym) === q ? 100 : 0;
-      for (var w = 0; w < words.length; w++) {
-        if (keys.indexOf(" " + words[w]) >= 0) score += 2;
-        else if (text.indexOf(" " + words[w]) >= 0) score += 1;
-        else return;
-      }
-      hits.push({ entry: e, score: score, order: i });
-    });
-    hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
-    return hits.map(function (h) { return h.entry; });
+  /* The index at `url`, read through `get` (url -> promise of JSON): each
+     file fetched once, when a query first needs it (again after a failed
+     fetch: the signal may be back). */
+  function open(url, get) {
+    var files = {};
+    function file(u) {
+      return files[u] || (files[u] = get(u).catch(function (e) { delete files[u]; throw e; }));
+    }
+    function start() { return file(url); }
+
+    /* Entry id -> how well one query word matches each entry it is found
+       in (0 elsewhere, 1 the title or a registry id, 2 begins a word of
+       the acronym, 3 is a word of the acronym): a word of one character
+       must be a whole word, a longer one begins a word. */
+    function found(m, word) {
+      var u = m.path + "terms-" + termShard(word, m.terms) + ".json";
+      return file(u).then(function (shard) {
+        var hits = {}, terms = shard.terms || {};
+        Object.keys(terms).forEach(function (t) {
+          if (word.length === 1 ? t !== word : t.lastIndexOf(word, 0) !== 0) return;
+          var id = 0, exact = t === word;
+          terms[t].forEach(function (n) {
+            id += n >> 2;
+            var how = n & 3;
+            if (how === 2 && exact) how = 3;
+            if (!(hits[id] >= how)) hits[id] = how;
+          });
+        });
+        return hits;
+      });
+    }
+
+    /* The ids of the entries every query word is found in, best first: a
+       trial whose acronym is the query, then by score (a word found in the
+       acronym counts 3, in the title or registry ids 2, elsewhere 1); ties
+       keep the index's order. */
+    function search(query) {
+      var words = norm(query).split(" ").filter(Boolean);
+      if (!words.length) return Promise.resolve([]);
+      return start().then(function (m) {
+        if (!m.terms) return [];
+        return Promise.all(words.map(function (w) { return found(m, w); }));
+      }).then(function (lists) {
+        if (!lists.length) return [];
+        var ids = Object.keys(lists[0]), out = [];
+        ids.forEach(function (id) {
+          var score = 0, acronym = true;
+          for (var i = 0; i < lists.length; i++) {
+            var p = lists[i][id];
+            if (p === undefined) return;
+            score += p >= 2 ? 3 : p + 1;
+            acronym = acronym && p === 3;
+          }
+          out.push({ id: +id, score: score + (acronym ? 100 : 0) });
+        });
+        out.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
+        return out.map(function (h) { return h.id; });
+      });
+    }
+
+    /* What the results `ids` show (title, kind, URL, summary), from their
+       entry shards, in the same order. */
+    function entries(ids) {
+      return start().then(function (m) {
+        return Promise.all(ids.map(function (id) {
+          var k = Math.floor(id / m.doc_entries);
+          return file(m.path + "docs-" + k + ".json").then(function (s) {
+            return s.entries[id - s.first];
+          });
+        }));
+      });
+    }
+
+    return { search: search, entries: entries };
   }
 
   var KINDS = { trial: "Trial", appraisal: "Appraisal", topic: "Topic" };
@@ -59,14 +119,7 @@
     return li;
   }
 
-  function show(box, list, status, entries) {
-    var q = box.value, found = search(entries, q);
-    list.replaceChildren.apply(list, found.map(item));
-    status.textContent = norm(q) === "" ? "Type a trial, drug, condition or registry id."
-      : found.length === 0 ? "No page matches \u201c" + q + "\u201d."
-      : found.length + (found.length === 1 ? " page matches" : " pages match") + " \u201c" + q + "\u201d.";
-  }
-
+  /* Fetch one JSON file of the site. */
   function json(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(r.status);
@@ -74,45 +127,87 @@
     });
   }
 
-  /* Every entry of the index whose manifest is at `url`: its shards,
-     fetched together, in the manifest's order. */
-  function load(url) {
-    return json(url).then(function (m) {
-      return Promise.all((m.shards || []).map(json));
-    }).then(function (shards) {
-      return [].concat.apply([], shards.map(function (s) { return s.entries || []; }));
-    });
+  var FAILED = "This search needs a part of the index this device has not kept yet: try again with a signal.";
+
+  /* Runs queries for one box: `render(q, ids, latest)` gets the ids found,
+     and `latest()` stays true while no newer query has been typed, so only
+     the answer to the latest query is shown, whatever order the shards
+     arrive in. */
+  function runner(index, render, fail) {
+    var count = 0;
+    return function (q) {
+      var n = ++count, latest = function () { return n === count; };
+      return index.search(q).then(function (ids) {
+        if (latest()) return render(q, ids, latest);
+      }).catch(function () { if (latest()) fail(); });
+    };
   }
 
-  /* The search page: results as you type, the query kept in the address. */
+  var PAGE = 20;
+
+  /* The search page: results as you type, the query kept in the address;
+     the first results shown, the next ones on request. */
   function start() {
     var form = document.getElementById("search-form");
     if (!form) return;
     var box = document.getElementById("search-q");
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
+    var more = document.getElementById("search-more");
+    var index = open(form.getAttribute("data-index"), json);
     var q = new URLSearchParams(location.search).get("q");
     if (q) box.value = q;
-    status.textContent = "Loading the index\u2026";
-    load(form.getAttribute("data-index")).then(function (entries) {
-      var update = function () {
-        show(box, list, status, entries);
-        var u = new URL(location.href);
-        if (box.value) u.searchParams.set("q", box.value); else u.searchParams.delete("q");
-        history.replaceState(null, "", u);
-      };
-      box.addEventListener("input", update);
-      form.addEventListener("submit", function (ev) { ev.preventDefault(); update(); });
-      show(box, list, status, entries);
-    }).catch(function () {
-      status.textContent = "The search index could not be loaded.";
+    var found = [], shown = function () { return false; };
+    function page() {
+      var from = list.children.length, still = shown;
+      return index.entries(found.slice(from, from + PAGE)).then(function (es) {
+        if (!still()) return;
+        list.append.apply(list, es.map(item));
+        more.hidden = list.children.length >= found.length;
+      });
+    }
+    var run = runner(index, function (q, ids, latest) {
+      found = ids;
+      shown = latest;
+      return index.entries(ids.slice(0, PAGE)).then(function (es) {
+        if (!latest()) return;
+        list.replaceChildren.apply(list, es.map(item));
+        more.hidden = ids.length <= PAGE;
+        status.textContent = ids.length === 0 ? "No page matches \u201c" + q + "\u201d."
+          : ids.length + (ids.length === 1 ? " page matches" : " pages match") + " \u201c" + q + "\u201d"
+            + (ids.length > PAGE ? ", the first " + PAGE + " shown." : ".");
+      });
+    }, function () { status.textContent = FAILED; });
+    function update() {
+      shown = function () { return false; };
+      var u = new URL(location.href);
+      if (box.value) u.searchParams.set("q", box.value); else u.searchParams.delete("q");
+      history.replaceState(null, "", u);
+      if (norm(box.value) === "") {
+        list.replaceChildren();
+        more.hidden = true;
+        status.textContent = "Type a trial, drug, condition or registry id.";
+        return;
+      }
+      run(box.value);
+    }
+    box.addEventListener("input", update);
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); update(); });
+    more.addEventListener("click", function () {
+      var first = list.children.length;
+      page().then(function () {
+        var a = list.children[first] && list.children[first].querySelector("a");
+        if (a) a.focus();
+      }).catch(function () { status.textContent = FAILED; });
     });
+    update();
   }
 
   /* The header's box on every other page: the first results under it as
-     the reader types, the index fetched on the first keystroke. Arrow
-     down moves into the results, arrows move between them, Escape closes
-     them and goes back to the box; Enter in the box opens the search page. */
+     the reader types, the index fetched on the first keystroke (only the
+     shards the query needs). Arrow down moves into the results, arrows
+     move between them, Escape closes them and goes back to the box; Enter
+     in the box opens the search page. */
   var SHOWN = 6;
   function header() {
     var form = document.querySelector("form.site-search[data-index]");
@@ -121,31 +216,26 @@
     if (!form || !box || !panel) return;
     var list = document.getElementById("site-suggest-list");
     var status = document.getElementById("site-suggest-status");
-    var entries = null, loading = null;
+    var index = open(form.getAttribute("data-index"), json);
     function close() { panel.hidden = true; }
+    var run = runner(index, function (q, ids, latest) {
+      return index.entries(ids.slice(0, SHOWN)).then(function (es) {
+        if (panel.hidden || !latest()) return;
+        list.replaceChildren.apply(list, es.map(function (e) {
+          var li = item(e);
+          li.removeChild(li.querySelector("p"));
+          return li;
+        }));
+        status.textContent = ids.length === 0 ? "No page matches \u201c" + q + "\u201d."
+          : ids.length > SHOWN ? "The first " + SHOWN + " of " + ids.length + " pages; press Enter for all."
+          : ids.length + (ids.length === 1 ? " page matches." : " pages match.");
+      });
+    }, function () { status.textContent = FAILED; });
     function update() {
-      var q = box.value;
-      if (norm(q) === "") { close(); return; }
+      if (norm(box.value) === "") { close(); return; }
+      if (panel.hidden) { list.replaceChildren(); status.textContent = "Searching\u2026"; }
       panel.hidden = false;
-      if (!entries) {
-        status.textContent = "Loading the index\u2026";
-        loading = loading || load(form.getAttribute("data-index")).then(function (e) {
-          entries = e;
-          update();
-        }).catch(function () {
-          status.textContent = "The search index could not be loaded.";
-        });
-        return;
-      }
-      var found = search(entries, q);
-      list.replaceChildren.apply(list, found.slice(0, SHOWN).map(function (e) {
-        var li = item(e);
-        li.removeChild(li.querySelector("p"));
-        return li;
-      }));
-      status.textContent = found.length === 0 ? "No page matches \u201c" + q + "\u201d."
-        : found.length > SHOWN ? "The first " + SHOWN + " of " + found.length + " pages; press Enter for all."
-        : found.length + (found.length === 1 ? " page matches." : " pages match.");
+      run(box.value);
     }
     function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
     box.addEventListener("input", update);
@@ -168,7 +258,7 @@
   function boot() { start(); header(); }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { norm: norm, search: search };
+    module.exports = { norm: norm, open: open, termShard: termShard };
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", boot);
   } else {
