@@ -241,33 +241,37 @@ pub fn reference_date(site: &Site, epoch: Option<Date>) -> Option<ReferenceDate>
     best
 }
 
-/// On each registry record page whose published trial is another page,
-/// the posted outcomes with no direction of their own take that of the
-/// paper outcome they report (`outcome:`), and are analysed again with it
-/// (NNTB/NNTH, P(benefit)); the others stay unknown.
+/// On each trial page, the posted outcomes with no direction of their own
+/// take that of the published trial's outcome they report (`outcome:`, on
+/// the record's published trial), and are analysed again with it
+/// (NNTB/NNTH, P(benefit)); the others stay unknown. Each result is set
+/// from the model, not from what it held before, so a result kept from an
+/// earlier build comes out the same as a fresh one.
 pub(super) fn posted_directions(
     site: &Site,
     links: &Links,
     trials: &mut std::collections::BTreeMap<usize, Vec<super::OutcomeResult>>,
 ) {
-    for (&i, &k) in &links.published_as {
-        let (Some(t), Some(paper)) = (trial_of(site, i), trial_of(site, k)) else {
+    for (&i, results) in trials.iter_mut() {
+        let Some(t) = trial_of(site, i) else {
             continue;
         };
-        let Some(results) = trials.get_mut(&i) else {
-            continue;
-        };
+        let paper = links.published_as.get(&i).and_then(|&k| trial_of(site, k));
         for o in t.outcomes.iter().filter(|o| !o.direction_known) {
-            let Some(d) = paper
-                .outcomes
-                .iter()
-                .find(|p| p.id == o.id && p.source == Source::Paper && p.direction_known)
-                .map(|p| p.direction)
-            else {
+            let d = paper.and_then(|p| {
+                p.outcomes
+                    .iter()
+                    .find(|p| p.id == o.id && p.source == Source::Paper && p.direction_known)
+                    .map(|p| p.direction)
+            });
+            let Some(r) = results.iter_mut().find(|r| r.id == o.id) else {
                 continue;
             };
-            if let Some(r) = results.iter_mut().find(|r| r.id == o.id) {
-                *r = super::trial::with_direction(t, o, d);
+            if r.direction_given != d {
+                *r = match d {
+                    Some(d) => super::trial::with_direction(t, o, d),
+                    None => super::trial::without_direction(t, o),
+                };
             }
         }
     }

@@ -41,6 +41,12 @@ pub(crate) fn with_direction(t: &Trial, o: &Outcome, direction: Direction) -> Ou
     outcome_result(t, &o, &mut Diagnostics::new())
 }
 
+/// Outcome `o` of `t` analysed as its model gives it (undoing
+/// [`with_direction`] on a result kept from an earlier build).
+pub(crate) fn without_direction(t: &Trial, o: &Outcome) -> OutcomeResult {
+    outcome_result(t, o, &mut Diagnostics::new())
+}
+
 /// One outcome: its effects and tests, the checks of its printed effects
 /// (warnings into `diags`) and the Bayesian re-analysis.
 fn outcome_result(t: &Trial, o: &Outcome, diags: &mut Diagnostics) -> OutcomeResult {

@@ -179,6 +179,9 @@ fn trial_forest(
             "Outcomes point different ways: left of the line means lower with {e}, which is better except for ↑ better outcomes."
         ));
     }
+    if unknown {
+        footer.push(crate::present::direction_unknown_note().to_string());
+    }
     Some(ChartSpec::Forest(ForestSpec {
         id: format!(
             "{id}-{}",

@@ -154,6 +154,12 @@ pub fn switch_record_text(checked: Option<Date>) -> String {
     }
 }
 
+/// The forest plot's note when an outcome posted on the registry gives no
+/// direction: the captions then favour no arm.
+pub fn direction_unknown_note() -> &'static str {
+    "Whether fewer or more is better is not given for an outcome posted on the registry: the captions say which arm is lower or higher, and favour none."
+}
+
 /// The warning for a posted group that matches no arm of the paper.
 pub fn group_unmatched(id: &str, title: &str, paper_arms: &[&str]) -> String {
     format!(

@@ -306,6 +306,7 @@ fn a_posted_outcome_claims_a_direction_only_when_one_is_given() {
     // The ratio plot (death, stroke) favours no arm; the mean-difference
     // plot (ventilator-free days, higher is better, given) does.
     assert!(html.contains("Lower with High dose"));
+    assert!(html.contains("Whether fewer or more is better is not given for an outcome posted on the registry: the captions say which arm is lower or higher, and favour none."));
     assert!(html.contains("← Favours Placebo</text>"));
     // The paper's own outcome keeps its direction.
     assert_eq!(
@@ -344,4 +345,28 @@ fn switching_says_which_version_of_the_record_it_compares_with() {
     assert!(read(&out, "trials/paper/index.html").contains("<p class=\"note reg-version\">The registered outcome is the record&#39;s as last updated on 2023-04-02; the registry&#39;s data give no earlier version, so a change made before then would not show here.</p>"));
     let (_t, out) = built("cross-check");
     assert!(read(&out, "trials/paper/index.html").contains("<p class=\"note reg-version\">The registered outcome is the record&#39;s as copied on this page, which gives no update date; it may not be the one first registered.</p>"));
+}
+
+#[test]
+fn a_direction_taken_from_the_paper_is_the_same_on_a_build_from_the_cache() {
+    let (_f, fresh) = built("extra-group");
+    let want = read(&fresh, "trials/record/index.json");
+    assert!(
+        want.contains("\"direction\": \"lower-is-better\""),
+        "{want}"
+    );
+    // A copy of the site (the cache lives beside its content), built
+    // twice with --cache: the second takes the trial analyses from it.
+    let t = tempfile::tempdir().unwrap();
+    let from = fixture("registry/extra-group/content");
+    std::fs::create_dir_all(t.path().join("content/trials")).unwrap();
+    for f in ["_index.md", "trials/paper.md", "trials/record.md"] {
+        std::fs::copy(from.join(f), t.path().join("content").join(f)).unwrap();
+    }
+    let out = t.path().join("public");
+    for _ in 0..2 {
+        let o = build(t.path(), &out, &["--cache"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(read(&out, "trials/record/index.json"), want);
+    }
 }
