@@ -15,6 +15,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::cache::{FileStamp, SETTLED_NANOS};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// What a discovered file is.
@@ -67,6 +68,29 @@ impl Sources {
 /// Problems (an unreadable file, a missing `content/` directory) become
 /// diagnostics; the walk goes on.
 pub fn discover(root: &Path) -> (Sources, Diagnostics) {
+    let (sources, diags, _) = discover_known(root, |_| None);
+    (sources, diags)
+}
+
+/// What [`discover_known`] found besides the files it read.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    /// Pages not read, because `known` gave the stamp they have: their
+    /// [`SourceFile::bytes`] are empty.
+    pub unread: std::collections::HashSet<String>,
+    /// The stamp of every page, read or not, unless the file changed too
+    /// recently for its stamp to be trusted ([`crate::cache::SETTLED_NANOS`]).
+    pub stamps: std::collections::HashMap<String, FileStamp>,
+}
+
+/// [`discover`], reading no page whose stamp is the one `known` gives for
+/// its path (the build cache's, [`crate::cache::SourceCache`]): such a
+/// page is in [`Sources`] with no bytes, and listed in [`Listed::unread`].
+/// The clock is read only to tell whether a stamp has settled.
+pub fn discover_known(
+    root: &Path,
+    known: impl Fn(&str) -> Option<FileStamp> + Sync,
+) -> (Sources, Diagnostics, Listed) {
     let mut diags = Diagnostics::new();
     let content = root.join("content");
     if !content.is_dir() {
@@ -74,9 +98,71 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
             Diagnostic::error("content", 0, 0, format!("no content/ directory in {}", root.display()))
                 .with_hint("run `appraise build` from the site's folder, pass --root DIR, or create a site with `appraise init DIR`"),
         );
-        return (Sources::default(), diags);
+        return (Sources::default(), diags, Listed::default());
     }
-    let mut found: Vec<(String, FileKind, std::path::PathBuf)> = Vec::new();
+    let found = walk(root, &mut diags);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    let read: Vec<Result<(SourceFile, Option<FileStamp>, bool), Diagnostic>> = found
+        .into_par_iter()
+        .map(|(rel_path, kind, path, stamp)| {
+            let stamp = stamp.filter(|_| kind == FileKind::Page);
+            let settled = stamp.filter(|s| now - s.changed.max(s.modified) > SETTLED_NANOS);
+            if stamp.is_some() && known(&rel_path) == stamp {
+                let file = SourceFile {
+                    rel_path,
+                    kind,
+                    bytes: Vec::new(),
+                };
+                return Ok((file, settled, true));
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => Ok((
+                    SourceFile {
+                        rel_path,
+                        kind,
+                        bytes,
+                    },
+                    settled,
+                    false,
+                )),
+                Err(e) => Err(Diagnostic::error(
+                    &rel_path,
+                    0,
+                    0,
+                    format!("cannot read: {e}"),
+                )),
+            }
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut listed = Listed::default();
+    for r in read {
+        match r {
+            Ok((f, stamp, unread)) => {
+                if let Some(s) = stamp {
+                    listed.stamps.insert(f.rel_path.clone(), s);
+                }
+                if unread {
+                    listed.unread.insert(f.rel_path.clone());
+                }
+                files.push(f);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    (Sources { files }, diags, listed)
+}
+
+/// Every file of the trees under `root`: its path relative to the root,
+/// kind, path on disk and stamp.
+fn walk(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<(String, FileKind, std::path::PathBuf, Option<FileStamp>)> {
+    let mut found = Vec::new();
     for dir in TREES {
         let classify = classifier(dir).expect("one of the trees");
         let base = root.join(dir);
@@ -103,34 +189,33 @@ pub fn discover(root: &Path) -> (Sources, Diagnostics) {
             if is_scratch(&entry.file_name().to_string_lossy()) {
                 continue;
             }
-            found.push((rel_path.clone(), classify(&rel_path), entry.into_path()));
+            let stamp = entry.metadata().ok().and_then(|m| stamp_of(&m));
+            let kind = classify(&rel_path);
+            found.push((rel_path, kind, entry.into_path(), stamp));
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = found
-        .into_par_iter()
-        .map(|(rel_path, kind, path)| match std::fs::read(&path) {
-            Ok(bytes) => Ok(SourceFile {
-                rel_path,
-                kind,
-                bytes,
-            }),
-            Err(e) => Err(Diagnostic::error(
-                &rel_path,
-                0,
-                0,
-                format!("cannot read: {e}"),
-            )),
-        })
-        .collect();
-    let mut files = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    (Sources { files }, diags)
+    found
+}
+
+/// A file's stamp ([`FileStamp`]); none where the file system does not
+/// give a status-change time and an inode.
+#[cfg(unix)]
+fn stamp_of(m: &std::fs::Metadata) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let ns = |secs: i64, nanos: i64| i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+    Some(FileStamp {
+        len: m.len(),
+        modified: ns(m.mtime(), m.mtime_nsec()),
+        changed: ns(m.ctime(), m.ctime_nsec()),
+        inode: m.ino(),
+    })
+}
+
+/// A file's stamp ([`FileStamp`]); none where the file system does not
+/// give a status-change time and an inode.
+#[cfg(not(unix))]
+fn stamp_of(_: &std::fs::Metadata) -> Option<FileStamp> {
+    None
 }
 
 /// Files no build reads: hidden files (`.DS_Store`, Vim's `.x.swp`), Emacs
@@ -341,12 +426,13 @@ pub fn fingerprint(root: &Path) -> u64 {
     h.finish()
 }
 
-/// The bytes of the build cache (`.appraise-cache/build.json` in the
-/// site's folder), when there is one; a missing or unreadable cache is
-/// none (it is rebuilt). A link in its place is not followed.
-pub fn read_cache(root: &Path) -> Option<Vec<u8>> {
+/// The bytes of the build cache's file `name` (`.appraise-cache/build.json`
+/// or [`crate::cache::SOURCES_FILE`] in the site's folder), when there is
+/// one; a missing or unreadable cache is none (it is rebuilt). A link in
+/// its place is not followed.
+pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
     let dir = root.join(crate::cache::DIR);
-    let file = dir.join(crate::cache::FILE);
+    let file = dir.join(name);
     let regular =
         |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
     if !regular(&dir) || !regular(&file) {

@@ -5,6 +5,8 @@
 //! that hashes everything it was computed from:
 //!
 //! - **parse**: a file's path and bytes. Only new or edited files are parsed.
+//!   With `build --cache`, a page whose file kept its stamp is not even
+//!   read: its key and parse are the build cache's ([`Engine::with_parsed`]).
 //! - **model**: a page's *own key*: its page file, the CSV files of its
 //!   bundle, and the site-wide inputs (every `_index.md`, the templates and
 //!   theme files, the version files under `history/`, `--drafts`, whether
@@ -18,6 +20,10 @@
 //!   of [`Links::depends_on`], both ways: trials it cites or pools,
 //!   appraisals and topics that cite it, its registry records, pages whose
 //!   charts or URLs it shows.
+//!
+//! The reference date of "results overdue" is found once per build
+//! ([`analyse::reference_date`]), for the render keys of the pages with a
+//! registry record and for the registry reports.
 //!
 //! The site-wide part of the model (configuration, sections, URL clashes)
 //! and the link stage are redone whole: they are cheap, and they are what
@@ -64,6 +70,9 @@ struct ParsedFile<T> {
 struct Done<T> {
     value: T,
     diags: Diagnostics,
+    /// A trial's "ok:" lines ([`pipeline::reproduced_lines_of`]); none for
+    /// a topic.
+    lines: Vec<String>,
 }
 
 /// One page's rendered files (shared with [`Engine::output`]) and the
@@ -93,6 +102,9 @@ pub struct Engine {
     /// computed from (see `NextOutput::digests`).
     digests: HashMap<String, (Arc<[u8]>, Key)>,
     disk: Option<Disk>,
+    /// Pages discover did not read (their bytes are empty): their keys and
+    /// parses are the build cache's ([`Engine::with_parsed`]).
+    unread: std::collections::HashSet<String>,
 }
 
 /// The build cache of `appraise build --cache` ([`crate::cache`]): the
@@ -149,6 +161,45 @@ impl Engine {
             }),
             ..Engine::default()
         }
+    }
+
+    /// Take the pages `revived` from the build cache's parsed pages
+    /// ([`crate::cache::SourceCache`]): each one's path, the key of its
+    /// bytes, its parse and parse's diagnostics. Discover did not read
+    /// them, so their bytes in the sources of the next build are empty;
+    /// they are neither hashed nor parsed.
+    pub fn with_parsed(
+        mut self,
+        revived: Vec<(String, Key, ParsedDoc, Vec<crate::diag::Diagnostic>)>,
+    ) -> Self {
+        for (path, hash, doc, diags) in revived {
+            self.hashes.insert(path.clone(), hash);
+            self.unread.insert(path.clone());
+            let parsed = ParsedFile {
+                hash,
+                value: Some(doc),
+                diags: Diagnostics(diags),
+            };
+            self.docs.insert(path, parsed);
+        }
+        self
+    }
+
+    /// The bytes of the parsed pages to save in the build cache after the
+    /// last build ([`crate::cache::SourceCache`]), for the pages `stamps`
+    /// gives a stamp (as discover listed them): those the build parsed
+    /// without error.
+    pub fn parsed_after(&self, stamps: &HashMap<String, crate::cache::FileStamp>) -> Vec<u8> {
+        let mut records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
+            .filter_map(|(path, p)| {
+                let doc = p.value.as_ref()?;
+                let stamp = *stamps.get(path)?;
+                let rec = crate::cache::SourceRecord::of(doc, &p.diags.0, p.hash, stamp);
+                Some((path.as_str(), rec))
+            })
+            .collect();
+        records.sort_unstable_by_key(|r| r.0);
+        crate::cache::sources_bytes(&records)
     }
 
     /// The output files the last build took unchanged from the output
@@ -212,121 +263,109 @@ impl Engine {
         opts: &Options,
     ) -> (Report, Redone) {
         let start = Instant::now();
-        let mut r = Report::default();
-        let mut redone = Redone::default();
-        let mut diags = diags;
-        let mut laps = pipeline::Laps::start();
-        let hashes = self.hash(sources, changed);
-        let by_path: BTreeMap<&str, Key> = sources
-            .files
-            .iter()
-            .zip(&hashes)
-            .map(|(f, &h)| (f.rel_path.as_str(), h))
-            .collect();
-        let (parsed, n) = self.parse(sources, &hashes, &mut diags);
-        redone.parsed = n;
-        laps.lap(&mut r, "parse");
-        let keys = OwnKeys::new(sources, &by_path, opts);
-        let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut diags);
-        laps.lap(&mut r, "model");
+        let mut b = Building {
+            r: Report::default(),
+            redone: Redone::default(),
+            diags,
+            laps: pipeline::Laps::start(),
+        };
+        let (parsed, site, own) = self.read(sources, changed, opts, &mut b);
         let (links, d) = link::link(&site);
-        diags.extend(d);
-        laps.lap(&mut r, "link");
-        let own: Vec<Key> = site
-            .pages
-            .iter()
-            .map(|p| doc_keys[p.source.as_str()])
-            .collect();
-        let linked = linked_pages(&links, own.len());
-        let deps = dependency_keys(&linked, &own);
+        b.diags.extend(d);
+        b.laps.lap(&mut b.r, "link");
         let (hist, d) = crate::history::load(sources);
-        diags.extend(d);
-        let released = !hist.versions.is_empty();
-        let site_key = hash_bytes(render::Renderer::site_summary(&site, released).as_bytes());
-        // "Results overdue" is judged against a date any page can move (the
-        // newest `updated` or `checked`): a page with a registry record
-        // depends on it, the others do not.
-        let reference = hash_bytes(
-            format!(
-                "{:?}",
-                crate::analyse::reference_date(&site, site.config.source_date)
-            )
-            .as_bytes(),
-        );
-        let keys: Vec<Key> = deps
-            .iter()
-            .zip(&site.pages)
-            .map(|(&k, p)| {
-                let mut h = KeyHasher::default();
-                h.key(site_key).key(k);
-                if matches!(&p.kind, crate::model::PageKind::Trial(t) if t.registry.is_some()) {
-                    h.key(reference);
-                }
-                h.finish()
-            })
-            .collect();
-        let cached = self.cached(&keys);
-        // A page rendered again needs its own analysis and its linked pages';
-        // the unreleased changes need every trial's.
-        let needed: Vec<bool> = (0..own.len())
-            .map(|i| {
-                opts.unreleased
-                    || cached[i].is_none()
-                    || linked[i].iter().any(|&j| cached[j].is_none())
-            })
-            .collect();
-        let (analyses, lines, n) = self.analyse(&site, &links, &own, &needed, &mut diags);
-        redone.analysed = n;
-        laps.lap(&mut r, "analyse");
-        r.reproduced = lines;
-        let timeline = pipeline::history_stage(&hist, &site, &links, &analyses, opts, &mut r);
-        let (figs, n) = self.figures(&site, &links, &analyses, &deps, &cached);
-        redone.drawn = n;
-        r.charts = figs.count() + cached.iter().flatten().map(|c| c.charts).sum::<usize>();
-        laps.lap(&mut r, "chart");
+        b.diags.extend(d);
+        let plan = Plan::new(&site, &links, own, !hist.versions.is_empty());
+        let cached = self.cached(&plan.keys);
+        let (analyses, lines, n) = self.analyse(&site, &links, &plan, &cached, opts, &mut b.diags);
+        b.redone.analysed = n;
+        b.laps.lap(&mut b.r, "analyse");
+        b.r.reproduced = lines;
+        let timeline = pipeline::history_stage(&hist, &site, &links, &analyses, opts, &mut b.r);
+        let (figs, n) = self.figures(&site, &links, &analyses, &plan.deps, &cached);
+        b.redone.drawn = n;
+        b.r.charts = figs.count() + cached.iter().flatten().map(|c| c.charts).sum::<usize>();
+        b.laps.lap(&mut b.r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
-        diags.extend(d);
+        b.diags.extend(d);
         let input =
             pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
         let keyed = Keyed {
-            deps: &deps,
-            keys: &keys,
-            site_key,
+            deps: &plan.deps,
+            keys: &plan.keys,
+            site_key: plan.site_key,
             cached: &cached,
         };
+        self.render_site(&input, &keyed, &mut b);
+        drop(input);
+        self.keep(parsed, site, analyses, &plan.own, &links);
+        let mut r = b.r;
+        b.diags.sort();
+        r.diagnostics = b.diags;
+        r.elapsed = start.elapsed();
+        (r, b.redone)
+    }
+
+    /// Hash, parse and model the sources (each only as far as it changed):
+    /// the parsed files (lent to the site; `keep` takes them back), the
+    /// site, and each page's own key.
+    fn read(
+        &mut self,
+        sources: &Sources,
+        changed: Option<&[String]>,
+        opts: &Options,
+        b: &mut Building,
+    ) -> (Parsed, Site, Vec<Key>) {
+        let hashes = self.hash(sources, changed);
+        let by_path: BTreeMap<&str, Key> = (sources.files.iter())
+            .zip(&hashes)
+            .map(|(f, &h)| (f.rel_path.as_str(), h))
+            .collect();
+        let (parsed, n) = self.parse(sources, &hashes, &mut b.diags);
+        b.redone.parsed = n;
+        b.laps.lap(&mut b.r, "parse");
+        let keys = OwnKeys::new(sources, &by_path, opts);
+        let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut b.diags);
+        let own: Vec<Key> = (site.pages.iter())
+            .map(|p| doc_keys[p.source.as_str()])
+            .collect();
+        drop(doc_keys);
+        b.laps.lap(&mut b.r, "model");
+        (parsed, site, own)
+    }
+
+    /// Render what changed and count the site's pages and files (the kept
+    /// ones too).
+    fn render_site(&mut self, input: &render::RenderInput, keyed: &Keyed, b: &mut Building) {
         if let Some((rendered, changed)) =
-            self.render(&input, &keyed, &mut diags, &mut r, &mut laps)
+            self.render(input, keyed, &mut b.diags, &mut b.r, &mut b.laps)
         {
-            redone.rendered = rendered;
-            redone.changed_files = changed;
+            b.redone.rendered = rendered;
+            b.redone.changed_files = changed;
         }
         let kept = self.kept();
-        r.pages = (self.output.keys().chain(kept))
+        b.r.pages = (self.output.keys().chain(kept))
             .filter(|p| p.ends_with(".html"))
             .count();
-        r.files = self.output.len() + kept.len();
-        laps.lap(&mut r, "render");
-        diags.sort();
-        r.diagnostics = diags;
-        drop(input);
-        self.keep(parsed, site, analyses, &own, &links);
-        r.elapsed = start.elapsed();
-        (r, redone)
+        b.r.files = self.output.len() + kept.len();
+        b.laps.lap(&mut b.r, "render");
     }
 
     /// The key of every file's bytes, hashing only the files `changed`
     /// names (all when `None`) and those the last build did not have.
     fn hash(&mut self, sources: &Sources, changed: Option<&[String]>) -> Vec<Key> {
         let old = &self.hashes;
+        let unread = &self.unread;
         let touched = |path: &str| {
-            changed.is_none_or(|c| {
-                c.iter().any(|c| {
-                    path == c
-                        || path
-                            .strip_prefix(c.as_str())
-                            .is_some_and(|r| r.starts_with('/'))
+            !unread.contains(path)
+                && changed.is_none_or(|c| {
+                    c.iter().any(|c| {
+                        path == c
+                            || path
+                                .strip_prefix(c.as_str())
+                                .is_some_and(|r| r.starts_with('/'))
+                    })
                 })
-            })
         };
         let hashes: Vec<Key> = sources
             .files
@@ -473,36 +512,73 @@ impl Engine {
         &mut self,
         site: &Site,
         links: &Links,
-        own: &[Key],
-        needed: &[bool],
+        plan: &Plan,
+        cached: &[Option<CachedPage>],
+        opts: &Options,
         diags: &mut Diagnostics,
     ) -> (Analyses, Vec<String>, usize) {
+        // A page rendered again needs its own analysis and its linked pages';
+        // the unreleased changes need every trial's.
+        let needed: Vec<bool> = (0..plan.own.len())
+            .map(|i| {
+                opts.unreleased
+                    || cached[i].is_none()
+                    || plan.linked[i].iter().any(|&j| cached[j].is_none())
+            })
+            .collect();
         let mut out = Analyses::default();
+        let (lines, n) = self.analyse_trials(site, &plan.own, &needed, &mut out, diags);
+        let m = self.analyse_topics(site, links, &plan.own, &mut out, diags);
+        out.reference = plan.reference.clone();
+        diags.extend(analyse::registry_given(site, links, &mut out));
+        (out, lines, n + m)
+    }
+
+    /// The trials of [`Engine::analyse`], into `out`: their "ok:" lines,
+    /// in page order, and how many were analysed.
+    fn analyse_trials(
+        &mut self,
+        site: &Site,
+        own: &[Key],
+        needed: &[bool],
+        out: &mut Analyses,
+        diags: &mut Diagnostics,
+    ) -> (Vec<String>, usize) {
         let mut lines: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         let mut records = Vec::new();
+        let disk = self.disk.is_some();
+        let record = |done: &Done<Vec<OutcomeResult>>| CachedTrial {
+            diags: done.diags.0.clone(),
+            reproduced: done.lines.clone(),
+        };
         let mut old = std::mem::take(&mut self.trials);
         let mut todo = Vec::new();
         for (i, p) in site.pages.iter().enumerate() {
-            if let PageKind::Trial(_) = p.kind {
-                let from_disk = (self.disk.as_ref())
-                    .filter(|_| !needed[i])
-                    .and_then(|d| d.cache.trial(own[i]));
-                match (old.remove(&own[i]), from_disk) {
-                    (Some(mut done), _) => {
-                        diags.extend(done.diags.clone());
-                        out.trials.insert(i, std::mem::take(&mut done.value));
-                        self.trials.insert(own[i], done);
-                    }
-                    (None, Some(t)) => {
-                        diags.extend(Diagnostics(t.diags.clone()));
-                        lines.insert(i, t.reproduced.clone());
-                        records.push((own[i], t.clone()));
-                    }
-                    (None, None) => todo.push(i),
+            if !matches!(p.kind, PageKind::Trial(_)) {
+                continue;
+            }
+            if let Some(mut done) = old.remove(&own[i]) {
+                diags.extend(done.diags.clone());
+                out.trials.insert(i, std::mem::take(&mut done.value));
+                lines.insert(i, done.lines.clone());
+                if disk {
+                    records.push((own[i], record(&done)));
                 }
+                self.trials.insert(own[i], done);
+                continue;
+            }
+            let from_disk = (self.disk.as_ref())
+                .filter(|_| !needed[i])
+                .and_then(|d| d.cache.trial(own[i]));
+            match from_disk {
+                Some(t) => {
+                    diags.extend(Diagnostics(t.diags.clone()));
+                    lines.insert(i, t.reproduced.clone());
+                    records.push((own[i], t.clone()));
+                }
+                None => todo.push(i),
             }
         }
-        let mut n = todo.len();
         let fresh: Vec<(usize, (Vec<OutcomeResult>, Diagnostics))> = todo
             .par_iter()
             .map(|&i| match &site.pages[i].kind {
@@ -512,28 +588,36 @@ impl Engine {
             .collect();
         for (i, (value, d)) in fresh {
             diags.extend(d.clone());
+            let reproduced = pipeline::reproduced_lines_of(site, i, &value);
             out.trials.insert(i, value);
             let done = Done {
                 value: Vec::new(),
                 diags: d,
+                lines: reproduced.clone(),
             };
-            self.trials.insert(own[i], done);
-        }
-        for (&i, outcomes) in &out.trials {
-            let reproduced = pipeline::reproduced_lines_of(site, i, outcomes);
-            if self.disk.is_some() {
-                let diags = self.trials[&own[i]].diags.0.clone();
-                let t = CachedTrial {
-                    diags,
-                    reproduced: reproduced.clone(),
-                };
-                records.push((own[i], t));
+            if disk {
+                records.push((own[i], record(&done)));
             }
             lines.insert(i, reproduced);
+            self.trials.insert(own[i], done);
         }
         if let Some(d) = &mut self.disk {
             d.trial_records = records;
         }
+        (lines.into_values().flatten().collect(), todo.len())
+    }
+
+    /// The topics of [`Engine::analyse`], into `out`: how many were
+    /// analysed.
+    fn analyse_topics(
+        &mut self,
+        site: &Site,
+        links: &Links,
+        own: &[Key],
+        out: &mut Analyses,
+        diags: &mut Diagnostics,
+    ) -> usize {
+        let mut n = 0;
         let mut old = std::mem::take(&mut self.topics);
         for (i, p) in site.pages.iter().enumerate() {
             if let PageKind::Topic(_) = p.kind {
@@ -541,15 +625,18 @@ impl Engine {
                 let mut done = old.remove(&key).unwrap_or_else(|| {
                     n += 1;
                     let (value, diags) = analyse::topic_results(site, links, i);
-                    Done { value, diags }
+                    Done {
+                        value,
+                        diags,
+                        lines: Vec::new(),
+                    }
                 });
                 diags.extend(done.diags.clone());
                 out.topics.insert(i, std::mem::take(&mut done.value));
                 self.topics.insert(key, done);
             }
         }
-        diags.extend(analyse::registry_of_site(site, links, &mut out));
-        (out, lines.into_values().flatten().collect(), n)
+        n
     }
 
     /// The record of each page the build cache lets this build take from
@@ -762,6 +849,61 @@ impl Engine {
             if let Some(out) = self.models.get_mut(key) {
                 out.page = Some(page);
             }
+        }
+    }
+}
+
+/// What one build is gathering as it goes: the report, how much was done
+/// again, the diagnostics, and the time per stage.
+struct Building {
+    r: Report,
+    redone: Redone,
+    diags: Diagnostics,
+    laps: pipeline::Laps,
+}
+
+/// The keys of a build's pages, from the site and its links: each page's
+/// own key, the pages linked with it, its dependency key and its render
+/// key; the site-wide context's key; and the reference date of "results
+/// overdue", found once here for the keys and for the analysis.
+struct Plan {
+    own: Vec<Key>,
+    linked: Vec<BTreeSet<usize>>,
+    deps: Vec<Key>,
+    keys: Vec<Key>,
+    site_key: Key,
+    reference: Option<analyse::ReferenceDate>,
+}
+
+impl Plan {
+    /// The plan of `site`, linked as `links` says, whose pages have the
+    /// own keys `own`; `released` when the site has released versions.
+    fn new(site: &Site, links: &Links, own: Vec<Key>, released: bool) -> Self {
+        let linked = linked_pages(links, own.len());
+        let deps = dependency_keys(&linked, &own);
+        let site_key = hash_bytes(render::Renderer::site_summary(site, released).as_bytes());
+        // "Results overdue" is judged against a date any page can move (the
+        // newest `updated` or `checked`): a page with a registry record
+        // depends on it, the others do not.
+        let reference = analyse::reference_date(site, site.config.source_date);
+        let reference_key = hash_bytes(format!("{reference:?}").as_bytes());
+        let keys: Vec<Key> = (deps.iter().zip(&site.pages))
+            .map(|(&k, p)| {
+                let mut h = KeyHasher::default();
+                h.key(site_key).key(k);
+                if matches!(&p.kind, PageKind::Trial(t) if t.registry.is_some()) {
+                    h.key(reference_key);
+                }
+                h.finish()
+            })
+            .collect();
+        Plan {
+            own,
+            linked,
+            deps,
+            keys,
+            site_key,
+            reference,
         }
     }
 }

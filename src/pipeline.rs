@@ -109,6 +109,9 @@ pub struct Report {
     /// With [`Options::cache`]: the pages rendered, and the pages whose
     /// files were kept from the last output unchanged.
     pub cached: Option<(usize, usize)>,
+    /// With [`Options::cache`]: the page and CSV files read and parsed
+    /// (the other pages' parses were the build cache's).
+    pub parsed: Option<usize>,
     /// The evidence state this build computed (what `appraise release`
     /// records).
     pub evidence: history::State,
@@ -176,22 +179,36 @@ pub fn build(opts: &Options) -> Report {
 /// analysed again unless `opts.unreleased` (which needs them all, and so
 /// analyses every trial); `appraise release` builds without the cache.
 pub fn build_cached(opts: &Options) -> Report {
+    use crate::cache::{BuildCache, SourceCache, FILE, SOURCES_FILE};
     let start = Instant::now();
-    let (sources, mut diags) = discover::discover(&opts.root);
-    let discovered = start.elapsed();
     let Some(out) = opts.output.as_deref() else {
+        let (sources, diags) = discover::discover(&opts.root);
         return build_sources(&sources, diags, opts);
     };
+    let parsed = SourceCache::read(discover::read_cache(&opts.root, SOURCES_FILE).as_deref());
+    let (mut sources, mut diags, listed) =
+        discover::discover_known(&opts.root, |p| parsed.stamp(p));
+    // When every page is the cache's, the file already says what this
+    // build would write into it.
+    let pages = sources.of_kind(FileKind::Page).count();
+    let unchanged = parsed.len() == pages && listed.unread.len() == pages;
+    let (revived, stale) = revive(parsed, &listed.unread);
+    if !stale.is_empty() {
+        let paths: Vec<PathBuf> = stale.iter().map(|p| opts.root.join(p)).collect();
+        diags.extend(discover::refresh(&opts.root, &mut sources, &paths));
+    }
+    let discovered = start.elapsed();
     // The output is locked before it is listed, so no other build changes
     // it between the listing and the switch.
     let staging = open_staging(opts, true, &mut diags);
     let name = out.display().to_string();
     let listing = discover::output_listing(out);
-    let cache = crate::cache::BuildCache::read(discover::read_cache(&opts.root).as_deref(), &name);
-    let mut engine = crate::incremental::Engine::with_cache(cache, listing);
+    let cache = BuildCache::read(discover::read_cache(&opts.root, FILE).as_deref(), &name);
+    let mut engine = crate::incremental::Engine::with_cache(cache, listing).with_parsed(revived);
     let (mut r, redone) = engine.build(&sources, diags, opts);
     r.timings.insert(0, ("discover", discovered));
     r.cached = Some((redone.rendered, engine.kept_pages()));
+    r.parsed = Some(redone.parsed);
     let mut laps = Laps::start();
     if let (Some(st), false) = (staging, r.failed()) {
         let written = st
@@ -201,8 +218,15 @@ pub fn build_cached(opts: &Options) -> Report {
             Ok(()) => {
                 r.written = true;
                 let listing = discover::output_listing(out);
-                let cache = engine.cache_after(&name, listing);
-                if let Err(e) = write::save_cache(&opts.root, &cache.to_bytes()) {
+                let cache = engine.cache_after(&name, listing).to_bytes();
+                let saved = write::save_cache(&opts.root, FILE, &cache).and_then(|()| {
+                    if unchanged && stale.is_empty() {
+                        return Ok(());
+                    }
+                    let parsed = engine.parsed_after(&listed.stamps);
+                    write::save_cache(&opts.root, SOURCES_FILE, &parsed)
+                });
+                if let Err(e) = saved {
                     r.diagnostics.push(Diagnostic::warning(
                         crate::cache::DIR,
                         0,
@@ -217,6 +241,39 @@ pub fn build_cached(opts: &Options) -> Report {
     }
     r.elapsed = start.elapsed();
     r
+}
+
+/// The pages of the build cache's `parsed` pages that discover left
+/// `unread`, as the engine takes them ([`crate::incremental::Engine::with_parsed`]),
+/// and the paths of those that cannot be revived (read them again).
+fn revive(
+    parsed: crate::cache::SourceCache,
+    unread: &std::collections::HashSet<String>,
+) -> (
+    Vec<(String, crate::key::Key, parse::ParsedDoc, Vec<Diagnostic>)>,
+    Vec<String>,
+) {
+    use rayon::prelude::*;
+    let wanted: Vec<(String, crate::cache::CachedSource)> = (parsed.pages.into_iter())
+        .filter(|(p, _)| unread.contains(p))
+        .collect();
+    let revived: Vec<(String, Option<_>)> = wanted
+        .into_par_iter()
+        .map(|(p, rec)| {
+            let r = rec.revive(&p);
+            (p, r)
+        })
+        .collect();
+    // Every page left unread has a record: discover found its stamp there.
+    let mut stale = Vec::new();
+    let mut ok = Vec::with_capacity(revived.len());
+    for (p, r) in revived {
+        match r {
+            Some((hash, doc, diags)) => ok.push((p, hash, doc, diags)),
+            None => stale.push(p),
+        }
+    }
+    (ok, stale)
 }
 
 /// Run every stage after discover on files already in memory: parse,

@@ -634,11 +634,11 @@ const CACHE_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This folder is the build cache of `appraise build --cache`.\n\
 # It is safe to delete; the next build is then a full one.\n";
 
-/// Save the build cache's `bytes` in the site's folder `root`
-/// ([`crate::cache::DIR`]), replacing the last one atomically (written
+/// Save the build cache's file `name` with `bytes` in the site's folder
+/// `root` ([`crate::cache::DIR`]), replacing the last one atomically (written
 /// beside it, then renamed). A folder of that name that appraise did not
 /// create (no `CACHEDIR.TAG` of ours), or a link in its place, is refused.
-pub fn save_cache(root: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn save_cache(root: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let dir = root.join(crate::cache::DIR);
     let tag = dir.join("CACHEDIR.TAG");
     match std::fs::symlink_metadata(&dir) {
@@ -658,9 +658,9 @@ pub fn save_cache(root: &Path, bytes: &[u8]) -> io::Result<()> {
             ))
         }
     }
-    let tmp = dir.join(format!(".{}.{}", crate::cache::FILE, std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, dir.join(crate::cache::FILE))
+    std::fs::rename(&tmp, dir.join(name))
 }
 
 /// Write a new site's files into `dir`, which must be empty or missing.

@@ -58,6 +58,13 @@ const LEVEL: f64 = 0.95;
 pub fn registry_of_site(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
     registry::posted_directions(site, links, &mut out.trials);
     out.reference = reference_date(site, site.config.source_date);
+    registry_given(site, links, out)
+}
+
+/// [`registry_of_site`] with the reference date already in
+/// `out.reference` (the incremental engine finds it once for its keys
+/// and for this).
+pub fn registry_given(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
     let (reports, diags) = registry_reports(site, links, out.reference.as_ref());
     out.registry = reports;
     diags

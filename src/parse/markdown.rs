@@ -27,7 +27,7 @@ use pulldown_cmark::utils::TextMergeWithOffset;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A chart (or other generated block) placed in the prose.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shortcode {
     /// The name before the parenthesis (`forest`).
     pub name: String,
@@ -46,7 +46,7 @@ pub struct Shortcode {
 pub const INLINE: &[&str] = &["value", "effect"];
 
 /// A link to another page written `@/path`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InternalLink {
     /// The path after `@/`, e.g. `trials/leopards` or `trials/leopards/index.md#results`.
     pub target: String,
@@ -57,7 +57,7 @@ pub struct InternalLink {
 }
 
 /// A heading of the body, for the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -68,7 +68,7 @@ pub struct Heading {
 }
 
 /// The body rendered to HTML, with what was found in it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Markdown {
     /// HTML with shortcode markers still in place.
     pub html: String,
@@ -108,7 +108,7 @@ pub fn marker(n: usize) -> String {
 }
 
 /// A number typed in the prose, in a form the check compares with data.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypedNumber {
     /// What was typed, as numbers.
     pub kind: super::numbers::TypedKind,

@@ -8,7 +8,7 @@
 //! [`crate::analyse::prose`]'s.
 
 /// A number as typed: its value and how many decimals were written.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Typed {
     /// The value (a true minus sign read as `-`).
     pub value: f64,
@@ -17,7 +17,7 @@ pub struct Typed {
 }
 
 /// What form a typed number takes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TypedKind {
     /// `89/258 (34.5%)`.
     CountPercent {

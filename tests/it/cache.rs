@@ -13,17 +13,39 @@ use proptest::prelude::*;
 use crate::incremental::{apply, edit_one_number, example, op};
 use crate::{build, stderr, tree};
 
-/// Write `s` as the site in `root` (its `content/` and other trees
-/// replaced whole), as an author's edits would leave it.
+/// Write `s` as the site in `root`, as an author's edits would leave it:
+/// a file whose bytes are unchanged is left alone (it keeps its stamp),
+/// one that is new or changed is written, one that is gone is removed.
 fn put_site(s: &Sources, root: &Path) {
+    let want: std::collections::BTreeMap<&str, &[u8]> = (s.files.iter())
+        .map(|f| (f.rel_path.as_str(), f.bytes.as_slice()))
+        .collect();
     for dir in appraise::discover::TREES {
-        let _ = std::fs::remove_dir_all(root.join(dir));
+        if !root.join(dir).is_dir() {
+            continue;
+        }
+        for (rel, _) in tree(&root.join(dir)) {
+            let rel = format!("{dir}/{rel}");
+            if !want.contains_key(rel.as_str()) {
+                std::fs::remove_file(root.join(&rel)).unwrap();
+            }
+        }
     }
-    for f in &s.files {
-        let p = root.join(&f.rel_path);
+    for (rel, bytes) in want {
+        let p = root.join(rel);
+        if std::fs::read(&p).is_ok_and(|b| b == bytes) {
+            continue;
+        }
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, &f.bytes).unwrap();
+        std::fs::write(p, bytes).unwrap();
     }
+}
+
+/// Wait until the files just written are old enough for a cached build
+/// to trust their stamps ([`appraise::cache::SETTLED_NANOS`]).
+fn settle() {
+    let nanos = u64::try_from(appraise::cache::SETTLED_NANOS).unwrap();
+    std::thread::sleep(std::time::Duration::from_nanos(nanos + 100_000_000));
 }
 
 /// A cached build of `root` into `root/public`; `unreleased` as
@@ -222,6 +244,9 @@ proptest! {
         let t = tempfile::tempdir().unwrap();
         let mut s = example();
         put_site(&s, t.path());
+        // The files are then old enough that an unchanged page is not read
+        // again: its parse is the cache's.
+        settle();
         prop_assert!(!cached(t.path()).failed());
         let mut last_good = output(t.path());
         for (k, op) in ops.iter().enumerate() {
@@ -318,4 +343,83 @@ fn a_kept_registry_page_follows_a_reference_date_moved_by_another_page() {
     assert!(!cached(t.path()).failed());
     assert_same(&output(t.path()), &clean(&s), "moving the reference date");
     assert!(page(t.path()).contains("Results overdue"));
+}
+
+/// A page whose stamp is the one recorded is neither read nor parsed
+/// again; a page edited in place so that it keeps its size and its
+/// modification time (set back by a program) is: its status-change time
+/// moved. Either way the output is a clean build's.
+#[test]
+fn an_unchanged_page_is_not_parsed_again_and_an_edit_that_keeps_size_and_time_is_seen() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = example();
+    put_site(&s, t.path());
+    settle();
+    let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
+    let pages = s.of_kind(appraise::discover::FileKind::Page).count();
+    let first = cached(t.path());
+    assert!(!first.failed(), "{}", first.diagnostics);
+    assert_eq!(
+        first.parsed,
+        Some(pages + csvs),
+        "the first build parses all"
+    );
+    assert!(t.path().join(".appraise-cache/sources.bin").is_file());
+    let again = cached(t.path());
+    assert_eq!(
+        again.parsed,
+        Some(csvs),
+        "only the CSV tables are read again"
+    );
+    assert_eq!(again.diagnostics, first.diagnostics);
+    assert_same(
+        &output(t.path()),
+        &clean(&s),
+        "a build from the parse cache",
+    );
+    // One count of LeoPARDS, same number of digits, the time set back.
+    let rel = "content/trials/leopards/index.md";
+    let path = t.path().join(rel);
+    let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("89/258", "90/258", 1);
+    assert_ne!(edited, text, "the fixture has the count");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&path, &edited).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(time).unwrap();
+    drop(f);
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), time);
+    s.files
+        .iter_mut()
+        .find(|f| f.rel_path == rel)
+        .unwrap()
+        .bytes = edited.into_bytes();
+    let r = cached(t.path());
+    assert_eq!(r.parsed, Some(csvs + 1), "the edited page is read again");
+    assert_same(
+        &output(t.path()),
+        &clean(&s),
+        "an edit keeping size and time",
+    );
+}
+
+/// A parse cache that is damaged, or written by another version, is
+/// ignored: every page is read and parsed again.
+#[test]
+fn a_damaged_parse_cache_is_ignored() {
+    let t = tempfile::tempdir().unwrap();
+    let s = example();
+    put_site(&s, t.path());
+    settle();
+    assert!(!cached(t.path()).failed());
+    let file = t.path().join(".appraise-cache/sources.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&file, &bytes).unwrap();
+    let pages = s.of_kind(appraise::discover::FileKind::Page).count();
+    let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
+    let r = cached(t.path());
+    assert_eq!(r.parsed, Some(pages + csvs));
+    assert_same(&output(t.path()), &clean(&s), "a damaged parse cache");
 }
