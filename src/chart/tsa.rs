@@ -124,6 +124,31 @@ fn polyline(svg: &mut Svg, pts: &[(f64, f64)], slot: usize, extra: &str, class: 
 /// The stroke of the z-curve and the boundaries.
 const WIDE: &str = " stroke-width=\"2.5\"";
 
+/// Where the plot sits and how values map onto it.
+struct Plot {
+    /// Left and right edges of the plotting area.
+    x0: f64,
+    x1: f64,
+    /// Top and height of the plotting area.
+    top: f64,
+    h: f64,
+    /// The largest |z| shown.
+    zmax: f64,
+    /// The patients at the right edge.
+    xmax: f64,
+}
+
+impl Plot {
+    /// The horizontal position of `v` patients.
+    fn xm(&self, v: f64) -> f64 {
+        self.x0 + v / self.xmax * (self.x1 - self.x0)
+    }
+    /// The vertical position of `z` (clamped to the range shown).
+    fn ym(&self, z: f64) -> f64 {
+        self.top + (self.zmax - z.clamp(-self.zmax, self.zmax)) / (2.0 * self.zmax) * self.h
+    }
+}
+
 /// Draw the chart.
 pub(crate) fn render(spec: &TsaChartSpec) -> String {
     let id = super::svg::make_id(&spec.id, "tsa", &spec.title);
@@ -141,25 +166,47 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
         w,
         y,
     );
-    let (x0, x1) = (MARGIN + 24.0, w - MARGIN - 6.0);
-    let (top, h) = (y + 14.0, 220.0);
-    let zmax = z_range(spec);
     let last = spec.looks.iter().map(|l| l.accrued).fold(0.0, f64::max);
-    let xmax = spec.required.max(last) * 1.08;
-    let xm = |v: f64| x0 + v / xmax * (x1 - x0);
-    let ym = |z: f64| top + (zmax - z.clamp(-zmax, zmax)) / (2.0 * zmax) * h;
+    let plot = Plot {
+        x0: MARGIN + 24.0,
+        x1: w - MARGIN - 6.0,
+        top: y + 14.0,
+        h: 220.0,
+        zmax: z_range(spec),
+        xmax: spec.required.max(last) * 1.08,
+    };
+    z_axis(&mut svg, &plot);
+    required_line(&mut svg, &plot, spec, w);
+    boundaries(&mut svg, &plot, spec);
+    z_curve(&mut svg, &plot, spec);
 
-    // Axes, z ticks and the ±1.96 lines.
+    // Horizontal axis: 0 and the last look's patients.
+    y = plot.top + plot.h + 16.0;
+    svg.text(plot.x0, y, Anchor::Start, "tick-label small", "0");
+    svg.text(
+        plot.x1,
+        y,
+        Anchor::End,
+        "tick-label small",
+        "Patients accrued →",
+    );
+    y = frame::footer(&mut svg, &spec.footer, w, y + 4.0);
+    svg.finish(&id, classes, w, y + 10.0, &spec.title, &spec.description)
+}
+
+/// Axes, z ticks and the ±1.96 lines.
+fn z_axis(svg: &mut Svg, plot: &Plot) {
+    let (x0, x1, top, h, zmax) = (plot.x0, plot.x1, plot.top, plot.h, plot.zmax);
     svg.line(x0, top, x0, top + h, "axis", "");
-    svg.line(x0, ym(0.0), x1, ym(0.0), "axis", "");
+    svg.line(x0, plot.ym(0.0), x1, plot.ym(0.0), "axis", "");
     let step = if zmax > 5.0 { 2.0 } else { 1.0 };
     let mut t = -zmax;
     while t <= zmax + 1e-9 {
-        svg.line(x0 - 3.0, ym(t), x0, ym(t), "axis tick", "");
+        svg.line(x0 - 3.0, plot.ym(t), x0, plot.ym(t), "axis tick", "");
         let label = crate::present::num(t, 0);
         svg.text(
             x0 - 5.0,
-            ym(t) + 4.0,
+            plot.ym(t) + 4.0,
             Anchor::End,
             "tick-label small",
             &label,
@@ -168,16 +215,20 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
     }
     for s in [1.96, -1.96] {
         polyline(
-            &mut svg,
-            &[(x0, ym(s)), (x1, ym(s))],
+            svg,
+            &[(x0, plot.ym(s)), (x1, plot.ym(s))],
             2,
             " stroke-dasharray=\"5 4\" stroke-width=\"1.5\"",
             "conventional",
         );
     }
+}
 
-    // The required information size.
-    let xr = xm(spec.required);
+/// The required information size: a dotted vertical line and its label
+/// (`w`: the chart's width).
+fn required_line(svg: &mut Svg, plot: &Plot, spec: &TsaChartSpec, w: f64) {
+    let (top, h) = (plot.top, plot.h);
+    let xr = plot.xm(spec.required);
     svg.line(xr, top, xr, top + h, "ris", " stroke-dasharray=\"2 3\"");
     let anchor = if xr > w * 0.6 {
         Anchor::End
@@ -192,22 +243,24 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
         "ris-label small",
         &spec.required_label,
     );
+}
 
-    // Boundaries (upper and lower), through the looks that have one, and
-    // dashed on from the last of them to the required information size.
+/// Boundaries (upper and lower), through the looks that have one, and
+/// dashed on from the last of them to the required information size.
+fn boundaries(svg: &mut Svg, plot: &Plot, spec: &TsaChartSpec) {
     for sign in [1.0, -1.0] {
         let pts: Vec<(f64, f64)> = spec
             .looks
             .iter()
-            .filter_map(|l| l.boundary.map(|b| (xm(l.accrued), ym(sign * b))))
+            .filter_map(|l| l.boundary.map(|b| (plot.xm(l.accrued), plot.ym(sign * b))))
             .collect();
-        polyline(&mut svg, &pts, 1, WIDE, "boundary");
+        polyline(svg, &pts, 1, WIDE, "boundary");
         let ahead: Vec<(f64, f64)> = (pts.last().copied().into_iter())
-            .chain(spec.projected.iter().map(|&(x, b)| (xm(x), ym(sign * b))))
+            .chain((spec.projected.iter()).map(|&(x, b)| (plot.xm(x), plot.ym(sign * b))))
             .collect();
         if ahead.len() > 1 {
             polyline(
-                &mut svg,
+                svg,
                 &ahead,
                 1,
                 " stroke-width=\"1.5\" stroke-dasharray=\"6 4\"",
@@ -215,26 +268,21 @@ pub(crate) fn render(spec: &TsaChartSpec) -> String {
             );
         }
     }
+}
 
-    // The z-curve from the origin, with a dot at each look.
-    let mut pts = vec![(xm(0.0), ym(0.0))];
+/// The z-curve from the origin, with a dot at each look.
+fn z_curve(svg: &mut Svg, plot: &Plot, spec: &TsaChartSpec) {
+    let mut pts = vec![(plot.xm(0.0), plot.ym(0.0))];
     pts.extend(
         spec.looks
             .iter()
-            .filter_map(|l| l.z.map(|z| (xm(l.accrued), ym(z)))),
+            .filter_map(|l| l.z.map(|z| (plot.xm(l.accrued), plot.ym(z)))),
     );
-    polyline(&mut svg, &pts, 0, WIDE, "z-curve");
+    polyline(svg, &pts, 0, WIDE, "z-curve");
     let mut dots = format!("<g color=\"{}\">", PALETTE[0]);
     for (x, y) in pts.iter().skip(1) {
         let _ = write!(dots, "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>", N(*x), N(*y));
     }
     dots.push_str("</g>");
     svg.raw().push_str(&dots);
-
-    // Horizontal axis: 0 and the last look's patients.
-    y = top + h + 16.0;
-    svg.text(x0, y, Anchor::Start, "tick-label small", "0");
-    svg.text(x1, y, Anchor::End, "tick-label small", "Patients accrued →");
-    y = frame::footer(&mut svg, &spec.footer, w, y + 4.0);
-    svg.finish(&id, classes, w, y + 10.0, &spec.title, &spec.description)
 }

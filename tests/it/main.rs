@@ -93,6 +93,9 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             ));
         }
     }
+    // By the whole path, as a build sorts its files: walking by file name
+    // puts `a/x` before `a-b/x`, a build puts it after ('-' < '/').
+    v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
 

@@ -175,6 +175,9 @@ pub(super) fn favours(svg: &mut Svg, spec: &ForestSpec, g: &Geometry, mut y: f64
     y
 }
 
+/// A mapped end of a CI: its x and whether it is on the axis.
+type End = Option<(f64, Clip)>;
+
 /// Draw the CI line into `svg` (with its caps, as one path) and the marker
 /// into `marks` (so markers sit on top of every line).
 fn draw_marks(
@@ -197,93 +200,115 @@ fn draw_marks(
         }
         _ => (None, None),
     };
-    let accent = PALETTE[0];
     match r.kind {
         RowKind::Summary => {
-            let h = row_h * 0.32;
-            let (ex, eclip) = match est {
-                Some(e) => e,
-                None => return,
-            };
-            let (lx, hx) = match (lo, hi) {
-                (Some((l, _)), Some((h2, _))) => (l.min(ex), h2.max(ex)),
-                _ => (ex - 4.0, ex + 4.0),
-            };
-            let _ = eclip;
-            polygon(
-                marks.raw(),
-                &[(lx, cy), (ex, cy - h), (hx, cy), (ex, cy + h)],
-                "diamond",
-                " stroke=\"currentColor\" stroke-linejoin=\"round\"",
-            );
-            clip_arrows(marks.raw(), lo, hi, cy);
-        }
-        RowKind::Prediction => {
-            if let (Some((lx, _)), Some((hx, _))) = (lo, hi) {
-                svg.line(
-                    lx,
-                    cy,
-                    hx,
-                    cy,
-                    "pi",
-                    " stroke-width=\"2\" stroke-dasharray=\"5 3\"",
-                );
-                for (x, c) in [lo, hi].into_iter().flatten() {
-                    if c == Clip::In {
-                        svg.line(x, cy - 4.0, x, cy + 4.0, "pi", " stroke-width=\"1.5\"");
-                    }
-                }
-                clip_arrows(svg.raw(), lo, hi, cy);
+            if let Some((ex, _)) = est {
+                summary_diamond(marks, ex, (lo, hi), cy, row_h);
             }
         }
+        RowKind::Prediction => prediction_line(svg, (lo, hi), cy),
         RowKind::Study | RowKind::Point | RowKind::Heading => {
-            if let (Some((lx, _)), Some((hx, _))) = (lo, hi) {
-                svg.line(lx, cy, hx, cy, "ci", " stroke-width=\"1.5\"");
-                for (x, c) in [lo, hi].into_iter().flatten() {
-                    if c == Clip::In {
-                        svg.line(x, cy - 3.0, x, cy + 3.0, "ci", " stroke-width=\"1.5\"");
-                    }
-                }
-                clip_arrows(svg.raw(), lo, hi, cy);
+            study_ci(svg, (lo, hi), cy);
+            if let Some(est) = est {
+                study_marker(marks, r, est, cy, row_h, max_weight);
             }
-            let Some((ex, eclip)) = est else { return };
-            if eclip != Clip::In {
-                // The estimate itself is off the axis: an open triangle at
-                // the edge instead of a marker.
-                let d = if eclip == Clip::Low { -1.0 } else { 1.0 };
-                polygon(
-                    marks.raw(),
-                    &[(ex, cy), (ex - d * 8.0, cy - 5.0), (ex - d * 8.0, cy + 5.0)],
-                    "offscale",
-                    " fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"",
-                );
-                return;
-            }
-            if r.kind == RowKind::Point {
-                let own = format!("cx=\"{}\" cy=\"{}\" r=\"4\"", N(ex), N(cy));
-                marks.element("circle", &own, " class=\"point\"", None);
-                return;
-            }
-            // Square with area ∝ weight; fixed size when no weights given.
-            let max_side = row_h * 0.75;
-            let side = match finite(r.weight) {
-                Some(wt) if max_weight > 0.0 && wt > 0.0 => {
-                    (max_side * (wt / max_weight).sqrt()).clamp(4.0, max_side)
-                }
-                Some(_) if max_weight > 0.0 => 4.0,
-                _ => 9.0,
-            };
-            let own = format!(
-                "x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
-                N(ex - side / 2.0),
-                N(cy - side / 2.0),
-                N(side),
-                N(side)
-            );
-            let attrs = format!(" class=\"square\" fill=\"{accent}\"");
-            marks.element("rect", &own, &attrs, None);
         }
     }
+}
+
+/// A summary row: a diamond from the CI's low end to its high end (a
+/// narrow one round the estimate `ex` when there is no CI).
+fn summary_diamond(marks: &mut Svg, ex: f64, (lo, hi): (End, End), cy: f64, row_h: f64) {
+    let h = row_h * 0.32;
+    let (lx, hx) = match (lo, hi) {
+        (Some((l, _)), Some((h2, _))) => (l.min(ex), h2.max(ex)),
+        _ => (ex - 4.0, ex + 4.0),
+    };
+    polygon(
+        marks.raw(),
+        &[(lx, cy), (ex, cy - h), (hx, cy), (ex, cy + h)],
+        "diamond",
+        " stroke=\"currentColor\" stroke-linejoin=\"round\"",
+    );
+    clip_arrows(marks.raw(), lo, hi, cy);
+}
+
+/// A prediction interval: a dashed line with caps at the ends on the axis.
+fn prediction_line(svg: &mut Svg, (lo, hi): (End, End), cy: f64) {
+    if let (Some((lx, _)), Some((hx, _))) = (lo, hi) {
+        svg.line(
+            lx,
+            cy,
+            hx,
+            cy,
+            "pi",
+            " stroke-width=\"2\" stroke-dasharray=\"5 3\"",
+        );
+        for (x, c) in [lo, hi].into_iter().flatten() {
+            if c == Clip::In {
+                svg.line(x, cy - 4.0, x, cy + 4.0, "pi", " stroke-width=\"1.5\"");
+            }
+        }
+        clip_arrows(svg.raw(), lo, hi, cy);
+    }
+}
+
+/// A study's CI: a line with caps at the ends on the axis.
+fn study_ci(svg: &mut Svg, (lo, hi): (End, End), cy: f64) {
+    if let (Some((lx, _)), Some((hx, _))) = (lo, hi) {
+        svg.line(lx, cy, hx, cy, "ci", " stroke-width=\"1.5\"");
+        for (x, c) in [lo, hi].into_iter().flatten() {
+            if c == Clip::In {
+                svg.line(x, cy - 3.0, x, cy + 3.0, "ci", " stroke-width=\"1.5\"");
+            }
+        }
+        clip_arrows(svg.raw(), lo, hi, cy);
+    }
+}
+
+/// A study's estimate at `(ex, eclip)`: an open triangle at the edge when
+/// it is off the axis, a dot for a point row, else a square with area ∝
+/// weight (fixed size when no weights are given).
+fn study_marker(
+    marks: &mut Svg,
+    r: &ForestRow,
+    (ex, eclip): (f64, Clip),
+    cy: f64,
+    row_h: f64,
+    max_weight: f64,
+) {
+    if eclip != Clip::In {
+        let d = if eclip == Clip::Low { -1.0 } else { 1.0 };
+        polygon(
+            marks.raw(),
+            &[(ex, cy), (ex - d * 8.0, cy - 5.0), (ex - d * 8.0, cy + 5.0)],
+            "offscale",
+            " fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"",
+        );
+        return;
+    }
+    if r.kind == RowKind::Point {
+        let own = format!("cx=\"{}\" cy=\"{}\" r=\"4\"", N(ex), N(cy));
+        marks.element("circle", &own, " class=\"point\"", None);
+        return;
+    }
+    let max_side = row_h * 0.75;
+    let side = match finite(r.weight) {
+        Some(wt) if max_weight > 0.0 && wt > 0.0 => {
+            (max_side * (wt / max_weight).sqrt()).clamp(4.0, max_side)
+        }
+        Some(_) if max_weight > 0.0 => 4.0,
+        _ => 9.0,
+    };
+    let own = format!(
+        "x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
+        N(ex - side / 2.0),
+        N(cy - side / 2.0),
+        N(side),
+        N(side)
+    );
+    let attrs = format!(" class=\"square\" fill=\"{}\"", PALETTE[0]);
+    marks.element("rect", &own, &attrs, None);
 }
 
 /// Small filled arrowheads (tip on the axis edge) at CI ends that run off
