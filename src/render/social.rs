@@ -6,7 +6,7 @@
 //! page's result card ([`super::card`], worded by [`crate::present`]):
 //! nothing is recomputed or reworded here. [`card_svg`] lays it out as an
 //! SVG (text wrapped and ellipsised to fit, measured with the bundled
-//! font's own advance widths) and [`png`] rasterises it with `resvg`.
+//! font's own advance widths) and [`png()`] rasterises it with `resvg`.
 //!
 //! The output cannot depend on the machine: the only fonts are DejaVu Sans
 //! and DejaVu Sans Bold, compiled into the binary (`fonts/`, with their
@@ -581,7 +581,7 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 }
 
 /// The SVG `svg` ([`card_svg`]) rasterised to PNG bytes at
-/// [`WIDTH`]×[`HEIGHT`] ([`encode`]); the error says what failed.
+/// [`WIDTH`]×[`HEIGHT`] (a palette PNG when it can be); the error says what failed.
 pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     encode(&rasterise(svg)?)
 }
