@@ -27,6 +27,7 @@ use crate::history::{
     AnalysisDiff, Change, Pooled, Side, TopicDiff, TrialChange, TrialDiff, TrialRef,
 };
 use crate::link::{TrialStatus, ValueShow};
+use crate::model::Source as DataSource;
 use crate::model::{
     Certainty, Direction, Domain, Measure, Publication, RatedDown, Reported, Trial,
 };
@@ -859,12 +860,19 @@ pub fn card_unchecked() -> &'static str {
 }
 
 /// Where the result card's effect comes from: `As printed in the paper`,
-/// or `Recomputed by appraise (log-Wald); the paper printed none`.
-pub fn effect_source_text(printed: bool, method: Option<&str>) -> String {
-    match (printed, method) {
-        (true, _) => "As printed in the paper".into(),
-        (false, Some(m)) => format!("Recomputed by appraise ({m}); the paper printed none"),
-        (false, None) => "Recomputed by appraise; the paper printed none".into(),
+/// or `Recomputed by appraise (log-Wald); the paper printed none`; for
+/// numbers posted on the registry, `Recomputed by appraise (log-Wald)
+/// from the counts posted on the registry`.
+pub fn effect_source_text(printed: bool, method: Option<&str>, source: DataSource) -> String {
+    let how = match method {
+        Some(m) => format!("Recomputed by appraise ({m})"),
+        None => "Recomputed by appraise".into(),
+    };
+    match (printed, source) {
+        (true, DataSource::Paper) => "As printed in the paper".into(),
+        (true, DataSource::Registry) => "As posted on the registry".into(),
+        (false, DataSource::Paper) => format!("{how}; the paper printed none"),
+        (false, DataSource::Registry) => format!("{how} from the counts posted on the registry"),
     }
 }
 
@@ -1720,12 +1728,20 @@ mod card_tests {
     #[test]
     fn the_effect_source_is_named() {
         assert_eq!(
-            effect_source_text(true, Some("Cox")),
+            effect_source_text(true, Some("Cox"), DataSource::Paper),
             "As printed in the paper"
         );
         assert_eq!(
-            effect_source_text(false, Some("log-Wald")),
+            effect_source_text(false, Some("log-Wald"), DataSource::Paper),
             "Recomputed by appraise (log-Wald); the paper printed none"
+        );
+        assert_eq!(
+            effect_source_text(true, None, DataSource::Registry),
+            "As posted on the registry"
+        );
+        assert_eq!(
+            effect_source_text(false, Some("log-Wald"), DataSource::Registry),
+            "Recomputed by appraise (log-Wald) from the counts posted on the registry"
         );
         assert_eq!(pooled_size(1, 516), "1 trial, 516 participants");
         assert_eq!(pooled_size(2, 719), "2 trials, 719 participants");

@@ -56,15 +56,16 @@ const LEVEL: f64 = 0.95;
 /// reference date they were judged against, into `out`; their warnings.
 /// Cheap (no statistics), so always done whole, also on a rebuild.
 pub fn registry_of_site(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
-    registry::posted_directions(site, links, &mut out.trials);
     out.reference = reference_date(site, site.config.source_date);
     registry_given(site, links, out)
 }
 
 /// [`registry_of_site`] with the reference date already in
 /// `out.reference` (the incremental engine finds it once for its keys
-/// and for this).
+/// and for this). Also gives each posted outcome with no direction of its
+/// own the direction of the paper outcome it reports.
 pub fn registry_given(site: &Site, links: &Links, out: &mut Analyses) -> Diagnostics {
+    registry::posted_directions(site, links, &mut out.trials);
     let (reports, diags) = registry_reports(site, links, out.reference.as_ref());
     out.registry = reports;
     diags

@@ -170,10 +170,14 @@ fn trial_forest(
     };
     let mixed = directions.iter().any(|d| *d != directions[0]);
     let mut footer = if ratio {
-        vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported. ↑ better: higher values favour the arm.".to_string()]
+        vec!["Recomputed from the arm data (log-Wald CI); hazard ratios as reported.".to_string()]
     } else {
         vec!["Recomputed from means and SDs (normal CI).".to_string()]
     };
+    // The legend of the "(↑ better)" mark, only where a row carries it.
+    if ratio && directions.contains(&Direction::HigherIsBetter) {
+        footer[0].push_str(" ↑ better: higher values favour the arm.");
+    }
     if mixed {
         footer.push(format!(
             "Outcomes point different ways: left of the line means lower with {e}, which is better except for ↑ better outcomes."

@@ -243,7 +243,7 @@ pub(super) fn card_effect(o: &OutcomeResult) -> (Option<CardEffectCtx>, Option<C
             adjusted: r.adjusted,
             source: EffectSource::Reported,
             text: r.text.clone(),
-            source_text: present::effect_source_text(true, r.method.as_deref()),
+            source_text: present::effect_source_text(true, r.method.as_deref(), o.source),
         };
         let check = o.check.get(i).map(|c| CardCheckCtx {
             verdict: Some(c.verdict),
@@ -266,7 +266,7 @@ pub(super) fn card_effect(o: &OutcomeResult) -> (Option<CardEffectCtx>, Option<C
         adjusted: false,
         source: EffectSource::Recomputed,
         text: present::effect_text(e),
-        source_text: present::effect_source_text(false, Some(e.method)),
+        source_text: present::effect_source_text(false, Some(e.method), o.source),
     });
     let check = effect.as_ref().map(|_| CardCheckCtx {
         verdict: None,
