@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Validate what appraise writes with the W3C Nu checker (offline, Java):
-# every HTML page of the example site and of the good test fixtures, and
+# every HTML page of the example site, of the good test fixtures and of the
+# registry fixtures, and
 # every chart SVG in them (as standalone SVG documents).
 #
 #   scripts/nu-check.sh            # exits non-zero on any error
@@ -27,12 +28,14 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$APPRAISE_BIN" build --root . --output "$work/example" >/dev/null 2>&1
-for site in tests/fixtures/good/*/; do
-  name="$(basename "$site")"
+# The registry fixtures too: posted results, registry-only groups and
+# the posted-only status appear nowhere else.
+for site in tests/fixtures/good/*/ tests/fixtures/registry/*/; do
+  name="$(basename "$(dirname "$site")")-$(basename "$site")"
   # Its pages are hostile author HTML as the sanitiser leaves it (an <img>
   # whose javascript: src was removed, so it has neither src nor alt): the
   # checker would judge the fixture's markup, not what appraise writes.
-  [ "$name" = sanitize ] && continue
+  [ "$name" = good-sanitize ] && continue
   "$APPRAISE_BIN" build --root "$site" --output "$work/$name" >/dev/null 2>&1 || true
 done
 mkdir -p "$work/svg"
