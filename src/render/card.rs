@@ -184,7 +184,7 @@ pub fn trial_card(t: &Trial, results: &[OutcomeResult], st: TrialStatus) -> Resu
         empty: None,
         outcome_id: Some(o.id.clone()),
         outcome: Some(o.label.clone()),
-        timepoint: o.timepoint.clone(),
+        timepoint: present::timepoint_beside(&o.label, o.timepoint.as_deref()),
         role_label: present::card_outcome_label(primaries),
         arms: o.arms.iter().map(card_arm).collect(),
         effect,

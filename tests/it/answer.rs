@@ -72,7 +72,7 @@ fn a_trial_page_opens_with_its_primary_result_then_the_bottom_line_then_the_pros
     assert_eq!(
         card(&html),
         format!(
-            "Primary outcome · 28 days Death at 28 days \
+            "Primary outcome Death at 28 days \
              Drug 40/500 (8.0%) Placebo 70/500 (14.0%) \
              RR 0.57 (0.40 to 0.83) As printed in the paper \
              Absolute difference {} \
@@ -193,7 +193,7 @@ fn an_appraisal_opens_with_the_card_of_the_trial_it_appraises() {
     let html = read(&out, "appraisals/post/index.html");
     let c = card(&html);
     assert!(
-        c.starts_with("CLEAR · Primary outcome · 28 days Death at 28 days Drug 40/500 (8.0%)"),
+        c.starts_with("CLEAR · Primary outcome Death at 28 days Drug 40/500 (8.0%)"),
         "{c}"
     );
     // No link to a row that is not on this page.
