@@ -7,8 +7,11 @@
 //! page; on a small site, at most [`PRECACHE_DOC_SHARDS`] entry shards, every
 //! shard too) when the site has them; it keeps every page and search shard
 //! the reader opens (network first, the cache when
-//! there is no signal; the theme's static files cache first), and shows the
-//! offline page for a page never opened. Its cache is named by a version,
+//! there is no signal; the theme's static files cache first; a page opened
+//! with a query string, such as `search/?q=…`, falls back to the page kept
+//! without it), and shows the offline page for a page never opened. On a
+//! larger site the search page offers to keep the whole index
+//! (`static/search.js`: every shard fetched once through the worker). Its cache is named by a version,
 //! the key of every other output file's path and bytes ([`version`]): any
 //! change to the site gives a new `sw.js`, the browser installs it, and
 //! its `activate` fetches the pages kept by older builds again from the new
@@ -242,8 +245,14 @@ function networkFirst(request) {
     }
     return response;
   }).catch(() => caches.match(request).then((hit) =>
-    hit || (request.mode === "navigate" ? caches.match(OFFLINE) : Response.error())
+    hit || (request.mode === "navigate" ? kept(request) : Response.error())
   ));
+}
+
+// A page opened with a query the cache has not seen (search/?q=...): the
+// site is static, so the page kept without it is the same page.
+function kept(request) {
+  return caches.match(request, { ignoreSearch: true }).then((hit) => hit || caches.match(OFFLINE));
 }
 
 function cacheFirst(request) {

@@ -131,6 +131,9 @@ pub struct SearchManifest {
     pub doc_entries: usize,
     /// How many entry shards (`docs-0.json` … in `path`).
     pub docs: usize,
+    /// The bytes of every term and entry shard together: what keeping the
+    /// whole index on a device downloads (before compression).
+    pub bytes: usize,
 }
 
 /// What the search page's template gets besides the site and page.
@@ -391,14 +394,30 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         .map(|(_, w)| w.split(|&b| b == b' ').filter(|w| !w.is_empty()).count())
         .sum();
     let terms = shard_count(postings, TERM_POSTINGS);
-    let docs = lines.len().div_ceil(DOC_ENTRIES);
+    let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
+    let mut shards: Vec<OutputFile> = term_shards(&words, terms)
+        .into_iter()
+        .enumerate()
+        .map(|(k, bytes)| OutputFile {
+            path: shard_path(TERMS_PREFIX, k),
+            bytes,
+        })
+        .collect();
+    for (k, chunk) in split.chunks(DOC_ENTRIES).enumerate() {
+        let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
+        shards.push(OutputFile {
+            path: shard_path(DOCS_PREFIX, k),
+            bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
+        });
+    }
     let manifest = SearchManifest {
         version: INDEX_VERSION,
         entries: lines.len(),
         path: env.url(SEARCH_DIR),
         terms,
         doc_entries: DOC_ENTRIES,
-        docs,
+        docs: lines.len().div_ceil(DOC_ENTRIES),
+        bytes: shards.iter().map(|f| f.bytes.len()).sum(),
     };
     let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
     bytes.push(b'\n');
@@ -406,23 +425,7 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         path: INDEX_PATH.into(),
         bytes,
     }];
-    let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
-    files.extend(
-        term_shards(&words, terms)
-            .into_iter()
-            .enumerate()
-            .map(|(k, bytes)| OutputFile {
-                path: shard_path(TERMS_PREFIX, k),
-                bytes,
-            }),
-    );
-    for (k, chunk) in split.chunks(DOC_ENTRIES).enumerate() {
-        let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
-        files.push(OutputFile {
-            path: shard_path(DOCS_PREFIX, k),
-            bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
-        });
-    }
+    files.extend(shards);
     files
 }
 

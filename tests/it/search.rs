@@ -33,9 +33,13 @@ fn index(out: &std::path::Path) -> (Value, Vec<Value>, Terms) {
         entries.extend(shard["entries"].as_array().unwrap().iter().cloned());
     }
     let mut terms = Terms::new();
+    let mut bytes = (0..manifest["docs"].as_u64().unwrap())
+        .map(|k| read(out, &format!("search/docs-{k}.json")).len())
+        .sum::<usize>();
     for k in 0..manifest["terms"].as_u64().unwrap() {
-        let shard: Value =
-            serde_json::from_str(&read(out, &format!("search/terms-{k}.json"))).unwrap();
+        let text = read(out, &format!("search/terms-{k}.json"));
+        bytes += text.len();
+        let shard: Value = serde_json::from_str(&text).unwrap();
         for (w, list) in shard["terms"].as_object().unwrap() {
             let n = manifest["terms"].as_u64().unwrap() as usize;
             assert_eq!(
@@ -52,6 +56,8 @@ fn index(out: &std::path::Path) -> (Value, Vec<Value>, Terms) {
             terms.insert(w.clone(), decoded.collect());
         }
     }
+    // What keeping the whole index downloads: every shard's bytes.
+    assert_eq!(manifest["bytes"].as_u64().unwrap() as usize, bytes);
     (manifest, entries, terms)
 }
 

@@ -255,7 +255,82 @@
     box.addEventListener("focus", function () { if (norm(box.value) !== "") update(); });
   }
 
-  function boot() { start(); header(); }
+  /* The shard URLs of the index whose manifest is `m`. */
+  function shardUrls(m) {
+    var urls = [], k;
+    for (k = 0; k < m.terms; k++) urls.push(m.path + "terms-" + k + ".json");
+    for (k = 0; k < m.docs; k++) urls.push(m.path + "docs-" + k + ".json");
+    return urls;
+  }
+
+  /* Megabytes, one decimal (at least 0.1). */
+  function mb(bytes) {
+    return Math.max(0.1, Math.round(bytes / 1e5) / 10).toFixed(1) + " MB";
+  }
+
+  /* Search without signal, on the search page of a site with the offline
+     service worker: says when every shard is kept on this device (a small
+     site's index is precached whole); otherwise offers to keep them all,
+     fetching each missing shard once through the worker, which keeps what
+     it fetches. */
+  function keep() {
+    var form = document.getElementById("search-form");
+    var box = document.getElementById("search-keep");
+    if (!form || !box || !("serviceWorker" in navigator) || !window.caches) return;
+    var button = document.getElementById("search-keep-button");
+    var note = document.getElementById("search-keep-status");
+    var KEPT = "Search works offline on this device.";
+    var m;
+    function missing() {
+      var urls = shardUrls(m);
+      return Promise.all(urls.map(function (u) { return caches.match(u); })).then(function (hits) {
+        return urls.filter(function (u, i) { return !hits[i]; });
+      });
+    }
+    function show() {
+      if (!navigator.serviceWorker.controller) return;
+      json(form.getAttribute("data-index")).then(function (manifest) {
+        m = manifest;
+        if (!m.terms) return;
+        return missing().then(function (left) {
+          box.hidden = false;
+          button.hidden = left.length === 0;
+          button.textContent = "Keep search on this device (" + mb(m.bytes || 0) + ")";
+          note.textContent = left.length === 0 ? KEPT : "";
+        });
+      }).catch(function () {});
+    }
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      missing().then(function (left) {
+        var done = 0, failed = 0, next = 0;
+        function one() {
+          if (next >= left.length) return Promise.resolve();
+          var u = left[next++];
+          return fetch(u).then(function (r) { if (!r.ok) failed++; })
+            .catch(function () { failed++; })
+            .then(function () {
+              done++;
+              note.textContent = "Keeping search\u2026 " + done + " of " + left.length;
+              return one();
+            });
+        }
+        return Promise.all([one(), one(), one(), one()]).then(function () { return failed; });
+      }).then(function (failed) {
+        button.disabled = false;
+        if (failed) { note.textContent = "Some parts could not be kept: try again with a signal."; return; }
+        /* The worker stores each response after answering it: check. */
+        return new Promise(function (r) { setTimeout(r, 200); }).then(missing).then(function (left) {
+          button.hidden = left.length === 0;
+          note.textContent = left.length === 0 ? KEPT : "Some parts could not be kept: try again.";
+        });
+      });
+    });
+    navigator.serviceWorker.ready.then(show);
+    navigator.serviceWorker.addEventListener("controllerchange", show);
+  }
+
+  function boot() { start(); header(); keep(); }
 
   if (typeof module !== "undefined" && module.exports) {
     module.exports = { norm: norm, open: open, termShard: termShard };
