@@ -74,23 +74,35 @@ fn partial(
 /// Rewrite `href="@/x"` to the page's URL and root-relative `href="/x"`
 /// and `src="/x"` to sit under the base path.
 pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
-    let bp = &env.site.base_path;
-    let mut out = String::with_capacity(html.len());
+    let internal = &env.input.links.internal;
+    links_under(&env.site.base_path, html, |raw, path| {
+        internal
+            .get(raw)
+            .or_else(|| internal.get(path))
+            .map(String::as_str)
+    })
+}
+
+/// [`rewrite_links`] with the base path `bp` and the URL of an `@/`
+/// target (`resolve(target, target without its fragment)`; an unknown one
+/// becomes the base path, as link reported it). Attributes are found by
+/// their `="`, which prose rarely holds, rather than by every `h` and `s`.
+fn links_under<'u>(
+    bp: &str,
+    html: &str,
+    resolve: impl Fn(&str, &str) -> Option<&'u str>,
+) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(i) = rest.find(['h', 's']) {
-        let (head, tail) = rest.split_at(i);
+    while let Some(i) = rest.find("=\"") {
+        let head = &rest[..i];
+        let val_start = &rest[i + 2..];
         out.push_str(head);
-        let attr = if tail.starts_with("href=\"") {
-            "href=\""
-        } else if tail.starts_with("src=\"") {
-            "src=\""
-        } else {
-            out.push_str(&tail[..1]);
-            rest = &tail[1..];
+        out.push_str("=\"");
+        if !(head.ends_with("href") || head.ends_with("src")) {
+            rest = val_start;
             continue;
-        };
-        out.push_str(attr);
-        let val_start = &tail[attr.len()..];
+        }
         if let Some(target) = val_start.strip_prefix("@/") {
             let end = target.find('"').unwrap_or(target.len());
             let raw = &target[..end];
@@ -98,25 +110,17 @@ pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
                 Some(k) => (&raw[..k], &raw[k..]),
                 None => (raw, ""),
             };
-            let url = env
-                .input
-                .links
-                .internal
-                .get(raw)
-                .or_else(|| env.input.links.internal.get(path))
-                .cloned()
-                .unwrap_or_default();
             out.push_str(bp);
-            out.push_str(&url);
+            out.push_str(resolve(raw, path).unwrap_or_default());
             out.push_str(frag);
             rest = &target[end..];
-        } else if val_start.starts_with('/')
-            && !val_start.starts_with("//")
-            && !val_start.starts_with(bp.as_str())
-        {
-            out.push_str(bp.trim_end_matches('/'));
-            rest = val_start;
         } else {
+            if val_start.starts_with('/')
+                && !val_start.starts_with("//")
+                && !val_start.starts_with(bp)
+            {
+                out.push_str(bp.trim_end_matches('/'));
+            }
             rest = val_start;
         }
     }
@@ -326,5 +330,43 @@ pub(crate) fn check_prose(env: &Env, i: usize, diags: &mut Diagnostics) {
                 .with_code(Code::ProseNumber)
                 .with_hint("check the number, or quote it from the data with {{ value(...) }} or {{ effect(...) }}"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::links_under;
+
+    fn rw(bp: &str, html: &str) -> String {
+        links_under(bp, html, |_, path| {
+            (path == "trials/a.md").then_some("trials/a/")
+        })
+    }
+
+    #[test]
+    fn internal_links_and_root_paths_go_under_the_base_path() {
+        assert_eq!(
+            rw(
+                "/demo/",
+                r#"<a href="@/trials/a.md">A</a> <img src="/static/x.png"> <a href="/demo/b/">b</a>"#
+            ),
+            r#"<a href="/demo/trials/a/">A</a> <img src="/demo/static/x.png"> <a href="/demo/b/">b</a>"#
+        );
+        assert_eq!(
+            rw("/demo/", r#"<a href="@/trials/a.md#x">A</a>"#),
+            r#"<a href="/demo/trials/a/#x">A</a>"#
+        );
+    }
+
+    #[test]
+    fn other_attributes_protocol_relative_urls_and_prose_are_kept() {
+        let kept = r#"<a href="//cdn.example/x" title="/x" data-x="@/y">see src = "/z" and href="https://e.org/"</a>"#;
+        assert_eq!(
+            rw("/demo/", kept),
+            kept.replace(r#"href="https"#, r#"href="https"#)
+        );
+        assert_eq!(rw("/", r#"<a href="/x">"#), r#"<a href="/x">"#);
+        assert_eq!(rw("/d/", r#"<a href="@/nowhere.md">"#), r#"<a href="/d/">"#);
+        assert_eq!(rw("/d/", "no links, shs"), "no links, shs");
     }
 }
