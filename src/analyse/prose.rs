@@ -247,10 +247,11 @@ fn percent_pair(a: Typed, b: Typed, context: &str, trials: &[TrialNumbers]) -> O
         let (r0, r1) = (p.arms[x].1, p.arms[1 - x].1);
         (gives(r0, a) && near_miss(r1, b)) || (near_miss(r0, a) && gives(r1, b))
     };
-    let (p, x) = ps
-        .iter()
-        .filter(|p| names_outcome(context, p.label, p.id))
-        .find_map(|p| [0, 1].into_iter().find(|&x| slip(p, x)).map(|x| (p, x)))?;
+    // The numbers first: naming the outcome is the dearer test.
+    let (p, x) = ps.iter().find_map(|p| {
+        let x = [0, 1].into_iter().find(|&x| slip(p, x))?;
+        names_outcome(context, p.label, p.id).then_some((p, x))
+    })?;
     let ((ea, ra), (eb, rb)) = (p.arms[x], p.arms[1 - x]);
     Some(format!(
         "{} ({}) is {} with {} vs {} with {}",
@@ -315,10 +316,8 @@ fn effect(
     if es.iter().any(|e| hits(&e.values) == 3) {
         return None;
     }
-    let es: Vec<&Effect> = es
-        .iter()
-        .filter(|e| names_outcome(context, e.label, e.id))
-        .collect();
+    // The numbers first: naming the outcome is the dearer test.
+    let named = |e: &&Effect| names_outcome(context, e.label, e.id);
     let words = |v: [f64; 3]| {
         format!(
             "{m} {} ({} to {})",
@@ -327,7 +326,7 @@ fn effect(
             num(v[2], typed[2].decimals as usize)
         )
     };
-    if let Some(e) = es.iter().find(|e| hits(&e.values) == 2) {
+    if let Some(e) = es.iter().find(|e| hits(&e.values) == 2 && named(e)) {
         return Some(format!(
             "{} ({}) gives {}",
             e.label,
@@ -340,7 +339,7 @@ fn effect(
     }
     let e = es.iter().find(|e| {
         let [x, lo, hi] = e.values;
-        x > 0.0 && lo > 0.0 && hi > 0.0 && hits(&[1.0 / x, 1.0 / hi, 1.0 / lo]) == 3
+        x > 0.0 && lo > 0.0 && hi > 0.0 && hits(&[1.0 / x, 1.0 / hi, 1.0 / lo]) == 3 && named(e)
     })?;
     Some(format!(
         "the arms are swapped: {} ({}) gives {}, experimental arm over control",
