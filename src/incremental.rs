@@ -97,6 +97,8 @@ pub struct Engine {
     figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
     lists: HashMap<Key, Vec<u8>>,
+    /// The search index's term shards of the last build.
+    terms: render::terms::TermMemo,
     output: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// The key of each output file's bytes, by path, with the bytes it was
     /// computed from (see `NextOutput::digests`).
@@ -704,7 +706,8 @@ impl Engine {
             }
         };
         let memo = render::ListMemo::new(std::mem::take(&mut self.lists))
-            .with_page_keys(keyed.deps.to_vec(), keyed.site_key);
+            .with_page_keys(keyed.deps.to_vec(), keyed.site_key)
+            .with_terms(std::mem::take(&mut self.terms));
         let renderer = renderer.with_lists(&memo);
         let keys = keyed.keys;
         let todo: Vec<usize> = (0..keys.len())
@@ -717,6 +720,7 @@ impl Engine {
         laps.lap(r, "render lists");
         diags.extend(d);
         drop(renderer);
+        self.terms = memo.take_terms();
         self.lists = memo.into_kept();
         let mut next = NextOutput::default();
         let pages = self.gather(fresh, keyed, &mut next, diags);

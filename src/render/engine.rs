@@ -19,6 +19,7 @@ use super::context::{Ctx, OfflineCtx};
 use super::list::list_files;
 use super::page::page_files;
 use super::site::{site_ctx, Env};
+use super::terms::TermMemo;
 use super::{feed, offline, RenderInput};
 
 /// Render the whole site to output files, sorted by path.
@@ -344,6 +345,8 @@ pub struct ListMemo {
     pub(super) page_keys: Option<Vec<Key>>,
     /// The key of what every page shows of the site (title, navigation).
     pub(super) site_key: Key,
+    /// The search index's term shards of the last build.
+    terms: Mutex<TermMemo>,
 }
 
 impl ListMemo {
@@ -362,6 +365,23 @@ impl ListMemo {
         self.page_keys = Some(page_keys);
         self.site_key = site_key;
         self
+    }
+
+    /// Keep the search index's term shards in `terms` (those of the last
+    /// build) and bring them up to date there.
+    pub fn with_terms(mut self, terms: TermMemo) -> Self {
+        self.terms = Mutex::new(terms);
+        self
+    }
+
+    /// The term shards, for the search index to update.
+    pub(super) fn terms(&self) -> std::sync::MutexGuard<'_, TermMemo> {
+        self.terms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The term shards of this build, for the next (taken out of the memo).
+    pub fn take_terms(&self) -> TermMemo {
+        std::mem::take(&mut *self.terms())
     }
 
     /// The page rendered under `key` by the last build, kept for the next

@@ -29,6 +29,8 @@
 //! - [`card`]: the result cards that open trial, appraisal and topic pages.
 //! - [`search`]: the offline search index (`search/index.json`) and the
 //!   search page.
+//! - [`terms`]: the search index's term shards, and their memo between
+//!   the builds of `serve`.
 //! - [`context`]: the typed template contexts.
 //! - [`json`]: the `index.json` twins of trial and topic pages.
 //! - [`meta`]: sharing and indexing metadata (OpenGraph, Twitter card,
@@ -59,6 +61,7 @@ pub mod search;
 pub mod sensitivity;
 mod site;
 pub mod social;
+pub mod terms;
 pub mod theme;
 mod topic;
 mod trial;

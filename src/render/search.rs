@@ -24,9 +24,11 @@
 //! the term shards of those words. In `serve` and `build --cache` each
 //! page's entry and words are kept under the page's dependency key
 //! ([`super::ListMemo`]), so only changed pages' entries are derived
-//! again.
+//! again; in `serve` the term shards are kept too ([`super::terms`]), and
+//! only those holding a changed entry's words, or ids moved by an entry
+//! added or removed, are assembled again.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,6 +42,7 @@ use crate::write::OutputFile;
 use super::engine::render_list_file;
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
+use super::terms::term_shards;
 
 /// Where the index's manifest is written in the output (an interface:
 /// `docs/json.md`).
@@ -395,7 +398,11 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         .sum();
     let terms = shard_count(postings, TERM_POSTINGS);
     let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
-    let mut shards: Vec<OutputFile> = term_shards(&words, terms)
+    let term_bytes = match env.lists {
+        Some(memo) => memo.terms().update(&words, terms),
+        None => term_shards(&words, terms),
+    };
+    let mut shards: Vec<OutputFile> = term_bytes
         .into_iter()
         .enumerate()
         .map(|(k, bytes)| OutputFile {
@@ -427,55 +434,6 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
     }];
     files.extend(shards);
     files
-}
-
-/// The `n` term shards' bytes from each entry's words (as [`entry_line`]
-/// writes them, entry `i` at `words[i]`): each word, in its shard, with
-/// its postings (see [`postings_json`]), words in byte order, one a line.
-fn term_shards(words: &[&[u8]], n: usize) -> Vec<Vec<u8>> {
-    let mut shards: Vec<BTreeMap<&str, Vec<(usize, u8)>>> = vec![BTreeMap::new(); n];
-    for (i, ws) in words.iter().enumerate() {
-        for w in ws.split(|&b| b == b' ').filter(|w| w.len() > 1) {
-            let Ok(word) = std::str::from_utf8(&w[1..]) else {
-                continue;
-            };
-            let place = w[0].saturating_sub(b'0');
-            let list = shards[term_shard(word, n)].entry(word).or_default();
-            list.push((i, place));
-        }
-    }
-    shards
-        .par_iter()
-        .map(|terms| {
-            let mut out = format!("{{\"version\":{INDEX_VERSION},\"terms\":{{").into_bytes();
-            for (n, (w, list)) in terms.iter().enumerate() {
-                out.extend_from_slice(if n == 0 { b"\n\"" } else { b",\n\"" });
-                out.extend_from_slice(w.as_bytes());
-                out.extend_from_slice(b"\":");
-                out.extend_from_slice(postings_json(list).as_bytes());
-            }
-            out.extend_from_slice(b"\n}}\n");
-            out
-        })
-        .collect()
-}
-
-/// A word's postings as JSON: the entries that hold it, by increasing id,
-/// each one number, `(id - previous id) * 4 + place` (the first counted
-/// from 0), so the list stays short and gzips well.
-fn postings_json(list: &[(usize, u8)]) -> String {
-    let mut s = String::with_capacity(list.len() * 4 + 2);
-    s.push('[');
-    let mut prev = 0;
-    for (n, (id, place)) in list.iter().enumerate() {
-        if n > 0 {
-            s.push(',');
-        }
-        s.push_str(&((id - prev) * 4 + usize::from(*place)).to_string());
-        prev = *id;
-    }
-    s.push(']');
-    s
 }
 
 /// The search page (`/search/`, template `search.html`): the form, the
@@ -586,44 +544,6 @@ mod tests {
             String::from_utf8(doc_shard_json(64, &[&b, &b])).unwrap(),
             want
         );
-    }
-
-    #[test]
-    fn term_shards_list_each_word_with_its_entries_places_and_gaps() {
-        // Entry 0 has "septic" in its title, entry 2 has it elsewhere;
-        // "sepsis" shares its first two letters, so its shard.
-        let words: [&[u8]; 3] = [b"2leo 1septic", b"0shock", b"0septic 0sepsis"];
-        let shards = term_shards(&words, 4);
-        let se = term_shard("septic", 4);
-        assert_eq!(term_shard("sepsis", 4), se);
-        let text = String::from_utf8(shards[se].clone()).unwrap();
-        assert!(
-            text.contains("\n\"sepsis\":[8],\n\"septic\":[1,8]"),
-            "{text}"
-        );
-        let leo = String::from_utf8(shards[term_shard("leo", 4)].clone()).unwrap();
-        assert!(leo.contains("\"leo\":[2]"), "{leo}");
-        // Every shard is JSON, an empty one too; the four words in all.
-        let words: usize = shards
-            .iter()
-            .map(|s| serde_json::from_slice::<serde_json::Value>(s).unwrap())
-            .map(|v| v["terms"].as_object().unwrap().len())
-            .sum();
-        assert_eq!(words, 4);
-        assert_eq!(postings_json(&[]), "[]");
-    }
-
-    #[test]
-    fn new_words_of_one_entry_change_only_their_term_shards() {
-        let before: [&[u8]; 3] = [b"1alpha 0septic", b"0shock 0beta", b"0septic 0gamma"];
-        let after: [&[u8]; 3] = [b"1alpha 0septic", b"0shock 0delta", b"0septic 0gamma"];
-        let n = 16;
-        let (a, b) = (term_shards(&before, n), term_shards(&after, n));
-        let changed: Vec<usize> = (0..n).filter(|&k| a[k] != b[k]).collect();
-        let mut want = vec![term_shard("beta", n), term_shard("delta", n)];
-        want.sort_unstable();
-        want.dedup();
-        assert_eq!(changed, want);
     }
 
     #[test]
