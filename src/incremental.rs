@@ -185,12 +185,18 @@ impl Engine {
         self
     }
 
-    /// The bytes of the parsed pages to save in the build cache after the
-    /// last build ([`crate::cache::SourceCache`]), for the pages `stamps`
-    /// gives a stamp (as discover listed them): those the build parsed
-    /// without error.
-    pub fn parsed_after(&self, stamps: &HashMap<String, crate::cache::FileStamp>) -> Vec<u8> {
-        let mut records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
+    /// The shard files of the parsed pages to save in the build cache
+    /// after the last build ([`crate::cache::sources_shards`]: name,
+    /// bytes), for the pages `stamps` gives a stamp (as discover listed
+    /// them): those the build parsed without error. Only the shards whose
+    /// records differ from the `before` digests (the shards as read) are
+    /// given.
+    pub fn parsed_after(
+        &self,
+        stamps: &HashMap<String, crate::cache::FileStamp>,
+        before: &[Option<Key>],
+    ) -> Vec<(String, Vec<u8>)> {
+        let records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
             .filter_map(|(path, p)| {
                 let doc = p.value.as_ref()?;
                 let stamp = *stamps.get(path)?;
@@ -198,8 +204,7 @@ impl Engine {
                 Some((path.as_str(), rec))
             })
             .collect();
-        records.sort_unstable_by_key(|r| r.0);
-        crate::cache::sources_bytes(&records)
+        crate::cache::sources_shards(&records, before)
     }
 
     /// The output files the last build took unchanged from the output

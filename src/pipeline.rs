@@ -179,19 +179,17 @@ pub fn build(opts: &Options) -> Report {
 /// analysed again unless `opts.unreleased` (which needs them all, and so
 /// analyses every trial); `appraise release` builds without the cache.
 pub fn build_cached(opts: &Options) -> Report {
-    use crate::cache::{BuildCache, SourceCache, FILE, SOURCES_FILE};
+    use crate::cache::{BuildCache, SourceCache, FILE};
     let start = Instant::now();
     let Some(out) = opts.output.as_deref() else {
         let (sources, diags) = discover::discover(&opts.root);
         return build_sources(&sources, diags, opts);
     };
-    let parsed = SourceCache::read(discover::read_cache(&opts.root, SOURCES_FILE).as_deref());
+    let parsed =
+        SourceCache::read(|n| discover::read_cache(&opts.root, &crate::cache::sources_file(n)));
+    let shards_read = parsed.digests.clone();
     let (mut sources, mut diags, listed) =
         discover::discover_known(&opts.root, |p| parsed.stamp(p));
-    // When every page is the cache's, the file already says what this
-    // build would write into it.
-    let pages = sources.of_kind(FileKind::Page).count();
-    let unchanged = parsed.len() == pages && listed.unread.len() == pages;
     let (revived, stale) = revive(parsed, &listed.unread);
     if !stale.is_empty() {
         let paths: Vec<PathBuf> = stale.iter().map(|p| opts.root.join(p)).collect();
@@ -220,11 +218,11 @@ pub fn build_cached(opts: &Options) -> Report {
                 let listing = discover::output_listing(out);
                 let cache = engine.cache_after(&name, listing).to_bytes();
                 let saved = write::save_cache(&opts.root, FILE, &cache).and_then(|()| {
-                    if unchanged && stale.is_empty() {
-                        return Ok(());
+                    // Only the shards whose pages changed are written.
+                    for (name, bytes) in engine.parsed_after(&listed.stamps, &shards_read) {
+                        write::save_cache(&opts.root, &name, &bytes)?;
                     }
-                    let parsed = engine.parsed_after(&listed.stamps);
-                    write::save_cache(&opts.root, SOURCES_FILE, &parsed)
+                    write::remove_cache(&opts.root, crate::cache::OLD_SOURCES_FILE)
                 });
                 if let Err(e) = saved {
                     r.diagnostics.push(Diagnostic::warning(

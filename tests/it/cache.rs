@@ -61,6 +61,20 @@ fn cached_with(root: &Path, unreleased: bool) -> Report {
     })
 }
 
+/// The parse cache's shard files in `root` (`sources-NN.bin`), sorted.
+fn shard_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root.join(".appraise-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("sources-") && name.ends_with(".bin")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 fn cached(root: &Path) -> Report {
     cached_with(root, false)
 }
@@ -364,7 +378,8 @@ fn an_unchanged_page_is_not_parsed_again_and_an_edit_that_keeps_size_and_time_is
         Some(pages + csvs),
         "the first build parses all"
     );
-    assert!(t.path().join(".appraise-cache/sources.bin").is_file());
+    let shards = shard_files(t.path());
+    assert_eq!(shards.len(), 32, "{shards:?}");
     let again = cached(t.path());
     assert_eq!(
         again.parsed,
@@ -413,13 +428,62 @@ fn a_damaged_parse_cache_is_ignored() {
     put_site(&s, t.path());
     settle();
     assert!(!cached(t.path()).failed());
-    let file = t.path().join(".appraise-cache/sources.bin");
-    let mut bytes = std::fs::read(&file).unwrap();
-    bytes.truncate(bytes.len() / 2);
-    std::fs::write(&file, &bytes).unwrap();
+    for file in shard_files(t.path()) {
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&file, &bytes).unwrap();
+    }
     let pages = s.of_kind(appraise::discover::FileKind::Page).count();
     let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
     let r = cached(t.path());
     assert_eq!(r.parsed, Some(pages + csvs));
     assert_same(&output(t.path()), &clean(&s), "a damaged parse cache");
+}
+
+/// After one page is edited, only the parse cache's shard holding that
+/// page is written again (the others keep their bytes and inodes), and the
+/// single file of older versions is removed.
+#[test]
+fn an_edit_rewrites_only_the_shard_of_the_edited_page() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let mut s = example();
+    put_site(&s, t.path());
+    settle();
+    assert!(!cached(t.path()).failed());
+    let old = t.path().join(".appraise-cache/sources.bin");
+    std::fs::write(&old, b"an older version's parse cache").unwrap();
+    let before: Vec<(std::path::PathBuf, u64, Vec<u8>)> = shard_files(t.path())
+        .into_iter()
+        .map(|p| {
+            (
+                p.clone(),
+                std::fs::metadata(&p).unwrap().ino(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    let rel = "content/trials/leopards/index.md";
+    let text = std::fs::read_to_string(t.path().join(rel)).unwrap();
+    let edited = text.replacen("89/258", "90/258", 1);
+    assert_ne!(edited, text, "the fixture has the count");
+    std::fs::write(t.path().join(rel), &edited).unwrap();
+    (s.files.iter_mut().find(|f| f.rel_path == rel).unwrap()).bytes = edited.into_bytes();
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|(p, ino, bytes)| {
+            std::fs::metadata(p).unwrap().ino() != *ino || std::fs::read(p).unwrap() != *bytes
+        })
+        .map(|(p, _, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let shard = appraise::cache::sources_file(appraise::cache::shard_of(rel));
+    assert_eq!(changed, [shard]);
+    assert!(!old.exists(), "the older single file is removed");
+    assert_same(&output(t.path()), &clean(&s), "an edit from the shards");
+    let again = cached(t.path());
+    let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
+    assert_eq!(again.parsed, Some(csvs), "the edited page is cached again");
 }
