@@ -22,6 +22,14 @@
 //! engine. The pages are split into shards by path so that a build which
 //! parsed a few pages again rewrites only their shards.
 //!
+//! And `lists.bin` ([`ListsCache`]) holds the list memo of the last build
+//! (list pages, search entries, the home page's social image, each under
+//! the key of what it is made of; see [`crate::render::ListMemo`]), with
+//! the key of the site-wide inputs it was made under, so that a build
+//! renders only the lists whose inputs changed. A list file edited by hand
+//! in the output is still written again: the write stage compares every
+//! site-wide file's bytes with the output's.
+//!
 //! A page is taken from the last output instead of rendered when its
 //! render key is recorded and every one of its files is in the output with
 //! the stamp recorded: a file edited, replaced or removed by hand since
@@ -30,7 +38,8 @@
 //! or in another format is ignored whole (the version is also part of
 //! every key). The format is JSON: small (a few megabytes for 10,000
 //! pages), readable when something needs explaining, and already a
-//! dependency.
+//! dependency. Every file of the folder is ignored, never an error, when
+//! damaged or written by another version.
 
 use std::collections::BTreeMap;
 
@@ -463,6 +472,81 @@ impl SourceCache {
     }
 }
 
+/// The file of the list memo, in [`DIR`] ([`ListsCache`]).
+pub const LISTS_FILE: &str = "lists.bin";
+
+/// What [`LISTS_FILE`] starts with.
+const LISTS_MAGIC: &[u8] = b"appraise list memo\n";
+
+/// The version of [`LISTS_FILE`]'s format.
+const LISTS_FORMAT: u32 = 1;
+
+/// The list memo of the last `build --cache` (see
+/// [`crate::render::ListMemo`]): the list pages, search entries and home
+/// page's social image it rendered, each under the key of everything it
+/// is made of, so that the next build renders only the lists whose inputs
+/// changed. `guard` is the key of the site-wide inputs it was made under
+/// (the engine drops the memo when they differ). The format is a plain
+/// binary one (a header, then key, length and bytes for each entry):
+/// some tens of megabytes at 10,000 pages, which a byte-wise encoding
+/// would decode slowly. A file of another format or appraise version, or
+/// damaged, is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListsCache {
+    /// The key of the site-wide inputs the memo was made under.
+    pub guard: Key,
+    /// The memo's entries.
+    pub entries: std::collections::HashMap<Key, Vec<u8>>,
+}
+
+impl ListsCache {
+    /// The memo in `bytes`, when they hold one this version wrote.
+    pub fn read(bytes: &[u8]) -> Option<Self> {
+        let mut r = bytes.strip_prefix(LISTS_MAGIC)?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (a, b) = r.split_at_checked(n)?;
+            r = b;
+            Some(a)
+        };
+        let format = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        if format != LISTS_FORMAT || take(len)? != env!("CARGO_PKG_VERSION").as_bytes() {
+            return None;
+        }
+        let guard = Key::from_le_bytes(take(16)?.try_into().ok()?);
+        let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let mut entries = std::collections::HashMap::new();
+        for _ in 0..count {
+            let key = Key::from_le_bytes(take(16)?.try_into().ok()?);
+            let len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
+            entries.insert(key, take(len)?.to_vec());
+        }
+        take(1).is_none().then_some(ListsCache { guard, entries })
+    }
+
+    /// The bytes of the file holding `entries` made under `guard` (in key
+    /// order, so the same memo gives the same bytes).
+    pub fn to_bytes(guard: Key, entries: &std::collections::HashMap<Key, Vec<u8>>) -> Vec<u8> {
+        let mut sorted: Vec<(&Key, &Vec<u8>)> = entries.iter().collect();
+        sorted.sort_unstable_by_key(|e| *e.0);
+        let size: usize = sorted.iter().map(|e| 24 + e.1.len()).sum();
+        let version = env!("CARGO_PKG_VERSION").as_bytes();
+        let mut b = Vec::with_capacity(LISTS_MAGIC.len() + 36 + version.len() + size);
+        b.extend_from_slice(LISTS_MAGIC);
+        b.extend_from_slice(&LISTS_FORMAT.to_le_bytes());
+        b.extend_from_slice(&(version.len() as u32).to_le_bytes());
+        b.extend_from_slice(version);
+        b.extend_from_slice(&guard.to_le_bytes());
+        b.extend_from_slice(&(sorted.len() as u64).to_le_bytes());
+        for (k, v) in sorted {
+            b.extend_from_slice(&k.to_le_bytes());
+            b.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            b.extend_from_slice(v);
+        }
+        b
+    }
+}
+
 /// A key as 32 hexadecimal digits.
 fn hex(key: Key) -> String {
     format!("{key:032x}")
@@ -594,5 +678,30 @@ mod tests {
         }
         assert!(SourceCache::read(|m| (m == n).then(|| foreign.clone())).is_empty());
         assert!(SourceCache::read(|_| Some(Vec::new())).is_empty());
+    }
+
+    #[test]
+    fn a_list_memo_reads_back_only_whole_and_from_this_version() {
+        let entries =
+            std::collections::HashMap::from([(7, b"<html>".to_vec()), (1 << 100, vec![])]);
+        let bytes = ListsCache::to_bytes(42, &entries);
+        let back = ListsCache::read(&bytes).unwrap();
+        assert_eq!((back.guard, &back.entries), (42, &entries));
+        assert_eq!(
+            ListsCache::to_bytes(42, &back.entries),
+            bytes,
+            "deterministic"
+        );
+        for n in 0..bytes.len() {
+            assert!(ListsCache::read(&bytes[..n]).is_none(), "cut at {n}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(ListsCache::read(&longer).is_none());
+        let v = env!("CARGO_PKG_VERSION").as_bytes();
+        let at = bytes.windows(v.len()).position(|w| w == v).unwrap();
+        let mut other = bytes.clone();
+        other[at] = if other[at] == b'9' { b'8' } else { b'9' };
+        assert!(ListsCache::read(&other).is_none(), "another version");
     }
 }

@@ -31,6 +31,8 @@
 //! sections, tags, 404) are built again on every build, since any page can
 //! change them, but a list page whose context is unchanged is not rendered
 //! again ([`render::ListMemo`]); the feed and the sitemap are redone.
+//! With `build --cache` the memo is the build cache's
+//! ([`Engine::with_lists`]), dropped when the site-wide inputs differ.
 //!
 //! The invariant, tested by a property test over random edits
 //! (`tests/it/incremental.rs`): whatever the sequence of builds, the output
@@ -97,6 +99,12 @@ pub struct Engine {
     figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
     lists: HashMap<Key, Vec<u8>>,
+    /// The site-wide inputs the list memo `lists` was made under, when it
+    /// came from the build cache ([`Engine::with_lists`]): the next build
+    /// drops it unless its site-wide inputs are the same.
+    lists_guard: Option<Key>,
+    /// The key of the last build's site-wide inputs (see `site_key`).
+    site_wide: Key,
     output: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// The key of each output file's bytes, by path, with the bytes it was
     /// computed from (see `NextOutput::digests`).
@@ -205,6 +213,24 @@ impl Engine {
             })
             .collect();
         crate::cache::sources_shards(&records, before)
+    }
+
+    /// Take the list memo of an earlier build from the build cache
+    /// ([`crate::cache::ListsCache`]): list pages, search entries and the
+    /// home page's social image by the key of what they are made of, made
+    /// under the site-wide inputs `guard`. The next build uses it only when
+    /// its own site-wide inputs (appraise version, options, templates,
+    /// theme, `_index.md` files, versions) have that key.
+    pub fn with_lists(mut self, lists: crate::cache::ListsCache) -> Self {
+        self.lists = lists.entries;
+        self.lists_guard = Some(lists.guard);
+        self
+    }
+
+    /// The list memo the last build left, with the key of the site-wide
+    /// inputs it was made under, for the build cache.
+    pub fn lists_after(&self) -> (Key, &HashMap<Key, Vec<u8>>) {
+        (self.site_wide, &self.lists)
     }
 
     /// The output files the last build took unchanged from the output
@@ -330,6 +356,12 @@ impl Engine {
         b.redone.parsed = n;
         b.laps.lap(&mut b.r, "parse");
         let keys = OwnKeys::new(sources, &by_path, opts);
+        self.site_wide = keys.site_wide;
+        if self.lists_guard.take().is_some_and(|g| g != keys.site_wide) {
+            // A list memo from a build with other site-wide inputs (the
+            // build cache's): its keys do not cover those, so drop it.
+            self.lists.clear();
+        }
         let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut b.diags);
         let own: Vec<Key> = (site.pages.iter())
             .map(|p| doc_keys[p.source.as_str()])

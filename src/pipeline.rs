@@ -202,7 +202,12 @@ pub fn build_cached(opts: &Options) -> Report {
     let name = out.display().to_string();
     let listing = discover::output_listing(out);
     let cache = BuildCache::read(discover::read_cache(&opts.root, FILE).as_deref(), &name);
+    let lists = discover::read_cache(&opts.root, crate::cache::LISTS_FILE)
+        .and_then(|b| crate::cache::ListsCache::read(&b));
     let mut engine = crate::incremental::Engine::with_cache(cache, listing).with_parsed(revived);
+    if let Some(lists) = lists {
+        engine = engine.with_lists(lists);
+    }
     let (mut r, redone) = engine.build(&sources, diags, opts);
     r.timings.insert(0, ("discover", discovered));
     r.cached = Some((redone.rendered, engine.kept_pages()));
@@ -222,7 +227,10 @@ pub fn build_cached(opts: &Options) -> Report {
                     for (name, bytes) in engine.parsed_after(&listed.stamps, &shards_read) {
                         write::save_cache(&opts.root, &name, &bytes)?;
                     }
-                    write::remove_cache(&opts.root, crate::cache::OLD_SOURCES_FILE)
+                    write::remove_cache(&opts.root, crate::cache::OLD_SOURCES_FILE)?;
+                    let (guard, lists) = engine.lists_after();
+                    let lists = crate::cache::ListsCache::to_bytes(guard, lists);
+                    write::save_cache(&opts.root, crate::cache::LISTS_FILE, &lists)
                 });
                 if let Err(e) = saved {
                     r.diagnostics.push(Diagnostic::warning(

@@ -75,6 +75,27 @@ fn shard_files(root: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The example site put in `root`, settled, and built once with the
+/// cache; its sources.
+fn built_example(root: &Path) -> Sources {
+    let s = example();
+    put_site(&s, root);
+    settle();
+    let r = cached(root);
+    assert!(!r.failed(), "{}", r.diagnostics);
+    s
+}
+
+/// Override the theme's `partials/meta.html` in the site at `root` with
+/// a copy that adds a comment.
+fn override_meta_template(root: &Path) {
+    let tpl = root.join("templates/partials/meta.html");
+    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
+    let theme = crate::repo().join("themes/default/templates/partials/meta.html");
+    let text = std::fs::read_to_string(theme).unwrap();
+    std::fs::write(&tpl, format!("{text}<!-- site's own -->")).unwrap();
+}
+
 fn cached(root: &Path) -> Report {
     cached_with(root, false)
 }
@@ -207,11 +228,7 @@ fn a_theme_change_renders_every_page_again() {
     let s = example();
     put_site(&s, t.path());
     let pages = cached(t.path()).cached.unwrap().0;
-    let tpl = t.path().join("templates/partials/meta.html");
-    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
-    let theme = crate::repo().join("themes/default/templates/partials/meta.html");
-    let text = std::fs::read_to_string(theme).unwrap();
-    std::fs::write(&tpl, format!("{text}<!-- site's own -->")).unwrap();
+    override_meta_template(t.path());
     let r = cached(t.path());
     assert_eq!(r.cached, Some((pages, 0)), "{}", r.summary());
     let (s, d) = appraise::discover::discover(t.path());
@@ -424,10 +441,7 @@ fn an_unchanged_page_is_not_parsed_again_and_an_edit_that_keeps_size_and_time_is
 #[test]
 fn a_damaged_parse_cache_is_ignored() {
     let t = tempfile::tempdir().unwrap();
-    let s = example();
-    put_site(&s, t.path());
-    settle();
-    assert!(!cached(t.path()).failed());
+    let s = built_example(t.path());
     for file in shard_files(t.path()) {
         let mut bytes = std::fs::read(&file).unwrap();
         bytes.truncate(bytes.len() / 2);
@@ -447,10 +461,7 @@ fn a_damaged_parse_cache_is_ignored() {
 fn an_edit_rewrites_only_the_shard_of_the_edited_page() {
     use std::os::unix::fs::MetadataExt;
     let t = tempfile::tempdir().unwrap();
-    let mut s = example();
-    put_site(&s, t.path());
-    settle();
-    assert!(!cached(t.path()).failed());
+    let mut s = built_example(t.path());
     let old = t.path().join(".appraise-cache/sources.bin");
     std::fs::write(&old, b"an older version's parse cache").unwrap();
     let before: Vec<(std::path::PathBuf, u64, Vec<u8>)> = shard_files(t.path())
@@ -486,4 +497,58 @@ fn an_edit_rewrites_only_the_shard_of_the_edited_page() {
     let again = cached(t.path());
     let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
     assert_eq!(again.parsed, Some(csvs), "the edited page is cached again");
+}
+
+/// Flip one byte in the middle of the copy of `file`'s bytes that the
+/// list memo `.appraise-cache/lists.bin` in `root` holds; the bytes the
+/// memo then holds for it.
+fn tamper_memo(root: &Path, file: &str) -> Vec<u8> {
+    let memo = root.join(".appraise-cache/lists.bin");
+    let mut bytes = std::fs::read(&memo).unwrap();
+    let mut want = std::fs::read(root.join("public").join(file)).unwrap();
+    let at = (bytes.windows(want.len()))
+        .position(|w| w == want)
+        .unwrap_or_else(|| panic!("the memo holds {file}"));
+    let mid = want.len() / 2;
+    want[mid] ^= 0x01;
+    bytes[at + mid] = want[mid];
+    std::fs::write(&memo, bytes).unwrap();
+    want
+}
+
+/// The list memo is kept in the build cache: the home page and its social
+/// image are taken from it while their inputs are the same (shown here by
+/// bytes planted in it), and made again when a site-wide input changes;
+/// a list page edited by hand in the output is written again.
+#[test]
+fn list_pages_and_the_home_image_come_from_the_cached_memo_while_their_inputs_hold() {
+    let t = tempfile::tempdir().unwrap();
+    let s = built_example(t.path());
+    let public = t.path().join("public");
+    assert!(public.join("social.png").is_file(), "the example draws it");
+    let home = tamper_memo(t.path(), "index.html");
+    let image = tamper_memo(t.path(), "social.png");
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert!(std::fs::read(public.join("index.html")).unwrap() == home);
+    assert!(std::fs::read(public.join("social.png")).unwrap() == image);
+    // A template override: the memo's site-wide inputs differ.
+    override_meta_template(t.path());
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "a template override");
+    // A list page edited by hand (same size) is written again.
+    let tags = std::fs::read_dir(public.join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("index.html"))
+        .find(|p| p.is_file())
+        .expect("the example has a tag page");
+    let mut bytes = std::fs::read(&tags).unwrap();
+    bytes[0] = b'X';
+    std::fs::write(&tags, &bytes).unwrap();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_same(&output(t.path()), &clean(&s), "a list page edited by hand");
 }
