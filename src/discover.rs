@@ -426,8 +426,9 @@ pub fn fingerprint(root: &Path) -> u64 {
     h.finish()
 }
 
-/// The bytes of the build cache's file `name` (`.appraise-cache/build.json`
-/// or [`crate::cache::SOURCES_FILE`] in the site's folder), when there is
+/// The bytes of the build cache's file `name` (`.appraise-cache/build.json`,
+/// a shard [`crate::cache::sources_file`] or [`crate::cache::LISTS_FILE`]
+/// in the site's folder), when there is
 /// one; a missing or unreadable cache is none (it is rebuilt). A link in
 /// its place is not followed.
 pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
