@@ -240,6 +240,20 @@ impl Engine {
         self.disk.as_ref().map_or(&[], |d| d.kept.as_slice())
     }
 
+    /// The stamps the files of [`Engine::kept`] had when the output was
+    /// listed for the last build (with [`Engine::with_cache`]): the files
+    /// the write stage keeps are links of those very files, so they still
+    /// have them (one edited since has another stamp, and is rendered
+    /// again by the next build).
+    pub fn kept_stamps(&self) -> Listing {
+        let Some(d) = &self.disk else {
+            return Listing::new();
+        };
+        (d.kept.iter())
+            .filter_map(|p| Some((p.clone(), *d.listing.get(p)?)))
+            .collect()
+    }
+
     /// How many pages the last build took from the output folder unchanged.
     pub fn kept_pages(&self) -> usize {
         self.disk.as_ref().map_or(0, |d| d.kept_pages)

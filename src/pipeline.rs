@@ -220,7 +220,11 @@ pub fn build_cached(opts: &Options) -> Report {
         match written {
             Ok(()) => {
                 r.written = true;
-                let listing = discover::output_listing(out);
+                // The files written are stamped again; the kept ones are
+                // links of the files listed before the build.
+                let written = engine.output().keys().map(String::as_str);
+                let mut listing = discover::output_stamps(out, written);
+                listing.extend(engine.kept_stamps());
                 let cache = engine.cache_after(&name, listing).to_bytes();
                 let saved = write::save_cache(&opts.root, FILE, &cache).and_then(|()| {
                     // Only the shards whose pages changed are written.
