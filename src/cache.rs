@@ -15,10 +15,20 @@
 //! analysed again); and for every file of the output the stamp (size and
 //! modification time) it had when the build that wrote it finished.
 //!
-//! Beside it, `sources.bin` ([`SourceCache`]) holds every page file's
-//! parse under the file's stamp ([`FileStamp`]: size, modification and
-//! status-change times, inode), so a page whose file keeps its stamp is
-//! neither read nor parsed again by discover and the engine.
+//! Beside it, `sources-00.bin` to `sources-31.bin` ([`SourceCache`]) hold
+//! every page file's parse under the file's stamp ([`FileStamp`]: size,
+//! modification and status-change times, inode), so a page whose file
+//! keeps its stamp is neither read nor parsed again by discover and the
+//! engine. The pages are split into shards by path so that a build which
+//! parsed a few pages again rewrites only their shards.
+//!
+//! And `lists.bin` ([`ListsCache`]) holds the list memo of the last build
+//! (list pages, search entries, the home page's social image, each under
+//! the key of what it is made of; see [`crate::render::ListMemo`]), with
+//! the key of the site-wide inputs it was made under, so that a build
+//! renders only the lists whose inputs changed. A list file edited by hand
+//! in the output is still written again: the write stage compares every
+//! site-wide file's bytes with the output's.
 //!
 //! A page is taken from the last output instead of rendered when its
 //! render key is recorded and every one of its files is in the output with
@@ -28,7 +38,8 @@
 //! or in another format is ignored whole (the version is also part of
 //! every key). The format is JSON: small (a few megabytes for 10,000
 //! pages), readable when something needs explaining, and already a
-//! dependency.
+//! dependency. Every file of the folder is ignored, never an error, when
+//! damaged or written by another version.
 
 use std::collections::BTreeMap;
 
@@ -171,11 +182,28 @@ impl BuildCache {
     }
 }
 
-/// The file of parsed pages, in [`DIR`] ([`SourceCache`]).
-pub const SOURCES_FILE: &str = "sources.bin";
+/// The files of parsed pages, in [`DIR`] ([`SourceCache`]): the pages
+/// are split into this many shards by their path ([`shard_of`]), so a
+/// build that re-parses one page rewrites one shard, not all of them.
+pub const SOURCES_SHARDS: usize = 32;
 
-/// The version of [`SOURCES_FILE`]'s format.
-const SOURCES_FORMAT: u32 = 1;
+/// The file name of shard `n` of the parsed pages (`sources-07.bin`).
+pub fn sources_file(n: usize) -> String {
+    format!("sources-{n:02}.bin")
+}
+
+/// The file of parsed pages that builds before [`SOURCES_SHARDS`] wrote
+/// (one file for all pages): no longer read, removed when the shards are
+/// saved.
+pub const OLD_SOURCES_FILE: &str = "sources.bin";
+
+/// The shard of the parsed pages that the page at `path` is kept in.
+pub fn shard_of(path: &str) -> usize {
+    (crate::key::hash_bytes(path.as_bytes()) % SOURCES_SHARDS as u128) as usize
+}
+
+/// The version of the shards' format.
+const SOURCES_FORMAT: u32 = 2;
 
 /// What the file system says of a source file when it is listed, without
 /// reading it: size, modification time, status-change time and inode. An
@@ -299,11 +327,28 @@ impl<'a> SourceRecord<'a> {
     }
 }
 
-/// The bytes of the [`SourceCache`] holding `records` (path, record, in
-/// any order), without copying a page.
-pub fn sources_bytes(records: &[(&str, SourceRecord)]) -> Vec<u8> {
-    /// The records as the map of [`SourceCache::pages`].
-    struct Pages<'r, 'a>(&'r [(&'a str, SourceRecord<'a>)]);
+/// Add one page record's identity to a shard's digest: its path, its
+/// file's stamp and the key of its bytes (its parse follows from those and
+/// the appraise version, which every shard carries).
+fn digest_record(h: &mut crate::key::KeyHasher, path: &str, stamp: &FileStamp, hash: Key) {
+    h.bytes(path.as_bytes())
+        .bytes(&stamp.len.to_le_bytes())
+        .bytes(&stamp.modified.to_le_bytes())
+        .bytes(&stamp.changed.to_le_bytes())
+        .bytes(&stamp.inode.to_le_bytes())
+        .key(hash);
+}
+
+/// The shard files to write for `records` (path, record, in any order),
+/// as (file name, bytes): every shard whose records differ from what
+/// `before` ([`SourceCache::digests`]) says it held when read, encoded
+/// without copying a page. A shard left without records is written empty.
+pub fn sources_shards(
+    records: &[(&str, SourceRecord)],
+    before: &[Option<Key>],
+) -> Vec<(String, Vec<u8>)> {
+    /// The records of one shard as the map of [`Shard::pages`].
+    struct Pages<'r, 'a>(Vec<&'r (&'a str, SourceRecord<'a>)>);
     impl Serialize for Pages<'_, '_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.collect_map(self.0.iter().map(|(p, r)| (*p, r)))
@@ -313,52 +358,102 @@ pub fn sources_bytes(records: &[(&str, SourceRecord)]) -> Vec<u8> {
     struct File<'r, 'a> {
         format: u32,
         version: &'static str,
+        shard: u32,
         pages: Pages<'r, 'a>,
     }
-    let file = File {
-        format: SOURCES_FORMAT,
-        version: env!("CARGO_PKG_VERSION"),
-        pages: Pages(records),
-    };
-    postcard::to_stdvec(&file).unwrap_or_default()
+    let mut shards: Vec<Vec<&(&str, SourceRecord)>> = vec![Vec::new(); SOURCES_SHARDS];
+    for r in records {
+        shards[shard_of(r.0)].push(r);
+    }
+    let mut out = Vec::new();
+    for (n, mut recs) in shards.into_iter().enumerate() {
+        recs.sort_unstable_by_key(|r| r.0);
+        let mut h = crate::key::KeyHasher::default();
+        for (p, r) in &recs {
+            digest_record(&mut h, p, &r.stamp, r.hash);
+        }
+        if before.get(n).copied().flatten() == Some(h.finish()) {
+            continue;
+        }
+        let file = File {
+            format: SOURCES_FORMAT,
+            version: env!("CARGO_PKG_VERSION"),
+            shard: n as u32,
+            pages: Pages(recs),
+        };
+        out.push((
+            sources_file(n),
+            postcard::to_stdvec(&file).unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+/// One shard file as read ([`sources_shards`] writes it).
+#[derive(Deserialize)]
+struct Shard {
+    format: u32,
+    version: String,
+    shard: u32,
+    pages: Vec<(String, CachedSource)>,
 }
 
 /// The parsed pages of the last `build --cache`, by path relative to the
-/// site root, in [`SOURCES_FILE`]: a page whose file still has the stamp
-/// recorded is neither read nor parsed again. Binary (postcard): the
-/// rendered bodies of 10,000 pages are some 150 MB, which JSON would take
-/// longer to decode than parsing takes. A file of another format or
-/// appraise version is ignored whole.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// site root, from the [`SOURCES_SHARDS`] files [`sources_file`]: a page
+/// whose file still has the stamp recorded is neither read nor parsed
+/// again. Binary (postcard): the rendered bodies of 10,000 pages are some
+/// 200 MB, which JSON would take longer to decode than parsing takes. A
+/// shard of another format or appraise version, damaged, or holding a
+/// page that belongs in another shard is ignored whole (its pages are
+/// read again); the others still count.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceCache {
-    format: u32,
-    version: String,
     /// Page records by path.
     pub pages: BTreeMap<String, CachedSource>,
+    /// For each shard, the digest of the records it held when read
+    /// (`None`: missing or ignored), so that saving skips the shards
+    /// whose records are the same ([`sources_shards`]).
+    pub digests: Vec<Option<Key>>,
 }
 
 impl SourceCache {
-    /// A cache of `pages`, for this version of appraise.
-    pub fn new(pages: BTreeMap<String, CachedSource>) -> Self {
-        SourceCache {
-            format: SOURCES_FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            pages,
+    /// The cache in the shard files, `read(n)` giving the bytes of shard
+    /// `n` ([`sources_file`]) when there is one; the shards are read and
+    /// decoded in parallel, each one's bytes freed once decoded.
+    pub fn read(read: impl Fn(usize) -> Option<Vec<u8>> + Sync) -> Self {
+        use rayon::prelude::*;
+        let shards: Vec<Option<(Key, Vec<(String, CachedSource)>)>> = (0..SOURCES_SHARDS)
+            .into_par_iter()
+            .map(|n| Self::decode(n, &read(n)?))
+            .collect();
+        let mut cache = SourceCache::default();
+        for shard in shards {
+            let Some((digest, pages)) = shard else {
+                cache.digests.push(None);
+                continue;
+            };
+            cache.digests.push(Some(digest));
+            cache.pages.extend(pages);
         }
+        cache
     }
 
-    /// The cache in `bytes` when they hold one this version wrote; an
-    /// empty one otherwise (a damaged cache is rebuilt, not an error).
-    pub fn read(bytes: Option<&[u8]>) -> Self {
-        bytes
-            .and_then(|b| postcard::from_bytes::<SourceCache>(b).ok())
-            .filter(|c| c.format == SOURCES_FORMAT && c.version == env!("CARGO_PKG_VERSION"))
-            .unwrap_or_default()
-    }
-
-    /// The cache as the bytes of its file.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_stdvec(self).unwrap_or_default()
+    /// Shard `n` in `bytes`, with its digest, when this version wrote it
+    /// for that shard.
+    fn decode(n: usize, bytes: &[u8]) -> Option<(Key, Vec<(String, CachedSource)>)> {
+        let shard = postcard::from_bytes::<Shard>(bytes).ok()?;
+        let ours = shard.format == SOURCES_FORMAT
+            && shard.version == env!("CARGO_PKG_VERSION")
+            && shard.shard as usize == n
+            && shard.pages.iter().all(|(p, _)| shard_of(p) == n);
+        if !ours {
+            return None;
+        }
+        let mut h = crate::key::KeyHasher::default();
+        for (p, r) in &shard.pages {
+            digest_record(&mut h, p, &r.stamp, r.hash);
+        }
+        Some((h.finish(), shard.pages))
     }
 
     /// How many pages it records.
@@ -374,6 +469,81 @@ impl SourceCache {
     /// The stamp recorded for the page at `path`.
     pub fn stamp(&self, path: &str) -> Option<FileStamp> {
         self.pages.get(path).map(|p| p.stamp)
+    }
+}
+
+/// The file of the list memo, in [`DIR`] ([`ListsCache`]).
+pub const LISTS_FILE: &str = "lists.bin";
+
+/// What [`LISTS_FILE`] starts with.
+const LISTS_MAGIC: &[u8] = b"appraise list memo\n";
+
+/// The version of [`LISTS_FILE`]'s format.
+const LISTS_FORMAT: u32 = 1;
+
+/// The list memo of the last `build --cache` (see
+/// [`crate::render::ListMemo`]): the list pages, search entries and home
+/// page's social image it rendered, each under the key of everything it
+/// is made of, so that the next build renders only the lists whose inputs
+/// changed. `guard` is the key of the site-wide inputs it was made under
+/// (the engine drops the memo when they differ). The format is a plain
+/// binary one (a header, then key, length and bytes for each entry):
+/// some tens of megabytes at 10,000 pages, which a byte-wise encoding
+/// would decode slowly. A file of another format or appraise version, or
+/// damaged, is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListsCache {
+    /// The key of the site-wide inputs the memo was made under.
+    pub guard: Key,
+    /// The memo's entries.
+    pub entries: std::collections::HashMap<Key, Vec<u8>>,
+}
+
+impl ListsCache {
+    /// The memo in `bytes`, when they hold one this version wrote.
+    pub fn read(bytes: &[u8]) -> Option<Self> {
+        let mut r = bytes.strip_prefix(LISTS_MAGIC)?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (a, b) = r.split_at_checked(n)?;
+            r = b;
+            Some(a)
+        };
+        let format = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        if format != LISTS_FORMAT || take(len)? != env!("CARGO_PKG_VERSION").as_bytes() {
+            return None;
+        }
+        let guard = Key::from_le_bytes(take(16)?.try_into().ok()?);
+        let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let mut entries = std::collections::HashMap::new();
+        for _ in 0..count {
+            let key = Key::from_le_bytes(take(16)?.try_into().ok()?);
+            let len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
+            entries.insert(key, take(len)?.to_vec());
+        }
+        take(1).is_none().then_some(ListsCache { guard, entries })
+    }
+
+    /// The bytes of the file holding `entries` made under `guard` (in key
+    /// order, so the same memo gives the same bytes).
+    pub fn to_bytes(guard: Key, entries: &std::collections::HashMap<Key, Vec<u8>>) -> Vec<u8> {
+        let mut sorted: Vec<(&Key, &Vec<u8>)> = entries.iter().collect();
+        sorted.sort_unstable_by_key(|e| *e.0);
+        let size: usize = sorted.iter().map(|e| 24 + e.1.len()).sum();
+        let version = env!("CARGO_PKG_VERSION").as_bytes();
+        let mut b = Vec::with_capacity(LISTS_MAGIC.len() + 36 + version.len() + size);
+        b.extend_from_slice(LISTS_MAGIC);
+        b.extend_from_slice(&LISTS_FORMAT.to_le_bytes());
+        b.extend_from_slice(&(version.len() as u32).to_le_bytes());
+        b.extend_from_slice(version);
+        b.extend_from_slice(&guard.to_le_bytes());
+        b.extend_from_slice(&(sorted.len() as u64).to_le_bytes());
+        for (k, v) in sorted {
+            b.extend_from_slice(&k.to_le_bytes());
+            b.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            b.extend_from_slice(v);
+        }
+        b
     }
 }
 
@@ -453,12 +623,30 @@ mod tests {
             inode: 3,
         };
         let rec = SourceRecord::of(&doc, &diags.0, 77, stamp);
-        let bytes = sources_bytes(&[("content/trials/x.md", rec)]);
-        let back = SourceCache::read(Some(&bytes));
+        let path = "content/trials/x.md";
+        let n = shard_of(path);
+        let files = sources_shards(&[(path, rec)], &[]);
+        assert_eq!(files.len(), SOURCES_SHARDS, "every shard is new");
+        let bytes = |n: usize| {
+            let name = sources_file(n);
+            files.iter().find(|f| f.0 == name).map(|f| f.1.clone())
+        };
+        let back = SourceCache::read(bytes);
         assert_eq!(back.len(), 1);
-        assert_eq!(back.stamp("content/trials/x.md"), Some(stamp));
+        assert!(back.digests.iter().all(Option::is_some));
+        assert_eq!(back.stamp(path), Some(stamp));
+        let rec = SourceRecord::of(&doc, &diags.0, 77, stamp);
+        assert!(
+            sources_shards(&[(path, rec)], &back.digests).is_empty(),
+            "the same records write nothing"
+        );
+        let moved = FileStamp { inode: 4, ..stamp };
+        let rec = SourceRecord::of(&doc, &diags.0, 77, moved);
+        let again = sources_shards(&[(path, rec)], &back.digests);
+        assert_eq!(again.len(), 1, "one record changed: its shard only");
+        assert_eq!(again[0].0, sources_file(n));
         let (hash, revived, d) = (back.pages.into_iter().next().unwrap().1)
-            .revive("content/trials/x.md")
+            .revive(path)
             .unwrap();
         assert_eq!((hash, d), (77, diags.0));
         assert_eq!(revived.front, doc.front);
@@ -467,10 +655,53 @@ mod tests {
             (revived.yaml, revived.yaml_line, revived.body_line),
             (doc.yaml, doc.yaml_line, doc.body_line)
         );
-        assert!(SourceCache::read(Some(&bytes[..bytes.len() - 1])).is_empty());
-        let mut other = SourceCache::new(BTreeMap::new()).to_bytes();
-        assert!(SourceCache::read(Some(&other)).is_empty());
-        other.clear();
-        assert!(SourceCache::read(Some(&other)).is_empty());
+        let mine = bytes(n).unwrap();
+        let cut = SourceCache::read(|m| {
+            bytes(m).map(|b| if m == n { b[..b.len() - 1].to_vec() } else { b })
+        });
+        assert!(cut.is_empty(), "a damaged shard is ignored");
+        assert_eq!(cut.digests[n], None);
+        assert_eq!(cut.digests.iter().flatten().count(), SOURCES_SHARDS - 1);
+        let elsewhere =
+            SourceCache::read(|m| (m == (n + 1) % SOURCES_SHARDS).then(|| mine.clone()));
+        assert!(
+            elsewhere.is_empty(),
+            "a shard under another number is ignored"
+        );
+        let v = env!("CARGO_PKG_VERSION").as_bytes();
+        let at = mine.windows(v.len()).position(|w| w == v).unwrap();
+        let mut foreign = mine.clone();
+        for b in &mut foreign[at..at + v.len()] {
+            if b.is_ascii_digit() {
+                *b = if *b == b'9' { b'8' } else { b'9' };
+            }
+        }
+        assert!(SourceCache::read(|m| (m == n).then(|| foreign.clone())).is_empty());
+        assert!(SourceCache::read(|_| Some(Vec::new())).is_empty());
+    }
+
+    #[test]
+    fn a_list_memo_reads_back_only_whole_and_from_this_version() {
+        let entries =
+            std::collections::HashMap::from([(7, b"<html>".to_vec()), (1 << 100, vec![])]);
+        let bytes = ListsCache::to_bytes(42, &entries);
+        let back = ListsCache::read(&bytes).unwrap();
+        assert_eq!((back.guard, &back.entries), (42, &entries));
+        assert_eq!(
+            ListsCache::to_bytes(42, &back.entries),
+            bytes,
+            "deterministic"
+        );
+        for n in 0..bytes.len() {
+            assert!(ListsCache::read(&bytes[..n]).is_none(), "cut at {n}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(ListsCache::read(&longer).is_none());
+        let v = env!("CARGO_PKG_VERSION").as_bytes();
+        let at = bytes.windows(v.len()).position(|w| w == v).unwrap();
+        let mut other = bytes.clone();
+        other[at] = if other[at] == b'9' { b'8' } else { b'9' };
+        assert!(ListsCache::read(&other).is_none(), "another version");
     }
 }

@@ -426,8 +426,9 @@ pub fn fingerprint(root: &Path) -> u64 {
     h.finish()
 }
 
-/// The bytes of the build cache's file `name` (`.appraise-cache/build.json`
-/// or [`crate::cache::SOURCES_FILE`] in the site's folder), when there is
+/// The bytes of the build cache's file `name` (`.appraise-cache/build.json`,
+/// a shard [`crate::cache::sources_file`] or [`crate::cache::LISTS_FILE`]
+/// in the site's folder), when there is
 /// one; a missing or unreadable cache is none (it is rebuilt). A link in
 /// its place is not followed.
 pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
@@ -456,18 +457,39 @@ pub fn output_listing(out: &Path) -> crate::cache::Listing {
         let (Ok(m), path) = (entry.metadata(), rel(out, entry.path())) else {
             continue;
         };
-        let Ok(t) = m.modified() else { continue };
-        let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        if path != crate::write::MARKER {
-            let stamp = crate::cache::Stamp {
-                len: m.len(),
-                secs: since.as_secs(),
-                nanos: since.subsec_nanos(),
-            };
+        if let (Some(stamp), false) = (output_stamp(&m), path == crate::write::MARKER) {
             listing.insert(path, stamp);
         }
     }
     listing
+}
+
+/// The stamps of the files at `paths` (relative, with `/`) in the output
+/// folder `out`, as [`output_listing`] would give them (regular files
+/// only, links not followed): for the files a build has just written,
+/// without walking the files it kept.
+pub fn output_stamps<'p>(
+    out: &Path,
+    paths: impl Iterator<Item = &'p str>,
+) -> crate::cache::Listing {
+    paths
+        .filter_map(|p| {
+            let m = std::fs::symlink_metadata(out.join(p)).ok()?;
+            let stamp = output_stamp(&m).filter(|_| m.is_file())?;
+            Some((p.to_string(), stamp))
+        })
+        .collect()
+}
+
+/// An output file's stamp: its size and modification time.
+fn output_stamp(m: &std::fs::Metadata) -> Option<crate::cache::Stamp> {
+    let t = m.modified().ok()?;
+    let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Some(crate::cache::Stamp {
+        len: m.len(),
+        secs: since.as_secs(),
+        nanos: since.subsec_nanos(),
+    })
 }
 
 fn classify_content(rel_path: &str) -> FileKind {

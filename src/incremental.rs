@@ -31,6 +31,8 @@
 //! sections, tags, 404) are built again on every build, since any page can
 //! change them, but a list page whose context is unchanged is not rendered
 //! again ([`render::ListMemo`]); the feed and the sitemap are redone.
+//! With `build --cache` the memo is the build cache's
+//! ([`Engine::with_lists`]), dropped when the site-wide inputs differ.
 //!
 //! The invariant, tested by a property test over random edits
 //! (`tests/it/incremental.rs`): whatever the sequence of builds, the output
@@ -99,6 +101,13 @@ pub struct Engine {
     lists: HashMap<Key, Vec<u8>>,
     /// The search index's term shards of the last build.
     terms: render::terms::TermMemo,
+    /// The site-wide inputs the list memo `lists` was made under (by the
+    /// last build, or by the build cache's, [`Engine::with_lists`]): the
+    /// next build drops it unless its site-wide inputs are the same, since
+    /// a list page's key names its template but not the template's text.
+    lists_guard: Option<Key>,
+    /// The key of the last build's site-wide inputs (see `site_key`).
+    site_wide: Key,
     output: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// The key of each output file's bytes, by path, with the bytes it was
     /// computed from (see `NextOutput::digests`).
@@ -187,12 +196,18 @@ impl Engine {
         self
     }
 
-    /// The bytes of the parsed pages to save in the build cache after the
-    /// last build ([`crate::cache::SourceCache`]), for the pages `stamps`
-    /// gives a stamp (as discover listed them): those the build parsed
-    /// without error.
-    pub fn parsed_after(&self, stamps: &HashMap<String, crate::cache::FileStamp>) -> Vec<u8> {
-        let mut records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
+    /// The shard files of the parsed pages to save in the build cache
+    /// after the last build ([`crate::cache::sources_shards`]: name,
+    /// bytes), for the pages `stamps` gives a stamp (as discover listed
+    /// them): those the build parsed without error. Only the shards whose
+    /// records differ from the `before` digests (the shards as read) are
+    /// given.
+    pub fn parsed_after(
+        &self,
+        stamps: &HashMap<String, crate::cache::FileStamp>,
+        before: &[Option<Key>],
+    ) -> Vec<(String, Vec<u8>)> {
+        let records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
             .filter_map(|(path, p)| {
                 let doc = p.value.as_ref()?;
                 let stamp = *stamps.get(path)?;
@@ -200,8 +215,25 @@ impl Engine {
                 Some((path.as_str(), rec))
             })
             .collect();
-        records.sort_unstable_by_key(|r| r.0);
-        crate::cache::sources_bytes(&records)
+        crate::cache::sources_shards(&records, before)
+    }
+
+    /// Take the list memo of an earlier build from the build cache
+    /// ([`crate::cache::ListsCache`]): list pages, search entries and the
+    /// home page's social image by the key of what they are made of, made
+    /// under the site-wide inputs `guard`. The next build uses it only when
+    /// its own site-wide inputs (appraise version, options, templates,
+    /// theme, `_index.md` files, versions) have that key.
+    pub fn with_lists(mut self, lists: crate::cache::ListsCache) -> Self {
+        self.lists = lists.entries;
+        self.lists_guard = Some(lists.guard);
+        self
+    }
+
+    /// The list memo the last build left, with the key of the site-wide
+    /// inputs it was made under, for the build cache.
+    pub fn lists_after(&self) -> (Key, &HashMap<Key, Vec<u8>>) {
+        (self.site_wide, &self.lists)
     }
 
     /// The output files the last build took unchanged from the output
@@ -209,6 +241,20 @@ impl Engine {
     /// stage keeps them ([`write::Staging::sync`]).
     pub fn kept(&self) -> &[String] {
         self.disk.as_ref().map_or(&[], |d| d.kept.as_slice())
+    }
+
+    /// The stamps the files of [`Engine::kept`] had when the output was
+    /// listed for the last build (with [`Engine::with_cache`]): the files
+    /// the write stage keeps are links of those very files, so they still
+    /// have them (one edited since has another stamp, and is rendered
+    /// again by the next build).
+    pub fn kept_stamps(&self) -> Listing {
+        let Some(d) = &self.disk else {
+            return Listing::new();
+        };
+        (d.kept.iter())
+            .filter_map(|p| Some((p.clone(), *d.listing.get(p)?)))
+            .collect()
     }
 
     /// How many pages the last build took from the output folder unchanged.
@@ -327,6 +373,14 @@ impl Engine {
         b.redone.parsed = n;
         b.laps.lap(&mut b.r, "parse");
         let keys = OwnKeys::new(sources, &by_path, opts);
+        self.site_wide = keys.site_wide;
+        if self.lists_guard.is_some_and(|g| g != keys.site_wide) {
+            // A list memo made under other site-wide inputs (an edited
+            // template in `serve`, or the build cache's from another
+            // build): its keys do not cover those, so drop it.
+            self.lists.clear();
+        }
+        self.lists_guard = Some(keys.site_wide);
         let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut b.diags);
         let own: Vec<Key> = (site.pages.iter())
             .map(|p| doc_keys[p.source.as_str()])

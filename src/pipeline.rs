@@ -179,19 +179,17 @@ pub fn build(opts: &Options) -> Report {
 /// analysed again unless `opts.unreleased` (which needs them all, and so
 /// analyses every trial); `appraise release` builds without the cache.
 pub fn build_cached(opts: &Options) -> Report {
-    use crate::cache::{BuildCache, SourceCache, FILE, SOURCES_FILE};
+    use crate::cache::{BuildCache, SourceCache, FILE};
     let start = Instant::now();
     let Some(out) = opts.output.as_deref() else {
         let (sources, diags) = discover::discover(&opts.root);
         return build_sources(&sources, diags, opts);
     };
-    let parsed = SourceCache::read(discover::read_cache(&opts.root, SOURCES_FILE).as_deref());
+    let parsed =
+        SourceCache::read(|n| discover::read_cache(&opts.root, &crate::cache::sources_file(n)));
+    let shards_read = parsed.digests.clone();
     let (mut sources, mut diags, listed) =
         discover::discover_known(&opts.root, |p| parsed.stamp(p));
-    // When every page is the cache's, the file already says what this
-    // build would write into it.
-    let pages = sources.of_kind(FileKind::Page).count();
-    let unchanged = parsed.len() == pages && listed.unread.len() == pages;
     let (revived, stale) = revive(parsed, &listed.unread);
     if !stale.is_empty() {
         let paths: Vec<PathBuf> = stale.iter().map(|p| opts.root.join(p)).collect();
@@ -204,7 +202,12 @@ pub fn build_cached(opts: &Options) -> Report {
     let name = out.display().to_string();
     let listing = discover::output_listing(out);
     let cache = BuildCache::read(discover::read_cache(&opts.root, FILE).as_deref(), &name);
+    let lists = discover::read_cache(&opts.root, crate::cache::LISTS_FILE)
+        .and_then(|b| crate::cache::ListsCache::read(&b));
     let mut engine = crate::incremental::Engine::with_cache(cache, listing).with_parsed(revived);
+    if let Some(lists) = lists {
+        engine = engine.with_lists(lists);
+    }
     let (mut r, redone) = engine.build(&sources, diags, opts);
     r.timings.insert(0, ("discover", discovered));
     r.cached = Some((redone.rendered, engine.kept_pages()));
@@ -217,14 +220,21 @@ pub fn build_cached(opts: &Options) -> Report {
         match written {
             Ok(()) => {
                 r.written = true;
-                let listing = discover::output_listing(out);
+                // The files written are stamped again; the kept ones are
+                // links of the files listed before the build.
+                let written = engine.output().keys().map(String::as_str);
+                let mut listing = discover::output_stamps(out, written);
+                listing.extend(engine.kept_stamps());
                 let cache = engine.cache_after(&name, listing).to_bytes();
                 let saved = write::save_cache(&opts.root, FILE, &cache).and_then(|()| {
-                    if unchanged && stale.is_empty() {
-                        return Ok(());
+                    // Only the shards whose pages changed are written.
+                    for (name, bytes) in engine.parsed_after(&listed.stamps, &shards_read) {
+                        write::save_cache(&opts.root, &name, &bytes)?;
                     }
-                    let parsed = engine.parsed_after(&listed.stamps);
-                    write::save_cache(&opts.root, SOURCES_FILE, &parsed)
+                    write::remove_cache(&opts.root, crate::cache::OLD_SOURCES_FILE)?;
+                    let (guard, lists) = engine.lists_after();
+                    let lists = crate::cache::ListsCache::to_bytes(guard, lists);
+                    write::save_cache(&opts.root, crate::cache::LISTS_FILE, &lists)
                 });
                 if let Err(e) = saved {
                     r.diagnostics.push(Diagnostic::warning(

@@ -663,6 +663,21 @@ pub fn save_cache(root: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, dir.join(name))
 }
 
+/// Remove the build cache's file `name` from the site's folder `root`
+/// (a file an older appraise wrote there and no longer reads), when the
+/// cache folder is ours (it has our `CACHEDIR.TAG`) and `name` is a file
+/// or link in it; anything else is left alone.
+pub fn remove_cache(root: &Path, name: &str) -> io::Result<()> {
+    let dir = root.join(crate::cache::DIR);
+    let ours = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir())
+        && std::fs::read(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t == CACHE_TAG.as_bytes());
+    let file = dir.join(name);
+    match std::fs::symlink_metadata(&file) {
+        Ok(m) if ours && !m.is_dir() => std::fs::remove_file(file),
+        _ => Ok(()),
+    }
+}
+
 /// Write a new site's files into `dir`, which must be empty or missing.
 pub fn write_new_site(files: &[OutputFile], dir: &Path) -> io::Result<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {

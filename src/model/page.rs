@@ -9,7 +9,6 @@ use super::context::{hint, Cx};
 use super::topic::topic;
 use super::trial::trial;
 use super::{Appraisal, Page, PageKind, Style};
-use crate::parse::markdown::Markdown;
 use crate::parse::ParsedCsv;
 
 /// Whether `s` is a safe single URL segment.
@@ -74,10 +73,7 @@ pub(super) fn page(
         author: f.author.clone(),
         template: f.template.clone(),
         bottom_line: f.bottom_line.clone(),
-        body: Markdown {
-            html: cx.body_html(),
-            ..doc.body.clone()
-        },
+        body: doc.body.with_html(cx.body_html()),
         body_line: doc.body_line,
         kind,
     })

@@ -91,6 +91,22 @@ pub struct Markdown {
     pub needs_sanitising: bool,
 }
 
+impl Markdown {
+    /// This body with its HTML replaced by `html`: everything else is
+    /// cloned, the old HTML (most of the bytes) is not.
+    pub fn with_html(&self, html: String) -> Markdown {
+        Markdown {
+            html,
+            headings: self.headings.clone(),
+            shortcodes: self.shortcodes.clone(),
+            links: self.links.clone(),
+            typed_numbers: self.typed_numbers.clone(),
+            first_paragraph: self.first_paragraph.clone(),
+            needs_sanitising: self.needs_sanitising,
+        }
+    }
+}
+
 /// A problem in a shortcode (reported by the caller with the file name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {

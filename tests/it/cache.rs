@@ -61,6 +61,41 @@ fn cached_with(root: &Path, unreleased: bool) -> Report {
     })
 }
 
+/// The parse cache's shard files in `root` (`sources-NN.bin`), sorted.
+fn shard_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root.join(".appraise-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("sources-") && name.ends_with(".bin")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The example site put in `root`, settled, and built once with the
+/// cache; its sources.
+fn built_example(root: &Path) -> Sources {
+    let s = example();
+    put_site(&s, root);
+    settle();
+    let r = cached(root);
+    assert!(!r.failed(), "{}", r.diagnostics);
+    s
+}
+
+/// Override the theme's `partials/meta.html` in the site at `root` with
+/// a copy that adds a comment.
+fn override_meta_template(root: &Path) {
+    let tpl = root.join("templates/partials/meta.html");
+    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
+    let theme = crate::repo().join("themes/default/templates/partials/meta.html");
+    let text = std::fs::read_to_string(theme).unwrap();
+    std::fs::write(&tpl, format!("{text}<!-- site's own -->")).unwrap();
+}
+
 fn cached(root: &Path) -> Report {
     cached_with(root, false)
 }
@@ -166,6 +201,9 @@ fn output_files_changed_by_hand_are_rendered_again() {
     let s = example();
     put_site(&s, t.path());
     let pages = cached(t.path()).cached.unwrap().0;
+    // A second build keeps every page: its cache records the kept files'
+    // stamps as listed before it (they are links of those files).
+    assert_eq!(cached(t.path()).cached, Some((0, pages)));
     let public = t.path().join("public");
     // Edited (same size, other bytes and time), removed, and the cache gone.
     let html = public.join("trials/leopards/index.html");
@@ -193,11 +231,7 @@ fn a_theme_change_renders_every_page_again() {
     let s = example();
     put_site(&s, t.path());
     let pages = cached(t.path()).cached.unwrap().0;
-    let tpl = t.path().join("templates/partials/meta.html");
-    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
-    let theme = crate::repo().join("themes/default/templates/partials/meta.html");
-    let text = std::fs::read_to_string(theme).unwrap();
-    std::fs::write(&tpl, format!("{text}<!-- site's own -->")).unwrap();
+    override_meta_template(t.path());
     let r = cached(t.path());
     assert_eq!(r.cached, Some((pages, 0)), "{}", r.summary());
     let (s, d) = appraise::discover::discover(t.path());
@@ -364,7 +398,8 @@ fn an_unchanged_page_is_not_parsed_again_and_an_edit_that_keeps_size_and_time_is
         Some(pages + csvs),
         "the first build parses all"
     );
-    assert!(t.path().join(".appraise-cache/sources.bin").is_file());
+    let shards = shard_files(t.path());
+    assert_eq!(shards.len(), 32, "{shards:?}");
     let again = cached(t.path());
     assert_eq!(
         again.parsed,
@@ -409,17 +444,114 @@ fn an_unchanged_page_is_not_parsed_again_and_an_edit_that_keeps_size_and_time_is
 #[test]
 fn a_damaged_parse_cache_is_ignored() {
     let t = tempfile::tempdir().unwrap();
-    let s = example();
-    put_site(&s, t.path());
-    settle();
-    assert!(!cached(t.path()).failed());
-    let file = t.path().join(".appraise-cache/sources.bin");
-    let mut bytes = std::fs::read(&file).unwrap();
-    bytes.truncate(bytes.len() / 2);
-    std::fs::write(&file, &bytes).unwrap();
+    let s = built_example(t.path());
+    for file in shard_files(t.path()) {
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&file, &bytes).unwrap();
+    }
     let pages = s.of_kind(appraise::discover::FileKind::Page).count();
     let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
     let r = cached(t.path());
     assert_eq!(r.parsed, Some(pages + csvs));
     assert_same(&output(t.path()), &clean(&s), "a damaged parse cache");
+}
+
+/// After one page is edited, only the parse cache's shard holding that
+/// page is written again (the others keep their bytes and inodes), and the
+/// single file of older versions is removed.
+#[test]
+fn an_edit_rewrites_only_the_shard_of_the_edited_page() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let mut s = built_example(t.path());
+    let old = t.path().join(".appraise-cache/sources.bin");
+    std::fs::write(&old, b"an older version's parse cache").unwrap();
+    let before: Vec<(std::path::PathBuf, u64, Vec<u8>)> = shard_files(t.path())
+        .into_iter()
+        .map(|p| {
+            (
+                p.clone(),
+                std::fs::metadata(&p).unwrap().ino(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    let rel = "content/trials/leopards/index.md";
+    let text = std::fs::read_to_string(t.path().join(rel)).unwrap();
+    let edited = text.replacen("89/258", "90/258", 1);
+    assert_ne!(edited, text, "the fixture has the count");
+    std::fs::write(t.path().join(rel), &edited).unwrap();
+    (s.files.iter_mut().find(|f| f.rel_path == rel).unwrap()).bytes = edited.into_bytes();
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|(p, ino, bytes)| {
+            std::fs::metadata(p).unwrap().ino() != *ino || std::fs::read(p).unwrap() != *bytes
+        })
+        .map(|(p, _, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let shard = appraise::cache::sources_file(appraise::cache::shard_of(rel));
+    assert_eq!(changed, [shard]);
+    assert!(!old.exists(), "the older single file is removed");
+    assert_same(&output(t.path()), &clean(&s), "an edit from the shards");
+    let again = cached(t.path());
+    let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
+    assert_eq!(again.parsed, Some(csvs), "the edited page is cached again");
+}
+
+/// Flip one byte in the middle of the copy of `file`'s bytes that the
+/// list memo `.appraise-cache/lists.bin` in `root` holds; the bytes the
+/// memo then holds for it.
+fn tamper_memo(root: &Path, file: &str) -> Vec<u8> {
+    let memo = root.join(".appraise-cache/lists.bin");
+    let mut bytes = std::fs::read(&memo).unwrap();
+    let mut want = std::fs::read(root.join("public").join(file)).unwrap();
+    let at = (bytes.windows(want.len()))
+        .position(|w| w == want)
+        .unwrap_or_else(|| panic!("the memo holds {file}"));
+    let mid = want.len() / 2;
+    want[mid] ^= 0x01;
+    bytes[at + mid] = want[mid];
+    std::fs::write(&memo, bytes).unwrap();
+    want
+}
+
+/// The list memo is kept in the build cache: the home page and its social
+/// image are taken from it while their inputs are the same (shown here by
+/// bytes planted in it), and made again when a site-wide input changes;
+/// a list page edited by hand in the output is written again.
+#[test]
+fn list_pages_and_the_home_image_come_from_the_cached_memo_while_their_inputs_hold() {
+    let t = tempfile::tempdir().unwrap();
+    let s = built_example(t.path());
+    let public = t.path().join("public");
+    assert!(public.join("social.png").is_file(), "the example draws it");
+    let home = tamper_memo(t.path(), "index.html");
+    let image = tamper_memo(t.path(), "social.png");
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert!(std::fs::read(public.join("index.html")).unwrap() == home);
+    assert!(std::fs::read(public.join("social.png")).unwrap() == image);
+    // A template override: the memo's site-wide inputs differ.
+    override_meta_template(t.path());
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "a template override");
+    // A list page edited by hand (same size) is written again.
+    let tags = std::fs::read_dir(public.join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("index.html"))
+        .find(|p| p.is_file())
+        .expect("the example has a tag page");
+    let mut bytes = std::fs::read(&tags).unwrap();
+    bytes[0] = b'X';
+    std::fs::write(&tags, &bytes).unwrap();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_same(&output(t.path()), &clean(&s), "a list page edited by hand");
 }

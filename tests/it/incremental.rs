@@ -389,3 +389,41 @@ fn a_number_quoted_in_prose_follows_its_trial() {
     );
     assert!(redone.rendered >= 4, "{redone:?}");
 }
+
+/// A list page (the home page) follows an edit of its template's text in
+/// the same engine, as `serve` keeps one engine across template edits.
+#[test]
+fn a_list_page_follows_an_edit_of_its_template() {
+    let mut s = example();
+    let theme = std::fs::read(repo().join("themes/default/templates/index.html")).unwrap();
+    s.files.push(SourceFile {
+        rel_path: "templates/index.html".into(),
+        kind: FileKind::SiteTemplate,
+        bytes: theme.clone(),
+    });
+    s.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    let mut engine = Engine::new();
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let text = String::from_utf8(theme).unwrap();
+    let edited = text.replacen("{% block main %}", "{% block main %}<p>Edited home</p>", 1);
+    assert_ne!(edited, text);
+    let t = s
+        .files
+        .iter_mut()
+        .find(|f| f.rel_path == "templates/index.html");
+    t.unwrap().bytes = edited.into_bytes();
+    let (r, _) = engine.build(&s, Diagnostics::new(), &options());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let home = |files: &[(String, Vec<u8>)]| {
+        let f = files.iter().find(|f| f.0 == "index.html").unwrap();
+        String::from_utf8(f.1.clone()).unwrap()
+    };
+    let got: Vec<(String, Vec<u8>)> = engine
+        .output()
+        .iter()
+        .map(|(p, b)| (p.clone(), b.to_vec()))
+        .collect();
+    assert!(home(&got).contains("<p>Edited home</p>"));
+    assert_eq!(home(&got), home(&full(&s).2));
+}
