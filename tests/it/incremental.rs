@@ -183,8 +183,15 @@ pub(crate) fn apply(s: &mut Sources, op: &Op) -> Vec<String> {
                 return touched;
             };
             let f = &mut s.files[i];
+            // The site's own `content/_index.md` (its settings) stays: as a
+            // bundle's page it would leave `content/`.
+            let Some((dir, name)) = f.rel_path.rsplit_once('/') else {
+                return touched;
+            };
+            if f.rel_path == "content/_index.md" {
+                return touched;
+            }
             touched.push(f.rel_path.clone());
-            let (dir, name) = f.rel_path.rsplit_once('/').unwrap();
             if name == "index.md" || name == "_index.md" {
                 // A bundle's page: rename the folder's page into a file page.
                 f.rel_path = format!("{dir}-r{n}.md");
