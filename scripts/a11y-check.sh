@@ -11,25 +11,18 @@
 # download) into ~/.cache/appraise-axe once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/appraise-axe"
-if [ ! -d "$cache/node_modules/axe-core" ] || [ ! -d "$cache/node_modules/playwright-core" ]; then
-  mkdir -p "$cache"
-  npm install --prefix "$cache" --no-audit --no-fund axe-core playwright-core >/dev/null
-fi
+source scripts/lib.sh
+browser_tools
 port="${PORT:-8093}"
 work="$(mktemp -d)"
-# One release build; .ci/run builds once and passes it as APPRAISE_BIN.
-if [ -z "${APPRAISE_BIN:-}" ]; then
-  cargo build --release --quiet
-  APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
-fi
+appraise_bin
 "$APPRAISE_BIN" build --root . --output "$work/site" --base-url "http://127.0.0.1:$port/" >/dev/null 2>&1
 python3 -m http.server "$port" --bind 127.0.0.1 -d "$work/site" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server; rm -rf "$work"' EXIT
 sleep 1
 b="http://127.0.0.1:$port"
-NODE_PATH="$cache/node_modules" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/axe-run.js \
+NODE_PATH="$BROWSER_TOOLS" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/axe-run.js \
   "$b/" "$b/trials/" "$b/trials/leopards/" "$b/trials/levoecmo/" "$b/trials/nct04728932/" \
   "$b/topics/levosimendan/" "$b/appraisals/leopards-blog/" "$b/appraisals/levoecmo-bottom-line/" \
   "$b/tags/" "$b/tags/sepsis/" "$b/about/" "$b/changes/" "$b/search/" "$b/404.html"

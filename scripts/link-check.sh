@@ -17,10 +17,8 @@ if [ $# -ge 1 ]; then
   site="$1"
   base_url="${2:-$base_url}"
 else
-  if [ -z "${APPRAISE_BIN:-}" ]; then
-    cargo build --release --quiet
-    APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
-  fi
+  source scripts/lib.sh
+  appraise_bin
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
   site="$work/site"

@@ -20,11 +20,8 @@ if [ -z "${VNU_JAR:-}" ]; then
     npm install --prefix "$cache" --no-audit --no-fund vnu-jar >/dev/null
   fi
 fi
-# One release build; .ci/run builds once and passes it as APPRAISE_BIN.
-if [ -z "${APPRAISE_BIN:-}" ]; then
-  cargo build --release --quiet
-  APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
-fi
+source scripts/lib.sh
+appraise_bin
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$APPRAISE_BIN" build --root . --output "$work/example" >/dev/null 2>&1

@@ -13,17 +13,11 @@
 # (~/.cache/appraise-axe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/appraise-axe"
-if [ ! -d "$cache/node_modules/playwright-core" ]; then
-  mkdir -p "$cache"
-  npm install --prefix "$cache" --no-audit --no-fund axe-core playwright-core >/dev/null
-fi
+source scripts/lib.sh
+browser_tools
 port="${PORT:-8095}"
 work="$(mktemp -d)"
-if [ -z "${APPRAISE_BIN:-}" ]; then
-  cargo build --release --quiet
-  APPRAISE_BIN="${CARGO_TARGET_DIR:-target}/release/appraise"
-fi
+appraise_bin
 b="http://127.0.0.1:$port"
 "$APPRAISE_BIN" build --root . --output "$work/www/appraise-demo" --base-url "$b/appraise-demo/" >/dev/null 2>&1
 
@@ -56,5 +50,5 @@ python3 -m http.server "$port" --bind 127.0.0.1 -d "$work/www" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server; rm -rf "$work"' EXIT
 sleep 1
-NODE_PATH="$cache/node_modules" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/offline-run.js \
+NODE_PATH="$BROWSER_TOOLS" CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" node scripts/offline-run.js \
   "$b/appraise-demo/" "$b/large/"

@@ -106,8 +106,6 @@ pub struct Engine {
     /// next build drops it unless its site-wide inputs are the same, since
     /// a list page's key names its template but not the template's text.
     lists_guard: Option<Key>,
-    /// The key of the last build's site-wide inputs (see `site_key`).
-    site_wide: Key,
     output: Arc<BTreeMap<String, Arc<[u8]>>>,
     /// The key of each output file's bytes, by path, with the bytes it was
     /// computed from (see `NextOutput::digests`).
@@ -233,7 +231,7 @@ impl Engine {
     /// The list memo the last build left, with the key of the site-wide
     /// inputs it was made under, for the build cache.
     pub fn lists_after(&self) -> (Key, &HashMap<Key, Vec<u8>>) {
-        (self.site_wide, &self.lists)
+        (self.lists_guard.unwrap_or_default(), &self.lists)
     }
 
     /// The output files the last build took unchanged from the output
@@ -373,7 +371,6 @@ impl Engine {
         b.redone.parsed = n;
         b.laps.lap(&mut b.r, "parse");
         let keys = OwnKeys::new(sources, &by_path, opts);
-        self.site_wide = keys.site_wide;
         if self.lists_guard.is_some_and(|g| g != keys.site_wide) {
             // A list memo made under other site-wide inputs (an edited
             // template in `serve`, or the build cache's from another

@@ -26,6 +26,11 @@
     return h % Math.max(1, n);
   }
 
+  /* The URLs of term shard k and entry shard k of the index whose
+     manifest is `m`. */
+  function termUrl(m, k) { return m.path + "terms-" + k + ".json"; }
+  function docUrl(m, k) { return m.path + "docs-" + k + ".json"; }
+
   /* The index at `url`, read through `get` (url -> promise of JSON): each
      file fetched once, when a query first needs it (again after a failed
      fetch: the signal may be back). */
@@ -41,7 +46,7 @@
        the acronym, 3 is a word of the acronym): a word of one character
        must be a whole word, a longer one begins a word. */
     function found(m, word) {
-      var u = m.path + "terms-" + termShard(word, m.terms) + ".json";
+      var u = termUrl(m, termShard(word, m.terms));
       return file(u).then(function (shard) {
         var hits = {}, terms = shard.terms || {};
         Object.keys(terms).forEach(function (t) {
@@ -92,14 +97,14 @@
       return start().then(function (m) {
         return Promise.all(ids.map(function (id) {
           var k = Math.floor(id / m.doc_entries);
-          return file(m.path + "docs-" + k + ".json").then(function (s) {
+          return file(docUrl(m, k)).then(function (s) {
             return s.entries[id - s.first];
           });
         }));
       });
     }
 
-    return { search: search, entries: entries };
+    return { search: search, entries: entries, manifest: start };
   }
 
   var KINDS = { trial: "Trial", appraisal: "Appraisal", topic: "Topic" };
@@ -155,6 +160,7 @@
     var status = document.getElementById("search-status");
     var more = document.getElementById("search-more");
     var index = open(form.getAttribute("data-index"), json);
+    keep(index);
     var q = new URLSearchParams(location.search).get("q");
     if (q) box.value = q;
     var found = [], shown = function () { return false; };
@@ -258,8 +264,8 @@
   /* The shard URLs of the index whose manifest is `m`. */
   function shardUrls(m) {
     var urls = [], k;
-    for (k = 0; k < m.terms; k++) urls.push(m.path + "terms-" + k + ".json");
-    for (k = 0; k < m.docs; k++) urls.push(m.path + "docs-" + k + ".json");
+    for (k = 0; k < m.terms; k++) urls.push(termUrl(m, k));
+    for (k = 0; k < m.docs; k++) urls.push(docUrl(m, k));
     return urls;
   }
 
@@ -273,10 +279,9 @@
      site's index is precached whole); otherwise offers to keep them all,
      fetching each missing shard once through the worker, which keeps what
      it fetches. */
-  function keep() {
-    var form = document.getElementById("search-form");
+  function keep(index) {
     var box = document.getElementById("search-keep");
-    if (!form || !box || !("serviceWorker" in navigator) || !window.caches) return;
+    if (!box || !("serviceWorker" in navigator) || !window.caches) return;
     var button = document.getElementById("search-keep-button");
     var note = document.getElementById("search-keep-status");
     var KEPT = "Search works offline on this device.";
@@ -289,7 +294,7 @@
     }
     function show() {
       if (!navigator.serviceWorker.controller) return;
-      json(form.getAttribute("data-index")).then(function (manifest) {
+      index.manifest().then(function (manifest) {
         m = manifest;
         if (!m.terms) return;
         return missing().then(function (left) {
@@ -330,7 +335,7 @@
     navigator.serviceWorker.addEventListener("controllerchange", show);
   }
 
-  function boot() { start(); header(); keep(); }
+  function boot() { start(); header(); }
 
   if (typeof module !== "undefined" && module.exports) {
     module.exports = { norm: norm, open: open, termShard: termShard };
