@@ -673,18 +673,83 @@ pub fn probability_percent(p: f64) -> String {
     }
 }
 
-/// One Bayesian re-analysis in words: the prior, the posterior ratio with
-/// its credible interval, and the probabilities of benefit and harm.
-pub fn bayes_text(b: &crate::analyse::BayesOut) -> String {
-    format!(
-        "{} prior: posterior RR {} ({} to {}); P(benefit) {}, P(harm) {}",
-        crate::model::capitalise(&b.prior),
-        num(b.ratio, 2),
-        num(b.ci_low, 2),
-        num(b.ci_high, 2),
-        probability_percent(b.p_benefit),
-        probability_percent(b.p_harm)
-    )
+/// The Bayesian re-analyses in words, one line per distinct posterior: the
+/// prior, the posterior ratio with its credible interval, and the
+/// probabilities of benefit and harm. Priors whose posteriors read the same
+/// are named together (`Sceptical and neutral priors: posterior RR 0.99
+/// (0.94 to 1.05); P(benefit) 60%, P(harm) 40%`): a large trial's data swamp
+/// any prior, and the same line twice says nothing more.
+pub fn bayes_lines(all: &[crate::analyse::BayesOut]) -> Vec<String> {
+    let posteriors = all.iter().map(|b| {
+        let text = format!(
+            "posterior RR {} ({} to {}); P(benefit) {}, P(harm) {}",
+            num(b.ratio, 2),
+            num(b.ci_low, 2),
+            num(b.ci_high, 2),
+            probability_percent(b.p_benefit),
+            probability_percent(b.p_harm)
+        );
+        (text, b.prior.as_str())
+    });
+    group_same(posteriors)
+        .into_iter()
+        .map(|(text, priors)| {
+            let noun = if priors.len() == 1 { "prior" } else { "priors" };
+            crate::model::capitalise(&format!("{} {noun}: {text}", and_list(&priors)))
+        })
+        .collect()
+}
+
+/// The effects recomputed from the arm data as the trial page's outcome
+/// row lists them: a risk difference with the method that gave it (`RD 1.7
+/// pts (0.2 to 3.2), Wald`), any other measure as [`effect_text`]. Risk
+/// differences that read the same by several methods are one line naming
+/// them all (`…, Wald and Newcombe hybrid score`).
+pub fn recomputed_lines(effects: &[EffectResult]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rds = Vec::new();
+    for e in effects {
+        match e.measure {
+            // Each group of risk differences takes the place of its first.
+            Measure::RD => {
+                if rds.is_empty() {
+                    lines.push(String::new());
+                }
+                rds.push((effect_text(e), e.method));
+            }
+            _ => lines.push(effect_text(e)),
+        }
+    }
+    if let Some(at) = lines.iter().position(String::is_empty) {
+        let rd: Vec<String> = group_same(rds.into_iter())
+            .into_iter()
+            .map(|(text, methods)| format!("{text}, {}", and_list(&methods)))
+            .collect();
+        lines.splice(at..=at, rd);
+    }
+    lines
+}
+
+/// Pairs `(text, name)` grouped by equal text, in the order each text first
+/// appears, with the names that share it.
+fn group_same<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<(String, Vec<&'a str>)> {
+    let mut groups: Vec<(String, Vec<&'a str>)> = Vec::new();
+    for (text, name) in pairs {
+        match groups.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((text, vec![name])),
+        }
+    }
+    groups
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Percentage `e` of `t` to one decimal (empty when `t` is 0).
@@ -1393,6 +1458,87 @@ pub fn subgroup_test_text(t: &crate::analyse::SubgroupTest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn posterior(prior: &str, ratio: f64, p_benefit: f64) -> crate::analyse::BayesOut {
+        crate::analyse::BayesOut {
+            prior: prior.into(),
+            ratio,
+            ci_low: ratio - 0.05,
+            ci_high: ratio + 0.06,
+            p_benefit,
+            p_harm: 1.0 - p_benefit,
+        }
+    }
+
+    #[test]
+    fn priors_with_the_same_posterior_are_named_together() {
+        let same = [
+            posterior("sceptical", 0.99, 0.6),
+            posterior("neutral", 0.99, 0.6),
+        ];
+        assert_eq!(
+            bayes_lines(&same),
+            ["Sceptical and neutral priors: posterior RR 0.99 (0.94 to 1.05); P(benefit) 60%, P(harm) 40%"]
+        );
+        let apart = [
+            posterior("sceptical", 0.9, 0.8),
+            posterior("neutral", 0.85, 0.9),
+            posterior("enthusiastic", 0.9, 0.8),
+        ];
+        assert_eq!(
+            bayes_lines(&apart),
+            [
+                "Sceptical and enthusiastic priors: posterior RR 0.90 (0.85 to 0.96); P(benefit) 80%, P(harm) 20%",
+                "Neutral prior: posterior RR 0.85 (0.80 to 0.91); P(benefit) 90%, P(harm) 10%",
+            ]
+        );
+        assert!(bayes_lines(&[]).is_empty());
+    }
+
+    fn recomputed(measure: Measure, estimate: [f64; 3], method: &'static str) -> EffectResult {
+        EffectResult {
+            measure,
+            estimate: estimate[0],
+            ci_low: estimate[1],
+            ci_high: estimate[2],
+            method,
+            p: 0.5,
+            corrected: false,
+        }
+    }
+
+    #[test]
+    fn risk_differences_that_read_the_same_are_one_line_naming_each_method() {
+        let effects = [
+            recomputed(Measure::RR, [1.09, 1.01, 1.18], "log-Wald (Katz)"),
+            recomputed(Measure::RD, [0.017, 0.002, 0.032], "Wald"),
+            recomputed(
+                Measure::RD,
+                [0.0171, 0.0021, 0.0318],
+                "Newcombe hybrid score",
+            ),
+            recomputed(Measure::OR, [1.12, 1.01, 1.23], "Woolf"),
+        ];
+        assert_eq!(
+            recomputed_lines(&effects),
+            [
+                "RR 1.09 (1.01 to 1.18)",
+                "RD 1.7 pts (0.2 to 3.2), Wald and Newcombe hybrid score",
+                "OR 1.12 (1.01 to 1.23)",
+            ]
+        );
+        let apart = [
+            recomputed(Measure::RD, [0.05, -0.01, 0.11], "Wald"),
+            recomputed(Measure::RD, [0.05, 0.0, 0.12], "Newcombe hybrid score"),
+        ];
+        assert_eq!(
+            recomputed_lines(&apart),
+            [
+                "RD 5.0 pts (−1.0 to 11.0), Wald",
+                "RD 5.0 pts (0.0 to 12.0), Newcombe hybrid score",
+            ]
+        );
+    }
 
     /// An analysis that went from `before` to `after` as its trials moved.
     fn moved(before: [f64; 3], after: [f64; 3], changes: Vec<Change>) -> AnalysisDiff {

@@ -89,50 +89,48 @@ pub struct EventRateSpec {
 }
 
 impl EventRateSpec {
-    /// The plotted data as a table.
+    /// The plotted data as a table laid out as the chart is: a row per
+    /// outcome, a column per arm, each cell `events/total, risk% (95% CI)`
+    /// (`26/101, 25.7% (18.1 to 35.0)`; empty for an arm without data).
     pub fn table(&self) -> DataTable {
-        let pct = |v: Option<f64>| {
-            v.filter(|v| v.is_finite())
-                .map(|v| fmt_num(v * 100.0, 1))
-                .unwrap_or_default()
+        let pct = |v: f64| fmt_num(v * 100.0, 1);
+        let cell = |a: &ArmRate| {
+            let Some(risk) = a.risk() else {
+                return String::new();
+            };
+            let mut s = String::new();
+            if a.total > 0 {
+                let _ = write!(s, "{}/{}, ", a.events, a.total);
+            }
+            let _ = write!(s, "{}%", pct(risk));
+            if let (Some(l), Some(h)) = (a.ci_low, a.ci_high) {
+                if l.is_finite() && h.is_finite() {
+                    let _ = write!(s, " ({} to {})", pct(l), pct(h));
+                }
+            }
+            s
         };
+        let widest = self
+            .outcomes
+            .iter()
+            .max_by_key(|g| g.arms.len())
+            .map_or(&[][..], |g| &g.arms[..]);
+        let mut headers = vec!["Outcome".to_string()];
+        headers.extend(widest.iter().map(|a| a.label.clone()));
         let rows = self
             .outcomes
             .iter()
-            .flat_map(|g| {
-                g.arms.iter().map(move |a| {
-                    let known = a.risk().is_some();
-                    let count = |n: u64| if known { n.to_string() } else { String::new() };
-                    vec![
-                        g.label.clone(),
-                        a.label.clone(),
-                        count(a.events),
-                        count(a.total),
-                        pct(a.risk()),
-                        match (a.ci_low, a.ci_high) {
-                            (Some(l), Some(h)) if l.is_finite() && h.is_finite() => {
-                                format!("{} to {}", pct(Some(l)), pct(Some(h)))
-                            }
-                            _ => String::new(),
-                        },
-                    ]
-                })
+            .map(|g| {
+                let mut row = vec![g.label.clone()];
+                row.extend((0..widest.len()).map(|i| g.arms.get(i).map(cell).unwrap_or_default()));
+                row
             })
             .collect();
         DataTable {
             caption: self.title.clone(),
-            headers: [
-                "Outcome",
-                "Arm",
-                "Events",
-                "Total",
-                "Risk (%)",
-                "95% CI (%)",
-            ]
-            .map(String::from)
-            .to_vec(),
+            headers,
             rows,
-            notes: Vec::new(),
+            notes: vec!["Each cell: events/patients, the risk in % (95% CI in %).".into()],
         }
     }
 }

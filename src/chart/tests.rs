@@ -808,8 +808,25 @@ fn tables_describe_the_data() {
     assert!(t.rows.iter().all(|r| r.len() == t.headers.len()));
     assert_eq!(t.notes.len(), 3);
     let t = rates_spec().table();
-    assert_eq!(t.rows.len(), 6);
-    assert_eq!(t.rows[0][4], "25.7");
+    assert_eq!(t.headers, ["Outcome", "Levosimendan", "Placebo"]);
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(
+        t.rows[0],
+        [
+            "All-cause mortality, day 30",
+            "26/101, 25.7% (18.1 to 35.0)",
+            "23/104, 22.1% (15.2 to 31.3)"
+        ]
+    );
+    let mut gap = rates_spec();
+    gap.outcomes[1].arms.pop();
+    gap.outcomes[2].arms[0].ci_low = None;
+    let t = gap.table();
+    assert_eq!(
+        t.rows[1],
+        ["Ventricular arrhythmia", "18/101, 17.8% (11.6 to 26.5)", ""]
+    );
+    assert_eq!(t.rows[2][1], "29/101, 28.7%");
     let t = timeline_spec(true).table();
     assert_eq!(t.rows[2], vec!["Completed", "2024-11", "Anticipated"]);
     let t = cumulative_spec().table();
@@ -1012,9 +1029,15 @@ fn an_arm_without_data_keeps_the_other_arms_colours() {
     assert!(svg.contains(">no data</text>"));
     let table = spec.table();
     assert_eq!(
-        table.rows[3][1..4],
-        ["Low dose".to_string(), String::new(), String::new()]
+        table.headers,
+        ["Outcome", "Low dose", "High dose", "Placebo"]
     );
+    assert_eq!(table.rows[1][0], "Stroke");
+    assert_eq!(
+        table.rows[1][1], "",
+        "the arm without data has an empty cell"
+    );
+    assert!(table.rows[1][2].starts_with("3/"), "{:?}", table.rows[1]);
 }
 
 fn tsa_spec() -> TsaChartSpec {

@@ -6,8 +6,9 @@
 //!   trial, appraisal and topic pages are articles, every other page a
 //!   website. A page with a generated image (`social.png`, see
 //!   `super::social`) names it (`og:image` with its size and alt text,
-//!   `twitter:image`) and gets the `summary_large_image` card; every other
-//!   page the `summary` card.
+//!   and `twitter:image:alt`) and gets the `summary_large_image` card;
+//!   every other page the `summary` card. X reads the title, description
+//!   and image from the og: tags, so those are written once.
 //! - Google Scholar `citation_*` tags on a trial page whose publication
 //!   gives the fields, each tag present exactly when its field is.
 //! - schema.org JSON-LD on trial, appraisal and topic pages: a
@@ -32,9 +33,9 @@ use super::site::{of_page, Env};
 pub struct ShareCtx {
     /// `og:type`: `article` (trials, appraisals, topics) or `website`.
     pub og_type: &'static str,
-    /// `og:title` and `twitter:title`: the page title.
+    /// `og:title`: the page title.
     pub title: String,
-    /// `og:description` and `twitter:description`: the page description,
+    /// `og:description`: the page description,
     /// else the site's.
     pub description: String,
     /// `og:url`: the page's permalink.
@@ -49,7 +50,7 @@ pub struct ShareCtx {
     pub modified_time: Option<String>,
     /// `twitter:card`: `summary_large_image` with an image, else `summary`.
     pub twitter_card: &'static str,
-    /// The page's generated image (`og:image`, `twitter:image`), if any.
+    /// The page's generated image (`og:image`), if any.
     pub image: Option<ShareImageCtx>,
     /// Google Scholar `citation_*` tags, in the order written.
     pub scholar: Vec<MetaTag>,
@@ -61,7 +62,7 @@ pub struct ShareCtx {
 /// A page's link-preview image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareImageCtx {
-    /// Its full URL (`og:image`, `twitter:image`).
+    /// Its full URL (`og:image`).
     pub url: String,
     /// Width in pixels (`og:image:width`).
     pub width: u32,

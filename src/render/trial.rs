@@ -3,9 +3,9 @@
 //! ([`OutcomeCtx`]), the count of printed results that do or do not add
 //! up, the figures, and the pages linked to the trial.
 
-use crate::analyse::{EffectResult, OutcomeResult};
+use crate::analyse::OutcomeResult;
 use crate::link::{FigureKey, TrialStatus};
-use crate::model::{Measure, Publication, Role, Trial};
+use crate::model::{Publication, Role, Trial};
 use crate::stats::check::Verdict;
 
 use super::context::{ArmCtx, CheckCtx, FieldCtx, FigureCtx, LinkCtx, OutcomeCtx, TrialCtx};
@@ -305,7 +305,7 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
             explained_by: c.explained_by.clone().filter(|_| c.verdict.is_mismatch()),
         })
         .collect();
-    let bayes = o.bayes.iter().map(crate::present::bayes_text).collect();
+    let bayes = crate::present::bayes_lines(&o.bayes);
     let (effect, check) = super::card::card_effect(o);
     OutcomeCtx {
         effect: effect.map(|e| e.text),
@@ -325,20 +325,11 @@ fn outcome_ctx(o: &OutcomeResult, note: Option<String>) -> OutcomeCtx {
         arm_cells: o.arms.iter().map(crate::present::arm_text).collect(),
         posted: None,
         reported: o.reported.iter().map(|r| r.text.clone()).collect(),
-        recomputed: o.effects.iter().map(effect_text).collect(),
+        recomputed: crate::present::recomputed_lines(&o.effects),
         nnt: o.nnt.as_ref().map(|n| n.text.clone()),
         fragility,
         checks,
         bayes,
         note,
-    }
-}
-
-/// A recomputed effect: a risk difference in points with its method, any
-/// other measure with its CI.
-fn effect_text(e: &EffectResult) -> String {
-    match e.measure {
-        Measure::RD => format!("{}, {}", crate::present::effect_text(e), e.method),
-        _ => crate::present::effect_text(e),
     }
 }

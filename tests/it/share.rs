@@ -54,13 +54,10 @@ fn og(kind: &str, title: &str, description: &str, path: &str) -> Vec<String> {
     ]
 }
 
-/// The Twitter card lines.
-fn twitter(title: &str, description: &str) -> Vec<String> {
-    vec![
-        "<meta name=\"twitter:card\" content=\"summary\">".into(),
-        format!("<meta name=\"twitter:title\" content=\"{title}\">"),
-        format!("<meta name=\"twitter:description\" content=\"{description}\">"),
-    ]
+/// The Twitter card line: X takes the title, description and image from
+/// the og: tags, so they are not written again.
+fn twitter_card() -> Vec<String> {
+    vec!["<meta name=\"twitter:card\" content=\"summary\">".into()]
 }
 
 #[test]
@@ -71,7 +68,7 @@ fn a_trial_with_a_full_publication_has_every_tag() {
     let desc = "A trial whose title tries to break out &amp; more";
     let mut want = og("article", title, desc, "trials/paper/");
     want.push("<meta property=\"article:published_time\" content=\"2021-03-04\">".into());
-    want.extend(twitter(title, desc));
+    want.extend(twitter_card());
     for (name, content) in [
         (
             "citation_title",
@@ -113,7 +110,7 @@ fn a_trial_known_by_its_citation_has_no_scholar_tags() {
     );
     // No date: no published time; no publication title: no citation_* tags.
     let mut want = og("article", title, desc, "trials/bare/");
-    want.extend(twitter(title, desc));
+    want.extend(twitter_card());
     assert_eq!(share_tags(&html), want);
     assert!(html.contains("<dt>Citation</dt><dd>Known only through a review.</dd>"));
 }
@@ -126,13 +123,13 @@ fn a_topic_and_a_plain_page_have_their_tags() {
     let mut want = og("article", title, desc, "topics/shock/");
     want.push("<meta property=\"article:published_time\" content=\"2022-05-06\">".into());
     want.push("<meta property=\"article:modified_time\" content=\"2022-06-07\">".into());
-    want.extend(twitter(title, desc));
+    want.extend(twitter_card());
     assert_eq!(share_tags(&html), want);
 
     // A plain page is a website, without JSON-LD.
     let html = read(&out, "about/index.html");
     let mut want = og("website", "About", "About this site.", "about/");
-    want.extend(twitter("About", "About this site."));
+    want.extend(twitter_card());
     assert_eq!(share_tags(&html), want);
     assert!(json_ld(&html).is_empty());
     assert!(!html.contains("application/ld+json"));
@@ -144,7 +141,7 @@ fn a_topic_and_a_plain_page_have_their_tags() {
         "A fixture for sharing and indexing metadata.",
     );
     let mut want = og("website", title, desc, "");
-    want.extend(twitter(title, desc));
+    want.extend(twitter_card());
     assert_eq!(share_tags(&html), want);
 }
 
@@ -242,7 +239,7 @@ fn an_appraisal_is_an_article_about_its_trial() {
     let (title, desc) = ("Journal club on PAPER", "What we made of it.");
     let mut want = og("article", title, desc, "appraisals/club/");
     want.push("<meta property=\"article:published_time\" content=\"2021-04-01\">".into());
-    want.extend(twitter(title, desc));
+    want.extend(twitter_card());
     assert_eq!(share_tags(&html), want);
     let ld = json_ld(&html);
     assert_eq!(ld[0]["@type"], "MedicalScholarlyArticle");
