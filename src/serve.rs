@@ -153,8 +153,13 @@ pub fn serve(opts: &ServeOptions) -> io::Result<()> {
         let slot = Slot(Arc::clone(&open));
         let state = Arc::clone(&state);
         std::thread::spawn(move || {
-            let _slot = slot;
-            let _ = handle(stream, &state, port);
+            let mut stream = stream;
+            let _ = handle(&mut stream, &state, port);
+            // The slot is free before the client can see the connection
+            // close, so a client that was answered and connects again at
+            // once is never counted twice.
+            drop(slot);
+            drop(stream);
         });
     }
     Ok(())
@@ -429,7 +434,7 @@ fn host_allowed(head: &str, port: u16) -> bool {
 }
 
 /// Answer one request.
-fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
+fn handle(stream: &mut TcpStream, state: &Shared, port: u16) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut head = Vec::with_capacity(1024);
@@ -439,7 +444,7 @@ fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
     while !end_of_head(&head) {
         if head.len() > 16 * 1024 {
             let msg = b"request head too large\n";
-            return respond(&mut stream, 431, "text/plain", msg, true, None);
+            return respond(stream, 431, "text/plain", msg, true, None);
         }
         let n = stream.read(&mut chunk)?;
         if n == 0 {
@@ -456,18 +461,11 @@ fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
         let msg = format!(
             "appraise serve answers only requests for http://127.0.0.1:{port}/ or http://localhost:{port}/\n"
         );
-        return respond(
-            &mut stream,
-            403,
-            "text/plain",
-            msg.as_bytes(),
-            send_body,
-            None,
-        );
+        return respond(stream, 403, "text/plain", msg.as_bytes(), send_body, None);
     }
     if method != "GET" && method != "HEAD" {
         let msg = b"GET or HEAD only\n";
-        return respond(&mut stream, 405, "text/plain", msg, true, None);
+        return respond(stream, 405, "text/plain", msg, true, None);
     }
     let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
     let key = path.trim_start_matches('/');
@@ -501,21 +499,21 @@ fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
     };
     if let Some(body) = status {
         let ctype = "application/json";
-        return respond(&mut stream, 200, ctype, body.as_bytes(), send_body, None);
+        return respond(stream, 200, ctype, body.as_bytes(), send_body, None);
     }
     let html = "text/html; charset=utf-8";
     match found {
         Found::File(ctype, bytes) => {
             let body = with_reload_script(ctype, &bytes, version);
-            respond(&mut stream, 200, ctype, &body, send_body, None)
+            respond(stream, 200, ctype, &body, send_body, None)
         }
-        Found::Redirect(to) => respond(&mut stream, 301, "text/plain", b"", send_body, Some(&to)),
+        Found::Redirect(to) => respond(stream, 301, "text/plain", b"", send_body, Some(&to)),
         Found::Missing(page) => {
             let body = match page {
                 Some(b) => with_reload_script(html, &b, version),
                 None => b"Not found\n".to_vec(),
             };
-            respond(&mut stream, 404, html, &body, send_body, None)
+            respond(stream, 404, html, &body, send_body, None)
         }
         Found::NoSite => {
             let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -523,7 +521,7 @@ fn handle(mut stream: TcpStream, state: &Shared, port: u16) -> io::Result<()> {
                 <p>appraise has no good build of this site yet. Fix the errors below \
                 and this page reloads.</p></body></html>";
             let body = with_reload_script(html, page.as_bytes(), version);
-            respond(&mut stream, 503, html, &body, send_body, None)
+            respond(stream, 503, html, &body, send_body, None)
         }
     }
 }
