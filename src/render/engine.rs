@@ -118,6 +118,7 @@ impl<'a> Renderer<'a> {
     /// template that does not compile is an error.
     pub fn new(input: &'a RenderInput<'a>) -> Result<Self, Diagnostics> {
         let mut tera = tera::Tera::new();
+        tera.set_escape_fn(super::escape::html);
         let templates: Vec<(String, String)> = input
             .theme
             .templates

@@ -44,6 +44,7 @@ mod appraisal;
 pub mod card;
 pub mod context;
 mod engine;
+mod escape;
 mod evidence;
 mod feed;
 mod figure;
