@@ -295,6 +295,13 @@ pub fn find(run: &str) -> Vec<Found> {
             Some(k) => i += k,
             None => break,
         }
+        let b = run.as_bytes()[i];
+        // A letter inside a word (most of them: the `s` of every plural)
+        // starts nothing; `joined` says so from one byte back.
+        if b.is_ascii_alphabetic() && i > 0 && run.as_bytes()[i - 1].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
         let ch = run[i..].chars().next().map_or(1, char::len_utf8);
         let starts = run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
             || MEASURES.iter().any(|m| run[i..].starts_with(m));
