@@ -494,7 +494,13 @@ fn extract_shortcodes(body: &str) -> (String, Vec<Shortcode>, Vec<ShortcodeError
 /// Where `{{ name(` starts in `t` from byte `from`, if anywhere.
 fn next_call(t: &str, from: usize) -> Option<usize> {
     let mut at = from;
-    while let Some(k) = t[at..].find("{{").map(|k| k + at) {
+    // A search for one byte (memchr) then a look at the next: cheaper than
+    // a substring search set up again for each of a body's text events.
+    while let Some(k) = t[at..].find('{').map(|k| k + at) {
+        if !t[k + 1..].starts_with('{') {
+            at = k + 1;
+            continue;
+        }
         let rest = t[k + 2..].trim_start();
         let name = rest
             .bytes()

@@ -83,6 +83,19 @@ pub(crate) fn rewrite_links(env: &Env, html: &str) -> String {
     })
 }
 
+/// Where the first `="` of `s` is: a one-byte search (memchr) for `=`
+/// and a look at the next byte, cheaper than a substring search.
+fn attr_value(s: &str) -> Option<usize> {
+    let mut at = 0;
+    while let Some(k) = s[at..].find('=').map(|k| k + at) {
+        if s[k + 1..].starts_with('"') {
+            return Some(k);
+        }
+        at = k + 1;
+    }
+    None
+}
+
 /// [`rewrite_links`] with the base path `bp` and the URL of an `@/`
 /// target (`resolve(target, target without its fragment)`; an unknown one
 /// becomes the base path, as link reported it). Attributes are found by
@@ -94,7 +107,7 @@ fn links_under<'u>(
 ) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(i) = rest.find("=\"") {
+    while let Some(i) = attr_value(rest) {
         let head = &rest[..i];
         let val_start = &rest[i + 2..];
         out.push_str(head);
