@@ -200,13 +200,21 @@ pub fn build_cached(opts: &Options) -> Report {
     // it between the listing and the switch.
     let staging = open_staging(opts, true, &mut diags);
     let name = out.display().to_string();
-    let listing = discover::output_listing(out);
-    // The files' bytes as read are kept, so that one the build leaves the
-    // same is not written again.
-    let cache_bytes = discover::read_cache(&opts.root, FILE);
-    let cache = BuildCache::read(cache_bytes.as_deref(), &name);
-    let lists_bytes = discover::read_cache(&opts.root, crate::cache::LISTS_FILE);
-    let lists = (lists_bytes.as_deref()).and_then(crate::cache::ListsCache::read);
+    // The output's listing and the build cache, and the list memo, are
+    // read side by side; the files' bytes as read are kept, so that one
+    // the build leaves the same is not written again.
+    let ((listing, cache, cache_bytes), (lists, lists_bytes)) = rayon::join(
+        || {
+            let listing = discover::output_listing(out);
+            let bytes = discover::read_cache(&opts.root, FILE);
+            (listing, BuildCache::read(bytes.as_deref(), &name), bytes)
+        },
+        || {
+            let bytes = discover::read_cache(&opts.root, crate::cache::LISTS_FILE);
+            let lists = (bytes.as_deref()).and_then(crate::cache::ListsCache::read);
+            (lists, bytes)
+        },
+    );
     let mut engine = crate::incremental::Engine::with_cache(cache, listing).with_parsed(revived);
     if let Some(lists) = lists {
         engine = engine.with_lists(lists);
