@@ -419,12 +419,17 @@ pub struct SourceCache {
 impl SourceCache {
     /// The cache in the shard files, `read(n)` giving the bytes of shard
     /// `n` ([`sources_file`]) when there is one; the shards are read and
-    /// decoded in parallel, each one's bytes freed once decoded.
+    /// decoded in parallel. The pages' bodies are not copied: each is a
+    /// range of its shard's bytes ([`crate::parse::body`]), which are
+    /// kept while a body of theirs is.
     pub fn read(read: impl Fn(usize) -> Option<Vec<u8>> + Sync) -> Self {
         use rayon::prelude::*;
         let shards: Vec<Option<(Key, Vec<(String, CachedSource)>)>> = (0..SOURCES_SHARDS)
             .into_par_iter()
-            .map(|n| Self::decode(n, &read(n)?))
+            .map(|n| {
+                let bytes = std::sync::Arc::new(read(n)?);
+                crate::parse::body::decoding_from(&bytes, |b| Self::decode(n, b))
+            })
             .collect();
         let mut cache = SourceCache::default();
         for shard in shards {

@@ -18,19 +18,40 @@ pub(super) struct Cx<'a> {
     pub(super) diags: &'a mut Diagnostics,
     /// `unsafe_html: true` in `content/_index.md`: bodies keep raw HTML.
     pub(super) unsafe_html: bool,
+    /// The lines of the document's YAML, split once for every key located.
+    pub(super) lines: std::cell::OnceCell<Vec<crate::parse::locate::Line<'a>>>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// A context for `doc`, its problems going to `diags`.
+    pub(super) fn new(doc: &'a ParsedDoc, diags: &'a mut Diagnostics, unsafe_html: bool) -> Self {
+        Cx {
+            doc,
+            diags,
+            unsafe_html,
+            lines: std::cell::OnceCell::new(),
+        }
+    }
+    /// File position (1-based line, column) of the front-matter key `path`
+    /// ([`ParsedDoc::locate`]).
+    pub(super) fn locate(&self, path: &str) -> (usize, usize) {
+        let doc = self.doc;
+        let lines = (self.lines).get_or_init(|| crate::parse::locate::lines(&doc.yaml));
+        doc.locate_in(lines, path)
+    }
     /// The document's body HTML under the site's policy: sanitised (see
     /// [`crate::sanitize::body`]) unless the site set `unsafe_html: true`
     /// or the body is only HTML pulldown-cmark wrote itself.
     pub(super) fn body_html(&self) -> String {
+        self.body().to_string()
+    }
+    /// [`Cx::body_html`] as the page keeps it: for a body taken from the
+    /// parse cache, applied only when render reads it
+    /// ([`crate::parse::body::BodyHtml::with_policy`]).
+    pub(super) fn body(&self) -> crate::parse::body::BodyHtml {
         let b = &self.doc.body;
-        if self.unsafe_html || !b.needs_sanitising {
-            crate::sanitize::strip_nul(&b.html).into_owned()
-        } else {
-            crate::sanitize::body(&b.html, b.shortcodes.len())
-        }
+        let sanitise = !self.unsafe_html && b.needs_sanitising;
+        b.html.with_policy(sanitise, b.shortcodes.len())
     }
     /// An error at `path` unless the URL there uses a safe scheme; returns
     /// the URL when it may be linked.
@@ -53,14 +74,14 @@ impl Cx<'_> {
     }
     /// An error at the front-matter key `path` (dotted, `trial.arms[0].n`).
     pub(super) fn error(&mut self, path: &str, msg: impl Into<String>) -> &mut Diagnostic {
-        let (l, c) = self.doc.locate(path);
+        let (l, c) = self.locate(path);
         self.diags
             .push(Diagnostic::error(&self.doc.rel_path, l, c, msg));
         self.diags.0.last_mut().expect("just pushed")
     }
     /// A warning at the front-matter key `path`.
     pub(super) fn warn(&mut self, path: &str, msg: impl Into<String>) -> &mut Diagnostic {
-        let (l, c) = self.doc.locate(path);
+        let (l, c) = self.locate(path);
         self.diags
             .push(Diagnostic::warning(&self.doc.rel_path, l, c, msg));
         self.diags.0.last_mut().expect("just pushed")

@@ -34,7 +34,7 @@ pub(super) fn outcomes(
     let mut rejected: Vec<String> = Vec::new();
     for (i, o) in t.outcomes.iter().enumerate() {
         let p = format!("trial.outcomes[{i}]");
-        let line = cx.doc.locate(&p).0;
+        let line = cx.locate(&p).0;
         let origin = (cx.doc.rel_path.clone(), line);
         match outcome(cx, &p, o, arms, &arm_ids, origin, None) {
             Some(o) => outcomes.push(o),
@@ -181,9 +181,9 @@ pub(super) fn outcome(
         reported,
         note: o.note.clone(),
         unit: o.unit.clone(),
-        column: if csv.is_some() { 1 } else { cx.doc.locate(p).1 },
+        column: if csv.is_some() { 1 } else { cx.locate(p).1 },
         registered_as_at: match (&o.registered_as, csv) {
-            (Some(_), None) => cx.doc.locate(&format!("{p}.registered_as")),
+            (Some(_), None) => cx.locate(&format!("{p}.registered_as")),
             _ => (origin.1, 1),
         },
         origin,

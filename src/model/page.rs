@@ -73,7 +73,7 @@ pub(super) fn page(
         author: f.author.clone(),
         template: f.template.clone(),
         bottom_line: f.bottom_line.clone(),
-        body: doc.body.with_html(cx.body_html()),
+        body: doc.body.with_html(cx.body()),
         body_line: doc.body_line,
         kind,
     })
@@ -159,7 +159,7 @@ fn appraisal(cx: &mut Cx) -> Appraisal {
         .trials
         .iter()
         .enumerate()
-        .map(|(i, t)| (t.clone(), cx.doc.locate(&format!("trials[{i}]"))))
+        .map(|(i, t)| (t.clone(), cx.locate(&format!("trials[{i}]"))))
         .collect();
     Appraisal { trials, style }
 }

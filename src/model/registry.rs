@@ -159,8 +159,8 @@ pub(super) fn registry(
         secondary_outcomes: registered(&r.secondary_outcomes),
         results: r.results.as_ref().map(|res| results(cx, res, arms, own)),
         file: cx.doc.rel_path.clone(),
-        line: cx.doc.locate(p).0,
-        at_primary_completion: cx.doc.locate(&format!("{p}.primary_completion")),
+        line: cx.locate(p).0,
+        at_primary_completion: cx.locate(&format!("{p}.primary_completion")),
     };
     dates_in_order(cx, &registry);
     Some(registry)
@@ -300,7 +300,7 @@ fn results(
                 ..RawOutcome::default()
             };
             let ep = format!("{p}.adverse_events[{i}]");
-            let origin = (cx.doc.rel_path.clone(), cx.doc.locate(&ep).0);
+            let origin = (cx.doc.rel_path.clone(), cx.locate(&ep).0);
             let o = outcome(cx, &ep, &raw, arms, &arm_ids, origin, None)?;
             match o.data {
                 OutcomeData::Binary(counts) => Some(PostedEvent {
@@ -321,7 +321,7 @@ fn results(
         group_at: res
             .groups
             .keys()
-            .map(|k| cx.doc.locate(&format!("{p}.groups.{k}")))
+            .map(|k| cx.locate(&format!("{p}.groups.{k}")))
             .collect(),
         flow,
         baseline,
@@ -412,7 +412,7 @@ fn posted(
         ..RawOutcome::default()
     };
     let arm_ids: Vec<&str> = arms.iter().map(|a| a.id.as_str()).collect();
-    let origin = (cx.doc.rel_path.clone(), cx.doc.locate(p).0);
+    let origin = (cx.doc.rel_path.clone(), cx.locate(p).0);
     let mut typed = outcome(cx, p, &raw, arms, &arm_ids, origin, None)?;
     if !ok {
         return None;
@@ -433,9 +433,9 @@ fn posted(
     };
     let value_at = arms
         .iter()
-        .map(|a| cx.doc.locate(&format!("{p}.{kind}.{}", a.id)))
+        .map(|a| cx.locate(&format!("{p}.{kind}.{}", a.id)))
         .collect();
-    let link_at = cx.doc.locate(&format!("{p}.outcome"));
+    let link_at = cx.locate(&format!("{p}.outcome"));
     Some(PostedOutcome {
         title: o.title.clone(),
         role: typed.role,

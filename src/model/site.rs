@@ -140,11 +140,7 @@ fn assemble(
             .rel_path
             .strip_prefix("content/")
             .unwrap_or(&doc.rel_path);
-        let mut cx = Cx {
-            doc,
-            diags: &mut diags,
-            unsafe_html,
-        };
+        let mut cx = Cx::new(doc, &mut diags, unsafe_html);
         root_seen |= index_page(&mut cx, rel, over, &mut site);
     }
     let mut used_csv: BTreeSet<String> = BTreeSet::new();
@@ -174,11 +170,7 @@ fn assemble(
 fn take_in(doc: &ParsedDoc, csvs: &BTreeMap<&str, &ParsedCsv>, unsafe_html: bool) -> PageOut {
     let mut diags = Diagnostics::new();
     let mut used = BTreeSet::new();
-    let mut cx = Cx {
-        doc,
-        diags: &mut diags,
-        unsafe_html,
-    };
+    let mut cx = Cx::new(doc, &mut diags, unsafe_html);
     if doc.front.unsafe_html {
         site_only(&mut cx, "unsafe_html");
     }

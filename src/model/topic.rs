@@ -17,7 +17,7 @@ pub(super) fn topic(cx: &mut Cx, t: &RawTopic) -> Topic {
         .trials
         .iter()
         .enumerate()
-        .map(|(i, id)| (id.clone(), cx.doc.locate(&format!("topic.trials[{i}]"))))
+        .map(|(i, id)| (id.clone(), cx.locate(&format!("topic.trials[{i}]"))))
         .collect();
     let mut analyses = Vec::new();
     let mut ids = BTreeSet::new();
@@ -101,7 +101,7 @@ fn analysis(
             .trials
             .iter()
             .enumerate()
-            .map(|(j, id)| (id.clone(), cx.doc.locate(&format!("{p}.trials[{j}]"))))
+            .map(|(j, id)| (id.clone(), cx.locate(&format!("{p}.trials[{j}]"))))
             .collect(),
         subgroups: a
             .subgroups
@@ -110,7 +110,7 @@ fn analysis(
             .collect(),
         tsa,
         sof,
-        pos: cx.doc.locate(p),
+        pos: cx.locate(p),
     })
 }
 

@@ -44,16 +44,16 @@ pub fn path(p: &str) -> Vec<Seg> {
     out
 }
 
-struct Line<'a> {
+/// One line of a YAML text: its indentation and the text after it.
+pub struct Line<'a> {
     indent: usize,
     text: &'a str,
 }
 
-/// Locate `segs` in `yaml`; returns a 0-based (line, column) within the YAML
-/// text, or `None` when not even the first segment is found.
-pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
-    let lines: Vec<Line> = yaml
-        .lines()
+/// The lines of `yaml`, as [`locate_in`] walks them: made once for every
+/// path looked up in one text.
+pub fn lines(yaml: &str) -> Vec<Line<'_>> {
+    yaml.lines()
         .map(|l| {
             let t = l.trim_start_matches(' ');
             Line {
@@ -61,7 +61,17 @@ pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
                 text: t,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Locate `segs` in `yaml`; returns a 0-based (line, column) within the YAML
+/// text, or `None` when not even the first segment is found.
+pub fn locate(yaml: &str, segs: &[Seg]) -> Option<(usize, usize)> {
+    locate_in(&lines(yaml), segs)
+}
+
+/// [`locate`] in the [`lines`] of a YAML text.
+pub fn locate_in(lines: &[Line], segs: &[Seg]) -> Option<(usize, usize)> {
     let mut w = Walk {
         start: 0,
         end: lines.len(),
@@ -96,8 +106,8 @@ fn is_content(l: &Line) -> bool {
 }
 
 /// A walk down a path through the lines of a YAML text.
-struct Walk<'a> {
-    lines: Vec<Line<'a>>,
+struct Walk<'l, 'a> {
+    lines: &'l [Line<'a>],
     /// The current region: lines [start, end).
     start: usize,
     end: usize,
@@ -112,7 +122,7 @@ struct Walk<'a> {
     key_pos: Option<(usize, usize)>,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     /// The column of the current region's entries (`None`: it is empty).
     fn region_col(&self) -> Option<usize> {
         match self.col {

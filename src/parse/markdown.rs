@@ -70,8 +70,9 @@ pub struct Heading {
 /// The body rendered to HTML, with what was found in it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Markdown {
-    /// HTML with shortcode markers still in place.
-    pub html: String,
+    /// HTML with shortcode markers still in place (a range of the parse
+    /// cache's bytes, for a page taken from it: [`super::body`]).
+    pub html: super::body::BodyHtml,
     /// Headings in order.
     pub headings: Vec<Heading>,
     /// Shortcodes: those on a line of their own (charts) in body order,
@@ -94,7 +95,7 @@ pub struct Markdown {
 impl Markdown {
     /// This body with its HTML replaced by `html`: everything else is
     /// cloned, the old HTML (most of the bytes) is not.
-    pub fn with_html(&self, html: String) -> Markdown {
+    pub fn with_html(&self, html: super::body::BodyHtml) -> Markdown {
         Markdown {
             html,
             headings: self.headings.clone(),
@@ -177,7 +178,7 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     html::push_html(&mut out, walk.events.into_iter());
     (
         Markdown {
-            html: out,
+            html: out.into(),
             headings: walk.headings,
             shortcodes,
             links: walk.links,

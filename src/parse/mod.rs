@@ -8,6 +8,7 @@
 //! parallel; every problem becomes a located diagnostic and the file is
 //! skipped, the build goes on to find the others.
 
+pub mod body;
 pub mod csv;
 pub mod front_matter;
 pub mod locate;
@@ -68,7 +69,13 @@ impl ParsedDoc {
     /// File position (1-based line, column) of a dotted key path such as
     /// `trial.outcomes[2].binary.levo`; the front-matter start if not found.
     pub fn locate(&self, path: &str) -> (usize, usize) {
-        match locate::locate(&self.yaml, &locate::path(path)) {
+        self.locate_in(&locate::lines(&self.yaml), path)
+    }
+
+    /// [`ParsedDoc::locate`] given the [`locate::lines`] of its YAML (for
+    /// the many paths of one document).
+    pub fn locate_in(&self, lines: &[locate::Line], path: &str) -> (usize, usize) {
+        match locate::locate_in(lines, &locate::path(path)) {
             Some((l, c)) => self.yaml_pos(l, c),
             None => (self.yaml_line.saturating_sub(1).max(1), 1),
         }

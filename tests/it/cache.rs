@@ -526,7 +526,7 @@ fn tamper_memo(root: &Path, file: &str) -> Vec<u8> {
 #[test]
 fn list_pages_and_the_home_image_come_from_the_cached_memo_while_their_inputs_hold() {
     let t = tempfile::tempdir().unwrap();
-    let s = built_example(t.path());
+    built_example(t.path());
     let public = t.path().join("public");
     assert!(public.join("social.png").is_file(), "the example draws it");
     let home = tamper_memo(t.path(), "index.html");
@@ -554,4 +554,118 @@ fn list_pages_and_the_home_image_come_from_the_cached_memo_while_their_inputs_ho
     let r = cached(t.path());
     assert!(!r.failed(), "{}", r.diagnostics);
     assert_same(&output(t.path()), &clean(&s), "a list page edited by hand");
+}
+
+/// The example site with a page whose body holds HTML of the author's
+/// (an event handler the sanitiser removes) and a NUL character.
+fn example_with_raw_html() -> Sources {
+    let mut s = example();
+    s.files.push(appraise::discover::SourceFile {
+        rel_path: "content/notes/raw-html.md".into(),
+        kind: appraise::discover::FileKind::Page,
+        bytes: b"---\ntitle: Raw HTML\n---\nA <span onclick=\"go()\">span</span> and a\0nul.\n\n<div class=\"box\">block</div>\n".to_vec(),
+    });
+    s.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    s
+}
+
+/// A page taken from the parse cache keeps its body as the cache's bytes
+/// until render reads it (`appraise::parse::body`); rendered again (a
+/// template edited) and under the other HTML policy (`unsafe_html`
+/// switched on), every page is the one a clean build writes.
+#[test]
+fn bodies_from_the_parse_cache_render_as_parsed_ones_under_either_policy() {
+    let t = tempfile::tempdir().unwrap();
+    let s = example_with_raw_html();
+    let csvs = s.of_kind(appraise::discover::FileKind::DataCsv).count();
+    put_site(&s, t.path());
+    settle();
+    let first = cached(t.path());
+    assert!(!first.failed(), "{}", first.diagnostics);
+    let pages = first.cached.unwrap().0;
+    override_meta_template(t.path());
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_eq!(r.parsed, Some(csvs), "every page from the parse cache");
+    assert_eq!(r.cached, Some((pages, 0)), "and every page rendered");
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "a template edit");
+    let page = t.path().join("public/notes/raw-html/index.html");
+    let sanitised = std::fs::read_to_string(&page).unwrap();
+    assert!(sanitised.contains("span") && !sanitised.contains("onclick"));
+    assert!(!sanitised.contains('\0'));
+    let index = t.path().join("content/_index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(
+        &index,
+        text.replacen("---\n", "---\nunsafe_html: true\n", 1),
+    )
+    .unwrap();
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_eq!(r.parsed, Some(csvs + 1), "only the site's settings read");
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "unsafe_html switched on");
+    let raw = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        raw.contains("onclick=\"go()\"") && !raw.contains('\0'),
+        "{raw}"
+    );
+}
+
+/// A cache file whose bytes a build leaves as they were (the build cache,
+/// the list memo, a shard) is not written again: it keeps its inode. One
+/// whose bytes change is replaced.
+#[test]
+fn cache_files_a_build_leaves_the_same_are_not_written_again() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let mut s = built_example(t.path());
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let dir = t.path().join(".appraise-cache");
+    let inodes = || -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.metadata().unwrap().ino(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = inodes();
+    assert!(before.iter().any(|(n, _)| n == "build.json"));
+    assert!(before.iter().any(|(n, _)| n == "lists.bin"));
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_eq!(inodes(), before, "nothing changed: nothing written");
+    let rel = "content/trials/leopards/index.md";
+    let text = std::fs::read_to_string(t.path().join(rel)).unwrap();
+    let edited = text.replacen("89/258", "90/258", 1);
+    std::fs::write(t.path().join(rel), &edited).unwrap();
+    (s.files.iter_mut().find(|f| f.rel_path == rel).unwrap()).bytes = edited.into_bytes();
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let after = inodes();
+    let replaced: Vec<&str> = (after.iter().zip(&before))
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    let shard = appraise::cache::sources_file(appraise::cache::shard_of(rel));
+    assert!(replaced.contains(&"build.json"), "{replaced:?}");
+    assert!(replaced.contains(&shard.as_str()), "{replaced:?}");
+    assert_same(
+        &output(t.path()),
+        &clean(&s),
+        "an edit after a build that wrote nothing",
+    );
 }
