@@ -1305,7 +1305,10 @@ mod tests {
         let mut paths: Vec<String> = fresh.iter().map(|(p, _)| p.to_string()).collect();
         paths.extend(failed.iter().map(|p| p.to_string()));
         place(kept, &mut files, paths, |d| &d.0);
-        assert!(files.values().all(|f| f.value.is_none()), "every parse is placed");
+        assert!(
+            files.values().all(|f| f.value.is_none()),
+            "every parse is placed"
+        );
     }
 
     #[test]
@@ -1344,8 +1347,9 @@ mod tests {
 
     #[test]
     fn changed_files_counts_edits_additions_and_removals() {
-        let old: BTreeMap<String, Arc<[u8]>> =
-            [file("a", b"1"), file("b", b"2"), file("c", b"3")].into_iter().collect();
+        let old: BTreeMap<String, Arc<[u8]>> = [file("a", b"1"), file("b", b"2"), file("c", b"3")]
+            .into_iter()
+            .collect();
         let shared = Arc::clone(&old["a"]);
         let new = vec![
             ("a".to_string(), shared),
@@ -1405,10 +1409,19 @@ mod tests {
         again.put("c".into(), Arc::from(&b"changed"[..]));
         again.put("d".into(), Arc::from(&b"4"[..]));
         again.seal(&mut Diagnostics::new());
-        let keys: Vec<Key> = again.digests(&mut known).into_iter().map(|(_, k)| k).collect();
+        let keys: Vec<Key> = again
+            .digests(&mut known)
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
         assert_eq!(
             keys,
-            [7, hash_bytes(b"2"), hash_bytes(b"changed"), hash_bytes(b"4")]
+            [
+                7,
+                hash_bytes(b"2"),
+                hash_bytes(b"changed"),
+                hash_bytes(b"4")
+            ]
         );
         assert_eq!(known.len(), 4);
     }

@@ -506,7 +506,10 @@ mod tests {
     #[test]
     fn a_reused_list_page_is_shared_not_copied_and_kept_for_the_next_build() {
         let page: Arc<[u8]> = Arc::from(&b"<html>list</html>"[..]);
-        let memo = ListMemo::new(HashMap::from([(1, Arc::clone(&page)), (2, Arc::from(&b"x"[..]))]));
+        let memo = ListMemo::new(HashMap::from([
+            (1, Arc::clone(&page)),
+            (2, Arc::from(&b"x"[..])),
+        ]));
         let got = memo.reuse(1).expect("kept by the last build");
         assert!(Arc::ptr_eq(&got, &page));
         assert!(memo.reuse(1).is_none(), "taken once");
