@@ -531,8 +531,12 @@ impl ListsCache {
 
     /// The bytes of the file holding `entries` made under `guard` (in key
     /// order, so the same memo gives the same bytes).
-    pub fn to_bytes(guard: Key, entries: &std::collections::HashMap<Key, Vec<u8>>) -> Vec<u8> {
-        let mut sorted: Vec<(&Key, &Vec<u8>)> = entries.iter().collect();
+    /// The entries' bytes may be owned or shared (`Vec<u8>`, `Arc<[u8]>`).
+    pub fn to_bytes<B: AsRef<[u8]>>(
+        guard: Key,
+        entries: &std::collections::HashMap<Key, B>,
+    ) -> Vec<u8> {
+        let mut sorted: Vec<(&Key, &[u8])> = entries.iter().map(|(k, v)| (k, v.as_ref())).collect();
         sorted.sort_unstable_by_key(|e| *e.0);
         let size: usize = sorted.iter().map(|e| 24 + e.1.len()).sum();
         let version = env!("CARGO_PKG_VERSION").as_bytes();

@@ -60,7 +60,9 @@ use crate::parse::{self, Parsed, ParsedCsv, ParsedDoc};
 use crate::pipeline::{self, Options, Report};
 use crate::{render, write};
 
-/// A parsed file and its diagnostics, under the hash of its bytes.
+/// A parsed file and its diagnostics, under the hash of its bytes. Once
+/// a build has placed the parse in [`Engine::parsed`], `value` is empty
+/// (it is also empty for a file that does not parse).
 struct ParsedFile<T> {
     hash: Key,
     value: Option<T>,
@@ -93,12 +95,16 @@ pub struct Engine {
     hashes: HashMap<String, Key>,
     docs: HashMap<String, ParsedFile<ParsedDoc>>,
     csvs: HashMap<String, ParsedFile<ParsedCsv>>,
+    /// Every file that parsed, in path order: the model's input, kept
+    /// whole between builds and updated in place, so an unchanged page's
+    /// parse is never moved.
+    parsed: Parsed,
     models: HashMap<Key, model::PageOut>,
     trials: HashMap<Key, Done<Vec<OutcomeResult>>>,
     topics: HashMap<Key, Done<Vec<PooledResult>>>,
     figures: HashMap<Key, Arc<[Figure]>>,
     pages: HashMap<Key, RenderedPage>,
-    lists: HashMap<Key, Vec<u8>>,
+    lists: HashMap<Key, Arc<[u8]>>,
     /// The search index's term shards of the last build.
     terms: render::terms::TermMemo,
     /// The site-wide inputs the list memo `lists` was made under (by the
@@ -107,9 +113,9 @@ pub struct Engine {
     /// a list page's key names its template but not the template's text.
     lists_guard: Option<Key>,
     output: Arc<BTreeMap<String, Arc<[u8]>>>,
-    /// The key of each output file's bytes, by path, with the bytes it was
-    /// computed from (see `NextOutput::digests`).
-    digests: HashMap<String, (Arc<[u8]>, Key)>,
+    /// The key of each output file's bytes, in path order, with the bytes
+    /// it was computed from (see `NextOutput::digests`).
+    digests: Vec<(String, Arc<[u8]>, Key)>,
     disk: Option<Disk>,
     /// Pages discover did not read (their bytes are empty): their keys and
     /// parses are the build cache's ([`Engine::with_parsed`]).
@@ -207,13 +213,20 @@ impl Engine {
     ) -> Vec<(String, Vec<u8>)> {
         let records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
             .filter_map(|(path, p)| {
-                let doc = p.value.as_ref()?;
+                let doc = p.value.as_ref().or_else(|| self.parsed_doc(path))?;
                 let stamp = *stamps.get(path)?;
                 let rec = crate::cache::SourceRecord::of(doc, &p.diags.0, p.hash, stamp);
                 Some((path.as_str(), rec))
             })
             .collect();
         crate::cache::sources_shards(&records, before)
+    }
+
+    /// The parse of the page at `path`, as the last build placed it.
+    fn parsed_doc(&self, path: &str) -> Option<&ParsedDoc> {
+        let docs = &self.parsed.docs;
+        let i = (docs.binary_search_by(|d| d.rel_path.as_str().cmp(path))).ok()?;
+        Some(&docs[i])
     }
 
     /// Take the list memo of an earlier build from the build cache
@@ -223,14 +236,16 @@ impl Engine {
     /// its own site-wide inputs (appraise version, options, templates,
     /// theme, `_index.md` files, versions) have that key.
     pub fn with_lists(mut self, lists: crate::cache::ListsCache) -> Self {
-        self.lists = lists.entries;
+        self.lists = (lists.entries.into_iter())
+            .map(|(k, b)| (k, Arc::from(b)))
+            .collect();
         self.lists_guard = Some(lists.guard);
         self
     }
 
     /// The list memo the last build left, with the key of the site-wide
     /// inputs it was made under, for the build cache.
-    pub fn lists_after(&self) -> (Key, &HashMap<Key, Vec<u8>>) {
+    pub fn lists_after(&self) -> (Key, &HashMap<Key, Arc<[u8]>>) {
         (self.lists_guard.unwrap_or_default(), &self.lists)
     }
 
@@ -353,8 +368,8 @@ impl Engine {
     }
 
     /// Hash, parse and model the sources (each only as far as it changed):
-    /// the parsed files (lent to the site; `keep` takes them back), the
-    /// site, and each page's own key.
+    /// the parsed files ([`Engine::parsed`], taken out for the build;
+    /// `keep` puts them back), the site, and each page's own key.
     fn read(
         &mut self,
         sources: &Sources,
@@ -362,12 +377,13 @@ impl Engine {
         opts: &Options,
         b: &mut Building,
     ) -> (Parsed, Site, Vec<Key>) {
-        let hashes = self.hash(sources, changed);
+        let (hashes, moved) = self.hash(sources, changed);
         let by_path: BTreeMap<&str, Key> = (sources.files.iter())
             .zip(&hashes)
             .map(|(f, &h)| (f.rel_path.as_str(), h))
             .collect();
-        let (parsed, n) = self.parse(sources, &hashes, &mut b.diags);
+        let n = self.parse(sources, &hashes, moved, &mut b.diags);
+        let parsed = std::mem::take(&mut self.parsed);
         b.redone.parsed = n;
         b.laps.lap(&mut b.r, "parse");
         let keys = OwnKeys::new(sources, &by_path, opts);
@@ -405,8 +421,9 @@ impl Engine {
     }
 
     /// The key of every file's bytes, hashing only the files `changed`
-    /// names (all when `None`) and those the last build did not have.
-    fn hash(&mut self, sources: &Sources, changed: Option<&[String]>) -> Vec<Key> {
+    /// names (all when `None`) and those the last build did not have; and
+    /// whether files appeared or disappeared since the last build.
+    fn hash(&mut self, sources: &Sources, changed: Option<&[String]>) -> (Vec<Key>, bool) {
         let old = &self.hashes;
         let unread = &self.unread;
         let touched = |path: &str| {
@@ -429,38 +446,48 @@ impl Engine {
             })
             .collect();
         // Update in place: most paths are the last build's, with their keys.
+        let mut moved = false;
         for (f, &k) in sources.files.iter().zip(&hashes) {
             match self.hashes.get_mut(&f.rel_path) {
                 Some(old) => *old = k,
                 None => {
+                    moved = true;
                     self.hashes.insert(f.rel_path.clone(), k);
                 }
             }
         }
         if self.hashes.len() > sources.files.len() {
+            moved = true;
             let present: std::collections::HashSet<&str> =
                 sources.files.iter().map(|f| f.rel_path.as_str()).collect();
             self.hashes.retain(|p, _| present.contains(p.as_str()));
         }
-        hashes
+        (hashes, moved)
     }
 
-    /// Parse the files whose bytes changed; take the others from the last
-    /// build. Returns the parsed site and how many files were parsed.
+    /// Parse the files whose bytes changed and put them in
+    /// [`Engine::parsed`] (`moved`: files appeared or disappeared since the
+    /// last build, which [`Engine::parsed`] then forgets). Returns how many
+    /// files were parsed.
     fn parse(
         &mut self,
         sources: &Sources,
         hashes: &[Key],
+        moved: bool,
         diags: &mut Diagnostics,
-    ) -> (Parsed, usize) {
-        // Files gone since the last build are forgotten.
-        let present = |kind: FileKind| -> std::collections::HashSet<&str> {
-            sources.of_kind(kind).map(|f| f.rel_path.as_str()).collect()
-        };
-        let pages = present(FileKind::Page);
-        self.docs.retain(|p, _| pages.contains(p.as_str()));
-        let tables = present(FileKind::DataCsv);
-        self.csvs.retain(|p, _| tables.contains(p.as_str()));
+    ) -> usize {
+        if moved {
+            // Files gone since the last build are forgotten.
+            let present = |kind: FileKind| -> std::collections::HashSet<&str> {
+                sources.of_kind(kind).map(|f| f.rel_path.as_str()).collect()
+            };
+            let pages = present(FileKind::Page);
+            self.docs.retain(|p, _| pages.contains(p.as_str()));
+            (self.parsed.docs).retain(|d| pages.contains(d.rel_path.as_str()));
+            let tables = present(FileKind::DataCsv);
+            self.csvs.retain(|p, _| tables.contains(p.as_str()));
+            (self.parsed.csvs).retain(|c| tables.contains(c.rel_path.as_str()));
+        }
         let mut todo_docs = Vec::new();
         let mut todo_csvs = Vec::new();
         for (f, &h) in sources.files.iter().zip(hashes) {
@@ -491,39 +518,49 @@ impl Engine {
             })
             .collect();
         self.docs.extend(docs);
-        for (f, h) in todo_csvs {
+        for (f, h) in todo_csvs.iter() {
             let (value, diags) = parse::parse_csv(&f.rel_path, &f.bytes);
             self.csvs.insert(
                 f.rel_path.clone(),
                 ParsedFile {
-                    hash: h,
+                    hash: *h,
                     value,
                     diags,
                 },
             );
         }
-        // Lend the parsed files to the model in path order; `keep` takes
-        // them back.
-        let mut parsed = Parsed::default();
-        for f in &sources.files {
-            let (docs, csvs) = (&mut self.docs, &mut self.csvs);
-            match f.kind {
-                FileKind::Page => {
-                    if let Some(p) = docs.get_mut(&f.rel_path) {
-                        diags.extend(p.diags.clone());
-                        parsed.docs.extend(p.value.take());
-                    }
-                }
-                FileKind::DataCsv => {
-                    if let Some(p) = csvs.get_mut(&f.rel_path) {
-                        diags.extend(p.diags.clone());
-                        parsed.csvs.extend(p.value.take());
-                    }
-                }
-                _ => {}
-            }
+        let todo = |t: &[(&crate::discover::SourceFile, Key)]| {
+            t.iter()
+                .map(|(f, _)| f.rel_path.clone())
+                .collect::<Vec<_>>()
+        };
+        place(
+            &mut self.parsed.docs,
+            &mut self.docs,
+            todo(&todo_docs),
+            |d| &d.rel_path,
+        );
+        place(
+            &mut self.parsed.csvs,
+            &mut self.csvs,
+            todo(&todo_csvs),
+            |c| &c.rel_path,
+        );
+        // Every file's parse diagnostics, in path order.
+        let mut noted: Vec<(&str, &Diagnostics)> = (self.docs.iter())
+            .map(|(p, f)| (p.as_str(), &f.diags))
+            .filter(|(_, d)| !d.is_empty())
+            .collect();
+        noted.extend(
+            (self.csvs.iter())
+                .map(|(p, f)| (p.as_str(), &f.diags))
+                .filter(|(_, d)| !d.is_empty()),
+        );
+        noted.sort_by_key(|(p, _)| *p);
+        for (_, d) in noted {
+            diags.extend(d.clone());
         }
-        (parsed, n)
+        n
     }
 
     /// Take in the documents whose own keys are new; take the other pages
@@ -775,21 +812,27 @@ impl Engine {
         self.lists = memo.into_kept();
         let mut next = NextOutput::default();
         let pages = self.gather(fresh, keyed, &mut next, diags);
-        // A site-wide file with the bytes it had shares the last build's
-        // allocation: one comparison here spares a copy, and the worker's
-        // version and the count of changed files then see it by pointer.
+        // A site-wide file the memo held is shared with it (and with the
+        // last output, when it was there too). One made again with the
+        // bytes it had shares the last build's allocation: one comparison
+        // here spares a copy, and the worker's version and the count of
+        // changed files then see it by pointer.
         for f in site_files {
-            let bytes = match self.output.get(&f.path) {
-                Some(old) if old[..] == f.bytes[..] => Arc::clone(old),
-                _ => Arc::from(f.bytes),
+            let bytes = match f.bytes {
+                render::SiteBytes::Shared(b) => b,
+                render::SiteBytes::Fresh(b) => match self.output.get(&f.path) {
+                    Some(old) if old[..] == b[..] => Arc::clone(old),
+                    _ => Arc::from(b),
+                },
             };
-            next.put(f.path, bytes, diags);
+            next.put(f.path, bytes);
         }
+        next.seal(diags);
         laps.lap(r, "output map");
         if let Some(sw) =
             render::offline::service_worker(input.site, next.digests(&mut self.digests))
         {
-            next.put(sw.path, Arc::from(sw.bytes), diags);
+            next.put_sealed(sw.path, Arc::from(sw.bytes), diags);
         }
         laps.lap(r, "worker");
         for rp in pages.values() {
@@ -799,20 +842,15 @@ impl Engine {
             self.pages.extend(pages);
             return None;
         }
-        let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a[..] == b[..];
-        let changed = (next.files.iter())
-            .filter(|(p, b)| !self.output.get(*p).is_some_and(|old| same(old, b)))
-            .count()
-            + (self.output.keys())
-                .filter(|p| !next.files.contains_key(*p))
-                .count();
+        let changed = changed_files(&self.output, &next.files);
         if let Some(disk) = &mut self.disk {
             disk.kept = next.kept;
             disk.records = next.records;
             disk.kept_pages = keyed.cached.iter().flatten().count();
         }
         self.pages = pages;
-        self.output = Arc::new(next.files);
+        // In path order, without duplicates: built in one pass.
+        self.output = Arc::new(next.files.into_iter().collect());
         Some((todo.len(), changed))
     }
 
@@ -853,7 +891,7 @@ impl Engine {
                 },
             };
             for (p, b) in &rp.files {
-                next.put(p.clone(), Arc::clone(b), diags);
+                next.put(p.clone(), Arc::clone(b));
             }
             if self.disk.is_some() {
                 let charts = self.figures.get(&keyed.deps[i]).map_or(0, |f| f.len());
@@ -880,16 +918,7 @@ impl Engine {
     /// Take back what this build lent out: the parsed files, the pages, the
     /// analyses.
     fn keep(&mut self, parsed: Parsed, site: Site, analyses: Analyses, own: &[Key], links: &Links) {
-        for d in parsed.docs {
-            if let Some(p) = self.docs.get_mut(&d.rel_path) {
-                p.value = Some(d);
-            }
-        }
-        for c in parsed.csvs {
-            if let Some(p) = self.csvs.get_mut(&c.rel_path) {
-                p.value = Some(c);
-            }
-        }
+        self.parsed = parsed;
         for (i, v) in analyses.trials {
             if let Some(done) = self.trials.get_mut(&own[i]) {
                 done.value = v;
@@ -975,46 +1004,84 @@ struct Keyed<'k> {
 
 /// The output a build is gathering: files rendered (or kept in memory),
 /// files kept in the last output folder, and the pages' cache records.
+/// The files are gathered in any order, then put in path order at once
+/// ([`NextOutput::seal`]).
 #[derive(Default)]
 struct NextOutput {
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: Vec<(String, Arc<[u8]>)>,
     kept: Vec<String>,
     kept_set: BTreeSet<String>,
     records: Vec<(Key, CachedPage)>,
 }
 
 impl NextOutput {
-    /// Add a file with its bytes; a second file at one path is an error.
-    fn put(&mut self, path: String, bytes: Arc<[u8]>, diags: &mut Diagnostics) {
-        if self.files.contains_key(&path) || self.kept_set.contains(&path) {
-            diags.push(render::duplicate_output(&path));
-        } else {
-            self.files.insert(path, bytes);
+    /// Add a file with its bytes (a second file at one path is an error
+    /// [`NextOutput::seal`] reports).
+    fn put(&mut self, path: String, bytes: Arc<[u8]>) {
+        self.files.push((path, bytes));
+    }
+
+    /// Put the files in path order; a second file at one path (or at the
+    /// path of a kept file) is an error, and the first one stays.
+    fn seal(&mut self, diags: &mut Diagnostics) {
+        // Stable: of two files at one path, the first given stays first.
+        self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        let kept = &self.kept_set;
+        let mut last: Option<&str> = None;
+        let mut dup = Vec::new();
+        for (i, (p, _)) in self.files.iter().enumerate() {
+            if last == Some(p.as_str()) || (!kept.is_empty() && kept.contains(p)) {
+                diags.push(render::duplicate_output(p));
+                dup.push(i);
+            }
+            last = Some(p.as_str());
+        }
+        for i in dup.into_iter().rev() {
+            self.files.remove(i);
+        }
+    }
+
+    /// Add a file once the files are in path order.
+    fn put_sealed(&mut self, path: String, bytes: Arc<[u8]>, diags: &mut Diagnostics) {
+        match self.files.binary_search_by(|(p, _)| p.cmp(&path)) {
+            Ok(_) => diags.push(render::duplicate_output(&path)),
+            Err(_) if self.kept_set.contains(&path) => diags.push(render::duplicate_output(&path)),
+            Err(i) => self.files.insert(i, (path, bytes)),
         }
     }
 
     /// Every output file's path and the key of its bytes (for the service
     /// worker's version; a file kept in the last output folder by the key
-    /// its record gives). A file whose bytes are those `known` keyed last
-    /// time (the very allocation, for a page kept from the last build, or
-    /// equal bytes, for a list page or shard rendered or taken from a memo
-    /// again: comparing is much cheaper than hashing) is not hashed again;
-    /// `known` becomes this build's.
-    fn digests(&self, known: &mut HashMap<String, (Arc<[u8]>, Key)>) -> Vec<(String, Key)> {
+    /// its record gives), once the files are in path order. A file whose
+    /// bytes are those `known` keyed last time (the very allocation, for a
+    /// page kept from the last build or a list page taken from the memo,
+    /// or equal bytes, for a file made again: comparing is much cheaper
+    /// than hashing) is not hashed again; `known` (in path order too)
+    /// becomes this build's.
+    fn digests(&self, known: &mut Vec<(String, Arc<[u8]>, Key)>) -> Vec<(String, Key)> {
         let last = std::mem::take(known);
-        let fresh: Vec<(String, Arc<[u8]>, Key)> = (self.files.par_iter())
-            .map(|(p, b)| {
-                let k = match last.get(p) {
-                    Some((old, k)) if Arc::ptr_eq(old, b) || old[..] == b[..] => *k,
-                    _ => crate::key::hash_bytes(b),
-                };
-                (p.clone(), Arc::clone(b), k)
+        // Both lists are in path order: one pass pairs each file with the
+        // last build's at its path.
+        let mut j = 0;
+        let before: Vec<Option<&(String, Arc<[u8]>, Key)>> = (self.files.iter())
+            .map(|(p, _)| {
+                while j < last.len() && last[j].0 < *p {
+                    j += 1;
+                }
+                last.get(j).filter(|l| l.0 == *p)
             })
             .collect();
-        let mut v = Vec::with_capacity(fresh.len());
-        for (p, b, k) in fresh {
+        let keys: Vec<Key> = (self.files.par_iter().zip(before))
+            .map(|((_, b), old)| match old {
+                Some((_, old, k)) if Arc::ptr_eq(old, b) || old[..] == b[..] => *k,
+                _ => crate::key::hash_bytes(b),
+            })
+            .collect();
+        let mut v = Vec::with_capacity(self.files.len());
+        known.reserve(self.files.len());
+        for ((p, b), k) in self.files.iter().zip(keys) {
             v.push((p.clone(), k));
-            known.insert(p, (b, k));
+            known.push((p.clone(), Arc::clone(b), k));
         }
         for (_, c) in &self.records {
             for (p, d) in c.files.iter().zip(&c.digests) {
@@ -1026,14 +1093,81 @@ impl NextOutput {
         v
     }
 
-    /// Add a file the last output folder holds unchanged.
+    /// Add a file the last output folder holds unchanged (a file at its
+    /// path given before or after is an error).
     fn keep(&mut self, path: &str, diags: &mut Diagnostics) {
-        if self.files.contains_key(path) || !self.kept_set.insert(path.to_string()) {
+        if !self.kept_set.insert(path.to_string()) {
             diags.push(render::duplicate_output(path));
         } else {
             self.kept.push(path.to_string());
         }
     }
+}
+
+/// Put the parses `files` holds (those of the paths `fresh`, parsed by
+/// this build, and any not placed yet) into `kept`, which is in path order
+/// (`path` gives an item's): each replaces the item of its path, or is
+/// inserted, or, for a file that did not parse, takes the item out.
+/// Unchanged items are not moved, unless many files changed at once.
+fn place<T>(
+    kept: &mut Vec<T>,
+    files: &mut HashMap<String, ParsedFile<T>>,
+    mut fresh: Vec<String>,
+    path: impl Fn(&T) -> &String,
+) {
+    fresh.extend(
+        (files.iter())
+            .filter(|(_, f)| f.value.is_some())
+            .map(|(p, _)| p.clone()),
+    );
+    fresh.sort_unstable();
+    fresh.dedup();
+    let mut take = |p: &str| files.get_mut(p).and_then(|f| f.value.take());
+    if fresh.len() <= 64 {
+        for p in &fresh {
+            let at = kept.binary_search_by(|d| path(d).as_str().cmp(p));
+            match (at, take(p)) {
+                (Ok(i), Some(v)) => kept[i] = v,
+                (Ok(i), None) => {
+                    kept.remove(i);
+                }
+                (Err(i), Some(v)) => kept.insert(i, v),
+                (Err(_), None) => {}
+            }
+        }
+        return;
+    }
+    // Many: one merge of the two sorted lists.
+    let old = std::mem::take(kept);
+    kept.reserve(old.len() + fresh.len());
+    let mut old = old.into_iter().peekable();
+    for p in &fresh {
+        while let Some(d) = old.next_if(|d| path(d) < p) {
+            kept.push(d);
+        }
+        old.next_if(|d| path(d) == p);
+        kept.extend(take(p));
+    }
+    kept.extend(old);
+}
+
+/// How many files differ between the outputs `old` and `new` (both in
+/// path order): changed, new or gone. A file shared with the last output
+/// is the same without a look at its bytes.
+fn changed_files(old: &BTreeMap<String, Arc<[u8]>>, new: &[(String, Arc<[u8]>)]) -> usize {
+    let same = |a: &Arc<[u8]>, b: &Arc<[u8]>| Arc::ptr_eq(a, b) || a[..] == b[..];
+    let mut old = old.iter().peekable();
+    let mut n = 0;
+    for (p, b) in new {
+        while old.next_if(|(q, _)| *q < p).is_some() {
+            n += 1;
+        }
+        match old.next_if(|(q, _)| *q == p) {
+            Some((_, a)) if same(a, b) => {}
+            _ => n += 1,
+        }
+    }
+    n + old.count()
 }
 
 /// The site-wide inputs every page depends on.
@@ -1144,4 +1278,151 @@ fn topic_key(links: &Links, own: &[Key], i: usize) -> Key {
         h.key(own[j]);
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(path: &str, n: u8) -> (String, ParsedFile<(String, u8)>) {
+        let file = ParsedFile {
+            hash: Key::from(n),
+            value: Some((path.to_string(), n)),
+            diags: Diagnostics::new(),
+        };
+        (path.to_string(), file)
+    }
+
+    /// `place` with `fresh` parsed into `files`, `failed` not parsing.
+    fn placed(kept: &mut Vec<(String, u8)>, fresh: &[(&str, u8)], failed: &[&str]) {
+        let mut files: HashMap<String, ParsedFile<(String, u8)>> =
+            fresh.iter().map(|&(p, n)| parsed(p, n)).collect();
+        for p in failed {
+            let (path, mut f) = parsed(p, 0);
+            f.value = None;
+            files.insert(path, f);
+        }
+        let mut paths: Vec<String> = fresh.iter().map(|(p, _)| p.to_string()).collect();
+        paths.extend(failed.iter().map(|p| p.to_string()));
+        place(kept, &mut files, paths, |d| &d.0);
+        assert!(
+            files.values().all(|f| f.value.is_none()),
+            "every parse is placed"
+        );
+    }
+
+    #[test]
+    fn parses_are_placed_in_path_order_replacing_inserting_and_removing() {
+        let mut kept: Vec<(String, u8)> = vec![("b".into(), 1), ("d".into(), 1), ("f".into(), 1)];
+        placed(&mut kept, &[("d", 2), ("a", 2), ("e", 2)], &["f"]);
+        let want = [("a", 2), ("b", 1), ("d", 2), ("e", 2)];
+        let want: Vec<(String, u8)> = want.iter().map(|&(p, n)| (p.to_string(), n)).collect();
+        assert_eq!(kept, want);
+    }
+
+    #[test]
+    fn many_parses_are_merged_as_few_are() {
+        // Over the threshold the lists are merged; the result is the same.
+        let old: Vec<(String, u8)> = (0..300).map(|i| (format!("p{i:03}"), 1)).collect();
+        let fresh: Vec<(String, u8)> = (0..600)
+            .filter(|i| i % 3 == 0)
+            .map(|i| (format!("p{i:03}"), 2))
+            .collect();
+        let fresh_refs: Vec<(&str, u8)> = fresh.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        let mut many = old.clone();
+        placed(&mut many, &fresh_refs, &["p001", "p299"]);
+        let mut few = old;
+        for chunk in fresh_refs.chunks(50) {
+            placed(&mut few, chunk, &[]);
+        }
+        placed(&mut few, &[], &["p001", "p299"]);
+        assert_eq!(many, few);
+        assert!(many.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(many.len(), 300 + 100 - 2);
+    }
+
+    fn file(path: &str, bytes: &[u8]) -> (String, Arc<[u8]>) {
+        (path.to_string(), Arc::from(bytes))
+    }
+
+    #[test]
+    fn changed_files_counts_edits_additions_and_removals() {
+        let old: BTreeMap<String, Arc<[u8]>> = [file("a", b"1"), file("b", b"2"), file("c", b"3")]
+            .into_iter()
+            .collect();
+        let shared = Arc::clone(&old["a"]);
+        let new = vec![
+            ("a".to_string(), shared),
+            file("b", b"2"),
+            file("bb", b"new"),
+            file("c", b"changed"),
+        ];
+        // bb is new, c changed; a (shared) and b (equal bytes) did not.
+        assert_eq!(changed_files(&old, &new), 2);
+        assert_eq!(changed_files(&old, &new[..2]), 1, "c is gone");
+        assert_eq!(changed_files(&BTreeMap::new(), &new), 4);
+    }
+
+    #[test]
+    fn sealing_sorts_the_files_and_reports_a_second_one_at_a_path() {
+        let mut next = NextOutput::default();
+        let mut diags = Diagnostics::new();
+        let (p, first) = file("b", b"first");
+        next.put(p, Arc::clone(&first));
+        let (p, b) = file("a", b"a");
+        next.put(p, b);
+        let (p, b) = file("b", b"second");
+        next.put(p, b);
+        next.seal(&mut diags);
+        let paths: Vec<&str> = next.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["a", "b"]);
+        assert!(Arc::ptr_eq(&next.files[1].1, &first), "the first one stays");
+        assert_eq!(diags.0, vec![render::duplicate_output("b")]);
+        let (p, b) = file("a", b"again");
+        next.put_sealed(p, b, &mut diags);
+        let (p, b) = file("ab", b"ab");
+        next.put_sealed(p, b, &mut diags);
+        let paths: Vec<&str> = next.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["a", "ab", "b"]);
+        assert_eq!(diags.0.len(), 2);
+    }
+
+    #[test]
+    fn digests_reuse_the_keys_of_unchanged_files() {
+        let mut next = NextOutput::default();
+        for (p, b) in [file("a", b"1"), file("b", b"2"), file("c", b"3")] {
+            next.put(p, b);
+        }
+        next.seal(&mut Diagnostics::new());
+        let mut known = Vec::new();
+        let first = next.digests(&mut known);
+        let want: Vec<(String, Key)> = (next.files.iter())
+            .map(|(p, b)| (p.clone(), hash_bytes(b)))
+            .collect();
+        assert_eq!(first, want);
+        // A stale key under the same bytes shows that it is taken, not
+        // computed again; new bytes at a path are hashed.
+        known[0].2 = 7;
+        let mut again = NextOutput::default();
+        again.put("a".into(), Arc::clone(&next.files[0].1));
+        again.put("b".into(), Arc::from(&b"2"[..]));
+        again.put("c".into(), Arc::from(&b"changed"[..]));
+        again.put("d".into(), Arc::from(&b"4"[..]));
+        again.seal(&mut Diagnostics::new());
+        let keys: Vec<Key> = again
+            .digests(&mut known)
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                7,
+                hash_bytes(b"2"),
+                hash_bytes(b"changed"),
+                hash_bytes(b"4")
+            ]
+        );
+        assert_eq!(known.len(), 4);
+    }
 }

@@ -5,7 +5,7 @@
 //! a file, its errors reported as diagnostics.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -69,7 +69,7 @@ pub fn render_into(
     }
     let (files, d) = r.site_files();
     diags.extend(d);
-    put(files);
+    put(files.into_iter().map(SiteFile::into_output).collect());
     let digests = digests.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut paths: Vec<String> = digests.iter().map(|(p, _)| p.clone()).collect();
     if let Some(sw) = offline::service_worker(input.site, digests) {
@@ -184,18 +184,20 @@ impl<'a> Renderer<'a> {
 
     /// The files that are not one page's: lists, tags, the home page, the
     /// feed, the search index, the sitemap, `.nojekyll`, and the copied static files and
-    /// assets.
-    pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
+    /// assets. With a [`ListMemo`], the files it holds are shared with it
+    /// ([`SiteBytes::Shared`]), not copied.
+    pub fn site_files(&self) -> (Vec<SiteFile>, Diagnostics) {
         let env = &self.env;
         let input = env.input;
         let (mut files, mut diags) = list_files(env);
+        let mut fresh: Vec<OutputFile> = Vec::new();
         files.extend(super::history::changes_file(env, &mut diags));
         if input.site.config.offline {
-            files.push(offline::manifest(input.site, &env.colours));
+            fresh.push(offline::manifest(input.site, &env.colours));
             files.extend(super::list::offline_page(env, &mut diags));
         }
         // Feed, sitemap, .nojekyll, static files, assets.
-        files.push(OutputFile {
+        fresh.push(OutputFile {
             path: "feed.xml".into(),
             bytes: feed::atom(
                 input.site,
@@ -207,39 +209,116 @@ impl<'a> Renderer<'a> {
         });
         files.extend(super::search::search_page(env, &mut diags));
         files.extend(super::search::search_files(env));
-        files.push(OutputFile {
+        fresh.push(OutputFile {
             path: "sitemap.xml".into(),
             bytes: feed::sitemap(input.site, &env.site).into_bytes(),
         });
-        files.push(OutputFile {
+        fresh.push(OutputFile {
             path: ".nojekyll".into(),
             bytes: Vec::new(),
         });
         // No NUL reaches a rendered file, whatever a front-matter string held
         // (`title: "a\0b"`). Static files and assets are copied as they are.
-        for f in &mut files {
+        // The memo's files were kept stripped ([`strip_nul`]).
+        for f in &mut fresh {
             crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
         }
+        for f in &mut files {
+            if let SiteBytes::Fresh(b) = &mut f.bytes {
+                crate::sanitize::strip_nul_output(&f.path, b);
+            }
+        }
+        files.extend(fresh.into_iter().map(SiteFile::from));
         for (p, b) in &input.theme.statics {
-            files.push(OutputFile {
+            files.push(SiteFile::from(OutputFile {
                 path: format!("static/{p}"),
                 bytes: b.clone(),
-            });
+            }));
         }
         for (p, b) in &input.statics {
-            files.push(OutputFile {
+            files.push(SiteFile::from(OutputFile {
                 path: p.clone(),
                 bytes: b.to_vec(),
-            });
+            }));
         }
         for (p, b) in &input.assets {
-            files.push(OutputFile {
+            files.push(SiteFile::from(OutputFile {
                 path: p.clone(),
                 bytes: b.to_vec(),
-            });
+            }));
         }
         (files, diags)
     }
+}
+
+/// A site-wide file as [`Renderer::site_files`] gives it.
+pub struct SiteFile {
+    /// Relative path with `/` separators.
+    pub path: String,
+    /// Contents.
+    pub bytes: SiteBytes,
+}
+
+/// A site-wide file's bytes: made by this build, or shared with the
+/// [`ListMemo`] (a list page, search shard or image the memo holds, which
+/// is then neither copied nor scanned again).
+pub enum SiteBytes {
+    /// Bytes this build made.
+    Fresh(Vec<u8>),
+    /// Bytes the memo holds too.
+    Shared(Arc<[u8]>),
+}
+
+impl SiteFile {
+    /// The file as the write stage takes it (a shared file's bytes copied;
+    /// without a memo, as in a full build, none is shared).
+    pub fn into_output(self) -> OutputFile {
+        let bytes = match self.bytes {
+            SiteBytes::Fresh(b) => b,
+            SiteBytes::Shared(b) => b.to_vec(),
+        };
+        OutputFile {
+            path: self.path,
+            bytes,
+        }
+    }
+
+    /// How many bytes the file holds.
+    pub fn len(&self) -> usize {
+        match &self.bytes {
+            SiteBytes::Fresh(b) => b.len(),
+            SiteBytes::Shared(b) => b.len(),
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A file whose bytes the memo holds.
+    pub(super) fn shared(path: String, bytes: Arc<[u8]>) -> Self {
+        SiteFile {
+            path,
+            bytes: SiteBytes::Shared(bytes),
+        }
+    }
+}
+
+impl From<OutputFile> for SiteFile {
+    fn from(f: OutputFile) -> Self {
+        SiteFile {
+            path: f.path,
+            bytes: SiteBytes::Fresh(f.bytes),
+        }
+    }
+}
+
+/// The bytes of a file rendered at `path`, without NUL
+/// ([`crate::sanitize::strip_nul_output`]), to keep in the memo.
+pub(super) fn strip_nul(path: &str, mut bytes: Vec<u8>) -> Arc<[u8]> {
+    crate::sanitize::strip_nul_output(path, &mut bytes);
+    Arc::from(bytes)
 }
 
 /// `wanted` if the theme has a template of that name, else `default`.
@@ -304,7 +383,8 @@ pub(super) fn render_file(
 
 /// [`render_file`] for a list page: when the incremental engine keeps a
 /// [`ListMemo`], a page whose template and context are the same as in the
-/// last build is taken from it instead of rendered again.
+/// last build is taken from it instead of rendered again (its bytes
+/// shared with the memo).
 pub(super) fn render_list_file(
     env: &Env,
     template: &str,
@@ -312,9 +392,9 @@ pub(super) fn render_list_file(
     source: &str,
     path: String,
     diags: &mut Diagnostics,
-) -> Option<OutputFile> {
+) -> Option<SiteFile> {
     let Some(memo) = env.lists else {
-        return render_file(env, template, ctx, source, path, diags);
+        return render_file(env, template, ctx, source, path, diags).map(SiteFile::from);
     };
     let json = serde_json::to_vec(ctx).unwrap_or_default();
     let key = KeyHasher::default()
@@ -326,11 +406,12 @@ pub(super) fn render_list_file(
         Some(b) => b,
         None => {
             let b = render_file(env, template, ctx, source, path.clone(), diags)?.bytes;
-            memo.keep(key, b.clone());
+            let b = strip_nul(&path, b);
+            memo.keep(key, Arc::clone(&b));
             b
         }
     };
-    Some(OutputFile { path, bytes })
+    Some(SiteFile::shared(path, bytes))
 }
 
 /// The list pages (home, sections, tags, 404) of the last build by the key
@@ -338,8 +419,8 @@ pub(super) fn render_list_file(
 /// [`Renderer::with_lists`].
 #[derive(Default)]
 pub struct ListMemo {
-    old: Mutex<HashMap<Key, Vec<u8>>>,
-    kept: Mutex<HashMap<Key, Vec<u8>>>,
+    old: Mutex<HashMap<Key, Arc<[u8]>>>,
+    kept: Mutex<HashMap<Key, Arc<[u8]>>>,
     /// Each page's dependency key (see [`crate::incremental`]): a page of a
     /// section or tag list is then keyed by its pages' keys instead of by
     /// its whole context.
@@ -352,7 +433,7 @@ pub struct ListMemo {
 
 impl ListMemo {
     /// A memo holding the list pages `kept` by an earlier build.
-    pub fn new(kept: HashMap<Key, Vec<u8>>) -> ListMemo {
+    pub fn new(kept: HashMap<Key, Arc<[u8]>>) -> ListMemo {
         ListMemo {
             old: Mutex::new(kept),
             ..ListMemo::default()
@@ -386,23 +467,23 @@ impl ListMemo {
     }
 
     /// The page rendered under `key` by the last build, kept for the next
-    /// (moved across, so the bytes are copied once, for the caller).
-    pub(super) fn reuse(&self, key: Key) -> Option<Vec<u8>> {
+    /// (moved across; the caller shares the bytes, nothing is copied).
+    pub(super) fn reuse(&self, key: Key) -> Option<Arc<[u8]>> {
         let b = (self.old.lock().unwrap_or_else(|e| e.into_inner())).remove(&key)?;
-        let copy = b.clone();
-        self.keep(key, b);
-        Some(copy)
+        self.keep(key, Arc::clone(&b));
+        Some(b)
     }
 
     /// Keep `bytes` under `key` for the next build.
-    pub(super) fn keep(&self, key: Key, bytes: Vec<u8>) {
+    pub(super) fn keep(&self, key: Key, bytes: Arc<[u8]>) {
         self.kept
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, bytes);
     }
+
     /// The list pages of this build, for the next.
-    pub fn into_kept(self) -> HashMap<Key, Vec<u8>> {
+    pub fn into_kept(self) -> HashMap<Key, Arc<[u8]>> {
         self.kept.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -417,4 +498,36 @@ pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
         src = x.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_list_page_is_shared_not_copied_and_kept_for_the_next_build() {
+        let page: Arc<[u8]> = Arc::from(&b"<html>list</html>"[..]);
+        let memo = ListMemo::new(HashMap::from([
+            (1, Arc::clone(&page)),
+            (2, Arc::from(&b"x"[..])),
+        ]));
+        let got = memo.reuse(1).expect("kept by the last build");
+        assert!(Arc::ptr_eq(&got, &page));
+        assert!(memo.reuse(1).is_none(), "taken once");
+        assert!(memo.reuse(3).is_none());
+        let kept = memo.into_kept();
+        // The page not asked for (2) is dropped; the one reused goes on.
+        assert_eq!(kept.len(), 1);
+        assert!(Arc::ptr_eq(&kept[&1], &page));
+    }
+
+    #[test]
+    fn a_shared_file_is_copied_only_for_the_write_stage() {
+        let f = SiteFile::shared("a.html".into(), Arc::from(&b"abc"[..]));
+        assert_eq!(f.len(), 3);
+        let out = f.into_output();
+        assert_eq!((out.path.as_str(), &out.bytes[..]), ("a.html", &b"abc"[..]));
+        let nul = strip_nul("a.html", b"a\0b".to_vec());
+        assert_eq!(&nul[..], b"ab");
+    }
 }

@@ -9,12 +9,11 @@ use crate::diag::Diagnostics;
 use crate::history::{AnalysisDiff, Diff, Released, TopicDiff};
 use crate::model::PageKind;
 use crate::present;
-use crate::write::OutputFile;
 
 use super::context::{
     AnalysisChangeCtx, ChangeSetCtx, ChangedCtx, ChangesCtx, HistoryCtx, UnreleasedCtx, VersionCtx,
 };
-use super::engine::render_list_file;
+use super::engine::{render_list_file, SiteFile};
 use super::feed::Entry;
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
@@ -121,7 +120,7 @@ fn moved(env: &Env, d: &Diff) -> (Vec<ChangedCtx>, Vec<ChangedCtx>) {
 
 /// The `/changes/` page, when the site has a version or unreleased
 /// changes to show.
-pub(super) fn changes_file(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+pub(super) fn changes_file(env: &Env, diags: &mut Diagnostics) -> Option<SiteFile> {
     let tl = env.input.timeline;
     if tl.versions.is_empty() {
         return None;

@@ -4,6 +4,7 @@
 //! an item of a list ([`ItemCtx`]).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -11,10 +12,9 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::link::TrialStatus;
 use crate::model::{PageKind, Site, Style};
 use crate::parse::markdown::slugify;
-use crate::write::OutputFile;
 
 use super::context::{Ctx, HomeMoreCtx, ItemCtx, ListCtx, MoreCtx, TagCount};
-use super::engine::render_list_file;
+use super::engine::{render_list_file, SiteFile};
 use super::html;
 use super::page::{ctx_for, simple_page};
 use super::paginate::{render_paged, Paged};
@@ -24,19 +24,18 @@ use super::site::Env;
 const HOME_ITEMS: usize = 10;
 
 /// The home page, the section and tag lists, the tags index and the 404 page.
-pub(super) fn list_files(env: &Env) -> (Vec<OutputFile>, Diagnostics) {
+pub(super) fn list_files(env: &Env) -> (Vec<SiteFile>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut files = Vec::new();
     // Every page as a list item, once (a page is in several lists).
-    let all: Vec<ItemCtx> = (0..env.input.site.pages.len())
-        .into_par_iter()
-        .map(|i| item(env, i))
-        .collect();
-    files.extend(home_page(env, &all, &mut diags));
-    section_pages(env, &all, &mut files, &mut diags);
+    let all = Items::new(env);
+    // Every page's place newest first, sorted once for every list.
+    let newest = Newest::of(env.input.site);
+    files.extend(home_page(env, &all, &newest, &mut diags));
+    section_pages(env, &all, &newest, &mut files, &mut diags);
     if !env.input.links.tags.is_empty() {
         files.extend(tags_index(env, &mut diags));
-        tag_pages(env, &all, &mut files, &mut diags);
+        tag_pages(env, &all, &newest, &mut files, &mut diags);
     }
     files.extend(not_found_page(env, &mut diags));
     (files, diags)
@@ -59,20 +58,18 @@ pub(super) fn empty_list() -> ListCtx {
 
 /// The home page: the site's introduction and the latest few appraisals,
 /// published and ongoing trials, and topics; and its social image.
-fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputFile> {
+fn home_page(env: &Env, all: &Items, newest: &Newest, diags: &mut Diagnostics) -> Vec<SiteFile> {
     let site = env.input.site;
     let status = |i: usize| env.input.links.status(i);
-    let appraisals = pages_where(site, |i| {
-        matches!(site.pages[i].kind, PageKind::Appraisal(_))
-    });
-    let topics = pages_where(site, |i| matches!(site.pages[i].kind, PageKind::Topic(_)));
-    let trials = pages_where(site, |i| {
+    let appraisals = newest.pages_where(|i| matches!(site.pages[i].kind, PageKind::Appraisal(_)));
+    let topics = newest.pages_where(|i| matches!(site.pages[i].kind, PageKind::Topic(_)));
+    let trials = newest.pages_where(|i| {
         matches!(
             status(i),
             Some(TrialStatus::Published | TrialStatus::ResultsPosted)
         )
     });
-    let ongoing = pages_where(site, |i| status(i) == Some(TrialStatus::Ongoing));
+    let ongoing = newest.pages_where(|i| status(i) == Some(TrialStatus::Ongoing));
     let mut home = empty_list();
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);
     let latest = |v: &[usize]| items(all, &v[..v.len().min(HOME_ITEMS)]);
@@ -107,7 +104,7 @@ fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputF
     };
     let mut files = Vec::new();
     if let Some((file, image)) = image {
-        files.push(file);
+        files.push(SiteFile::from(file));
         ctx.page.share.set_image(image);
     }
     files.extend(render_list_file(
@@ -121,11 +118,35 @@ fn home_page(env: &Env, all: &[ItemCtx], diags: &mut Diagnostics) -> Vec<OutputF
     files
 }
 
-/// The pages for which `f` holds, newest first.
-fn pages_where(site: &Site, f: impl Fn(usize) -> bool) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..site.pages.len()).filter(|&i| f(i)).collect();
-    by_date_desc(site, &mut v);
-    v
+/// The site's pages newest first ([`by_date_desc`] of all of them), and
+/// each page's place in that order: a list of pages in page order is in
+/// that order when sorted by place, without comparing dates and titles.
+struct Newest {
+    order: Vec<usize>,
+    place: Vec<u32>,
+}
+
+impl Newest {
+    /// The order of `site`'s pages.
+    fn of(site: &Site) -> Self {
+        let mut order: Vec<usize> = (0..site.pages.len()).collect();
+        by_date_desc(site, &mut order);
+        let mut place = vec![0; order.len()];
+        for (k, &i) in order.iter().enumerate() {
+            place[i] = k as u32;
+        }
+        Newest { order, place }
+    }
+
+    /// The pages for which `f` holds, newest first.
+    fn pages_where(&self, f: impl Fn(usize) -> bool) -> Vec<usize> {
+        self.order.iter().copied().filter(|&i| f(i)).collect()
+    }
+
+    /// Sort `v`, pages in page order, newest first (as [`by_date_desc`]).
+    fn sort(&self, v: &mut [usize]) {
+        v.sort_unstable_by_key(|&i| self.place[i]);
+    }
 }
 
 /// The home page's link from the latest few of `v` to the full list, when
@@ -154,16 +175,23 @@ fn more(env: &Env, v: &[usize], noun: &str) -> MoreCtx {
 }
 
 /// Every section's list of its pages, newest first, with its introduction.
-fn section_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+fn section_pages(
+    env: &Env,
+    all: &Items,
+    newest: &Newest,
+    files: &mut Vec<SiteFile>,
+    diags: &mut Diagnostics,
+) {
     let site = env.input.site;
     let mut sections: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in site.pages.iter().enumerate() {
+    // Newest first, as they come.
+    for &i in &newest.order {
+        let p = &site.pages[i];
         if !p.section.is_empty() {
             sections.entry(p.section.as_str()).or_default().push(i);
         }
     }
-    for (sec, mut v) in sections {
-        by_date_desc(site, &mut v);
+    for (sec, v) in sections {
         let info = site.sections.get(sec);
         let intro = info
             .map(|s| html::rewrite_links(env, &s.intro_html))
@@ -192,7 +220,7 @@ fn section_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags:
 }
 
 /// The tags index: every tag with its number of pages.
-fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<SiteFile> {
     let mut l = empty_list();
     l.tags = env
         .input
@@ -224,7 +252,13 @@ fn tags_index(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
 
 /// One list per tag URL, newest first; tags whose slugs clash share one
 /// list (with a warning).
-fn tag_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mut Diagnostics) {
+fn tag_pages(
+    env: &Env,
+    all: &Items,
+    newest: &Newest,
+    files: &mut Vec<SiteFile>,
+    diags: &mut Diagnostics,
+) {
     let site = env.input.site;
     let links = env.input.links;
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
@@ -236,15 +270,22 @@ fn tag_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mu
             continue;
         }
         let mut v = v.clone();
+        let mut shared = false;
         for (t2, v2) in &links.tags {
             if t2 != t && slugify(t2) == slug {
                 v.extend(v2);
+                shared = true;
             }
         }
-        by_date_desc(site, &mut v);
+        if shared {
+            // Not in page order: equal dates and titles keep this order.
+            by_date_desc(site, &mut v);
+        } else {
+            newest.sort(&mut v);
+        }
         lists.push((slug, t, v));
     }
-    let pages: Vec<(Vec<OutputFile>, Diagnostics)> = lists
+    let pages: Vec<(Vec<SiteFile>, Diagnostics)> = lists
         .into_par_iter()
         .map(|(slug, t, v)| {
             render_paged(
@@ -270,7 +311,7 @@ fn tag_pages(env: &Env, all: &[ItemCtx], files: &mut Vec<OutputFile>, diags: &mu
 }
 
 /// The 404 page.
-fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<SiteFile> {
     let page = simple_page(
         env,
         "404",
@@ -283,7 +324,7 @@ fn not_found_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
 }
 
 /// The page the service worker shows for a page never opened without signal.
-pub(super) fn offline_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+pub(super) fn offline_page(env: &Env, diags: &mut Diagnostics) -> Option<SiteFile> {
     let page = simple_page(
         env,
         "offline",
@@ -297,8 +338,32 @@ pub(super) fn offline_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputF
 }
 
 /// The pages `v` as list items, from every page's item (`all`).
-fn items(all: &[ItemCtx], v: &[usize]) -> Vec<ItemCtx> {
-    v.iter().map(|&i| all[i].clone()).collect()
+fn items(all: &Items, v: &[usize]) -> Vec<ItemCtx> {
+    v.iter().map(|&i| all.get(i)).collect()
+}
+
+/// Every page as an item of a list, each made the first time a list
+/// shows it: a page is in several lists, and with the incremental
+/// engine's memo most list pages are taken whole from the last build and
+/// show none.
+pub(super) struct Items<'e, 'a> {
+    env: &'e Env<'a>,
+    made: Vec<OnceLock<ItemCtx>>,
+}
+
+impl<'e, 'a> Items<'e, 'a> {
+    /// No item made yet, for the pages of `env`'s site.
+    fn new(env: &'e Env<'a>) -> Self {
+        let made = (0..env.input.site.pages.len())
+            .map(|_| OnceLock::new())
+            .collect();
+        Items { env, made }
+    }
+
+    /// Page `i` as a list item.
+    pub(super) fn get(&self, i: usize) -> ItemCtx {
+        self.made[i].get_or_init(|| item(self.env, i)).clone()
+    }
 }
 
 /// Page `i` as an item of a list: title, date, summary, kind and badge.

@@ -72,7 +72,10 @@ use crate::figures::Figures;
 use crate::link::Links;
 use crate::model::Site;
 
-pub use engine::{duplicate_output, duplicate_outputs, render, render_into, ListMemo, Renderer};
+pub use engine::{
+    duplicate_output, duplicate_outputs, render, render_into, ListMemo, Renderer, SiteBytes,
+    SiteFile,
+};
 pub use site::base_path;
 
 // What the body finisher (`html`) uses of its siblings, by these paths.

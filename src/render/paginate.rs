@@ -6,11 +6,10 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostics;
 use crate::key::KeyHasher;
-use crate::write::OutputFile;
 
-use super::context::{Ctx, ItemCtx, PageNumCtx, PagerCtx};
-use super::engine::{render_file, render_list_file};
-use super::list::empty_list;
+use super::context::{Ctx, PageNumCtx, PagerCtx};
+use super::engine::{render_file, render_list_file, strip_nul, SiteFile};
+use super::list::{empty_list, Items};
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
 
@@ -38,9 +37,9 @@ pub(super) fn render_paged(
     env: &Env,
     list: Paged,
     members: &[usize],
-    all: &[ItemCtx],
-) -> (Vec<OutputFile>, Diagnostics) {
-    let pages: Vec<(Option<OutputFile>, Diagnostics)> = paginate(env, list.base, members, list.per)
+    all: &Items,
+) -> (Vec<SiteFile>, Diagnostics) {
+    let pages: Vec<(Option<SiteFile>, Diagnostics)> = paginate(env, list.base, members, list.per)
         .into_par_iter()
         .map(|(rel, chunk, pager)| {
             let mut diags = Diagnostics::new();
@@ -66,10 +65,10 @@ fn render_list_page(
     list: &Paged,
     rel: String,
     chunk: &[usize],
-    all: &[ItemCtx],
+    all: &Items,
     pager: Option<PagerCtx>,
     diags: &mut Diagnostics,
-) -> Option<OutputFile> {
+) -> Option<SiteFile> {
     let path = format!("{rel}index.html");
     let key = env.lists.and_then(|m| {
         let keys = m.page_keys.as_deref()?;
@@ -87,7 +86,7 @@ fn render_list_page(
     });
     if let Some((memo, key)) = key {
         if let Some(bytes) = memo.reuse(key) {
-            return Some(OutputFile { path, bytes });
+            return Some(SiteFile::shared(path, bytes));
         }
     }
     let mut l = empty_list();
@@ -100,7 +99,7 @@ fn render_list_page(
             list.title.to_string()
         }
     };
-    l.items = chunk.iter().map(|&i| all[i].clone()).collect();
+    l.items = chunk.iter().map(|&i| all.get(i)).collect();
     l.pager = pager;
     let ctx = Ctx {
         list: Some(l),
@@ -109,8 +108,9 @@ fn render_list_page(
     let file = match key {
         Some((memo, key)) => {
             let f = render_file(env, list.template, &ctx, list.source, path, diags)?;
-            memo.keep(key, f.bytes.clone());
-            f
+            let bytes = strip_nul(&f.path, f.bytes);
+            memo.keep(key, std::sync::Arc::clone(&bytes));
+            SiteFile::shared(f.path, bytes)
         }
         None => render_list_file(env, list.template, &ctx, list.source, path, diags)?,
     };

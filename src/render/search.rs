@@ -38,8 +38,9 @@ use crate::key::KeyHasher;
 use crate::link::Links;
 use crate::model::{Appraisal, Page, PageKind, Site, Topic, Trial};
 use crate::write::OutputFile;
+use std::sync::Arc;
 
-use super::engine::render_list_file;
+use super::engine::{render_list_file, SiteFile};
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
 use super::terms::term_shards;
@@ -319,7 +320,7 @@ fn placed_words(acronym: Option<&str>, keys: &[&str], text: &[&str]) -> EntryWor
 /// for a plain page; taken from the memo of the last build when the page's
 /// dependency key is the same (the key covers the page, the pages linked
 /// with it, and the site-wide inputs such as the base URL).
-fn entry_line(env: &Env, i: usize) -> Vec<u8> {
+fn entry_line(env: &Env, i: usize) -> Arc<[u8]> {
     let make = || {
         let Some((e, words)) = entry(env, i) else {
             return Vec::new();
@@ -336,15 +337,15 @@ fn entry_line(env: &Env, i: usize) -> Vec<u8> {
         b
     };
     let Some((memo, keys)) = env.lists.and_then(|m| Some((m, m.page_keys.as_ref()?))) else {
-        return make();
+        return Arc::from(make());
     };
     let key = KeyHasher::default()
         .bytes(b"search entry 3")
         .key(keys[i])
         .finish();
     memo.reuse(key).unwrap_or_else(|| {
-        let b = make();
-        memo.keep(key, b.clone());
+        let b: Arc<[u8]> = Arc::from(make());
+        memo.keep(key, Arc::clone(&b));
         b
     })
 }
@@ -378,9 +379,9 @@ fn shard_path(prefix: &str, n: usize) -> String {
 
 /// The index's files: the manifest ([`INDEX_PATH`]), its term shards and
 /// its entry shards.
-pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
+pub(super) fn search_files(env: &Env) -> Vec<SiteFile> {
     let site = env.input.site;
-    let lines: Vec<Vec<u8>> = (0..site.pages.len())
+    let lines: Vec<Arc<[u8]>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| entry_line(env, i))
         .filter(|l| !l.is_empty())
@@ -398,24 +399,25 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         .sum();
     let terms = shard_count(postings, TERM_POSTINGS);
     let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
-    let term_bytes = match env.lists {
-        Some(memo) => memo.terms().update(&words, terms),
-        None => term_shards(&words, terms),
+    let mut shards: Vec<SiteFile> = match env.lists {
+        Some(memo) => (memo.terms().update(&words, terms).into_iter().enumerate())
+            .map(|(k, bytes)| SiteFile::shared(shard_path(TERMS_PREFIX, k), bytes))
+            .collect(),
+        None => (term_shards(&words, terms).into_iter().enumerate())
+            .map(|(k, bytes)| {
+                SiteFile::from(OutputFile {
+                    path: shard_path(TERMS_PREFIX, k),
+                    bytes,
+                })
+            })
+            .collect(),
     };
-    let mut shards: Vec<OutputFile> = term_bytes
-        .into_iter()
-        .enumerate()
-        .map(|(k, bytes)| OutputFile {
-            path: shard_path(TERMS_PREFIX, k),
-            bytes,
-        })
-        .collect();
     for (k, chunk) in split.chunks(DOC_ENTRIES).enumerate() {
         let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
-        shards.push(OutputFile {
+        shards.push(SiteFile::from(OutputFile {
             path: shard_path(DOCS_PREFIX, k),
             bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
-        });
+        }));
     }
     let manifest = SearchManifest {
         version: INDEX_VERSION,
@@ -424,21 +426,21 @@ pub(super) fn search_files(env: &Env) -> Vec<OutputFile> {
         terms,
         doc_entries: DOC_ENTRIES,
         docs: lines.len().div_ceil(DOC_ENTRIES),
-        bytes: shards.iter().map(|f| f.bytes.len()).sum(),
+        bytes: shards.iter().map(SiteFile::len).sum(),
     };
     let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
     bytes.push(b'\n');
-    let mut files = vec![OutputFile {
+    let mut files = vec![SiteFile::from(OutputFile {
         path: INDEX_PATH.into(),
         bytes,
-    }];
+    })];
     files.extend(shards);
     files
 }
 
 /// The search page (`/search/`, template `search.html`): the form, the
 /// live region and the list that `search.js` fills.
-pub(super) fn search_page(env: &Env, diags: &mut Diagnostics) -> Option<OutputFile> {
+pub(super) fn search_page(env: &Env, diags: &mut Diagnostics) -> Option<SiteFile> {
     let page = simple_page(
         env,
         "search",

@@ -233,10 +233,10 @@ pub(super) fn home_image(
             .bytes(svg.as_bytes())
             .finish();
         if let Some(b) = memo.reuse(key) {
-            return Ok(b);
+            return Ok(b.to_vec());
         }
         let b = png(svg)?;
-        memo.keep(key, b.clone());
+        memo.keep(key, std::sync::Arc::from(&b[..]));
         Ok(b)
     };
     image_with(env, "", card, source, diags, kept)

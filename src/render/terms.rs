@@ -9,6 +9,7 @@
 //! tested against `term_shards` after random changes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -103,7 +104,7 @@ fn write_number(out: &mut Vec<u8>, mut v: u32) {
 #[derive(Debug, Clone, Default)]
 struct Shard {
     terms: BTreeMap<Box<str>, Vec<u32>>,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
 }
 
 /// The term shards of the last build with the words they were assembled
@@ -122,7 +123,7 @@ pub struct TermMemo {
 impl TermMemo {
     /// The `n` term shards' bytes for `words` (as [`term_shards`] gives
     /// them), kept for the next call.
-    pub(super) fn update(&mut self, words: &[&[u8]], n: usize) -> Vec<Vec<u8>> {
+    pub(super) fn update(&mut self, words: &[&[u8]], n: usize) -> Vec<Arc<[u8]>> {
         if n != self.shards.len() {
             self.entries.clear();
             self.shards = vec![Shard::default(); n];
@@ -137,10 +138,11 @@ impl TermMemo {
             .zip(dirty)
             .for_each(|(s, dirty)| {
                 if dirty {
-                    s.bytes = shard_json(s.terms.iter().map(|(w, l)| (w.as_bytes(), &l[..])));
+                    let json = shard_json(s.terms.iter().map(|(w, l)| (w.as_bytes(), &l[..])));
+                    s.bytes = Arc::from(json);
                 }
             });
-        self.shards.iter().map(|s| s.bytes.clone()).collect()
+        self.shards.iter().map(|s| Arc::clone(&s.bytes)).collect()
     }
 
     /// Bring the postings from the kept entries' words to `words`, marking
@@ -358,11 +360,10 @@ mod tests {
                 }
                 let words: Vec<&[u8]> = entries.iter().map(|e| &e[..]).collect();
                 let n = [1, 2, 4, 8][(run + step / 10) % 4];
-                assert_eq!(
-                    memo.update(&words, n),
-                    term_shards(&words, n),
-                    "run {run}, step {step}"
-                );
+                let kept: Vec<Vec<u8>> = (memo.update(&words, n).iter())
+                    .map(|b| b.to_vec())
+                    .collect();
+                assert_eq!(kept, term_shards(&words, n), "run {run}, step {step}");
             }
         }
     }
