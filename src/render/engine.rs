@@ -35,7 +35,8 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
 
 /// Render the whole site, handing each page's files (then the site-wide
 /// ones) to `sink` as soon as they are rendered, from several threads, so
-/// that a build can write them without holding the site in memory. Returns
+/// that a build can write them without holding the site in memory (nor,
+/// with [`RenderInput::on_demand`], its charts). Returns
 /// every output path, sorted, and the diagnostics (two outputs for one path
 /// is an error).
 pub fn render_into(
@@ -60,6 +61,10 @@ pub fn render_into(
         .into_par_iter()
         .map(|i| {
             let (files, d) = r.page(i);
+            // No site-wide file shows a chart: a page's are let go with it.
+            if let Some(figures) = input.on_demand {
+                figures.release(i);
+            }
             put(files);
             d
         })
@@ -67,9 +72,7 @@ pub fn render_into(
     for d in pages {
         diags.extend(d);
     }
-    let (files, d) = r.site_files();
-    diags.extend(d);
-    put(files);
+    diags.extend(r.site_files_into(&mut |files| put(files)));
     let digests = digests.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut paths: Vec<String> = digests.iter().map(|(p, _)| p.clone()).collect();
     if let Some(sw) = offline::service_worker(input.site, digests) {
@@ -185,10 +188,25 @@ impl<'a> Renderer<'a> {
     /// feed, the search index, the sitemap, `.nojekyll`, and the copied static files and
     /// assets.
     pub fn site_files(&self) -> (Vec<OutputFile>, Diagnostics) {
+        let mut all = Vec::new();
+        let diags = self.site_files_into(&mut |files| all.extend(files));
+        (all, diags)
+    }
+
+    /// [`Renderer::site_files`], handed to `put` in two parts (the list
+    /// pages, then the others) so that a build writes the list pages of a
+    /// large site before it builds the search index and the feed.
+    fn site_files_into(&self, put: &mut dyn FnMut(Vec<OutputFile>)) -> Diagnostics {
         let env = &self.env;
         let input = env.input;
-        let (mut files, mut diags) = list_files(env);
-        files.extend(super::history::changes_file(env, &mut diags));
+        let (mut lists, mut diags) = list_files(env);
+        for f in &mut lists {
+            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
+        }
+        put(lists);
+        let mut files = super::history::changes_file(env, &mut diags)
+            .into_iter()
+            .collect::<Vec<_>>();
         if input.site.config.offline {
             files.push(offline::manifest(input.site, &env.colours));
             files.extend(super::list::offline_page(env, &mut diags));
@@ -225,19 +243,16 @@ impl<'a> Renderer<'a> {
                 bytes: b.clone(),
             });
         }
-        for (p, b) in &input.statics {
-            files.push(OutputFile {
+        put(files);
+        // One copied file at a time: a copy of every asset is never held
+        // beside the sources.
+        for (p, b) in input.statics.iter().chain(&input.assets) {
+            put(vec![OutputFile {
                 path: p.clone(),
                 bytes: b.to_vec(),
-            });
+            }]);
         }
-        for (p, b) in &input.assets {
-            files.push(OutputFile {
-                path: p.clone(),
-                bytes: b.to_vec(),
-            });
-        }
-        (files, diags)
+        diags
     }
 }
 
