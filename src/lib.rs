@@ -22,6 +22,9 @@
 //!    change ([`history::Timeline`]: differences as data, no words).
 //! 6. [`figures`] turns results into chart specifications that [`chart`] draws
 //!    ([`figures::Figures`]: SVG by page and [`link::FigureKey`]; no HTML page).
+//!    A full build draws each page's charts as render reaches the page and
+//!    lets them go with it ([`figures::OnDemand`]), as it does the page's
+//!    body ([`render::Bodies`]).
 //! 7. [`render`] fills the Tera theme with typed contexts ([`write::OutputFile`]s: bytes
 //!    in memory, handed to write as they are rendered).
 //! 8. [`mod@write`] builds into a staging folder and switches it into place

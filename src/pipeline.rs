@@ -358,7 +358,7 @@ fn from_parsed(
     mut laps: Laps,
     start: Instant,
 ) -> Report {
-    let site = model_stage(parsed, opts, &mut diags);
+    let mut site = model_stage(parsed, opts, &mut diags);
     laps.lap(&mut r, "model");
     let (links, d) = link::link(&site);
     diags.extend(d);
@@ -370,12 +370,19 @@ fn from_parsed(
     let (hist, d) = history::load(sources);
     diags.extend(d);
     let timeline = history_stage(&hist, &site, &links, &analyses, opts, &mut r);
-    let figs = figures::figures(&site, &links, &analyses);
-    r.charts = figs.count();
+    // Each page's body and charts are let go once it is rendered: the
+    // charts are drawn then.
+    let bodies = render::Bodies::from_site(&mut site);
+    let figs = figures::OnDemand::new(&site, &links, &analyses);
     laps.lap(&mut r, "chart");
     let (theme, d) = render::theme::resolve(sources, &site.config.theme);
     diags.extend(d);
-    let input = render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
+    let drawn = figures::Figures::default();
+    let input = render::RenderInput {
+        on_demand: Some(&figs),
+        bodies: Some(&bodies),
+        ..render_input(sources, &site, &links, &analyses, &drawn, &theme, &timeline)
+    };
     // Pages are written into the staging folder as they are rendered.
     let staging = open_staging(opts, false, &mut diags);
     let kept = Mutex::new(Vec::new());
@@ -395,6 +402,7 @@ fn from_parsed(
     };
     let (paths, d) = render::render_into(&input, &sink);
     diags.extend(d);
+    r.charts = figs.count();
     r.pages = paths.iter().filter(|p| p.ends_with(".html")).count();
     r.files = paths.len();
     laps.lap(&mut r, "render");
@@ -466,6 +474,8 @@ pub(crate) fn render_input<'a>(
         links,
         analyses,
         figures,
+        on_demand: None,
+        bodies: None,
         theme,
         timeline,
         assets: copied(sources, FileKind::Asset, "content/"),

@@ -11,9 +11,12 @@
 //!
 //! This file owns the stage's entry point, drawing one spec into a
 //! [`Figure`] and the "favours" captions both kinds of page use;
-//! `trial` builds a trial's specs, `topic` a topic analysis' specs and
-//! `store` keeps the drawn figures by page and [`FigureKey`].
+//! `trial` builds a trial's specs, `topic` a topic analysis' specs,
+//! `store` keeps the drawn figures by page and [`FigureKey`], and `demand`
+//! draws a page's figures when render asks for them ([`OnDemand`], what a
+//! full build uses).
 
+mod demand;
 mod rob;
 mod store;
 mod topic;
@@ -28,7 +31,8 @@ use crate::chart::ChartSpec;
 use crate::link::{FigureKey, Links};
 use crate::model::{Direction, PageKind, Site};
 
-pub use store::{Figure, FigureLookup, Figures};
+pub use demand::OnDemand;
+pub use store::{Figure, FigureLookup, FigureRef, Figures};
 
 /// Draw `spec` as figure `which` of page `page`.
 fn draw(page: &str, which: FigureKey, spec: ChartSpec) -> Figure {

@@ -1,5 +1,8 @@
 //! The figure store: every drawn chart of the site, by page and by
-//! [`FigureKey`], so render finds a figure without building a string.
+//! [`FigureKey`], so render finds a figure without building a string; and
+//! [`FigureRef`], one figure held by its page's shared list, which is how
+//! render holds a figure whether it came from the store or was drawn for
+//! the page being rendered ([`super::OnDemand`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -61,36 +64,70 @@ impl Figures {
         self.0.get(&page).map(|v| &v[..]).unwrap_or(&[])
     }
 
+    /// All figures of a page as the store shares them (an empty list for
+    /// a page without figures).
+    pub fn shared_of(&self, page: usize) -> Arc<[Figure]> {
+        self.0.get(&page).map_or_else(|| Arc::from([]), Arc::clone)
+    }
+
     /// Total number of figures.
     pub fn count(&self) -> usize {
         self.0.values().map(|v| v.len()).sum()
     }
 }
 
+/// One figure of a page, holding the page's figures (as
+/// [`Figures::shared_of`] gives them) so that it stays valid after a
+/// drawer that made them lets them go ([`super::OnDemand::release`]).
+#[derive(Debug, Clone)]
+pub struct FigureRef {
+    figures: Arc<[Figure]>,
+    at: usize,
+}
+
+impl FigureRef {
+    /// The figure `key` among a page's `figures`.
+    pub fn find(figures: Arc<[Figure]>, key: impl FigureLookup) -> Option<FigureRef> {
+        let at = key.position(&figures)?;
+        Some(FigureRef { figures, at })
+    }
+}
+
+impl std::ops::Deref for FigureRef {
+    type Target = Figure;
+    fn deref(&self) -> &Figure {
+        &self.figures[self.at]
+    }
+}
+
 /// What [`Figures::get`] finds a figure by, among one page's figures.
-pub trait FigureLookup {
+pub trait FigureLookup: Sized {
+    /// Where the figure is among `figures` (sorted by [`FigureKey`]).
+    fn position(self, figures: &[Figure]) -> Option<usize>;
+
     /// The figure among `figures` (sorted by [`FigureKey`]).
-    fn find(self, figures: &[Figure]) -> Option<&Figure>;
+    fn find(self, figures: &[Figure]) -> Option<&Figure> {
+        self.position(figures).and_then(|i| figures.get(i))
+    }
 }
 
 impl FigureLookup for &FigureKey {
-    fn find(self, figures: &[Figure]) -> Option<&Figure> {
-        let i = figures.binary_search_by(|f| f.which.cmp(self)).ok()?;
-        figures.get(i)
+    fn position(self, figures: &[Figure]) -> Option<usize> {
+        figures.binary_search_by(|f| f.which.cmp(self)).ok()
     }
 }
 
 /// By name (`"pooled-mortality"`): a scan comparing names, for callers
 /// that have not moved to [`FigureKey`].
 impl FigureLookup for &str {
-    fn find(self, figures: &[Figure]) -> Option<&Figure> {
-        figures.iter().find(|f| f.key == self)
+    fn position(self, figures: &[Figure]) -> Option<usize> {
+        figures.iter().position(|f| f.key == self)
     }
 }
 
 /// By name, as `&str`.
 impl FigureLookup for &String {
-    fn find(self, figures: &[Figure]) -> Option<&Figure> {
-        FigureLookup::find(self.as_str(), figures)
+    fn position(self, figures: &[Figure]) -> Option<usize> {
+        FigureLookup::position(self.as_str(), figures)
     }
 }

@@ -92,7 +92,10 @@ pub fn build_owned(parsed: Parsed, over: &Overrides) -> (Site, Diagnostics) {
     let Parsed { docs, csvs } = parsed;
     let csv_by_path = csvs_by_path(&csvs);
     let unsafe_html = unsafe_html(&docs);
-    let (index, pages): (Vec<ParsedDoc>, Vec<ParsedDoc>) = docs.into_iter().partition(is_index);
+    // The `_index.md` documents taken out in place: partitioning would
+    // hold the documents' list twice while it grows the two halves.
+    let mut pages = docs;
+    let index: Vec<ParsedDoc> = pages.extract_if(.., |d| is_index(d)).collect();
     let outs: Vec<(String, PageOut)> = pages
         .into_par_iter()
         .map(|doc| {
@@ -144,6 +147,7 @@ fn assemble(
         root_seen |= index_page(&mut cx, rel, over, &mut site);
     }
     let mut used_csv: BTreeSet<String> = BTreeSet::new();
+    site.pages.reserve_exact(outs.len());
     for (_, out) in outs {
         diags.extend(out.diags);
         used_csv.extend(out.used_csv);

@@ -35,7 +35,8 @@ pub fn render(input: &RenderInput) -> (Vec<OutputFile>, Diagnostics) {
 
 /// Render the whole site, handing each page's files (then the site-wide
 /// ones) to `sink` as soon as they are rendered, from several threads, so
-/// that a build can write them without holding the site in memory. Returns
+/// that a build can write them without holding the site in memory (nor,
+/// with [`RenderInput::on_demand`], its charts). Returns
 /// every output path, sorted, and the diagnostics (two outputs for one path
 /// is an error).
 pub fn render_into(
@@ -60,6 +61,10 @@ pub fn render_into(
         .into_par_iter()
         .map(|i| {
             let (files, d) = r.page(i);
+            // No site-wide file shows a chart: a page's are let go with it.
+            if let Some(figures) = input.on_demand {
+                figures.release(i);
+            }
             put(files);
             d
         })
@@ -67,9 +72,9 @@ pub fn render_into(
     for d in pages {
         diags.extend(d);
     }
-    let (files, d) = r.site_files();
-    diags.extend(d);
-    put(files.into_iter().map(SiteFile::into_output).collect());
+    diags.extend(r.site_files_into(&mut |files| {
+        put(files.into_iter().map(SiteFile::into_output).collect())
+    }));
     let digests = digests.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut paths: Vec<String> = digests.iter().map(|(p, _)| p.clone()).collect();
     if let Some(sw) = offline::service_worker(input.site, digests) {
@@ -187,9 +192,32 @@ impl<'a> Renderer<'a> {
     /// assets. With a [`ListMemo`], the files it holds are shared with it
     /// ([`SiteBytes::Shared`]), not copied.
     pub fn site_files(&self) -> (Vec<SiteFile>, Diagnostics) {
+        let mut all = Vec::new();
+        let diags = self.site_files_into(&mut |files| all.extend(files));
+        (all, diags)
+    }
+
+    /// [`Renderer::site_files`], handed to `put` in parts (the list pages,
+    /// then the others, then each copied file on its own) so that a build
+    /// writes the list pages of a large site before it builds the search
+    /// index and the feed, and never holds a copy of every asset at once.
+    fn site_files_into(&self, put: &mut dyn FnMut(Vec<SiteFile>)) -> Diagnostics {
         let env = &self.env;
         let input = env.input;
-        let (mut files, mut diags) = list_files(env);
+        // No NUL reaches a rendered file, whatever a front-matter string held
+        // (`title: "a\0b"`). Static files and assets are copied as they are.
+        // The memo's files were kept stripped ([`strip_nul`]).
+        let strip = |files: &mut Vec<SiteFile>| {
+            for f in files.iter_mut() {
+                if let SiteBytes::Fresh(b) = &mut f.bytes {
+                    crate::sanitize::strip_nul_output(&f.path, b);
+                }
+            }
+        };
+        let (mut lists, mut diags) = list_files(env);
+        strip(&mut lists);
+        put(lists);
+        let mut files: Vec<SiteFile> = Vec::new();
         let mut fresh: Vec<OutputFile> = Vec::new();
         files.extend(super::history::changes_file(env, &mut diags));
         if input.site.config.offline {
@@ -217,37 +245,24 @@ impl<'a> Renderer<'a> {
             path: ".nojekyll".into(),
             bytes: Vec::new(),
         });
-        // No NUL reaches a rendered file, whatever a front-matter string held
-        // (`title: "a\0b"`). Static files and assets are copied as they are.
-        // The memo's files were kept stripped ([`strip_nul`]).
-        for f in &mut fresh {
-            crate::sanitize::strip_nul_output(&f.path, &mut f.bytes);
-        }
-        for f in &mut files {
-            if let SiteBytes::Fresh(b) = &mut f.bytes {
-                crate::sanitize::strip_nul_output(&f.path, b);
-            }
-        }
         files.extend(fresh.into_iter().map(SiteFile::from));
+        strip(&mut files);
         for (p, b) in &input.theme.statics {
             files.push(SiteFile::from(OutputFile {
                 path: format!("static/{p}"),
                 bytes: b.clone(),
             }));
         }
-        for (p, b) in &input.statics {
-            files.push(SiteFile::from(OutputFile {
+        put(files);
+        // One copied file at a time: a copy of every asset is never held
+        // beside the sources.
+        for (p, b) in input.statics.iter().chain(&input.assets) {
+            put(vec![SiteFile::from(OutputFile {
                 path: p.clone(),
                 bytes: b.to_vec(),
-            }));
+            })]);
         }
-        for (p, b) in &input.assets {
-            files.push(SiteFile::from(OutputFile {
-                path: p.clone(),
-                bytes: b.to_vec(),
-            }));
-        }
-        (files, diags)
+        diags
     }
 }
 

@@ -29,9 +29,9 @@ pub(super) fn tsa_ctx(
         label: present::TSA_LABEL,
         caution: present::TSA_CAUTION,
         figure: (!in_prose(&key))
-            .then(|| env.input.figures.get(i, &key))
+            .then(|| env.figure(i, &key))
             .flatten()
-            .map(figure_ctx),
+            .map(|f| figure_ctx(&f)),
     })
 }
 

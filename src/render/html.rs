@@ -2,10 +2,10 @@
 
 use super::{figure_ctx, Env};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::figures::Figure;
+use crate::figures::FigureRef;
 use crate::link::{ChartRef, EffectSource, FigureKey};
 use crate::model::PageKind;
-use crate::parse::markdown::marker;
+use crate::parse::markdown::{marker, Markdown};
 
 /// Escape text for HTML.
 pub(crate) fn esc(s: &str) -> String {
@@ -144,11 +144,11 @@ fn links_under<'u>(
 /// What shortcode `n` of page `i` places, as link resolved it, once the
 /// figures stage has said whether the data give that chart: the reference
 /// and, for a chart, the figure (looked up here, once).
-pub(crate) fn resolve<'e>(
-    env: &Env<'e>,
+pub(crate) fn resolve(
+    env: &Env,
     i: usize,
     n: usize,
-) -> Result<(ChartRef, Option<&'e Figure>), String> {
+) -> Result<(ChartRef, Option<FigureRef>), String> {
     let site = env.input.site;
     let r = env
         .input
@@ -161,7 +161,7 @@ pub(crate) fn resolve<'e>(
     let ChartRef::Figure { page, key } = &r else {
         return Ok((r, None));
     };
-    match env.input.figures.get(*page, key) {
+    match env.figure(*page, key) {
         Some(f) => Ok((r, Some(f))),
         None => Err(match key {
             FigureKey::Pooled(a) | FigureKey::Cumulative(a) | FigureKey::Tsa(a) => {
@@ -180,12 +180,18 @@ pub(crate) fn resolve<'e>(
 /// the figures it placed (the page template leaves those out, so a chart
 /// is never shown twice). A chart placed twice is shown once, with a
 /// warning: two copies would repeat its element ids.
-pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (String, Vec<ChartRef>) {
+/// `body` is the page's (in a full build, taken from [`super::Bodies`]).
+pub(crate) fn finish_body(
+    env: &Env,
+    i: usize,
+    body: &Markdown,
+    diags: &mut Diagnostics,
+) -> (String, Vec<ChartRef>) {
     let site = env.input.site;
     let p = &site.pages[i];
-    let mut html = rewrite_links(env, &p.body.html);
+    let mut html = rewrite_links(env, &body.html);
     let mut placed: Vec<(ChartRef, usize)> = Vec::new();
-    for (n, sc) in p.body.shortcodes.iter().enumerate() {
+    for (n, sc) in body.shortcodes.iter().enumerate() {
         let line = p.body_line + sc.line - 1;
         let replacement = match resolve(env, i, n) {
             Err(msg) => {
@@ -237,7 +243,7 @@ pub(crate) fn finish_body(env: &Env, i: usize, diags: &mut Diagnostics) -> (Stri
                         ChartRef::Omitted => String::new(),
                         ChartRef::Figure { .. } => match figure {
                             Some(f) => {
-                                let fig = figure_ctx(f);
+                                let fig = figure_ctx(&f);
                                 let ctx = PartialCtx {
                                     fig: Some(&fig),
                                     t: None,
@@ -309,11 +315,12 @@ fn inline_text(env: &Env, r: &ChartRef) -> Result<String, String> {
 /// Warn about numbers typed in the body of page `i` that contradict the
 /// data of the trials it links to ([`crate::analyse::prose`]): the trials
 /// of [`crate::link::Links::depends_on`], and the page itself if a trial.
-pub(crate) fn check_prose(env: &Env, i: usize, diags: &mut Diagnostics) {
+/// `body` is the page's (in a full build, taken from [`super::Bodies`]).
+pub(crate) fn check_prose(env: &Env, i: usize, body: &Markdown, diags: &mut Diagnostics) {
     use crate::analyse::prose::{check, TrialNumbers};
     let site = env.input.site;
     let p = &site.pages[i];
-    if p.body.typed_numbers.is_empty() {
+    if body.typed_numbers.is_empty() {
         return;
     }
     let mut linked: Vec<usize> = env
@@ -337,7 +344,7 @@ pub(crate) fn check_prose(env: &Env, i: usize, diags: &mut Diagnostics) {
             })
         })
         .collect();
-    for w in check(&p.body.typed_numbers, &trials) {
+    for w in check(&body.typed_numbers, &trials) {
         diags.push(
             Diagnostic::warning(&p.source, p.body_line + w.line - 1, w.column, w.message)
                 .with_code(Code::ProseNumber)

@@ -84,6 +84,27 @@ use figure::figure_ctx;
 use site::Env;
 use trial::trial_ctx;
 
+/// The pages' bodies (HTML, shortcodes, headings, typed numbers) taken
+/// out of the site for render, so that each is freed once its page is
+/// rendered: no site-wide file (lists, search index, feed, sitemap) reads
+/// a body, and a 10,000-page site's bodies are about 230 MB.
+#[derive(Debug, Default)]
+pub struct Bodies(Vec<std::sync::Mutex<Option<crate::parse::markdown::Markdown>>>);
+
+impl Bodies {
+    /// Take every page's body out of `site` (each left empty).
+    pub fn from_site(site: &mut Site) -> Bodies {
+        let taken = site.pages.iter_mut().map(|p| std::mem::take(&mut p.body));
+        Bodies(taken.map(|b| std::sync::Mutex::new(Some(b))).collect())
+    }
+
+    /// Page `i`'s body, given once: `None` if it was given already.
+    fn take_page(&self, i: usize) -> Option<crate::parse::markdown::Markdown> {
+        let slot = self.0.get(i)?;
+        slot.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// What render needs besides the site.
 #[derive(Debug, Clone)]
 pub struct RenderInput<'a> {
@@ -95,6 +116,13 @@ pub struct RenderInput<'a> {
     pub analyses: &'a Analyses,
     /// Drawn charts.
     pub figures: &'a Figures,
+    /// When set, the charts are drawn as pages ask for them instead, each
+    /// page's let go once it is rendered (a full build), and `figures` is
+    /// not read.
+    pub on_demand: Option<&'a crate::figures::OnDemand<'a>>,
+    /// When set, the pages' bodies, taken out of `site` ([`Bodies::from_site`]):
+    /// each page's is let go once the page is rendered (a full build).
+    pub bodies: Option<&'a Bodies>,
     /// The theme.
     pub theme: &'a theme::Theme,
     /// The released versions and what each changed (and, in a preview,
@@ -104,4 +132,26 @@ pub struct RenderInput<'a> {
     pub assets: Vec<(String, &'a [u8])>,
     /// Files under `static/`: (path under static/, bytes), copied to the output root.
     pub statics: Vec<(String, &'a [u8])>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bodies;
+
+    #[test]
+    fn each_body_is_taken_out_of_the_site_and_given_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (sources, _) = crate::discover::discover(root);
+        let (parsed, _) = crate::parse::parse(&sources);
+        let (mut site, _) = crate::model::build(&parsed, &Default::default());
+        let before: Vec<String> = site.pages.iter().map(|p| p.body.html.clone()).collect();
+        assert!(before.iter().any(|h| !h.is_empty()));
+        let bodies = Bodies::from_site(&mut site);
+        assert!(site.pages.iter().all(|p| p.body.html.is_empty()));
+        for (i, html) in before.iter().enumerate() {
+            assert_eq!(bodies.take_page(i).map(|b| b.html).as_ref(), Some(html));
+            assert!(bodies.take_page(i).is_none());
+        }
+        assert!(bodies.take_page(before.len()).is_none());
+    }
 }

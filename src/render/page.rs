@@ -6,6 +6,7 @@
 use crate::diag::Diagnostics;
 use crate::link::{ChartRef, FigureKey};
 use crate::model::PageKind;
+use crate::parse::markdown::Heading;
 use crate::write::OutputFile;
 
 use super::appraisal::appraisal_ctx;
@@ -21,8 +22,10 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
     let mut diags = Diagnostics::new();
     let site = env.input.site;
     let p = &site.pages[i];
-    let (content_html, placed) = html::finish_body(env, i, &mut diags);
-    html::check_prose(env, i, &mut diags);
+    let taken = env.input.bodies.and_then(|b| b.take_page(i));
+    let body = taken.as_ref().unwrap_or(&p.body);
+    let (content_html, placed) = html::finish_body(env, i, body, &mut diags);
+    html::check_prose(env, i, body, &mut diags);
     // Figures of this page that the author placed in the prose: the
     // template does not show them a second time.
     let in_prose = |key: &FigureKey| {
@@ -30,7 +33,8 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
             .iter()
             .any(|pl| matches!(pl, ChartRef::Figure { page, key: k } if *page == i && k == key))
     };
-    let mut page = page_ctx(env, i, content_html);
+    let mut page = page_ctx(env, i, content_html, &body.headings);
+    drop(taken);
     page.share = super::meta::page_share(env, i, &page);
     let mut ctx = ctx_for(env, page);
     let json_path = format!("{}index.json", p.url_path);
@@ -82,8 +86,9 @@ pub(super) fn page_files(env: &Env, i: usize) -> (Vec<OutputFile>, Diagnostics) 
     (files, diags)
 }
 
-/// The page context of page `i`, whose finished body is `content_html`.
-fn page_ctx(env: &Env, i: usize, content_html: String) -> PageCtx {
+/// The page context of page `i`, whose finished body is `content_html`
+/// and whose body's headings are `headings`.
+fn page_ctx(env: &Env, i: usize, content_html: String, headings: &[Heading]) -> PageCtx {
     let site = env.input.site;
     let p = &site.pages[i];
     let json_url = matches!(p.kind, PageKind::Trial(_) | PageKind::Topic(_))
@@ -109,9 +114,7 @@ fn page_ctx(env: &Env, i: usize, content_html: String) -> PageCtx {
             .or_else(|| (!site.config.author.is_empty()).then(|| site.config.author.clone())),
         starts_with_heading: opens_with_heading(&content_html),
         content_html,
-        toc: p
-            .body
-            .headings
+        toc: headings
             .iter()
             .filter(|h| h.level == 2)
             .map(|h| LinkCtx {

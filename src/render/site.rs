@@ -1,10 +1,13 @@
 //! Site context and URLs: the base path of `base_url`, the render
 //! environment ([`Env`]: the input, the site context, the compiled theme)
-//! with the helpers that turn a page or a tag into a URL, and the site
+//! with the helpers that turn a page or a tag into a URL and find a
+//! page's figures, and the site
 //! context every template gets ([`site_ctx`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use crate::figures::{Figure, FigureLookup, FigureRef};
 use crate::model::{PageKind, Site};
 use crate::parse::markdown::slugify;
 
@@ -49,6 +52,20 @@ pub(super) struct Env<'a> {
 }
 
 impl Env<'_> {
+    /// All figures of page `page`, in [`crate::link::FigureKey`] order:
+    /// from the store, or drawn now ([`RenderInput::on_demand`]).
+    pub(super) fn figures_of(&self, page: usize) -> Arc<[Figure]> {
+        match self.input.on_demand {
+            Some(d) => d.of(page),
+            None => self.input.figures.shared_of(page),
+        }
+    }
+
+    /// The figure `key` of page `page`, if it has one ([`Env::figures_of`]).
+    pub(super) fn figure(&self, page: usize, key: impl FigureLookup) -> Option<FigureRef> {
+        FigureRef::find(self.figures_of(page), key)
+    }
+
     /// The absolute path of `rel` under the base path.
     pub(super) fn url(&self, rel: &str) -> String {
         format!("{}{}", self.site.base_path, rel)

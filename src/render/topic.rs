@@ -10,7 +10,7 @@ use crate::model::PageKind;
 use super::context::{AnalysisCtx, TopicCtx};
 use super::figure_ctx;
 use super::site::{of_page, Env};
-use super::trial::trial_ctx;
+use super::trial::trial_ctx_charted;
 
 /// The pooled analyses of topic page `i`.
 pub(super) fn topic_analyses<'a>(env: &Env<'a>, i: usize) -> &'a [PooledResult] {
@@ -36,11 +36,7 @@ pub(super) fn topic_ctx(
         trials: order
             .iter()
             .filter_map(|&j| match &site.pages[j].kind {
-                PageKind::Trial(t) => {
-                    let mut c = trial_ctx(env, j, t, false);
-                    c.figures.clear();
-                    Some(c)
-                }
+                PageKind::Trial(t) => Some(trial_ctx_charted(env, j, t, false, false)),
                 _ => None,
             })
             .collect(),
@@ -63,8 +59,8 @@ pub(super) fn topic_ctx(
                     ]
                     .iter()
                     .filter(|k| !in_prose(k))
-                    .filter_map(|k| env.input.figures.get(i, k))
-                    .map(figure_ctx)
+                    .filter_map(|k| env.figure(i, k))
+                    .map(|f| figure_ctx(&f))
                     .collect(),
                     excluded: r
                         .excluded

@@ -14,6 +14,18 @@ use super::site::{of_page, Env};
 
 /// Build the trial context; `full` adds figures and everything for the trial page itself.
 pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx {
+    trial_ctx_charted(env, i, t, full, true)
+}
+
+/// [`trial_ctx`], without any figure unless `charts` (a topic page lists
+/// its trials without their charts, so none is drawn for it).
+pub(super) fn trial_ctx_charted(
+    env: &Env,
+    i: usize,
+    t: &Trial,
+    full: bool,
+    charts: bool,
+) -> TrialCtx {
     let site = env.input.site;
     let p = &site.pages[i];
     let links = env.input.links;
@@ -26,10 +38,10 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
     );
     let order = t.arm_order();
     let checks = check_summary(results);
-    let figures: Vec<FigureCtx> = if full {
-        env.input
-            .figures
-            .of(i)
+    let figures: Vec<FigureCtx> = if !charts {
+        Vec::new()
+    } else if full {
+        env.figures_of(i)
             .iter()
             .filter(|f| {
                 matches!(
@@ -44,10 +56,8 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
             .map(figure_ctx)
             .collect()
     } else {
-        env.input
-            .figures
-            .get(i, &FigureKey::ForestRatio)
-            .map(figure_ctx)
+        env.figure(i, &FigureKey::ForestRatio)
+            .map(|f| figure_ctx(&f))
             .into_iter()
             .collect()
     };
