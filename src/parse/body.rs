@@ -56,6 +56,16 @@ impl From<String> for BodyHtml {
 }
 
 impl BodyHtml {
+    /// The bytes its allocation holds room for: a text of its own's
+    /// capacity, a shared one's length (for the tests of its sizing).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        match &self.0 {
+            Repr::Owned(s) => s.capacity(),
+            _ => self.as_str().len(),
+        }
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {

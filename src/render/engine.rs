@@ -72,9 +72,9 @@ pub fn render_into(
     for d in pages {
         diags.extend(d);
     }
-    diags.extend(r.site_files_into(&mut |files| {
-        put(files.into_iter().map(SiteFile::into_output).collect())
-    }));
+    diags.extend(
+        r.site_files_into(&mut |files| put(files.into_iter().map(SiteFile::into_output).collect())),
+    );
     let digests = digests.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut paths: Vec<String> = digests.iter().map(|(p, _)| p.clone()).collect();
     if let Some(sw) = offline::service_worker(input.site, digests) {

@@ -144,12 +144,15 @@ mod tests {
         let (sources, _) = crate::discover::discover(root);
         let (parsed, _) = crate::parse::parse(&sources);
         let (mut site, _) = crate::model::build(&parsed, &Default::default());
-        let before: Vec<String> = site.pages.iter().map(|p| p.body.html.clone()).collect();
+        let before: Vec<String> = site.pages.iter().map(|p| p.body.html.to_string()).collect();
         assert!(before.iter().any(|h| !h.is_empty()));
         let bodies = Bodies::from_site(&mut site);
         assert!(site.pages.iter().all(|p| p.body.html.is_empty()));
         for (i, html) in before.iter().enumerate() {
-            assert_eq!(bodies.take_page(i).map(|b| b.html).as_ref(), Some(html));
+            assert_eq!(
+                bodies.take_page(i).map(|b| b.html.to_string()).as_ref(),
+                Some(html)
+            );
             assert!(bodies.take_page(i).is_none());
         }
         assert!(bodies.take_page(before.len()).is_none());
