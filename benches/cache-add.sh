@@ -19,7 +19,7 @@ run() { # $1: label
   sleep 2.2 # a source stamped less than 2 s ago is not trusted by the cache
   /usr/bin/time -f "%e s wall, %U user + %S sys, %M KB" "$BIN" build --cache --timings \
     >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
-  echo "$1: $(tail -1 "$WORK/err"); stages: $(grep -E '^  [a-z]' "$WORK/err" | sed -E 's/ +/ /g; s/^ //' | paste -sd, | sed 's/,/, /g')"
+  echo "$1: $(tail -1 "$WORK/err"); stages: $(grep -E '^  [a-z][a-z ]* +[0-9.]+ ms$' "$WORK/err" | sed -E 's/ +/ /g; s/^ //' | paste -sd, | sed 's/,/, /g')"
 }
 echo "load before: $(uptime | sed 's/.*load average: //')"
 run "first (no cache)"
