@@ -707,25 +707,22 @@ pub fn bayes_lines(all: &[crate::analyse::BayesOut]) -> Vec<String> {
 /// them all (`…, Wald and Newcombe hybrid score`).
 pub fn recomputed_lines(effects: &[EffectResult]) -> Vec<String> {
     let mut lines = Vec::new();
+    // The risk differences, gathered, go where the first of them was.
+    let mut rd_at = None;
     let mut rds = Vec::new();
     for e in effects {
-        match e.measure {
-            // Each group of risk differences takes the place of its first.
-            Measure::RD => {
-                if rds.is_empty() {
-                    lines.push(String::new());
-                }
-                rds.push((effect_text(e), e.method));
-            }
-            _ => lines.push(effect_text(e)),
+        if e.measure == Measure::RD {
+            rd_at.get_or_insert(lines.len());
+            rds.push((effect_text(e), e.method));
+        } else {
+            lines.push(effect_text(e));
         }
     }
-    if let Some(at) = lines.iter().position(String::is_empty) {
-        let rd: Vec<String> = group_same(rds.into_iter())
+    if let Some(at) = rd_at {
+        let rd = group_same(rds.into_iter())
             .into_iter()
-            .map(|(text, methods)| format!("{text}, {}", and_list(&methods)))
-            .collect();
-        lines.splice(at..=at, rd);
+            .map(|(text, methods)| format!("{text}, {}", and_list(&methods)));
+        lines.splice(at..at, rd);
     }
     lines
 }
