@@ -501,7 +501,7 @@ pub struct ListsCache {
     /// The key of the site-wide inputs the memo was made under.
     pub guard: Key,
     /// The memo's entries.
-    pub entries: std::collections::HashMap<Key, Vec<u8>>,
+    pub entries: std::collections::HashMap<Key, std::sync::Arc<[u8]>>,
 }
 
 impl ListsCache {
@@ -524,7 +524,7 @@ impl ListsCache {
         for _ in 0..count {
             let key = Key::from_le_bytes(take(16)?.try_into().ok()?);
             let len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
-            entries.insert(key, take(len)?.to_vec());
+            entries.insert(key, std::sync::Arc::from(take(len)?));
         }
         take(1).is_none().then_some(ListsCache { guard, entries })
     }
@@ -691,8 +691,8 @@ mod tests {
 
     #[test]
     fn a_list_memo_reads_back_only_whole_and_from_this_version() {
-        let entries =
-            std::collections::HashMap::from([(7, b"<html>".to_vec()), (1 << 100, vec![])]);
+        let entries: std::collections::HashMap<Key, std::sync::Arc<[u8]>> =
+            std::collections::HashMap::from([(7, b"<html>"[..].into()), (1 << 100, [][..].into())]);
         let bytes = ListsCache::to_bytes(42, &entries);
         let back = ListsCache::read(&bytes).unwrap();
         assert_eq!((back.guard, &back.entries), (42, &entries));

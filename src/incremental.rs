@@ -213,7 +213,7 @@ impl Engine {
     ) -> Vec<(String, Vec<u8>)> {
         let records: Vec<(&str, crate::cache::SourceRecord)> = (self.docs.iter())
             .filter_map(|(path, p)| {
-                let doc = p.value.as_ref().or_else(|| self.parsed_doc(path))?;
+                let doc = self.parsed_doc(path)?;
                 let stamp = *stamps.get(path)?;
                 let rec = crate::cache::SourceRecord::of(doc, &p.diags.0, p.hash, stamp);
                 Some((path.as_str(), rec))
@@ -236,9 +236,7 @@ impl Engine {
     /// its own site-wide inputs (appraise version, options, templates,
     /// theme, `_index.md` files, versions) have that key.
     pub fn with_lists(mut self, lists: crate::cache::ListsCache) -> Self {
-        self.lists = (lists.entries.into_iter())
-            .map(|(k, b)| (k, Arc::from(b)))
-            .collect();
+        self.lists = lists.entries;
         self.lists_guard = Some(lists.guard);
         self
     }

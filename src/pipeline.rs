@@ -237,7 +237,10 @@ pub fn build_cached(opts: &Options) -> Report {
                 let mut listing = discover::output_stamps(out, written);
                 listing.extend(engine.kept_stamps());
                 let cache = engine.cache_after(&name, listing).to_bytes();
-                let before = [&cache_bytes, &lists_bytes];
+                let before = Before {
+                    cache: cache_bytes.as_deref(),
+                    lists: lists_bytes.as_deref(),
+                };
                 let saved =
                     save_caches(opts, &engine, &cache, before, &listed.stamps, &shards_read);
                 if let Err(e) = saved {
@@ -265,24 +268,23 @@ pub fn build_cached(opts: &Options) -> Report {
 /// [`crate::cache::FILE`]), the shards of the parsed pages that changed
 /// ([`crate::incremental::Engine::parsed_after`], from discover's `stamps`
 /// and the digests of the shards `shards_read`) and the list memo. A file
-/// whose bytes are those it had when read (`before`: the cache file's and
-/// the list memo's) is not written again.
+/// whose bytes are those it had when read (`before`) is not written again.
 fn save_caches(
     opts: &Options,
     engine: &crate::incremental::Engine,
     cache: &[u8],
-    before: [&Option<Vec<u8>>; 2],
+    before: Before,
     stamps: &std::collections::HashMap<String, crate::cache::FileStamp>,
     shards_read: &[Option<crate::key::Key>],
 ) -> std::io::Result<()> {
     use crate::cache::{FILE, LISTS_FILE, OLD_SOURCES_FILE};
-    let save = |name: &str, bytes: &[u8], before: &Option<Vec<u8>>| {
-        if before.as_deref() == Some(bytes) {
+    let save = |name: &str, bytes: &[u8], before: Option<&[u8]>| {
+        if before == Some(bytes) {
             return Ok(());
         }
         write::save_cache(&opts.root, name, bytes)
     };
-    save(FILE, cache, before[0])?;
+    save(FILE, cache, before.cache)?;
     // Only the shards whose pages changed are written.
     for (name, bytes) in engine.parsed_after(stamps, shards_read) {
         write::save_cache(&opts.root, &name, &bytes)?;
@@ -292,8 +294,16 @@ fn save_caches(
     save(
         LISTS_FILE,
         &crate::cache::ListsCache::to_bytes(guard, lists),
-        before[1],
+        before.lists,
     )
+}
+
+/// The bytes the build cache's files had when this build read them.
+struct Before<'a> {
+    /// [`crate::cache::FILE`].
+    cache: Option<&'a [u8]>,
+    /// [`crate::cache::LISTS_FILE`].
+    lists: Option<&'a [u8]>,
 }
 
 /// The pages of the build cache's `parsed` pages that discover left

@@ -53,12 +53,6 @@ impl Figures {
         Figures(pages.into_iter().filter(|(_, v)| !v.is_empty()).collect())
     }
 
-    /// The figure `key` of page `page`: `key` is a [`FigureKey`] or, for
-    /// callers that hold names, a name such as `"forest-ratio"`.
-    pub fn get(&self, page: usize, key: impl FigureLookup) -> Option<&Figure> {
-        key.find(self.of(page))
-    }
-
     /// All figures of a page, in [`FigureKey`] order.
     pub fn of(&self, page: usize) -> &[Figure] {
         self.0.get(&page).map(|v| &v[..]).unwrap_or(&[])
@@ -100,15 +94,10 @@ impl std::ops::Deref for FigureRef {
     }
 }
 
-/// What [`Figures::get`] finds a figure by, among one page's figures.
+/// What [`FigureRef::find`] finds a figure by, among one page's figures.
 pub trait FigureLookup: Sized {
     /// Where the figure is among `figures` (sorted by [`FigureKey`]).
     fn position(self, figures: &[Figure]) -> Option<usize>;
-
-    /// The figure among `figures` (sorted by [`FigureKey`]).
-    fn find(self, figures: &[Figure]) -> Option<&Figure> {
-        self.position(figures).and_then(|i| figures.get(i))
-    }
 }
 
 impl FigureLookup for &FigureKey {

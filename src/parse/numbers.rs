@@ -295,17 +295,15 @@ pub fn find(run: &str) -> Vec<Found> {
             Some(k) => i += k,
             None => break,
         }
-        let b = run.as_bytes()[i];
-        // A letter inside a word (most of them: the `s` of every plural)
-        // starts nothing; `joined` says so from one byte back.
-        if b.is_ascii_alphabetic() && i > 0 && run.as_bytes()[i - 1].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
         let ch = run[i..].chars().next().map_or(1, char::len_utf8);
-        let starts = run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
-            || MEASURES.iter().any(|m| run[i..].starts_with(m));
-        if !starts || joined(run, i) {
+        // `joined` first: it passes over a letter inside a word (most
+        // candidates: the `s` of every plural) from one char back, before
+        // any measure name is tried.
+        let starts = || {
+            run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
+                || MEASURES.iter().any(|m| run[i..].starts_with(m))
+        };
+        if joined(run, i) || !starts() {
             i += ch;
             continue;
         }

@@ -218,14 +218,13 @@ impl<'a> Renderer<'a> {
         strip(&mut lists);
         put(lists);
         let mut files: Vec<SiteFile> = Vec::new();
-        let mut fresh: Vec<OutputFile> = Vec::new();
         files.extend(super::history::changes_file(env, &mut diags));
         if input.site.config.offline {
-            fresh.push(offline::manifest(input.site, &env.colours));
+            files.push(offline::manifest(input.site, &env.colours).into());
             files.extend(super::list::offline_page(env, &mut diags));
         }
         // Feed, sitemap, .nojekyll, static files, assets.
-        fresh.push(OutputFile {
+        files.push(SiteFile::from(OutputFile {
             path: "feed.xml".into(),
             bytes: feed::atom(
                 input.site,
@@ -234,18 +233,17 @@ impl<'a> Renderer<'a> {
                 super::history::version_entries(env),
             )
             .into_bytes(),
-        });
+        }));
         files.extend(super::search::search_page(env, &mut diags));
         files.extend(super::search::search_files(env));
-        fresh.push(OutputFile {
+        files.push(SiteFile::from(OutputFile {
             path: "sitemap.xml".into(),
             bytes: feed::sitemap(input.site, &env.site).into_bytes(),
-        });
-        fresh.push(OutputFile {
+        }));
+        files.push(SiteFile::from(OutputFile {
             path: ".nojekyll".into(),
             bytes: Vec::new(),
-        });
-        files.extend(fresh.into_iter().map(SiteFile::from));
+        }));
         strip(&mut files);
         for (p, b) in &input.theme.statics {
             files.push(SiteFile::from(OutputFile {

@@ -1,4 +1,5 @@
-//! The HTML escaping of every value a template prints without `| safe`:
+//! The HTML escaping of every value a template prints without `| safe`
+//! (and of the text render writes itself, [`super::html::esc`]):
 //! `&`, `<`, `>`, `"` and `'` become `&amp;`, `&lt;`, `&gt;`, `&quot;` and
 //! `&#39;`, the same bytes as Tera's own escaping (so a theme's single-quoted
 //! attribute stays closed too).

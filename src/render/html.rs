@@ -9,18 +9,9 @@ use crate::parse::markdown::{marker, Markdown};
 
 /// Escape text for HTML.
 pub(crate) fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    let mut o = Vec::with_capacity(s.len());
+    super::escape::html(s, &mut o).expect("a Vec takes every write");
+    String::from_utf8(o).expect("escaping keeps UTF-8")
 }
 
 /// Context of a partial rendered on its own (a chart or a results table
