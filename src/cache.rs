@@ -19,8 +19,12 @@
 //! every page file's parse under the file's stamp ([`FileStamp`]: size,
 //! modification and status-change times, inode), so a page whose file
 //! keeps its stamp is neither read nor parsed again by discover and the
-//! engine. The pages are split into shards by path so that a build which
-//! parsed a few pages again rewrites only their shards.
+//! engine; and with it the page's model ([`CachedModel`]) under the
+//! page's own key, so that a page whose file, bundle CSV files and
+//! site-wide inputs are unchanged is not modelled again either (its front
+//! matter is then not even deserialised). The pages are split into shards
+//! by path so that a build which parsed a few pages again rewrites only
+//! their shards.
 //!
 //! And `lists.bin` ([`ListsCache`]) holds the list memo of the last build
 //! (list pages, search entries, the home page's social image, each under
@@ -203,7 +207,7 @@ pub fn shard_of(path: &str) -> usize {
 }
 
 /// The version of the shards' format.
-const SOURCES_FORMAT: u32 = 2;
+const SOURCES_FORMAT: u32 = 3;
 
 /// What the file system says of a source file when it is listed, without
 /// reading it: size, modification time, status-change time and inode. An
@@ -257,14 +261,40 @@ pub struct CachedSource {
     pub hash: Key,
     /// Its parse.
     pub doc: CachedDoc,
+    /// Its model, when the build that parsed it made one.
+    pub model: Option<CachedModel>,
 }
 
+/// A page as [`CachedSource::revive`] gives it back: the key of its file's
+/// bytes, its parse, parse's diagnostics, and its model with the own key it
+/// was made under (when that decodes).
+pub type Revived = (
+    Key,
+    crate::parse::ParsedDoc,
+    Vec<Diagnostic>,
+    Option<(Key, crate::model::PageOut)>,
+);
+
 impl CachedSource {
-    /// The page at `rel_path` as parse left it, with parse's diagnostics;
-    /// `None` when its YAML no longer deserialises (a damaged cache: the
-    /// file is then read again).
-    pub fn revive(self, rel_path: &str) -> Option<(Key, crate::parse::ParsedDoc, Vec<Diagnostic>)> {
-        let (front, _) = crate::parse::front_matter::deserialize(&self.doc.yaml).ok()?;
+    /// The page at `rel_path` as parse and the model left it. With a model
+    /// (and for a page that is no section's `_index.md`, whose front
+    /// matter configures the site), the front matter is left pending
+    /// ([`crate::parse::ParsedDoc::front_pending`]): the model is what a
+    /// build needs of it. `None` when the YAML must be deserialised and no
+    /// longer does (a damaged cache: the file is then read again).
+    pub fn revive(self, rel_path: &str) -> Option<Revived> {
+        let index = rel_path.ends_with("_index.md");
+        let model = (self.model)
+            .filter(|_| !index)
+            .and_then(|m| Some((m.key, m.decode()?)));
+        let front = match model {
+            Some(_) => Default::default(),
+            None => Box::new(
+                crate::parse::front_matter::deserialize(&self.doc.yaml)
+                    .ok()?
+                    .0,
+            ),
+        };
         let doc = crate::parse::ParsedDoc {
             rel_path: rel_path.to_string(),
             front,
@@ -272,8 +302,90 @@ impl CachedSource {
             yaml_line: self.doc.yaml_line,
             body_line: self.doc.body_line,
             body: self.doc.body,
+            front_pending: model.is_some(),
         };
-        Some((self.hash, doc, self.doc.diags))
+        Some((self.hash, doc, self.doc.diags, model))
+    }
+}
+
+/// One page's model as the build cache keeps it
+/// ([`crate::model::PageOut`]), under the page's own key when it was made
+/// (which the engine's memo of models is keyed by: the file's bytes, its
+/// bundle's CSV files and the site-wide inputs). The page itself is in
+/// borsh, without its body (the parse has it), because the model types'
+/// serde form is the one of the JSON twins and templates, which leaves
+/// fields out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedModel {
+    /// The page's own key when its model was made.
+    pub key: Key,
+    /// The model's diagnostics.
+    pub diags: Vec<Diagnostic>,
+    /// The CSV files it read.
+    pub used_csv: Vec<String>,
+    /// The page in borsh (`None`: the model rejected it, or left it out).
+    pub page: Option<Blob>,
+}
+
+impl CachedModel {
+    /// The record of `out` made under `key`; `None` when its page does not
+    /// encode (borsh refuses a NaN).
+    fn of(key: Key, out: &crate::model::PageOut) -> Option<Self> {
+        let page = match &out.page {
+            Some(p) => Some(Blob(borsh::to_vec(p).ok()?)),
+            None => None,
+        };
+        Some(CachedModel {
+            key,
+            diags: out.diags.0.clone(),
+            used_csv: out.used_csv.clone(),
+            page,
+        })
+    }
+
+    /// The model, its page without a body
+    /// ([`crate::model::PageOut::restore_body`] gives it one); `None` when
+    /// the page does not decode.
+    fn decode(self) -> Option<crate::model::PageOut> {
+        let page = match self.page {
+            Some(b) => Some(borsh::from_slice::<crate::model::Page>(&b.0).ok()?),
+            None => None,
+        };
+        Some(crate::model::PageOut {
+            page,
+            diags: crate::diag::Diagnostics(self.diags),
+            used_csv: self.used_csv,
+        })
+    }
+}
+
+/// Bytes written as one byte string (postcard copies them in one go, where
+/// a `Vec<u8>` would go byte by byte).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blob(pub Vec<u8>);
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Blob, E> {
+                Ok(Blob(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Blob, E> {
+                Ok(Blob(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
     }
 }
 
@@ -287,6 +399,20 @@ pub struct SourceRecord<'a> {
     pub hash: Key,
     /// Its parse.
     pub doc: DocRecord<'a>,
+    /// Its model with the own key it was made under, encoded only when the
+    /// record's shard is written (as `None` when it does not encode).
+    #[serde(serialize_with = "model_record")]
+    pub model: Option<(Key, &'a crate::model::PageOut)>,
+}
+
+/// Write [`SourceRecord::model`] as [`CachedSource::model`] reads it.
+fn model_record<S: serde::Serializer>(
+    model: &Option<(Key, &crate::model::PageOut)>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    model
+        .and_then(|(key, out)| CachedModel::of(key, out))
+        .serialize(s)
 }
 
 /// A [`CachedDoc`] made of borrowed parts (fields in its order).
@@ -306,14 +432,16 @@ pub struct DocRecord<'a> {
 
 impl<'a> SourceRecord<'a> {
     /// The record of `doc` (with parse's `diags`), its bytes keyed `hash`,
-    /// when listed with `stamp`.
+    /// when listed with `stamp`, and its `model` when it has one.
     pub fn of(
         doc: &'a crate::parse::ParsedDoc,
         diags: &'a [Diagnostic],
         hash: Key,
         stamp: FileStamp,
+        model: Option<(Key, &'a crate::model::PageOut)>,
     ) -> Self {
         SourceRecord {
+            model,
             stamp,
             hash,
             doc: DocRecord {
@@ -328,15 +456,23 @@ impl<'a> SourceRecord<'a> {
 }
 
 /// Add one page record's identity to a shard's digest: its path, its
-/// file's stamp and the key of its bytes (its parse follows from those and
-/// the appraise version, which every shard carries).
-fn digest_record(h: &mut crate::key::KeyHasher, path: &str, stamp: &FileStamp, hash: Key) {
+/// file's stamp, the key of its bytes (its parse follows from those and
+/// the appraise version, which every shard carries) and the own key its
+/// model was made under (0 for none).
+fn digest_record(
+    h: &mut crate::key::KeyHasher,
+    path: &str,
+    stamp: &FileStamp,
+    hash: Key,
+    model: Option<Key>,
+) {
     h.bytes(path.as_bytes())
         .bytes(&stamp.len.to_le_bytes())
         .bytes(&stamp.modified.to_le_bytes())
         .bytes(&stamp.changed.to_le_bytes())
         .bytes(&stamp.inode.to_le_bytes())
-        .key(hash);
+        .key(hash)
+        .key(model.unwrap_or(0));
 }
 
 /// The shard files to write for `records` (path, record, in any order),
@@ -370,7 +506,7 @@ pub fn sources_shards(
         recs.sort_unstable_by_key(|r| r.0);
         let mut h = crate::key::KeyHasher::default();
         for (p, r) in &recs {
-            digest_record(&mut h, p, &r.stamp, r.hash);
+            digest_record(&mut h, p, &r.stamp, r.hash, r.model.map(|m| m.0));
         }
         if before.get(n).copied().flatten() == Some(h.finish()) {
             continue;
@@ -456,7 +592,7 @@ impl SourceCache {
         }
         let mut h = crate::key::KeyHasher::default();
         for (p, r) in &shard.pages {
-            digest_record(&mut h, p, &r.stamp, r.hash);
+            digest_record(&mut h, p, &r.stamp, r.hash, r.model.as_ref().map(|m| m.key));
         }
         Some((h.finish(), shard.pages))
     }
@@ -556,6 +692,23 @@ impl ListsCache {
     }
 }
 
+/// A `char` in the model's binary encoding (borsh has none): its scalar
+/// value as a `u32`, refused when it is not one.
+pub mod borsh_char {
+    use borsh::io::{Error, ErrorKind, Read, Write};
+
+    /// Write `c` as its scalar value.
+    pub fn serialize<W: Write>(c: &char, w: &mut W) -> Result<(), Error> {
+        borsh::BorshSerialize::serialize(&u32::from(*c), w)
+    }
+
+    /// Read a scalar value back as a `char`.
+    pub fn deserialize<R: Read>(r: &mut R) -> Result<char, Error> {
+        let n: u32 = borsh::BorshDeserialize::deserialize_reader(r)?;
+        char::from_u32(n).ok_or_else(|| Error::new(ErrorKind::InvalidData, "not a char"))
+    }
+}
+
 /// A key as 32 hexadecimal digits.
 fn hex(key: Key) -> String {
     format!("{key:032x}")
@@ -631,7 +784,7 @@ mod tests {
             changed: 1 << 70,
             inode: 3,
         };
-        let rec = SourceRecord::of(&doc, &diags.0, 77, stamp);
+        let rec = SourceRecord::of(&doc, &diags.0, 77, stamp, None);
         let path = "content/trials/x.md";
         let n = shard_of(path);
         let files = sources_shards(&[(path, rec)], &[]);
@@ -644,20 +797,21 @@ mod tests {
         assert_eq!(back.len(), 1);
         assert!(back.digests.iter().all(Option::is_some));
         assert_eq!(back.stamp(path), Some(stamp));
-        let rec = SourceRecord::of(&doc, &diags.0, 77, stamp);
+        let rec = SourceRecord::of(&doc, &diags.0, 77, stamp, None);
         assert!(
             sources_shards(&[(path, rec)], &back.digests).is_empty(),
             "the same records write nothing"
         );
         let moved = FileStamp { inode: 4, ..stamp };
-        let rec = SourceRecord::of(&doc, &diags.0, 77, moved);
+        let rec = SourceRecord::of(&doc, &diags.0, 77, moved, None);
         let again = sources_shards(&[(path, rec)], &back.digests);
         assert_eq!(again.len(), 1, "one record changed: its shard only");
         assert_eq!(again[0].0, sources_file(n));
-        let (hash, revived, d) = (back.pages.into_iter().next().unwrap().1)
+        let (hash, revived, d, model) = (back.pages.into_iter().next().unwrap().1)
             .revive(path)
             .unwrap();
         assert_eq!((hash, d), (77, diags.0));
+        assert!(model.is_none() && !revived.front_pending);
         assert_eq!(revived.front, doc.front);
         assert_eq!(revived.body, doc.body);
         assert_eq!(
@@ -687,6 +841,75 @@ mod tests {
         }
         assert!(SourceCache::read(|m| (m == n).then(|| foreign.clone())).is_empty());
         assert!(SourceCache::read(|_| Some(Vec::new())).is_empty());
+    }
+
+    #[test]
+    fn a_page_with_its_model_reads_back_with_its_front_matter_pending() {
+        let text: &[u8] =
+            b"---\ntitle: X\ntags: [sepsis]\n---\nA <span onclick=\"f()\">body</span>.\n";
+        let path = "content/notes/x.md";
+        let (doc, diags) = crate::parse::parse_page(path, text);
+        let doc = doc.unwrap();
+        let parsed = crate::parse::Parsed {
+            docs: vec![doc.clone()],
+            csvs: Vec::new(),
+        };
+        let over = crate::model::Overrides::default();
+        let (site, _, _) = crate::model::build_with(&parsed, &over, Some(&|_| None));
+        let out = crate::model::PageOut {
+            page: site.pages.first().cloned(),
+            diags: crate::diag::Diagnostics(vec![Diagnostic::warning(
+                path,
+                2,
+                1,
+                "a model's warning",
+            )]),
+            used_csv: vec!["content/notes/x.csv".into()],
+        };
+        let stamp = FileStamp {
+            len: 1,
+            modified: 2,
+            changed: 3,
+            inode: 4,
+        };
+        let with_model = |key| SourceRecord::of(&doc, &diags.0, 7, stamp, Some((key, &out)));
+        let files = sources_shards(&[(path, with_model(99))], &[]);
+        let bytes = |n: usize| {
+            let name = sources_file(n);
+            files.iter().find(|f| f.0 == name).map(|f| f.1.clone())
+        };
+        let back = SourceCache::read(bytes);
+        assert!(
+            sources_shards(&[(path, with_model(99))], &back.digests).is_empty(),
+            "the same records write nothing"
+        );
+        assert_eq!(
+            sources_shards(&[(path, with_model(98))], &back.digests).len(),
+            1,
+            "a model under another key is a change"
+        );
+        let (_, revived, _, model) = (back.pages.into_iter().next().unwrap().1)
+            .revive(path)
+            .unwrap();
+        assert!(revived.front_pending, "the front matter is left out");
+        assert_eq!(*revived.front, Default::default());
+        assert_eq!(revived.with_front().unwrap().front, doc.front);
+        let (key, mut model) = model.unwrap();
+        assert_eq!(key, 99);
+        assert_eq!((&model.diags, &model.used_csv), (&out.diags, &out.used_csv));
+        let (got, want) = (model.page.as_ref().unwrap(), out.page.as_ref().unwrap());
+        assert_eq!(got.body.html.as_str(), "", "kept without its body");
+        assert_eq!(
+            (&got.title, &got.tags, &got.url_path),
+            (&want.title, &want.tags, &want.url_path)
+        );
+        model.restore_body(&revived, false);
+        let body = &model.page.as_ref().unwrap().body;
+        assert_eq!(body.html.as_str(), want.body.html.as_str());
+        assert!(
+            !body.html.contains("onclick"),
+            "sanitised as the model would"
+        );
     }
 
     #[test]

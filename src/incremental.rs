@@ -100,6 +100,13 @@ pub struct Engine {
     /// parse is never moved.
     parsed: Parsed,
     models: HashMap<Key, model::PageOut>,
+    /// Models read from the build cache ([`Engine::with_parsed`]), by the
+    /// own key they were made under, without their pages' bodies: the next
+    /// build takes a page's from here when its memo has none.
+    stored_models: HashMap<Key, model::PageOut>,
+    /// The own key of each page file's model in the last build, by path
+    /// (to save the models with the parses, [`Engine::parsed_after`]).
+    model_keys: HashMap<String, Key>,
     trials: HashMap<Key, Done<Vec<OutcomeResult>>>,
     topics: HashMap<Key, Done<Vec<PooledResult>>>,
     figures: HashMap<Key, Arc<[Figure]>>,
@@ -143,6 +150,9 @@ struct Disk {
 pub struct Redone {
     /// Files parsed (pages and CSV tables).
     pub parsed: usize,
+    /// Pages whose model was made (not taken from the last build's, or
+    /// the build cache's).
+    pub modelled: usize,
     /// Trials and topics analysed.
     pub analysed: usize,
     /// Pages whose figures were drawn.
@@ -180,16 +190,17 @@ impl Engine {
 
     /// Take the pages `revived` from the build cache's parsed pages
     /// ([`crate::cache::SourceCache`]): each one's path, the key of its
-    /// bytes, its parse and parse's diagnostics. Discover did not read
-    /// them, so their bytes in the sources of the next build are empty;
-    /// they are neither hashed nor parsed.
-    pub fn with_parsed(
-        mut self,
-        revived: Vec<(String, Key, ParsedDoc, Vec<crate::diag::Diagnostic>)>,
-    ) -> Self {
-        for (path, hash, doc, diags) in revived {
+    /// bytes, its parse, parse's diagnostics and its model when the cache
+    /// has it. Discover did not read them, so their bytes in the sources
+    /// of the next build are empty; they are neither hashed nor parsed,
+    /// and a model is made again only when its own key changed.
+    pub fn with_parsed(mut self, revived: Vec<(String, crate::cache::Revived)>) -> Self {
+        for (path, (hash, doc, diags, model)) in revived {
             self.hashes.insert(path.clone(), hash);
             self.unread.insert(path.clone());
+            if let Some((key, out)) = model {
+                self.stored_models.insert(key, out);
+            }
             let parsed = ParsedFile {
                 hash,
                 value: Some(doc),
@@ -215,7 +226,9 @@ impl Engine {
             .filter_map(|(path, p)| {
                 let doc = self.parsed_doc(path)?;
                 let stamp = *stamps.get(path)?;
-                let rec = crate::cache::SourceRecord::of(doc, &p.diags.0, p.hash, stamp);
+                let model =
+                    (self.model_keys.get(path)).and_then(|k| Some((*k, self.models.get(k)?)));
+                let rec = crate::cache::SourceRecord::of(doc, &p.diags.0, p.hash, stamp, model);
                 Some((path.as_str(), rec))
             })
             .collect();
@@ -392,7 +405,8 @@ impl Engine {
             self.lists.clear();
         }
         self.lists_guard = Some(keys.site_wide);
-        let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut b.diags);
+        let (site, doc_keys, modelled) = self.model(&parsed, &keys, opts, &mut b.diags);
+        b.redone.modelled = modelled;
         let own: Vec<Key> = (site.pages.iter())
             .map(|p| doc_keys[p.source.as_str()])
             .collect();
@@ -570,26 +584,47 @@ impl Engine {
         keys: &OwnKeys,
         opts: &Options,
         diags: &mut Diagnostics,
-    ) -> (Site, HashMap<&'p str, Key>) {
+    ) -> (Site, HashMap<&'p str, Key>, usize) {
         let over = opts.overrides();
+        let taken = std::sync::atomic::AtomicUsize::new(0);
         let old = std::sync::Mutex::new(std::mem::take(&mut self.models));
         let doc_keys: HashMap<&str, Key> = parsed
             .docs
             .iter()
             .map(|d| (d.rel_path.as_str(), keys.of(&d.rel_path)))
             .collect();
-        // A page reused is moved out of the memo; `keep` puts it back.
+        let stored = std::sync::Mutex::new(std::mem::take(&mut self.stored_models));
+        let unsafe_html = model::unsafe_html(&parsed.docs);
+        // A page reused is moved out of the memo; `keep` puts it back. One
+        // the build cache kept is given its body.
         let earlier = |doc: &ParsedDoc| {
+            let key = &doc_keys[doc.rel_path.as_str()];
             let mut old = old.lock().unwrap_or_else(|e| e.into_inner());
-            old.remove(&doc_keys[doc.rel_path.as_str()])
+            let out = match old.remove(key) {
+                Some(out) => out,
+                None => {
+                    drop(old);
+                    let mut stored = stored.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut out = stored.remove(key)?;
+                    drop(stored);
+                    out.restore_body(doc, unsafe_html);
+                    out
+                }
+            };
+            taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(out)
         };
         let (site, d, outs) = model::build_with(parsed, &over, Some(&earlier));
         diags.extend(d);
+        let modelled = outs.len() - taken.into_inner();
         // Keep the documents of this build only.
+        self.model_keys.clear();
         for (path, out) in outs {
-            self.models.insert(doc_keys[path.as_str()], out);
+            let key = doc_keys[path.as_str()];
+            self.models.insert(key, out);
+            self.model_keys.insert(path, key);
         }
-        (site, doc_keys)
+        (site, doc_keys, modelled)
     }
 
     /// Analyse the trials and topics whose keys are new; take the others

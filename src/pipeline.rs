@@ -112,6 +112,10 @@ pub struct Report {
     /// With [`Options::cache`]: the page and CSV files read and parsed
     /// (the other pages' parses were the build cache's).
     pub parsed: Option<usize>,
+    /// With [`Options::cache`]: the pages whose model was made (the
+    /// others' were the build cache's: their files and their bundles' CSV
+    /// files, and the site-wide inputs, were unchanged).
+    pub modelled: Option<usize>,
     /// The evidence state this build computed (what `appraise release`
     /// records).
     pub evidence: history::State,
@@ -223,6 +227,7 @@ pub fn build_cached(opts: &Options) -> Report {
     r.timings.insert(0, ("discover", discovered));
     r.cached = Some((redone.rendered, engine.kept_pages()));
     r.parsed = Some(redone.parsed);
+    r.modelled = Some(redone.modelled);
     let mut laps = Laps::start();
     if let (Some(st), false) = (staging, r.failed()) {
         let written = st
@@ -312,10 +317,7 @@ struct Before<'a> {
 fn revive(
     parsed: crate::cache::SourceCache,
     unread: &std::collections::HashSet<String>,
-) -> (
-    Vec<(String, crate::key::Key, parse::ParsedDoc, Vec<Diagnostic>)>,
-    Vec<String>,
-) {
+) -> (Vec<(String, crate::cache::Revived)>, Vec<String>) {
     use rayon::prelude::*;
     let wanted: Vec<(String, crate::cache::CachedSource)> = (parsed.pages.into_iter())
         .filter(|(p, _)| unread.contains(p))
@@ -332,7 +334,7 @@ fn revive(
     let mut ok = Vec::with_capacity(revived.len());
     for (p, r) in revived {
         match r {
-            Some((hash, doc, diags)) => ok.push((p, hash, doc, diags)),
+            Some(r) => ok.push((p, r)),
             None => stale.push(p),
         }
     }

@@ -487,7 +487,7 @@ fn same_but_registry(
             t.arms.clone_from(arms);
         }
     }
-    if expected != doc.front {
+    if expected != *doc.front {
         return Err(refuse());
     }
     Ok(())

@@ -17,7 +17,18 @@ use crate::parse::front_matter::{variants_of, RawJudged, RawRiskOfBias, RawTrial
 
 /// A RoB 2 judgement.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Judgement {
@@ -31,7 +42,18 @@ pub enum Judgement {
 
 /// The five RoB 2 domains, in the tool's order.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum BiasDomain {
@@ -48,7 +70,7 @@ pub enum BiasDomain {
 }
 
 /// One domain's judgement with the author's support for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct DomainJudgement {
     /// Which domain.
     pub domain: BiasDomain,
@@ -59,7 +81,7 @@ pub struct DomainJudgement {
 }
 
 /// A risk-of-bias assessment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct RiskOfBias {
     /// The tool (`RoB 2`).
     pub tool: String,

@@ -49,9 +49,7 @@ impl<'a> Cx<'a> {
     /// parse cache, applied only when render reads it
     /// ([`crate::parse::body::BodyHtml::with_policy`]).
     pub(super) fn body(&self) -> crate::parse::body::BodyHtml {
-        let b = &self.doc.body;
-        let sanitise = !self.unsafe_html && b.needs_sanitising;
-        b.html.with_policy(sanitise, b.shortcodes.len())
+        body_under(self.doc, self.unsafe_html)
     }
     /// An error at `path` unless the URL there uses a safe scheme; returns
     /// the URL when it may be linked.
@@ -149,4 +147,12 @@ pub(super) fn too_many(cx: &mut Cx, csv: Option<&str>, line: usize, path: &str, 
     );
     hint(d, "check the number for a typing slip");
     true
+}
+
+/// The body HTML of `doc` as its page keeps it under the site's HTML
+/// policy (`unsafe_html`): see [`Cx::body`].
+pub(super) fn body_under(doc: &ParsedDoc, unsafe_html: bool) -> crate::parse::body::BodyHtml {
+    let b = &doc.body;
+    let sanitise = !unsafe_html && b.needs_sanitising;
+    b.html.with_policy(sanitise, b.shortcodes.len())
 }

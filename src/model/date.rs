@@ -3,7 +3,18 @@
 use std::fmt;
 
 /// A calendar date with optional month and day (`2024-11`, `2016`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Date {
     /// Year.
     pub year: i32,

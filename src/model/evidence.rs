@@ -17,7 +17,7 @@ pub const DEFAULT_ALPHA: f64 = 0.05;
 pub const DEFAULT_BETA: f64 = 0.20;
 
 /// The stated assumptions of a trial sequential analysis.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct TsaSpec {
     /// Control event proportion.
     pub control_risk: f64,
@@ -32,7 +32,7 @@ pub struct TsaSpec {
 }
 
 /// The heterogeneity correction of the information size.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub enum Correction {
     /// D² computed from the pooled trials (Wetterslev et al. 2009).
     Diversity,
@@ -41,7 +41,19 @@ pub enum Correction {
 }
 
 /// GRADE certainty of the evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Certainty {
     /// Further research is very unlikely to change confidence in the effect.
@@ -75,7 +87,18 @@ impl Certainty {
 }
 
 /// A GRADE domain for which certainty is rated down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
     /// Risk of bias in the trials.
@@ -116,7 +139,7 @@ impl Domain {
 }
 
 /// One reason for rating down.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct RatedDown {
     /// The domain.
     pub domain: Domain,
@@ -127,7 +150,7 @@ pub struct RatedDown {
 }
 
 /// The author's part of a summary of findings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct SofSpec {
     /// An assumed control risk the author gives.
     pub control_risk: Option<f64>,

@@ -54,7 +54,7 @@ pub use evidence::{
     DEFAULT_BETA, DOMAIN_NAMES,
 };
 pub use registry::{PostedEvent, PostedOutcome, PostedResults, RegisteredOutcome, Source};
-pub use site::{build, build_owned, build_with, Overrides, PageOut};
+pub use site::{build, build_owned, build_with, unsafe_html, Overrides, PageOut};
 
 use std::collections::BTreeMap;
 
@@ -62,7 +62,7 @@ use crate::parse::front_matter::{RawDesign, RawPopulation};
 use crate::parse::markdown::Markdown;
 
 /// The site: configuration, pages and section headers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Site {
     /// From `content/_index.md`, overridden by the command line.
     pub config: SiteConfig,
@@ -75,7 +75,9 @@ pub struct Site {
 }
 
 /// Site configuration.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct SiteConfig {
     /// Site title.
     pub title: String,
@@ -123,7 +125,7 @@ pub const MAX_PATIENTS_PER_ARM: u64 = 1_000_000_000;
 pub const DEFAULT_PAGINATE_BY: usize = 50;
 
 /// A section's own page (`content/<section>/_index.md`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Section {
     /// Heading of the section's list page.
     pub title: String,
@@ -134,7 +136,7 @@ pub struct Section {
 }
 
 /// One page of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Page {
     /// Identifier used in references: the last URL segment (`leopards`).
     pub id: String,
@@ -162,7 +164,9 @@ pub struct Page {
     pub template: Option<String>,
     /// The bottom line.
     pub bottom_line: Option<String>,
-    /// The rendered body.
+    /// The rendered body (not in the build cache's copy of the page,
+    /// which takes it from the cached parse: [`PageOut::restore_body`]).
+    #[borsh(skip)]
     pub body: Markdown,
     /// 1-based line where the body starts (to locate body diagnostics).
     pub body_line: usize,
@@ -171,7 +175,7 @@ pub struct Page {
 }
 
 /// The kinds of page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub enum PageKind {
     /// A trial (or a registry record without results).
     Trial(Box<Trial>),
@@ -184,7 +188,16 @@ pub enum PageKind {
 }
 
 /// How an appraisal is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Style {
     /// Informal blog post.
@@ -194,7 +207,7 @@ pub enum Style {
 }
 
 /// An appraisal: prose about trials.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Appraisal {
     /// Trial ids it discusses, with the (line, column) of each reference.
     pub trials: Vec<(String, (usize, usize))>,
@@ -203,7 +216,7 @@ pub struct Appraisal {
 }
 
 /// A topic: trials gathered by list or tag, and analyses over them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Topic {
     /// Trial ids listed explicitly, with positions.
     pub trials: Vec<(String, (usize, usize))>,
@@ -214,7 +227,7 @@ pub struct Topic {
 }
 
 /// An analysis declared in a topic's front matter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct AnalysisSpec {
     /// Identifier.
     pub id: String,
@@ -241,7 +254,7 @@ pub struct AnalysisSpec {
 }
 
 /// A trial.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Trial {
     /// Acronym.
     pub acronym: String,
@@ -319,7 +332,9 @@ impl Trial {
 }
 
 /// A registry id with its link.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Registration {
     /// `NCT04728932`.
     pub id: String,
@@ -328,7 +343,9 @@ pub struct Registration {
 }
 
 /// What a registry record says.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Registry {
     /// Status (Recruiting...).
     pub status: Option<String>,
@@ -382,7 +399,9 @@ pub struct Registry {
 }
 
 /// Where a trial was published.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Publication {
     /// Journal.
     pub journal: Option<String>,
@@ -431,7 +450,9 @@ fn is_et_al(a: &str) -> bool {
 }
 
 /// An arm.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Arm {
     /// Identifier.
     pub id: String,
@@ -446,7 +467,18 @@ pub struct Arm {
 }
 
 /// Role of an outcome in the trial.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Primary outcome.
@@ -460,7 +492,16 @@ pub enum Role {
 }
 
 /// Which way is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Fewer events / lower values are better (death, SOFA).
@@ -471,7 +512,18 @@ pub enum Direction {
 
 /// Effect measures.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 pub enum Measure {
     /// Risk ratio.
@@ -561,11 +613,17 @@ impl std::fmt::Display for Measure {
 }
 
 /// A p value as printed: `0.43`, `<0.001`, `>0.99`.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct PValue {
     /// The number.
     pub value: f64,
     /// `=`, `<` or `>`.
+    #[borsh(
+        serialize_with = "crate::cache::borsh_char::serialize",
+        deserialize_with = "crate::cache::borsh_char::deserialize"
+    )]
     pub relation: char,
     /// Decimals as typed (`0.50` → 2).
     pub decimals: u32,
@@ -583,7 +641,9 @@ impl std::fmt::Display for PValue {
 }
 
 /// An effect as the paper reported it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct Reported {
     /// Measure.
     pub measure: Measure,
@@ -604,7 +664,16 @@ pub struct Reported {
 }
 
 /// Events and total in one arm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Count {
     /// Patients with the event.
     pub events: u64,
@@ -613,7 +682,9 @@ pub struct Count {
 }
 
 /// Mean, SD and n in one arm.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct MeanSd {
     /// Mean.
     pub mean: f64,
@@ -624,7 +695,9 @@ pub struct MeanSd {
 }
 
 /// Median and IQR in one arm.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct MedianIqr {
     /// Median.
     pub median: f64,
@@ -637,7 +710,7 @@ pub struct MedianIqr {
 }
 
 /// Per-arm data of an outcome, one entry per arm in arm order (None: not reported for that arm).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub enum OutcomeData {
     /// Events/total.
     Binary(Vec<Option<Count>>),
@@ -650,7 +723,7 @@ pub enum OutcomeData {
 }
 
 /// An outcome.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct Outcome {
     /// Identifier.
     pub id: String,

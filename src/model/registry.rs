@@ -16,7 +16,19 @@ use crate::parse::front_matter::{
 };
 
 /// Where an outcome's arm data came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The publication (written under `trial.outcomes` or in the CSV).
@@ -27,7 +39,7 @@ pub enum Source {
 }
 
 /// An outcome as registered.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct RegisteredOutcome {
     /// The measure, as the registry words it.
     pub measure: String,
@@ -38,7 +50,7 @@ pub struct RegisteredOutcome {
 }
 
 /// Results posted on the registry, arm data in the trial's arm order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct PostedResults {
     /// The registry's group title per arm id, as written.
     pub groups: Vec<(String, String)>,
@@ -56,7 +68,7 @@ pub struct PostedResults {
 }
 
 /// One outcome measure posted on the registry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct PostedOutcome {
     /// The measure's title, as posted.
     pub title: String,
@@ -83,7 +95,7 @@ pub struct PostedOutcome {
 }
 
 /// One adverse event posted on the registry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct PostedEvent {
     /// The event term.
     pub term: String,

@@ -39,6 +39,19 @@ pub struct PageOut {
     pub used_csv: Vec<String>,
 }
 
+impl PageOut {
+    /// Give the page of a [`PageOut`] read back from the build cache,
+    /// which keeps no body, the body of its document `doc` under the site's
+    /// HTML policy (`unsafe_html`, [`unsafe_html`]) as [`build_with`] would.
+    pub fn restore_body(&mut self, doc: &ParsedDoc, unsafe_html: bool) {
+        if let Some(page) = &mut self.page {
+            page.body = doc
+                .body
+                .with_html(super::context::body_under(doc, unsafe_html));
+        }
+    }
+}
+
 /// Build the typed site.
 pub fn build(parsed: &Parsed, over: &Overrides) -> (Site, Diagnostics) {
     let (site, diags, _) = build_with(parsed, over, None);
@@ -64,9 +77,12 @@ pub fn build_with(
     let outs: Vec<(String, PageOut)> = pages
         .par_iter()
         .map(|doc| {
-            let out = earlier
-                .and_then(|e| e(doc))
-                .unwrap_or_else(|| take_in(doc, &csv_by_path, unsafe_html));
+            let out = earlier.and_then(|e| e(doc)).unwrap_or_else(|| {
+                // A document the build cache left without its front
+                // matter is deserialised now that its model is made again.
+                let whole = doc.with_front();
+                take_in(whole.as_ref().unwrap_or(doc), &csv_by_path, unsafe_html)
+            });
             (doc.rel_path.clone(), out)
         })
         .collect();
@@ -113,8 +129,8 @@ fn is_index(doc: &ParsedDoc) -> bool {
 }
 
 /// The site's HTML policy, read from `content/_index.md` before any body is
-/// taken in.
-fn unsafe_html(docs: &[ParsedDoc]) -> bool {
+/// taken in: whether the site set `unsafe_html: true`.
+pub fn unsafe_html(docs: &[ParsedDoc]) -> bool {
     docs.iter()
         .find(|d| d.rel_path == "content/_index.md")
         .is_some_and(|d| d.front.unsafe_html)

@@ -572,7 +572,9 @@ pub struct RawPublication {
 }
 
 /// How the trial was run.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(
+    Debug, Clone, PartialEq, Deserialize, Default, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawDesign {
     /// randomised, quasi-randomised, non-randomised.
@@ -598,7 +600,9 @@ pub struct RawDesign {
 }
 
 /// Who was studied.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(
+    Debug, Clone, PartialEq, Deserialize, Default, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawPopulation {
     /// One sentence.

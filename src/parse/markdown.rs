@@ -22,6 +22,7 @@
 //! (which keeps the markers), unless the site sets `unsafe_html: true`.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::utils::TextMergeWithOffset;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -67,12 +68,23 @@ pub struct Heading {
     pub text: String,
 }
 
-/// The body rendered to HTML, with what was found in it.
+/// The body rendered to HTML, with what was found in it. Reads as its
+/// [`Found`] too (`body.headings`): that part is shared, not copied, by
+/// the copies a page and its parse hold ([`Markdown::with_html`]).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Markdown {
     /// HTML with shortcode markers still in place (a range of the parse
     /// cache's bytes, for a page taken from it: [`super::body`]).
     pub html: super::body::BodyHtml,
+    /// Everything else found in the body (written in the parse cache as
+    /// if its fields were this struct's).
+    #[serde(serialize_with = "found_ser", deserialize_with = "found_de")]
+    pub found: Arc<Found>,
+}
+
+/// What was found in a body beside its HTML.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Found {
     /// Headings in order.
     pub headings: Vec<Heading>,
     /// Shortcodes: those on a line of their own (charts) in body order,
@@ -92,18 +104,30 @@ pub struct Markdown {
     pub needs_sanitising: bool,
 }
 
+impl std::ops::Deref for Markdown {
+    type Target = Found;
+    fn deref(&self) -> &Found {
+        &self.found
+    }
+}
+
+/// Write [`Markdown::found`] as its fields.
+fn found_ser<S: serde::Serializer>(found: &Arc<Found>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(found.as_ref(), s)
+}
+
+/// Read [`Markdown::found`] from its fields.
+fn found_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<Found>, D::Error> {
+    <Found as serde::Deserialize>::deserialize(d).map(Arc::new)
+}
+
 impl Markdown {
-    /// This body with its HTML replaced by `html`: everything else is
-    /// cloned, the old HTML (most of the bytes) is not.
+    /// This body with its HTML replaced by `html`; what was found in it is
+    /// shared, not copied.
     pub fn with_html(&self, html: super::body::BodyHtml) -> Markdown {
         Markdown {
             html,
-            headings: self.headings.clone(),
-            shortcodes: self.shortcodes.clone(),
-            links: self.links.clone(),
-            typed_numbers: self.typed_numbers.clone(),
-            first_paragraph: self.first_paragraph.clone(),
-            needs_sanitising: self.needs_sanitising,
+            found: Arc::clone(&self.found),
         }
     }
 }
@@ -179,12 +203,14 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     (
         Markdown {
             html: exact_string(out).into(),
-            headings: walk.headings,
-            shortcodes,
-            links: walk.links,
-            typed_numbers: exact_vec(typed_numbers),
-            first_paragraph: walk.first_paragraph.trim().to_string(),
-            needs_sanitising: walk.needs_sanitising,
+            found: Arc::new(Found {
+                headings: walk.headings,
+                shortcodes,
+                links: walk.links,
+                typed_numbers: exact_vec(typed_numbers),
+                first_paragraph: walk.first_paragraph.trim().to_string(),
+                needs_sanitising: walk.needs_sanitising,
+            }),
         },
         errors,
     )

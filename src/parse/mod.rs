@@ -30,8 +30,9 @@ pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 pub struct ParsedDoc {
     /// Path relative to the site root (`content/trials/leopards/index.md`).
     pub rel_path: String,
-    /// The front matter as written.
-    pub front: RawFrontMatter,
+    /// The front matter as written (boxed: it is most of the document's
+    /// size, and the documents are moved between the engine's maps).
+    pub front: Box<RawFrontMatter>,
     /// The YAML text, kept to locate later validation errors.
     pub yaml: String,
     /// 1-based line of the file where the YAML starts.
@@ -40,6 +41,11 @@ pub struct ParsedDoc {
     pub body_line: usize,
     /// The rendered body.
     pub body: markdown::Markdown,
+    /// Whether `front` is left empty until needed: a page taken from the
+    /// build cache with its model is not deserialised again
+    /// ([`ParsedDoc::with_front`] gives it whole when the model must be
+    /// made again after all).
+    pub front_pending: bool,
 }
 
 /// A CSV outcome table after parsing.
@@ -64,6 +70,24 @@ impl ParsedDoc {
     /// Turn a 0-based position in the YAML text into a file position.
     pub fn yaml_pos(&self, line0: usize, col0: usize) -> (usize, usize) {
         (self.yaml_line + line0, col0 + 1)
+    }
+
+    /// This document with its front matter deserialised from its YAML,
+    /// when it was left pending ([`ParsedDoc::front_pending`]); `None` when
+    /// it is not. YAML that no longer deserialises (it did when cached)
+    /// gives the empty front matter.
+    pub fn with_front(&self) -> Option<ParsedDoc> {
+        if !self.front_pending {
+            return None;
+        }
+        let front = front_matter::deserialize(&self.yaml)
+            .map(|(f, _)| Box::new(f))
+            .unwrap_or_default();
+        Some(ParsedDoc {
+            front,
+            front_pending: false,
+            ..self.clone()
+        })
     }
 
     /// File position (1-based line, column) of a dotted key path such as
@@ -258,11 +282,12 @@ fn page_from(
     let (body, sc_errors) = markdown::render(split.body);
     let doc = ParsedDoc {
         rel_path: rel_path.to_string(),
-        front,
+        front: Box::new(front),
         yaml: split.yaml.to_string(),
         yaml_line: split.yaml_line,
         body_line: split.body_line,
         body,
+        front_pending: false,
     };
     for e in sc_errors {
         diags.push(Diagnostic::error(

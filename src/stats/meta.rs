@@ -37,7 +37,17 @@ pub enum BinaryMeasure {
 }
 
 /// Common-effect (fixed-effect) or random-effects model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum Model {
     /// Common effect ("fixed effect" in RevMan 5).
     Common,
@@ -46,7 +56,17 @@ pub enum Model {
 }
 
 /// Method of the common-effect estimate for 2x2 data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum CommonMethod {
     /// Inverse-variance weights 1/vi.
     InverseVariance,
@@ -56,7 +76,17 @@ pub enum CommonMethod {
 }
 
 /// Estimator of the between-study variance τ².
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum Tau2Estimator {
     /// DerSimonian & Laird (1986) method of moments.
     DerSimonianLaird,
@@ -67,7 +97,17 @@ pub enum Tau2Estimator {
 }
 
 /// Confidence interval of the random-effects mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub enum RandomCi {
     /// Wald: μ ± z·SE, SE = 1/√Σw*.
     Wald,
@@ -92,7 +132,9 @@ pub enum Preset {
 }
 
 /// Settings of a meta-analysis.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
+)]
 pub struct MetaSettings {
     /// Name shown under the plot, e.g. "cochrane-2025" or "REML".
     pub name: String,

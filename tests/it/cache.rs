@@ -669,3 +669,46 @@ fn cache_files_a_build_leaves_the_same_are_not_written_again() {
         "an edit after a build that wrote nothing",
     );
 }
+
+/// Every page's model (its typed trial, topic or appraisal) is kept with
+/// its parse: a cached build with nothing changed makes none again. A
+/// bundle's CSV file edited while its page keeps its stamp makes that
+/// page's model again (its front matter, left out of the cache's copy,
+/// read again then), and a change to the site-wide inputs makes every
+/// model again. Each time the output is a clean build's.
+#[test]
+fn a_model_comes_from_the_cache_until_its_file_its_data_or_the_site_changes() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = built_example(t.path());
+    let pages = (s.of_kind(appraise::discover::FileKind::Page))
+        .filter(|f| !f.rel_path.ends_with("_index.md"))
+        .count();
+    let again = cached(t.path());
+    assert!(!again.failed(), "{}", again.diagnostics);
+    assert_eq!(again.modelled, Some(0), "nothing changed");
+    assert_same(&output(t.path()), &clean(&s), "nothing changed");
+
+    let rel = "content/trials/leopards/outcomes.csv";
+    let csv = s.files.iter_mut().find(|f| f.rel_path == rel).unwrap();
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    let edited = text.replacen("levo,32,258", "levo,33,258", 1);
+    assert_ne!(edited, text, "the fixture has the count");
+    csv.bytes = edited.into_bytes();
+    put_site(&s, t.path());
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_eq!(r.modelled, Some(1), "only the bundle's page");
+    assert_same(&output(t.path()), &clean(&s), "a bundle's CSV edited");
+
+    let index = t.path().join("content/_index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, text.replacen("title: \"", "title: \"New: ", 1)).unwrap();
+    settle();
+    let r = cached(t.path());
+    assert!(!r.failed(), "{}", r.diagnostics);
+    assert_eq!(r.modelled, Some(pages), "the site's settings changed");
+    let (s, d) = appraise::discover::discover(t.path());
+    assert!(d.is_empty(), "{d}");
+    assert_same(&output(t.path()), &clean(&s), "the site's settings changed");
+}
