@@ -558,7 +558,7 @@ impl SourceCache {
     /// decoded in parallel. The pages' bodies are not copied: each is a
     /// range of its shard's bytes ([`crate::parse::body`]), which are
     /// kept while a body of theirs is.
-    pub fn read(read: impl Fn(usize) -> Option<Vec<u8>> + Sync) -> Self {
+    pub fn read(read: impl Fn(usize) -> Option<crate::parse::body::Buffer> + Sync) -> Self {
         use rayon::prelude::*;
         let shards: Vec<Option<(Key, Vec<(String, CachedSource)>)>> = (0..SOURCES_SHARDS)
             .into_par_iter()
@@ -793,7 +793,7 @@ mod tests {
             let name = sources_file(n);
             files.iter().find(|f| f.0 == name).map(|f| f.1.clone())
         };
-        let back = SourceCache::read(bytes);
+        let back = SourceCache::read(|n| bytes(n).map(Into::into));
         assert_eq!(back.len(), 1);
         assert!(back.digests.iter().all(Option::is_some));
         assert_eq!(back.stamp(path), Some(stamp));
@@ -820,13 +820,13 @@ mod tests {
         );
         let mine = bytes(n).unwrap();
         let cut = SourceCache::read(|m| {
-            bytes(m).map(|b| if m == n { b[..b.len() - 1].to_vec() } else { b })
+            bytes(m).map(|b| if m == n { b[..b.len() - 1].to_vec() } else { b }.into())
         });
         assert!(cut.is_empty(), "a damaged shard is ignored");
         assert_eq!(cut.digests[n], None);
         assert_eq!(cut.digests.iter().flatten().count(), SOURCES_SHARDS - 1);
         let elsewhere =
-            SourceCache::read(|m| (m == (n + 1) % SOURCES_SHARDS).then(|| mine.clone()));
+            SourceCache::read(|m| (m == (n + 1) % SOURCES_SHARDS).then(|| mine.clone().into()));
         assert!(
             elsewhere.is_empty(),
             "a shard under another number is ignored"
@@ -839,8 +839,8 @@ mod tests {
                 *b = if *b == b'9' { b'8' } else { b'9' };
             }
         }
-        assert!(SourceCache::read(|m| (m == n).then(|| foreign.clone())).is_empty());
-        assert!(SourceCache::read(|_| Some(Vec::new())).is_empty());
+        assert!(SourceCache::read(|m| (m == n).then(|| foreign.clone().into())).is_empty());
+        assert!(SourceCache::read(|_| Some(Vec::new().into())).is_empty());
     }
 
     #[test]
@@ -878,7 +878,7 @@ mod tests {
             let name = sources_file(n);
             files.iter().find(|f| f.0 == name).map(|f| f.1.clone())
         };
-        let back = SourceCache::read(bytes);
+        let back = SourceCache::read(|n| bytes(n).map(Into::into));
         assert!(
             sources_shards(&[(path, with_model(99))], &back.digests).is_empty(),
             "the same records write nothing"

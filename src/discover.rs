@@ -442,6 +442,32 @@ pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
     std::fs::read(file).ok()
 }
 
+/// The build cache's file `name` in the site's folder `root` (as
+/// [`read_cache`] finds it), mapped into memory rather than read: the
+/// parse cache's shards hold every page's body, which a build that renders
+/// a few pages never reads ([`crate::parse::body`]). Read into memory
+/// when it cannot be mapped (an empty file).
+pub fn map_cache(root: &Path, name: &str) -> Option<crate::parse::body::Buffer> {
+    let dir = root.join(crate::cache::DIR);
+    let file = dir.join(name);
+    let regular =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
+    if !regular(&dir) || !regular(&file) {
+        return None;
+    }
+    let f = std::fs::File::open(&file).ok()?;
+    // SAFETY: the mapping is read only and private, and appraise never
+    // writes a cache file in place: a new one is written beside it and
+    // renamed over it (`write::save_cache`), which leaves this one's bytes
+    // as mapped. Something else truncating the file while a build runs
+    // could still end the process (the risk every program that maps files
+    // takes); changed bytes are only ever read as checked text.
+    match unsafe { memmap2::MmapOptions::new().map_copy_read_only(&f) } {
+        Ok(map) if !map.is_empty() => Some(crate::parse::body::Buffer::mapped(map)),
+        _ => std::fs::read(file).ok().map(Into::into),
+    }
+}
+
 /// The regular files of the output folder `out` and their stamps (size,
 /// modification time), for the build cache: nothing when it does not
 /// exist. Links are not followed; the marker file is left out.
@@ -577,6 +603,27 @@ mod tests {
             .collect();
         judged.sort_by_key(|(p, _)| *p);
         assert_eq!(walked, judged);
+    }
+
+    #[test]
+    fn a_cache_file_is_mapped_with_its_bytes_and_links_are_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(crate::cache::DIR);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("a.bin"), b"shard bytes").unwrap();
+        std::fs::write(dir.join("empty.bin"), b"").unwrap();
+        std::fs::write(t.path().join("elsewhere.bin"), b"not ours").unwrap();
+        std::os::unix::fs::symlink(t.path().join("elsewhere.bin"), dir.join("link.bin")).unwrap();
+        let map = |name: &str| map_cache(t.path(), name).map(|b| b.to_vec());
+        assert_eq!(map("a.bin").as_deref(), Some(&b"shard bytes"[..]));
+        assert_eq!(map("empty.bin").as_deref(), Some(&b""[..]));
+        assert_eq!(map("link.bin"), None);
+        assert_eq!(map("missing.bin"), None);
+        // Replaced the way appraise replaces it, the mapped bytes stay.
+        let kept = map_cache(t.path(), "a.bin").unwrap();
+        std::fs::write(dir.join(".a.tmp"), b"new bytes, longer than before").unwrap();
+        std::fs::rename(dir.join(".a.tmp"), dir.join("a.bin")).unwrap();
+        assert_eq!(&kept[..], b"shard bytes");
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub fn build_cached(opts: &Options) -> Report {
         return build_sources(&sources, diags, opts);
     };
     let parsed =
-        SourceCache::read(|n| discover::read_cache(&opts.root, &crate::cache::sources_file(n)));
+        SourceCache::read(|n| discover::map_cache(&opts.root, &crate::cache::sources_file(n)));
     let shards_read = parsed.digests.clone();
     let (mut sources, mut diags, listed) =
         discover::discover_known(&opts.root, |p| parsed.stamp(p));

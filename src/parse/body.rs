@@ -16,6 +16,39 @@
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
+/// The bytes of a cache file that bodies are ranges of: read into memory,
+/// or mapped ([`Buffer::mapped`]), so that a body no stage reads is never
+/// copied, nor even paged in.
+pub struct Buffer(Bytes);
+
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Buffer {
+    /// A buffer of a file discover mapped.
+    pub fn mapped(map: memmap2::Mmap) -> Self {
+        Buffer(Bytes::Mapped(map))
+    }
+}
+
+impl From<Vec<u8>> for Buffer {
+    fn from(v: Vec<u8>) -> Self {
+        Buffer(Bytes::Owned(v))
+    }
+}
+
+impl std::ops::Deref for Buffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
 /// A page body's HTML: dereferences to the text.
 #[derive(Clone)]
 pub struct BodyHtml(Repr);
@@ -24,9 +57,11 @@ pub struct BodyHtml(Repr);
 enum Repr {
     /// Text of its own.
     Owned(String),
-    /// The bytes `start..end` of a cache file (checked UTF-8 when made).
+    /// The bytes `start..end` of a cache file, checked as UTF-8 when read
+    /// (a range that is not reads as empty text: the cache file is ours,
+    /// so only damage gives one).
     Shared {
-        buf: Arc<Vec<u8>>,
+        buf: Arc<Buffer>,
         start: usize,
         end: usize,
     },
@@ -70,7 +105,7 @@ impl BodyHtml {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Owned(s) => s,
-            // Checked when made: the range is in the buffer and UTF-8.
+            // The range is in the buffer (checked when made).
             Repr::Shared { buf, start, end } => {
                 std::str::from_utf8(&buf[*start..*end]).unwrap_or_default()
             }
@@ -155,15 +190,15 @@ impl serde::Serialize for BodyHtml {
 
 thread_local! {
     /// The buffer [`decoding_from`] is decoding on this thread.
-    static DECODING: RefCell<Option<Arc<Vec<u8>>>> = const { RefCell::new(None) };
+    static DECODING: RefCell<Option<Arc<Buffer>>> = const { RefCell::new(None) };
 }
 
 /// Run `decode` (a deserialisation of `buf`'s bytes on this thread) so
-/// that every [`BodyHtml`] it decodes as text borrowed from `buf` is a
-/// range of it, not a copy.
-pub fn decoding_from<R>(buf: &Arc<Vec<u8>>, decode: impl FnOnce(&[u8]) -> R) -> R {
+/// that every [`BodyHtml`] it decodes as bytes borrowed from `buf` is a
+/// range of it, neither copied nor read.
+pub fn decoding_from<R>(buf: &Arc<Buffer>, decode: impl FnOnce(&[u8]) -> R) -> R {
     /// Clears the buffer when decoding ends, even by a panic.
-    struct Reset(Option<Arc<Vec<u8>>>);
+    struct Reset(Option<Arc<Buffer>>);
     impl Drop for Reset {
         fn drop(&mut self) {
             let old = self.0.take();
@@ -176,15 +211,13 @@ pub fn decoding_from<R>(buf: &Arc<Vec<u8>>, decode: impl FnOnce(&[u8]) -> R) -> 
 }
 
 /// The body borrowed as `s` from the buffer being decoded, when it lies in it.
-fn shared(s: &str) -> Option<BodyHtml> {
+fn shared(s: &[u8]) -> Option<BodyHtml> {
     DECODING.with(|d| {
         let d = d.borrow();
         let buf = d.as_ref()?;
         let base = buf.as_ptr() as usize;
         let at = (s.as_ptr() as usize).checked_sub(base)?;
         let end = at.checked_add(s.len())?;
-        // `s` is text (the decoder checked it) and these are its bytes, so
-        // `as_str` never fails; only the bounds need checking.
         buf.get(at..end)?;
         Some(BodyHtml(Repr::Shared {
             buf: Arc::clone(buf),
@@ -195,15 +228,31 @@ fn shared(s: &str) -> Option<BodyHtml> {
 }
 
 impl<'de> serde::Deserialize<'de> for BodyHtml {
+    /// Read as bytes (postcard writes text and bytes alike), so that a
+    /// body borrowed from the buffer of [`decoding_from`] is not checked as
+    /// UTF-8, which would read all of it, until a stage reads it; a body
+    /// copied is checked now.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
+        fn text<E: serde::de::Error>(b: &[u8]) -> Result<BodyHtml, E> {
+            match std::str::from_utf8(b) {
+                Ok(s) => Ok(BodyHtml::from(s.to_string())),
+                Err(_) => Err(E::custom("body HTML is not UTF-8")),
+            }
+        }
         impl<'de> serde::de::Visitor<'de> for Visit {
             type Value = BodyHtml;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("HTML text")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<BodyHtml, E> {
-                Ok(shared(s).unwrap_or_else(|| BodyHtml::from(s.to_string())))
+            fn visit_borrowed_bytes<E: serde::de::Error>(
+                self,
+                b: &'de [u8],
+            ) -> Result<BodyHtml, E> {
+                shared(b).map_or_else(|| text(b), Ok)
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<BodyHtml, E> {
+                text(b)
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<BodyHtml, E> {
                 Ok(BodyHtml::from(s.to_string()))
@@ -212,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for BodyHtml {
                 Ok(BodyHtml::from(s))
             }
         }
-        d.deserialize_str(Visit)
+        d.deserialize_bytes(Visit)
     }
 }
 
@@ -226,12 +275,12 @@ mod tests {
         html: BodyHtml,
     }
 
-    fn encoded(html: &str) -> Arc<Vec<u8>> {
+    fn encoded(html: &str) -> Arc<Buffer> {
         let doc = Doc {
             n: 7,
             html: BodyHtml::from(html.to_string()),
         };
-        Arc::new(postcard::to_stdvec(&doc).unwrap())
+        Arc::new(Buffer::from(postcard::to_stdvec(&doc).unwrap()))
     }
 
     #[test]
