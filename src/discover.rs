@@ -432,14 +432,17 @@ pub fn fingerprint(root: &Path) -> u64 {
 /// one; a missing or unreadable cache is none (it is rebuilt). A link in
 /// its place is not followed.
 pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
+    std::fs::read(cache_file(root, name)?).ok()
+}
+
+/// The path of the build cache's file `name` in the site's folder `root`,
+/// unless it or the cache folder is a link (or missing).
+fn cache_file(root: &Path, name: &str) -> Option<std::path::PathBuf> {
     let dir = root.join(crate::cache::DIR);
     let file = dir.join(name);
     let regular =
         |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
-    if !regular(&dir) || !regular(&file) {
-        return None;
-    }
-    std::fs::read(file).ok()
+    (regular(&dir) && regular(&file)).then_some(file)
 }
 
 /// The build cache's file `name` in the site's folder `root` (as
@@ -448,13 +451,7 @@ pub fn read_cache(root: &Path, name: &str) -> Option<Vec<u8>> {
 /// a few pages never reads ([`crate::parse::body`]). Read into memory
 /// when it cannot be mapped (an empty file).
 pub fn map_cache(root: &Path, name: &str) -> Option<crate::parse::body::Buffer> {
-    let dir = root.join(crate::cache::DIR);
-    let file = dir.join(name);
-    let regular =
-        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
-    if !regular(&dir) || !regular(&file) {
-        return None;
-    }
+    let file = cache_file(root, name)?;
     let f = std::fs::File::open(&file).ok()?;
     // SAFETY: the mapping is read only and private, and appraise never
     // writes a cache file in place: a new one is written beside it and
