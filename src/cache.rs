@@ -207,7 +207,7 @@ pub fn shard_of(path: &str) -> usize {
 }
 
 /// The version of the shards' format.
-const SOURCES_FORMAT: u32 = 3;
+const SOURCES_FORMAT: u32 = 4;
 
 /// What the file system says of a source file when it is listed, without
 /// reading it: size, modification time, status-change time and inode. An

@@ -212,6 +212,13 @@ pub fn decoding_from<R>(buf: &Arc<Buffer>, decode: impl FnOnce(&[u8]) -> R) -> R
 
 /// The body borrowed as `s` from the buffer being decoded, when it lies in it.
 fn shared(s: &[u8]) -> Option<BodyHtml> {
+    let (buf, start, end) = in_buffer(s)?;
+    Some(BodyHtml(Repr::Shared { buf, start, end }))
+}
+
+/// The buffer [`decoding_from`] is decoding and the range of it that `s`
+/// is, when `s` lies in it.
+pub(crate) fn in_buffer(s: &[u8]) -> Option<(Arc<Buffer>, usize, usize)> {
     DECODING.with(|d| {
         let d = d.borrow();
         let buf = d.as_ref()?;
@@ -219,11 +226,7 @@ fn shared(s: &[u8]) -> Option<BodyHtml> {
         let at = (s.as_ptr() as usize).checked_sub(base)?;
         let end = at.checked_add(s.len())?;
         buf.get(at..end)?;
-        Some(BodyHtml(Repr::Shared {
-            buf: Arc::clone(buf),
-            start: at,
-            end,
-        }))
+        Some((Arc::clone(buf), at, end))
     })
 }
 

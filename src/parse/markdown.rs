@@ -93,7 +93,7 @@ pub struct Found {
     /// `@/` links.
     pub links: Vec<InternalLink>,
     /// Numbers typed in the prose in a form the check compares with data.
-    pub typed_numbers: Vec<TypedNumber>,
+    pub typed_numbers: TypedNumbers,
     /// Plain text of the first paragraph (for summaries).
     pub first_paragraph: String,
     /// Whether the HTML holds anything the author wrote as HTML, or could
@@ -108,6 +108,128 @@ impl std::ops::Deref for Markdown {
     type Target = Found;
     fn deref(&self) -> &Found {
         &self.found
+    }
+}
+
+/// The numbers typed in a body's prose ([`TypedNumber`]), read as a
+/// slice. Only render reads them (to check the prose of a page it
+/// renders), so a body taken from the parse cache keeps them as the
+/// cache's bytes and decodes them on first use: a build that renders a few
+/// pages does not decode every page's (their texts and contexts are most
+/// of the cache's small allocations).
+#[derive(Clone, Default)]
+pub struct TypedNumbers(NumbersRepr);
+
+#[derive(Clone)]
+enum NumbersRepr {
+    Decoded(Vec<TypedNumber>),
+    /// A range of a cache file holding them encoded, and the decoding.
+    Encoded {
+        buf: Arc<super::body::Buffer>,
+        start: usize,
+        end: usize,
+        done: std::sync::OnceLock<Vec<TypedNumber>>,
+    },
+}
+
+impl Default for NumbersRepr {
+    fn default() -> Self {
+        NumbersRepr::Decoded(Vec::new())
+    }
+}
+
+impl TypedNumbers {
+    /// The room of their allocation (for the tests of its sizing).
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        match &self.0 {
+            NumbersRepr::Decoded(v) => v.capacity(),
+            NumbersRepr::Encoded { .. } => self.len(),
+        }
+    }
+
+    /// Whether they are still a cache file's encoded bytes.
+    #[cfg(test)]
+    fn is_encoded(&self) -> bool {
+        matches!(&self.0, NumbersRepr::Encoded { done, .. } if done.get().is_none())
+    }
+}
+
+impl From<Vec<TypedNumber>> for TypedNumbers {
+    fn from(v: Vec<TypedNumber>) -> Self {
+        TypedNumbers(NumbersRepr::Decoded(v))
+    }
+}
+
+impl std::ops::Deref for TypedNumbers {
+    type Target = [TypedNumber];
+    fn deref(&self) -> &[TypedNumber] {
+        match &self.0 {
+            NumbersRepr::Decoded(v) => v,
+            // Damaged bytes (the cache is ours) read as no numbers.
+            NumbersRepr::Encoded {
+                buf,
+                start,
+                end,
+                done,
+            } => done.get_or_init(|| postcard::from_bytes(&buf[*start..*end]).unwrap_or_default()),
+        }
+    }
+}
+
+impl PartialEq for TypedNumbers {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for TypedNumbers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl serde::Serialize for TypedNumbers {
+    /// As one byte string of their postcard encoding, so that reading them
+    /// back can leave them encoded.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = postcard::to_stdvec(&**self).map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypedNumbers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        fn decode<E: serde::de::Error>(b: &[u8]) -> Result<TypedNumbers, E> {
+            postcard::from_bytes::<Vec<TypedNumber>>(b)
+                .map(TypedNumbers::from)
+                .map_err(E::custom)
+        }
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = TypedNumbers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("encoded typed numbers")
+            }
+            fn visit_borrowed_bytes<E: serde::de::Error>(
+                self,
+                b: &'de [u8],
+            ) -> Result<TypedNumbers, E> {
+                match super::body::in_buffer(b) {
+                    Some((buf, start, end)) => Ok(TypedNumbers(NumbersRepr::Encoded {
+                        buf,
+                        start,
+                        end,
+                        done: std::sync::OnceLock::new(),
+                    })),
+                    None => decode(b),
+                }
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<TypedNumbers, E> {
+                decode(b)
+            }
+        }
+        d.deserialize_bytes(Visit)
     }
 }
 
@@ -207,7 +329,7 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
                 headings: walk.headings,
                 shortcodes,
                 links: walk.links,
-                typed_numbers: exact_vec(typed_numbers),
+                typed_numbers: exact_vec(typed_numbers).into(),
                 first_paragraph: walk.first_paragraph.trim().to_string(),
                 needs_sanitising: walk.needs_sanitising,
             }),
@@ -835,6 +957,25 @@ mod tests {
         assert!(m.typed_numbers.len() >= 40, "{}", m.typed_numbers.len());
         let n = m.typed_numbers.len();
         assert!(m.typed_numbers.capacity() <= n + n / 8);
+    }
+
+    /// Typed numbers decoded from a cache buffer stay encoded until read,
+    /// and then read as they were written; outside one they are decoded
+    /// at once.
+    #[test]
+    fn typed_numbers_from_the_cache_are_decoded_when_read() {
+        let (m, _) = render("Death in 89/258 (34.5%), RR 1.12 (0.87 to 1.43).\n");
+        assert!(m.typed_numbers.len() >= 2);
+        let buf = Arc::new(super::super::body::Buffer::from(
+            postcard::to_stdvec(&m).unwrap(),
+        ));
+        let back: Markdown =
+            super::super::body::decoding_from(&buf, |b| postcard::from_bytes(b)).unwrap();
+        assert!(back.typed_numbers.is_encoded(), "left encoded");
+        assert_eq!(back, m);
+        let plain: Markdown = postcard::from_bytes(&buf).unwrap();
+        assert!(!plain.typed_numbers.is_encoded());
+        assert_eq!(plain.typed_numbers, m.typed_numbers);
     }
 
     #[test]
