@@ -826,9 +826,13 @@ impl Engine {
                 return None;
             }
         };
-        let memo = render::ListMemo::new(std::mem::take(&mut self.lists))
-            .with_page_keys(keyed.deps.to_vec(), keyed.site_key)
-            .with_terms(std::mem::take(&mut self.terms));
+        let mut memo = render::ListMemo::new(std::mem::take(&mut self.lists))
+            .with_page_keys(keyed.deps.to_vec(), keyed.site_key);
+        // The term shards are kept between builds of one engine (`serve`),
+        // not in the build cache: a build with it makes them from scratch.
+        if self.disk.is_none() {
+            memo = memo.with_terms(std::mem::take(&mut self.terms));
+        }
         let renderer = renderer.with_lists(&memo);
         let keys = keyed.keys;
         let todo: Vec<usize> = (0..keys.len())

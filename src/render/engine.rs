@@ -440,8 +440,9 @@ pub struct ListMemo {
     pub(super) page_keys: Option<Vec<Key>>,
     /// The key of what every page shows of the site (title, navigation).
     pub(super) site_key: Key,
-    /// The search index's term shards of the last build.
-    terms: Mutex<TermMemo>,
+    /// The search index's term shards of the last build, when they are
+    /// kept for a next one ([`ListMemo::with_terms`]).
+    terms: Option<Mutex<TermMemo>>,
 }
 
 impl ListMemo {
@@ -464,19 +465,25 @@ impl ListMemo {
 
     /// Keep the search index's term shards in `terms` (those of the last
     /// build) and bring them up to date there.
+    /// Without it the index's term shards are assembled from scratch,
+    /// which costs less than filling a memo no build will read (a
+    /// one-shot `build --cache`).
     pub fn with_terms(mut self, terms: TermMemo) -> Self {
-        self.terms = Mutex::new(terms);
+        self.terms = Some(Mutex::new(terms));
         self
     }
 
-    /// The term shards, for the search index to update.
-    pub(super) fn terms(&self) -> std::sync::MutexGuard<'_, TermMemo> {
-        self.terms.lock().unwrap_or_else(|e| e.into_inner())
+    /// The term shards kept, for the search index to update.
+    pub(super) fn terms(&self) -> Option<std::sync::MutexGuard<'_, TermMemo>> {
+        (self.terms.as_ref()).map(|t| t.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// The term shards of this build, for the next (taken out of the memo).
+    /// The term shards of this build, for the next (taken out of the memo;
+    /// empty when none were kept).
     pub fn take_terms(&self) -> TermMemo {
-        std::mem::take(&mut *self.terms())
+        self.terms()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default()
     }
 
     /// The page rendered under `key` by the last build, kept for the next

@@ -399,8 +399,9 @@ pub(super) fn search_files(env: &Env) -> Vec<SiteFile> {
         .sum();
     let terms = shard_count(postings, TERM_POSTINGS);
     let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
-    let mut shards: Vec<SiteFile> = match env.lists {
-        Some(memo) => (memo.terms().update(&words, terms).into_iter().enumerate())
+    let kept = env.lists.and_then(|memo| memo.terms());
+    let mut shards: Vec<SiteFile> = match kept {
+        Some(mut memo) => (memo.update(&words, terms).into_iter().enumerate())
             .map(|(k, bytes)| SiteFile::shared(shard_path(TERMS_PREFIX, k), bytes))
             .collect(),
         None => (term_shards(&words, terms).into_iter().enumerate())
