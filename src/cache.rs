@@ -207,7 +207,7 @@ pub fn shard_of(path: &str) -> usize {
 }
 
 /// The version of the shards' format.
-const SOURCES_FORMAT: u32 = 4;
+const SOURCES_FORMAT: u32 = 5;
 
 /// What the file system says of a source file when it is listed, without
 /// reading it: size, modification time, status-change time and inode. An
@@ -234,8 +234,8 @@ pub const SETTLED_NANOS: i128 = 2_000_000_000;
 
 /// One page as parse left it, for a build that does not read it again:
 /// everything of [`crate::parse::ParsedDoc`] but the front matter, which
-/// is deserialised again from its YAML text (cheap next to rendering the
-/// body, and exactly what parse makes of it), and parse's diagnostics.
+/// is deserialised again from its YAML text when the page's model must be
+/// made again (exactly what parse makes of it), and parse's diagnostics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedDoc {
     /// The YAML text of the front matter.
@@ -325,6 +325,9 @@ pub struct CachedModel {
     pub used_csv: Vec<String>,
     /// The page in borsh (`None`: the model rejected it, or left it out).
     pub page: Option<Blob>,
+    /// The key of the page's bytes: a page whose bytes were damaged is
+    /// not decoded (borsh could take some damage for another page).
+    pub check: Key,
 }
 
 impl CachedModel {
@@ -339,6 +342,7 @@ impl CachedModel {
             key,
             diags: out.diags.0.clone(),
             used_csv: out.used_csv.clone(),
+            check: page_check(page.as_ref()),
             page,
         })
     }
@@ -347,6 +351,9 @@ impl CachedModel {
     /// ([`crate::model::PageOut::restore_body`] gives it one); `None` when
     /// the page does not decode.
     fn decode(self) -> Option<crate::model::PageOut> {
+        if page_check(self.page.as_ref()) != self.check {
+            return None;
+        }
         let page = match self.page {
             Some(b) => Some(borsh::from_slice::<crate::model::Page>(&b.0).ok()?),
             None => None,
@@ -357,6 +364,11 @@ impl CachedModel {
             used_csv: self.used_csv,
         })
     }
+}
+
+/// The key of a cached model's page bytes ([`CachedModel::check`]).
+fn page_check(page: Option<&Blob>) -> Key {
+    page.map_or(0, |b| crate::key::hash_bytes(&b.0))
 }
 
 /// Bytes written as one byte string (postcard copies them in one go, where
@@ -893,7 +905,7 @@ mod tests {
             .unwrap();
         assert!(revived.front_pending, "the front matter is left out");
         assert_eq!(*revived.front, Default::default());
-        assert_eq!(revived.with_front().unwrap().front, doc.front);
+        assert_eq!(revived.with_front().unwrap().unwrap().front, doc.front);
         let (key, mut model) = model.unwrap();
         assert_eq!(key, 99);
         assert_eq!((&model.diags, &model.used_csv), (&out.diags, &out.used_csv));

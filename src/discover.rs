@@ -453,12 +453,12 @@ fn cache_file(root: &Path, name: &str) -> Option<std::path::PathBuf> {
 pub fn map_cache(root: &Path, name: &str) -> Option<crate::parse::body::Buffer> {
     let file = cache_file(root, name)?;
     let f = std::fs::File::open(&file).ok()?;
-    // SAFETY: the mapping is read only and private, and appraise never
-    // writes a cache file in place: a new one is written beside it and
-    // renamed over it (`write::save_cache`), which leaves this one's bytes
-    // as mapped. Something else truncating the file while a build runs
-    // could still end the process (the risk every program that maps files
-    // takes); changed bytes are only ever read as checked text.
+    // SAFETY: appraise never writes a cache file in place: a new one is
+    // written beside it and renamed over it (`write::save_cache`), which
+    // leaves this one's bytes as mapped. Another program writing into or
+    // truncating the file while a build runs is undefined behaviour, as for
+    // any mapped file (in practice: wrong bytes, or the process ends); a
+    // cache folder is appraise's own (it has our CACHEDIR.TAG).
     match unsafe { memmap2::MmapOptions::new().map_copy_read_only(&f) } {
         Ok(map) if !map.is_empty() => Some(crate::parse::body::Buffer::mapped(map)),
         _ => std::fs::read(file).ok().map(Into::into),

@@ -11,6 +11,9 @@
 //!   bundle, and the site-wide inputs (every `_index.md`, the templates and
 //!   theme files, the version files under `history/`, `--drafts`, whether
 //!   unreleased changes are shown, the base URL, the appraise version).
+//!   With `build --cache` the build cache keeps each page's model under its
+//!   own key too ([`Engine::with_parsed`]), so a one-shot build models
+//!   only the pages whose own key changed.
 //! - **analyse**: a trial's own key; a topic's own key with the own keys of
 //!   the trials it gathers, in order.
 //! - **figures**: a page's *dependency key*: its own key and the own keys of

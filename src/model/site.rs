@@ -80,8 +80,13 @@ pub fn build_with(
             let out = earlier.and_then(|e| e(doc)).unwrap_or_else(|| {
                 // A document the build cache left without its front
                 // matter is deserialised now that its model is made again.
-                let whole = doc.with_front();
-                take_in(whole.as_ref().unwrap_or(doc), &csv_by_path, unsafe_html)
+                match doc.with_front() {
+                    Ok(whole) => take_in(whole.as_ref().unwrap_or(doc), &csv_by_path, unsafe_html),
+                    Err(d) => PageOut {
+                        diags: Diagnostics(vec![d]),
+                        ..PageOut::default()
+                    },
+                }
             });
             (doc.rel_path.clone(), out)
         })

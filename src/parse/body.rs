@@ -58,8 +58,8 @@ enum Repr {
     /// Text of its own.
     Owned(String),
     /// The bytes `start..end` of a cache file, checked as UTF-8 when read
-    /// (a range that is not reads as empty text: the cache file is ours,
-    /// so only damage gives one).
+    /// (a range that is not reads as empty text, and render reports the
+    /// page: [`BodyHtml::is_damaged`]).
     Shared {
         buf: Arc<Buffer>,
         start: usize,
@@ -110,6 +110,16 @@ impl BodyHtml {
                 std::str::from_utf8(&buf[*start..*end]).unwrap_or_default()
             }
             Repr::Deferred(d) => d.done.get_or_init(|| d.apply()),
+        }
+    }
+
+    /// Whether it is a cache file's range that is not UTF-8 (the file was
+    /// damaged: it reads as empty text, and render reports it).
+    pub fn is_damaged(&self) -> bool {
+        match &self.0 {
+            Repr::Owned(_) => false,
+            Repr::Shared { buf, start, end } => std::str::from_utf8(&buf[*start..*end]).is_err(),
+            Repr::Deferred(d) => d.raw.is_damaged(),
         }
     }
 

@@ -128,7 +128,8 @@ enum NumbersRepr {
         buf: Arc<super::body::Buffer>,
         start: usize,
         end: usize,
-        done: std::sync::OnceLock<Vec<TypedNumber>>,
+        /// The numbers, or `None` when the bytes do not decode.
+        done: std::sync::OnceLock<Option<Vec<TypedNumber>>>,
     },
 }
 
@@ -166,14 +167,41 @@ impl std::ops::Deref for TypedNumbers {
     fn deref(&self) -> &[TypedNumber] {
         match &self.0 {
             NumbersRepr::Decoded(v) => v,
-            // Damaged bytes (the cache is ours) read as no numbers.
+            // Damaged bytes read as no numbers; render reports the page.
+            NumbersRepr::Encoded { .. } => self.decoded().map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
+impl TypedNumbers {
+    /// The numbers of an encoded range, decoded on first use (`None` when
+    /// the bytes do not decode).
+    fn decoded(&self) -> Option<&Vec<TypedNumber>> {
+        match &self.0 {
+            NumbersRepr::Decoded(v) => Some(v),
             NumbersRepr::Encoded {
                 buf,
                 start,
                 end,
                 done,
-            } => done.get_or_init(|| postcard::from_bytes(&buf[*start..*end]).unwrap_or_default()),
+            } => done
+                .get_or_init(|| postcard::from_bytes(&buf[*start..*end]).ok())
+                .as_ref(),
         }
+    }
+
+    /// Whether they are a cache file's bytes that do not decode (the file
+    /// was damaged).
+    pub fn is_damaged(&self) -> bool {
+        self.decoded().is_none()
+    }
+}
+
+impl Markdown {
+    /// Whether this body was taken from a damaged cache file: its HTML or
+    /// its typed numbers do not read back (they read as empty).
+    pub fn is_damaged(&self) -> bool {
+        self.html.is_damaged() || self.typed_numbers.is_damaged()
     }
 }
 

@@ -31,7 +31,8 @@ pub struct ParsedDoc {
     /// Path relative to the site root (`content/trials/leopards/index.md`).
     pub rel_path: String,
     /// The front matter as written (boxed: it is most of the document's
-    /// size, and the documents are moved between the engine's maps).
+    /// size, and the documents are moved between the engine's maps);
+    /// empty while [`ParsedDoc::front_pending`].
     pub front: Box<RawFrontMatter>,
     /// The YAML text, kept to locate later validation errors.
     pub yaml: String,
@@ -73,21 +74,27 @@ impl ParsedDoc {
     }
 
     /// This document with its front matter deserialised from its YAML,
-    /// when it was left pending ([`ParsedDoc::front_pending`]); `None` when
-    /// it is not. YAML that no longer deserialises (it did when cached)
-    /// gives the empty front matter.
-    pub fn with_front(&self) -> Option<ParsedDoc> {
+    /// when it was left pending ([`ParsedDoc::front_pending`]); `Ok(None)`
+    /// when it is not. YAML that no longer deserialises (it did when
+    /// cached, so the cache was damaged) is an error.
+    pub fn with_front(&self) -> Result<Option<ParsedDoc>, Diagnostic> {
         if !self.front_pending {
-            return None;
+            return Ok(None);
         }
-        let front = front_matter::deserialize(&self.yaml)
-            .map(|(f, _)| Box::new(f))
-            .unwrap_or_default();
-        Some(ParsedDoc {
-            front,
+        let Ok((front, _)) = front_matter::deserialize(&self.yaml) else {
+            let d = Diagnostic::error(
+                &self.rel_path,
+                self.yaml_line,
+                1,
+                "this page's copy in the build cache is damaged",
+            );
+            return Err(d.with_hint("delete .appraise-cache and build again"));
+        };
+        Ok(Some(ParsedDoc {
+            front: Box::new(front),
             front_pending: false,
             ..self.clone()
-        })
+        }))
     }
 
     /// File position (1-based line, column) of a dotted key path such as

@@ -180,6 +180,17 @@ pub(crate) fn finish_body(
 ) -> (String, Vec<ChartRef>) {
     let site = env.input.site;
     let p = &site.pages[i];
+    if body.is_damaged() {
+        diags.push(
+            Diagnostic::error(
+                &p.source,
+                p.body_line,
+                1,
+                "this page's copy in the build cache is damaged",
+            )
+            .with_hint("delete .appraise-cache and build again"),
+        );
+    }
     let mut html = rewrite_links(env, &body.html);
     let mut placed: Vec<(ChartRef, usize)> = Vec::new();
     for (n, sc) in body.shortcodes.iter().enumerate() {

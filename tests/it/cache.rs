@@ -712,3 +712,37 @@ fn a_model_comes_from_the_cache_until_its_file_its_data_or_the_site_changes() {
     assert!(d.is_empty(), "{d}");
     assert_same(&output(t.path()), &clean(&s), "the site's settings changed");
 }
+
+/// A page body damaged in the parse cache (bytes that are not text) is
+/// reported when the page is rendered again, and the build stops, rather
+/// than the page being written without its body.
+#[test]
+fn a_body_damaged_in_the_cache_is_an_error_not_an_empty_page() {
+    let t = tempfile::tempdir().unwrap();
+    built_example(t.path());
+    let mut damaged = false;
+    for file in shard_files(t.path()) {
+        let mut bytes = std::fs::read(&file).unwrap();
+        if let Some(at) = bytes.windows(4).position(|w| w == b"<p>L") {
+            bytes[at + 1] = 0xff;
+            std::fs::write(&file, &bytes).unwrap();
+            damaged = true;
+            break;
+        }
+    }
+    assert!(damaged, "a body in the shards starts a paragraph with L");
+    override_meta_template(t.path());
+    let r = cached(t.path());
+    assert!(r.failed());
+    let messages: Vec<(&str, Option<&str>)> = (r.diagnostics.0.iter())
+        .filter(|d| d.severity == appraise::diag::Severity::Error)
+        .map(|d| (d.message.as_str(), d.hint.as_deref()))
+        .collect();
+    assert_eq!(
+        messages,
+        [(
+            "this page's copy in the build cache is damaged",
+            Some("delete .appraise-cache and build again")
+        )]
+    );
+}
