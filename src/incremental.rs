@@ -30,7 +30,10 @@
 //! tells which pages depend on which. The contexts of the lists (home,
 //! sections, tags, 404) are built again on every build, since any page can
 //! change them, but a list page whose context is unchanged is not rendered
-//! again ([`render::ListMemo`]); the feed and the sitemap are redone.
+//! again ([`render::ListMemo`]), and a page's list item is the last
+//! build's while its dependency key is ([`render::ItemMemo`]); the feed and
+//! the sitemap are redone. The theme's templates are compiled again only
+//! when their text changed ([`render::Templates`]).
 //! With `build --cache` the memo is the build cache's
 //! ([`Engine::with_lists`]), dropped when the site-wide inputs differ.
 //!
@@ -107,6 +110,10 @@ pub struct Engine {
     lists: HashMap<Key, Arc<[u8]>>,
     /// The search index's term shards of the last build.
     terms: render::terms::TermMemo,
+    /// The list items of the last build (kept and dropped with `lists`).
+    items: render::ItemMemo,
+    /// The theme's templates as the last build compiled them.
+    templates: Option<render::Templates>,
     /// The site-wide inputs the list memo `lists` was made under (by the
     /// last build, or by the build cache's, [`Engine::with_lists`]): the
     /// next build drops it unless its site-wide inputs are the same, since
@@ -390,6 +397,7 @@ impl Engine {
             // template in `serve`, or the build cache's from another
             // build): its keys do not cover those, so drop it.
             self.lists.clear();
+            self.items = render::ItemMemo::default();
         }
         self.lists_guard = Some(keys.site_wide);
         let (site, doc_keys) = self.model(&parsed, &keys, opts, &mut b.diags);
@@ -784,16 +792,18 @@ impl Engine {
         r: &mut Report,
         laps: &mut pipeline::Laps,
     ) -> Option<(usize, usize)> {
-        let renderer = match render::Renderer::new(input) {
-            Ok(r) => r,
+        let templates = match render::Templates::compile(input.theme, self.templates.take()) {
+            Ok(t) => self.templates.insert(t),
             Err(d) => {
                 diags.extend(d);
                 return None;
             }
         };
+        let renderer = render::Renderer::with_templates(input, templates);
         let memo = render::ListMemo::new(std::mem::take(&mut self.lists))
             .with_page_keys(keyed.deps.to_vec(), keyed.site_key)
-            .with_terms(std::mem::take(&mut self.terms));
+            .with_terms(std::mem::take(&mut self.terms))
+            .with_items(std::mem::take(&mut self.items));
         let renderer = renderer.with_lists(&memo);
         let keys = keyed.keys;
         let todo: Vec<usize> = (0..keys.len())
@@ -807,6 +817,7 @@ impl Engine {
         diags.extend(d);
         drop(renderer);
         self.terms = memo.take_terms();
+        self.items = memo.take_items();
         self.lists = memo.into_kept();
         let mut next = NextOutput::default();
         let pages = self.gather(fresh, keyed, &mut next, diags);

@@ -170,18 +170,36 @@ fn page_status(site: &Site, links: &Links, i: usize) -> String {
 
 /// sitemap.xml of every page.
 pub(crate) fn sitemap(site: &Site, s: &SiteCtx) -> String {
-    let abs = |rel: &str| absolute(s, rel);
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    x.push_str(&format!("<url><loc>{}</loc></url>\n", esc(&abs(""))));
+    // Written straight into one buffer: this runs on every rebuild of
+    // `serve`, over every page. Escaping goes character by character, so
+    // the base and the path escaped one after the other are the absolute
+    // URL escaped.
+    let base = if s.base_url.contains("://") {
+        &s.base_url
+    } else {
+        &s.base_path
+    };
+    let mut x: Vec<u8> = Vec::with_capacity(160 + site.pages.len() * (base.len() + 64));
+    x.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let loc = |x: &mut Vec<u8>, rel: &str| {
+        x.extend_from_slice(b"<url><loc>");
+        let escaped = super::escape::html(base, x).and_then(|_| super::escape::html(rel, x));
+        escaped.expect("a Vec takes every write");
+        x.extend_from_slice(b"</loc>");
+    };
+    loc(&mut x, "");
+    x.extend_from_slice(b"</url>\n");
     let mut urls: Vec<&crate::model::Page> = site.pages.iter().collect();
     urls.sort_by(|a, b| a.url_path.cmp(&b.url_path));
     for p in urls {
-        x.push_str(&format!("<url><loc>{}</loc>", esc(&abs(&p.url_path))));
+        loc(&mut x, &p.url_path);
         if let Some(d) = p.updated.or(p.date) {
-            x.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+            x.extend_from_slice(b"<lastmod>");
+            x.extend_from_slice(d.iso().as_bytes());
+            x.extend_from_slice(b"</lastmod>");
         }
-        x.push_str("</url>\n");
+        x.extend_from_slice(b"</url>\n");
     }
-    x.push_str("</urlset>\n");
-    x
+    x.extend_from_slice(b"</urlset>\n");
+    String::from_utf8(x).expect("escaping keeps UTF-8")
 }
