@@ -593,7 +593,10 @@ impl Engine {
         };
         let (site, d, outs) = model::build_with(parsed, &over, Some(&earlier));
         diags.extend(d);
-        // Keep the documents of this build only.
+        // Keep the documents of this build only (room made at once: a
+        // page's record is large, and growing the table step by step
+        // copied every record several times).
+        self.models.reserve(outs.len());
         for (path, out) in outs {
             self.models.insert(doc_keys[path.as_str()], out);
         }
@@ -648,6 +651,7 @@ impl Engine {
             reproduced: done.lines.clone(),
         };
         let mut old = std::mem::take(&mut self.trials);
+        self.trials.reserve(old.len().max(own.len() / 2));
         let mut todo = Vec::new();
         for (i, p) in site.pages.iter().enumerate() {
             if !matches!(p.kind, PageKind::Trial(_)) {
@@ -771,6 +775,7 @@ impl Engine {
             })
             .collect();
         let n = drawn.iter().filter(|d| d.2).count();
+        self.figures.reserve(drawn.len());
         for (i, f, _) in &drawn {
             self.figures.insert(deps[*i], Arc::clone(f));
         }
