@@ -27,6 +27,9 @@ pub(super) struct Entry {
     pub(super) categories: Vec<String>,
 }
 
+/// How many pages the site's feed lists.
+const FEED_ENTRIES: usize = 50;
+
 /// The site's Atom feed: the 50 most recent dated pages, and one entry
 /// per released version (`versions`), newest first.
 pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>) -> String {
@@ -35,10 +38,16 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>
         .filter(|&i| site.pages[i].date.is_some())
         .collect();
     let when = |i: usize| site.pages[i].updated.or(site.pages[i].date);
-    pages.sort_by(|&a, &b| {
-        (when(b), &site.pages[a].url_path).cmp(&(when(a), &site.pages[b].url_path))
-    });
-    pages.truncate(50);
+    // Newest first, then by URL, then in page order: the 50 first picked
+    // out before they are sorted (this runs on every rebuild of `serve`).
+    let order = |&a: &usize, &b: &usize| {
+        (when(b), &site.pages[a].url_path, a).cmp(&(when(a), &site.pages[b].url_path, b))
+    };
+    if pages.len() > FEED_ENTRIES {
+        pages.select_nth_unstable_by(FEED_ENTRIES, order);
+        pages.truncate(FEED_ENTRIES);
+    }
+    pages.sort_unstable_by(order);
     let mut entries: Vec<Entry> = pages
         .into_iter()
         .map(|i| {
