@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analyse::Analyses;
@@ -303,34 +304,40 @@ pub fn state(site: &Site, links: &Links, analyses: &Analyses) -> State {
         };
         s.topics.insert(p.id.clone(), t);
     }
-    for (i, p) in site.pages.iter().enumerate() {
-        let PageKind::Trial(t) = &p.kind else {
-            continue;
-        };
-        let year = crate::link::publication_key(site, i).0;
-        let primary = analyses.trials.get(&i).and_then(|outcomes| {
-            let o = outcomes.iter().find(|o| o.role == Role::Primary)?;
-            let e = o.effects.first()?;
-            Some(PrimaryResult {
-                outcome: o.id.clone(),
-                measure: e.measure,
-                estimate: e.estimate,
-                ci_low: e.ci_low,
-                ci_high: e.ci_high,
-            })
-        });
-        let ts = TrialState {
-            label: t.acronym.clone(),
-            year: (year != 9999).then_some(year),
-            status: links.status(i).unwrap_or(TrialStatus::Published),
-            published_as: links
-                .published_as
-                .get(&i)
-                .map(|&j| site.pages[j].id.clone()),
-            primary,
-        };
-        s.trials.insert(p.id.clone(), ts);
-    }
+    // Every trial's state at once, in parallel (`serve` asks on every
+    // rebuild), then the map built from the list: of two trials with one
+    // id the later stays, as inserting one after the other would give.
+    let trials: Vec<(String, TrialState)> = (site.pages.par_iter().enumerate())
+        .filter_map(|(i, p)| {
+            let PageKind::Trial(t) = &p.kind else {
+                return None;
+            };
+            let year = crate::link::publication_key(site, i).0;
+            let primary = analyses.trials.get(&i).and_then(|outcomes| {
+                let o = outcomes.iter().find(|o| o.role == Role::Primary)?;
+                let e = o.effects.first()?;
+                Some(PrimaryResult {
+                    outcome: o.id.clone(),
+                    measure: e.measure,
+                    estimate: e.estimate,
+                    ci_low: e.ci_low,
+                    ci_high: e.ci_high,
+                })
+            });
+            let ts = TrialState {
+                label: t.acronym.clone(),
+                year: (year != 9999).then_some(year),
+                status: links.status(i).unwrap_or(TrialStatus::Published),
+                published_as: links
+                    .published_as
+                    .get(&i)
+                    .map(|&j| site.pages[j].id.clone()),
+                primary,
+            };
+            Some((p.id.clone(), ts))
+        })
+        .collect();
+    s.trials = trials.into_iter().collect();
     s
 }
 

@@ -33,7 +33,10 @@
 //! tells which pages depend on which. The contexts of the lists (home,
 //! sections, tags, 404) are built again on every build, since any page can
 //! change them, but a list page whose context is unchanged is not rendered
-//! again ([`render::ListMemo`]); the feed and the sitemap are redone.
+//! again ([`render::ListMemo`]), and a page's list item is the last
+//! build's while its dependency key is ([`render::ItemMemo`]); the feed and
+//! the sitemap are redone. The theme's templates are compiled again only
+//! when their text changed ([`render::Templates`]).
 //! With `build --cache` the memo is the build cache's
 //! ([`Engine::with_lists`]), dropped when the site-wide inputs differ.
 //!
@@ -117,6 +120,10 @@ pub struct Engine {
     lists: HashMap<Key, Arc<[u8]>>,
     /// The search index's term shards of the last build.
     terms: render::terms::TermMemo,
+    /// The list items of the last build (kept and dropped with `lists`).
+    items: render::ItemMemo,
+    /// The theme's templates as the last build compiled them.
+    templates: Option<render::Templates>,
     /// The site-wide inputs the list memo `lists` was made under (by the
     /// last build, or by the build cache's, [`Engine::with_lists`]): the
     /// next build drops it unless its site-wide inputs are the same, since
@@ -406,6 +413,7 @@ impl Engine {
             // template in `serve`, or the build cache's from another
             // build): its keys do not cover those, so drop it.
             self.lists.clear();
+            self.items = render::ItemMemo::default();
         }
         self.lists_guard = Some(keys.site_wide);
         let (site, doc_keys, modelled) = self.model(&parsed, &keys, opts, &mut b.diags);
@@ -620,8 +628,11 @@ impl Engine {
         let (site, d, outs) = model::build_with(parsed, &over, Some(&earlier));
         diags.extend(d);
         let modelled = outs.len() - taken.into_inner();
-        // Keep the documents of this build only.
+        // Keep the documents of this build only (room made at once: a
+        // page's record is large, and growing the table step by step
+        // copied every record several times).
         self.model_keys.clear();
+        self.models.reserve(outs.len());
         for (path, out) in outs {
             let key = doc_keys[path.as_str()];
             self.models.insert(key, out);
@@ -678,6 +689,7 @@ impl Engine {
             reproduced: done.lines.clone(),
         };
         let mut old = std::mem::take(&mut self.trials);
+        self.trials.reserve(old.len().max(own.len() / 2));
         let mut todo = Vec::new();
         for (i, p) in site.pages.iter().enumerate() {
             if !matches!(p.kind, PageKind::Trial(_)) {
@@ -801,6 +813,7 @@ impl Engine {
             })
             .collect();
         let n = drawn.iter().filter(|d| d.2).count();
+        self.figures.reserve(drawn.len());
         for (i, f, _) in &drawn {
             self.figures.insert(deps[*i], Arc::clone(f));
         }
@@ -822,15 +835,17 @@ impl Engine {
         r: &mut Report,
         laps: &mut pipeline::Laps,
     ) -> Option<(usize, usize)> {
-        let renderer = match render::Renderer::new(input) {
-            Ok(r) => r,
+        let templates = match render::Templates::compile(input.theme, self.templates.take()) {
+            Ok(t) => self.templates.insert(t),
             Err(d) => {
                 diags.extend(d);
                 return None;
             }
         };
+        let renderer = render::Renderer::with_templates(input, templates);
         let mut memo = render::ListMemo::new(std::mem::take(&mut self.lists))
-            .with_page_keys(keyed.deps.to_vec(), keyed.site_key);
+            .with_page_keys(keyed.deps.to_vec(), keyed.site_key)
+            .with_items(std::mem::take(&mut self.items));
         // The term shards are kept between builds of one engine (`serve`),
         // not in the build cache: a build with it makes them from scratch.
         if self.disk.is_none() {
@@ -849,6 +864,7 @@ impl Engine {
         diags.extend(d);
         drop(renderer);
         self.terms = memo.take_terms();
+        self.items = memo.take_items();
         self.lists = memo.into_kept();
         let mut next = NextOutput::default();
         let pages = self.gather(fresh, keyed, &mut next, diags);

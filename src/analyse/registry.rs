@@ -11,6 +11,7 @@
 //! record's posted outcomes with no direction of their own take that of
 //! the published outcome they report (`posted_directions`).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
@@ -286,13 +287,21 @@ pub fn registry_reports(
     std::collections::BTreeMap<usize, RegistryReport>,
     Diagnostics,
 ) {
+    // Each trial's report on its own, in parallel (`serve` asks on every
+    // rebuild); the warnings then in page order, as one pass gave them.
+    let reports: Vec<(usize, RegistryReport, Diagnostics)> = (site.pages.par_iter().enumerate())
+        .filter(|(_, p)| matches!(p.kind, PageKind::Trial(_)))
+        .map(|(i, _)| {
+            let mut d = Diagnostics::new();
+            let r = registry_report(site, links, i, reference, &mut d);
+            (i, r, d)
+        })
+        .collect();
     let mut diags = Diagnostics::new();
     let mut out = std::collections::BTreeMap::new();
-    for (i, p) in site.pages.iter().enumerate() {
-        if let PageKind::Trial(_) = &p.kind {
-            let r = registry_report(site, links, i, reference, &mut diags);
-            out.insert(i, r);
-        }
+    for (i, r, d) in reports {
+        diags.extend(d);
+        out.insert(i, r);
     }
     (out, diags)
 }

@@ -529,8 +529,10 @@ pub struct ItemCtx {
 pub struct ListCtx {
     /// Introduction HTML.
     pub intro_html: String,
-    /// Items.
-    pub items: Vec<ItemCtx>,
+    /// Items (sections and tags): each an [`ItemCtx`] already in the
+    /// template engine's form, shared between the lists that show it and,
+    /// in `serve`, between builds (see `list::ItemMemo`).
+    pub items: Vec<tera::Value>,
     /// Home: latest appraisals.
     pub appraisals: Vec<ItemCtx>,
     /// Home: published trials.

@@ -16,7 +16,7 @@ use crate::model::Site;
 use crate::write::OutputFile;
 
 use super::context::{Ctx, OfflineCtx};
-use super::list::list_files;
+use super::list::{list_files, ItemMemo};
 use super::page::page_files;
 use super::site::{site_ctx, Env};
 use super::terms::TermMemo;
@@ -122,24 +122,14 @@ impl<'a> Renderer<'a> {
     /// Compile the theme's templates and build the site context; a
     /// template that does not compile is an error.
     pub fn new(input: &'a RenderInput<'a>) -> Result<Self, Diagnostics> {
-        let mut tera = tera::Tera::new();
-        tera.set_escape_fn(super::escape::html);
-        let templates: Vec<(String, String)> = input
-            .theme
-            .templates
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if let Err(e) = tera.add_raw_templates(templates) {
-            let mut diags = Diagnostics::new();
-            diags.push(Diagnostic::error(
-                "templates",
-                0,
-                0,
-                format!("a template does not compile: {e}"),
-            ));
-            return Err(diags);
-        }
+        let templates = Templates::compile(input.theme, None)?;
+        Ok(Self::with_templates(input, &templates))
+    }
+
+    /// [`Renderer::new`] with the theme's templates compiled already
+    /// ([`Templates::compile`]).
+    pub fn with_templates(input: &'a RenderInput<'a>, templates: &Templates) -> Self {
+        let tera = Arc::clone(&templates.tera);
         let mut site = site_ctx(input.site, !input.timeline.versions.is_empty());
         let colours = offline::theme_colours(input.theme.statics.get("style.css").map(|v| &v[..]));
         if input.site.config.offline {
@@ -150,7 +140,7 @@ impl<'a> Renderer<'a> {
                 worker: format!("{}{}", site.base_path, offline::SW),
             });
         }
-        Ok(Renderer {
+        Renderer {
             env: Env {
                 input,
                 site,
@@ -158,7 +148,7 @@ impl<'a> Renderer<'a> {
                 lists: None,
                 colours,
             },
-        })
+        }
     }
 
     /// Take list pages from `memo` when their template, path and context
@@ -261,6 +251,51 @@ impl<'a> Renderer<'a> {
             })]);
         }
         diags
+    }
+}
+
+/// A theme's templates compiled, with the key of their names and text:
+/// `serve` compiles them again only when a template changed.
+pub struct Templates {
+    key: Key,
+    tera: Arc<tera::Tera>,
+}
+
+impl Templates {
+    /// The templates of `theme` compiled, or `last` when it was compiled
+    /// from the same templates; a template that does not compile is an
+    /// error.
+    pub fn compile(
+        theme: &super::theme::Theme,
+        last: Option<Templates>,
+    ) -> Result<Self, Diagnostics> {
+        let mut h = KeyHasher::default();
+        for (name, text) in &theme.templates {
+            h.bytes(name.as_bytes()).bytes(text.as_bytes());
+        }
+        let key = h.finish();
+        if let Some(t) = last.filter(|t| t.key == key) {
+            return Ok(t);
+        }
+        let mut tera = tera::Tera::new();
+        tera.set_escape_fn(super::escape::html);
+        let templates: Vec<(String, String)> = (theme.templates.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(templates) {
+            let mut diags = Diagnostics::new();
+            diags.push(Diagnostic::error(
+                "templates",
+                0,
+                0,
+                format!("a template does not compile: {e}"),
+            ));
+            return Err(diags);
+        }
+        Ok(Templates {
+            key,
+            tera: Arc::new(tera),
+        })
     }
 }
 
@@ -443,6 +478,8 @@ pub struct ListMemo {
     /// The search index's term shards of the last build, when they are
     /// kept for a next one ([`ListMemo::with_terms`]).
     terms: Option<Mutex<TermMemo>>,
+    /// The list items of the last build, then of this one.
+    items: Mutex<ItemMemo>,
 }
 
 impl ListMemo {
@@ -471,6 +508,24 @@ impl ListMemo {
     pub fn with_terms(mut self, terms: TermMemo) -> Self {
         self.terms = Some(Mutex::new(terms));
         self
+    }
+
+    /// Keep the list items of the last build in `items`, for this build's
+    /// lists to take from ([`ItemMemo`]).
+    pub fn with_items(mut self, items: ItemMemo) -> Self {
+        self.items = Mutex::new(items);
+        self
+    }
+
+    /// The list items held (the last build's, until the lists are made;
+    /// then this build's), taken out of the memo.
+    pub fn take_items(&self) -> ItemMemo {
+        std::mem::take(&mut *self.items.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Keep this build's list items for the next.
+    pub(super) fn keep_items(&self, items: ItemMemo) {
+        *self.items.lock().unwrap_or_else(|e| e.into_inner()) = items;
     }
 
     /// The term shards kept, for the search index to update.
@@ -539,6 +594,29 @@ mod tests {
         // The page not asked for (2) is dropped; the one reused goes on.
         assert_eq!(kept.len(), 1);
         assert!(Arc::ptr_eq(&kept[&1], &page));
+    }
+
+    #[test]
+    fn templates_are_compiled_again_only_when_one_changed() {
+        let mut theme = crate::render::theme::Theme::default();
+        theme.templates.insert("a.html".into(), "A{{ x }}".into());
+        let first = Templates::compile(&theme, None).expect("compiles");
+        let tera = Arc::clone(&first.tera);
+        let same = Templates::compile(&theme, Some(first)).expect("compiles");
+        assert!(Arc::ptr_eq(&same.tera, &tera), "the same text: kept");
+        theme.templates.insert("a.html".into(), "B{{ x }}".into());
+        let edited = Templates::compile(&theme, Some(same)).expect("compiles");
+        assert!(!Arc::ptr_eq(&edited.tera, &tera));
+        let mut c = tera::Context::new();
+        c.insert("x", &1);
+        assert_eq!(edited.tera.render("a.html", &c).expect("renders"), "B1");
+        theme.templates.insert("a.html".into(), "{{ x ".into());
+        let broken = Templates::compile(&theme, Some(edited))
+            .err()
+            .expect("does not compile");
+        assert!(broken.0[0]
+            .message
+            .starts_with("a template does not compile: "));
     }
 
     #[test]

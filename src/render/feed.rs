@@ -27,6 +27,9 @@ pub(super) struct Entry {
     pub(super) categories: Vec<String>,
 }
 
+/// How many pages the site's feed lists.
+const FEED_ENTRIES: usize = 50;
+
 /// The site's Atom feed: the 50 most recent dated pages, and one entry
 /// per released version (`versions`), newest first.
 pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>) -> String {
@@ -35,10 +38,16 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>
         .filter(|&i| site.pages[i].date.is_some())
         .collect();
     let when = |i: usize| site.pages[i].updated.or(site.pages[i].date);
-    pages.sort_by(|&a, &b| {
-        (when(b), &site.pages[a].url_path).cmp(&(when(a), &site.pages[b].url_path))
-    });
-    pages.truncate(50);
+    // Newest first, then by URL, then in page order: the 50 first picked
+    // out before they are sorted (this runs on every rebuild of `serve`).
+    let order = |&a: &usize, &b: &usize| {
+        (when(b), &site.pages[a].url_path, a).cmp(&(when(a), &site.pages[b].url_path, b))
+    };
+    if pages.len() > FEED_ENTRIES {
+        pages.select_nth_unstable_by(FEED_ENTRIES, order);
+        pages.truncate(FEED_ENTRIES);
+    }
+    pages.sort_unstable_by(order);
     let mut entries: Vec<Entry> = pages
         .into_iter()
         .map(|i| {
@@ -170,18 +179,36 @@ fn page_status(site: &Site, links: &Links, i: usize) -> String {
 
 /// sitemap.xml of every page.
 pub(crate) fn sitemap(site: &Site, s: &SiteCtx) -> String {
-    let abs = |rel: &str| absolute(s, rel);
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    x.push_str(&format!("<url><loc>{}</loc></url>\n", esc(&abs(""))));
+    // Written straight into one buffer: this runs on every rebuild of
+    // `serve`, over every page. Escaping goes character by character, so
+    // the base and the path escaped one after the other are the absolute
+    // URL escaped.
+    let base = if s.base_url.contains("://") {
+        &s.base_url
+    } else {
+        &s.base_path
+    };
+    let mut x: Vec<u8> = Vec::with_capacity(160 + site.pages.len() * (base.len() + 64));
+    x.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let loc = |x: &mut Vec<u8>, rel: &str| {
+        x.extend_from_slice(b"<url><loc>");
+        let escaped = super::escape::html(base, x).and_then(|_| super::escape::html(rel, x));
+        escaped.expect("a Vec takes every write");
+        x.extend_from_slice(b"</loc>");
+    };
+    loc(&mut x, "");
+    x.extend_from_slice(b"</url>\n");
     let mut urls: Vec<&crate::model::Page> = site.pages.iter().collect();
     urls.sort_by(|a, b| a.url_path.cmp(&b.url_path));
     for p in urls {
-        x.push_str(&format!("<url><loc>{}</loc>", esc(&abs(&p.url_path))));
+        loc(&mut x, &p.url_path);
         if let Some(d) = p.updated.or(p.date) {
-            x.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+            x.extend_from_slice(b"<lastmod>");
+            x.extend_from_slice(d.iso().as_bytes());
+            x.extend_from_slice(b"</lastmod>");
         }
-        x.push_str("</url>\n");
+        x.extend_from_slice(b"</url>\n");
     }
-    x.push_str("</urlset>\n");
-    x
+    x.extend_from_slice(b"</urlset>\n");
+    String::from_utf8(x).expect("escaping keeps UTF-8")
 }

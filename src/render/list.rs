@@ -1,14 +1,16 @@
 //! The lists: the home page (the latest of each kind, with links to the
 //! full lists), one list per section and per tag (paginated by
 //! [`super::paginate`]), the tags index, and the 404 page; and a page as
-//! an item of a list ([`ItemCtx`]).
+//! an item of a list ([`ItemCtx`]), kept by `serve` between builds
+//! ([`ItemMemo`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::key::{Key, KeyHasher};
 use crate::link::TrialStatus;
 use crate::model::{PageKind, Site, Style};
 use crate::parse::markdown::slugify;
@@ -31,13 +33,14 @@ pub(super) fn list_files(env: &Env) -> (Vec<SiteFile>, Diagnostics) {
     let all = Items::new(env);
     // Every page's place newest first, sorted once for every list.
     let newest = Newest::of(env.input.site);
-    files.extend(home_page(env, &all, &newest, &mut diags));
+    files.extend(home_page(env, &newest, &mut diags));
     section_pages(env, &all, &newest, &mut files, &mut diags);
     if !env.input.links.tags.is_empty() {
         files.extend(tags_index(env, &mut diags));
         tag_pages(env, &all, &newest, &mut files, &mut diags);
     }
     files.extend(not_found_page(env, &mut diags));
+    all.finish();
     (files, diags)
 }
 
@@ -58,7 +61,7 @@ pub(super) fn empty_list() -> ListCtx {
 
 /// The home page: the site's introduction and the latest few appraisals,
 /// published and ongoing trials, and topics; and its social image.
-fn home_page(env: &Env, all: &Items, newest: &Newest, diags: &mut Diagnostics) -> Vec<SiteFile> {
+fn home_page(env: &Env, newest: &Newest, diags: &mut Diagnostics) -> Vec<SiteFile> {
     let site = env.input.site;
     let status = |i: usize| env.input.links.status(i);
     let appraisals = newest.pages_where(|i| matches!(site.pages[i].kind, PageKind::Appraisal(_)));
@@ -72,7 +75,7 @@ fn home_page(env: &Env, all: &Items, newest: &Newest, diags: &mut Diagnostics) -
     let ongoing = newest.pages_where(|i| status(i) == Some(TrialStatus::Ongoing));
     let mut home = empty_list();
     home.intro_html = html::rewrite_links(env, &site.config.intro_html);
-    let latest = |v: &[usize]| items(all, &v[..v.len().min(HOME_ITEMS)]);
+    let latest = |v: &[usize]| items(env, &v[..v.len().min(HOME_ITEMS)]);
     home.appraisals = latest(&appraisals);
     home.trials = latest(&trials);
     home.ongoing = latest(&ongoing);
@@ -337,32 +340,95 @@ pub(super) fn offline_page(env: &Env, diags: &mut Diagnostics) -> Option<SiteFil
     render_list_file(env, name, &ctx, "offline", name.into(), diags)
 }
 
-/// The pages `v` as list items, from every page's item (`all`).
-fn items(all: &Items, v: &[usize]) -> Vec<ItemCtx> {
-    v.iter().map(|&i| all.get(i)).collect()
+/// The pages `v` as list items (of the home page, whose memo key is its
+/// whole context, so each item is made as a plain [`ItemCtx`]).
+fn items(env: &Env, v: &[usize]) -> Vec<ItemCtx> {
+    v.iter().map(|&i| item(env, i)).collect()
 }
 
-/// Every page as an item of a list, each made the first time a list
-/// shows it: a page is in several lists, and with the incremental
-/// engine's memo most list pages are taken whole from the last build and
-/// show none.
+/// Every page as an item of a list, in the template engine's form, each
+/// made the first time a list shows it: a page is in several lists, and
+/// with the incremental engine's memo most list pages are taken whole from
+/// the last build and show none. With the memo, an item whose page kept
+/// its dependency key (and the site its context) is the last build's
+/// ([`ItemMemo`]): adding a page moves every later item of its lists to
+/// another list page, and those pages are made again from the items kept.
 pub(super) struct Items<'e, 'a> {
     env: &'e Env<'a>,
-    made: Vec<OnceLock<ItemCtx>>,
+    made: Vec<OnceLock<tera::Value>>,
+    /// Each page's key in the memo, when there is one.
+    keys: Option<Vec<Key>>,
+    /// The items of the last build.
+    old: ItemMemo,
 }
 
 impl<'e, 'a> Items<'e, 'a> {
-    /// No item made yet, for the pages of `env`'s site.
+    /// No item made yet, for the pages of `env`'s site; the last build's
+    /// taken from the memo.
     fn new(env: &'e Env<'a>) -> Self {
         let made = (0..env.input.site.pages.len())
             .map(|_| OnceLock::new())
             .collect();
-        Items { env, made }
+        let memo = env.lists.and_then(|m| Some((m, m.page_keys.as_deref()?)));
+        let keys = memo.map(|(m, keys)| ItemMemo::keys(m.site_key, keys));
+        let old = memo.map(|(m, _)| m.take_items()).unwrap_or_default();
+        Items {
+            env,
+            made,
+            keys,
+            old,
+        }
     }
 
     /// Page `i` as a list item.
-    pub(super) fn get(&self, i: usize) -> ItemCtx {
-        self.made[i].get_or_init(|| item(self.env, i)).clone()
+    pub(super) fn get(&self, i: usize) -> tera::Value {
+        let made = || {
+            let kept = self.keys.as_ref().and_then(|k| self.old.get(k[i]));
+            kept.unwrap_or_else(|| tera::Value::from_serializable(&item(self.env, i)))
+        };
+        self.made[i].get_or_init(made).clone()
+    }
+
+    /// Give the memo this build's items (those made, and the last build's
+    /// still current), for the next build.
+    fn finish(self) {
+        let (Some(memo), Some(keys)) = (self.env.lists, self.keys) else {
+            return;
+        };
+        let made = self.made.into_iter().map(OnceLock::into_inner).collect();
+        memo.keep_items(self.old.next(&keys, made));
+    }
+}
+
+/// The list items of a build by key (a page's dependency key with the
+/// site context's, so an item is only taken for a page that would render
+/// the same), for the next build of `serve`.
+#[derive(Default)]
+pub struct ItemMemo(HashMap<Key, tera::Value>);
+
+impl ItemMemo {
+    /// Each page's key in the memo, from its dependency key.
+    fn keys(site_key: Key, page_keys: &[Key]) -> Vec<Key> {
+        (page_keys.iter())
+            .map(|&k| KeyHasher::default().key(site_key).key(k).finish())
+            .collect()
+    }
+
+    /// The item kept under `key`.
+    fn get(&self, key: Key) -> Option<tera::Value> {
+        self.0.get(&key).cloned()
+    }
+
+    /// The memo of the next build: each page's item made by this build, or
+    /// else the one kept under its key; the items of pages gone are dropped.
+    fn next(mut self, keys: &[Key], made: Vec<Option<tera::Value>>) -> ItemMemo {
+        let mut next = HashMap::with_capacity(keys.len());
+        for (&k, v) in keys.iter().zip(made) {
+            if let Some(v) = v.or_else(|| self.0.remove(&k)) {
+                next.insert(k, v);
+            }
+        }
+        ItemMemo(next)
     }
 }
 
@@ -419,4 +485,42 @@ fn section_title(site: &Site, sec: &str) -> String {
         .get(sec)
         .map(|s| s.title.clone())
         .unwrap_or_else(|| crate::model::capitalise(sec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(s: &str) -> tera::Value {
+        tera::Value::from(s)
+    }
+
+    #[test]
+    fn an_item_is_keyed_by_its_page_and_the_site_context() {
+        let a = ItemMemo::keys(1, &[10, 11]);
+        assert_eq!(a.len(), 2);
+        assert_ne!(a[0], a[1]);
+        assert_eq!(a, ItemMemo::keys(1, &[10, 11]));
+        // Another site context: no item of the last build is taken.
+        let b = ItemMemo::keys(2, &[10, 11]);
+        assert!(a.iter().all(|k| !b.contains(k)));
+    }
+
+    #[test]
+    fn the_next_memo_holds_each_page_made_or_kept_and_drops_the_rest() {
+        let old = ItemMemo(HashMap::from([
+            (1, value("kept")),
+            (2, value("stale")),
+            (3, value("gone")),
+        ]));
+        assert_eq!(old.get(1).map(|v| v.to_string()).as_deref(), Some("kept"));
+        assert!(old.get(4).is_none());
+        // Page keys 1 (not shown this build), 2 (made again) and 5 (new, not shown).
+        let next = old.next(&[1, 2, 5], vec![None, Some(value("fresh")), None]);
+        assert_eq!(next.0.len(), 2);
+        assert_eq!(next.get(1).map(|v| v.to_string()).as_deref(), Some("kept"));
+        assert_eq!(next.get(2).map(|v| v.to_string()).as_deref(), Some("fresh"));
+        assert!(next.get(3).is_none(), "its page is gone");
+        assert!(next.get(5).is_none(), "never made");
+    }
 }

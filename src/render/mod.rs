@@ -74,8 +74,9 @@ use crate::model::Site;
 
 pub use engine::{
     duplicate_output, duplicate_outputs, render, render_into, ListMemo, Renderer, SiteBytes,
-    SiteFile,
+    SiteFile, Templates,
 };
+pub use list::ItemMemo;
 pub use site::base_path;
 
 // What the body finisher (`html`) uses of its siblings, by these paths.

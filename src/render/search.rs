@@ -381,22 +381,26 @@ fn shard_path(prefix: &str, n: usize) -> String {
 /// its entry shards.
 pub(super) fn search_files(env: &Env) -> Vec<SiteFile> {
     let site = env.input.site;
-    let lines: Vec<Arc<[u8]>> = (0..site.pages.len())
+    // Each entry with where its words start and how many it has, found in
+    // parallel (`serve` does this on every rebuild, for every page).
+    let lines: Vec<(Arc<[u8]>, usize, usize)> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| entry_line(env, i))
         .filter(|l| !l.is_empty())
-        .collect();
-    let split: Vec<(&[u8], &[u8])> = lines
-        .iter()
         .map(|l| {
             let n = l.iter().position(|&b| b == b'\n').unwrap_or(l.len());
-            (&l[..n], l.get(n + 1..).unwrap_or_default())
+            let words = l.get(n + 1..).unwrap_or_default();
+            let count = words
+                .split(|&b| b == b' ')
+                .filter(|w| !w.is_empty())
+                .count();
+            (l, n, count)
         })
         .collect();
-    let postings: usize = split
-        .iter()
-        .map(|(_, w)| w.split(|&b| b == b' ').filter(|w| !w.is_empty()).count())
-        .sum();
+    let split: Vec<(&[u8], &[u8])> = (lines.iter())
+        .map(|(l, n, _)| (&l[..*n], l.get(n + 1..).unwrap_or_default()))
+        .collect();
+    let postings: usize = lines.iter().map(|(_, _, count)| count).sum();
     let terms = shard_count(postings, TERM_POSTINGS);
     let words: Vec<&[u8]> = split.iter().map(|(_, w)| *w).collect();
     let kept = env.lists.and_then(|memo| memo.terms());
@@ -413,13 +417,16 @@ pub(super) fn search_files(env: &Env) -> Vec<SiteFile> {
             })
             .collect(),
     };
-    for (k, chunk) in split.chunks(DOC_ENTRIES).enumerate() {
-        let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
-        shards.push(SiteFile::from(OutputFile {
-            path: shard_path(DOCS_PREFIX, k),
-            bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
-        }));
-    }
+    let docs: Vec<SiteFile> = (split.par_chunks(DOC_ENTRIES).enumerate())
+        .map(|(k, chunk)| {
+            let entries: Vec<&[u8]> = chunk.iter().map(|(e, _)| *e).collect();
+            SiteFile::from(OutputFile {
+                path: shard_path(DOCS_PREFIX, k),
+                bytes: doc_shard_json(k * DOC_ENTRIES, &entries),
+            })
+        })
+        .collect();
+    shards.extend(docs);
     let manifest = SearchManifest {
         version: INDEX_VERSION,
         entries: lines.len(),

@@ -43,7 +43,7 @@ pub(super) struct Env<'a> {
     /// The site context every template gets.
     pub(super) site: SiteCtx,
     /// The theme's templates, compiled.
-    pub(super) tera: tera::Tera,
+    pub(super) tera: std::sync::Arc<tera::Tera>,
     /// List pages rendered by an earlier build, when the incremental
     /// engine keeps them.
     pub(super) lists: Option<&'a super::ListMemo>,
