@@ -8,6 +8,7 @@
 //! accepted come from the enums' own serde names, so a new variant cannot
 //! be missed by the checks or their hints.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use std::collections::BTreeMap;
 
 use super::context::{hint, Cx};
@@ -27,8 +28,8 @@ use crate::parse::front_matter::{variants_of, RawJudged, RawRiskOfBias, RawTrial
     Hash,
     serde::Serialize,
     serde::Deserialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Judgement {
@@ -52,8 +53,8 @@ pub enum Judgement {
     Hash,
     serde::Serialize,
     serde::Deserialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum BiasDomain {
@@ -70,7 +71,7 @@ pub enum BiasDomain {
 }
 
 /// One domain's judgement with the author's support for it.
-#[derive(Debug, Clone, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct DomainJudgement {
     /// Which domain.
     pub domain: BiasDomain,
@@ -81,7 +82,7 @@ pub struct DomainJudgement {
 }
 
 /// A risk-of-bias assessment.
-#[derive(Debug, Clone, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct RiskOfBias {
     /// The tool (`RoB 2`).
     pub tool: String,

@@ -1,19 +1,11 @@
 //! Dates as authors write them: a day, a month or a year.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use std::fmt;
 
 /// A calendar date with optional month and day (`2024-11`, `2016`).
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
 )]
 pub struct Date {
     /// Year.

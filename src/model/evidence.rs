@@ -4,6 +4,7 @@
 //! lead to are the analyse stage's; the wording of a certainty is
 //! [`crate::present`]'s.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use serde::Serialize;
 
 use super::context::{hint, Cx};
@@ -17,7 +18,7 @@ pub const DEFAULT_ALPHA: f64 = 0.05;
 pub const DEFAULT_BETA: f64 = 0.20;
 
 /// The stated assumptions of a trial sequential analysis.
-#[derive(Debug, Clone, Copy, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, BorshSerialize, BorshDeserialize)]
 pub struct TsaSpec {
     /// Control event proportion.
     pub control_risk: f64,
@@ -32,7 +33,7 @@ pub struct TsaSpec {
 }
 
 /// The heterogeneity correction of the information size.
-#[derive(Debug, Clone, Copy, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, BorshSerialize, BorshDeserialize)]
 pub enum Correction {
     /// D² computed from the pooled trials (Wetterslev et al. 2009).
     Diversity,
@@ -51,8 +52,8 @@ pub enum Correction {
     Ord,
     Serialize,
     serde::Deserialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Certainty {
@@ -88,16 +89,7 @@ impl Certainty {
 
 /// A GRADE domain for which certainty is rated down.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, BorshSerialize, BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
@@ -139,7 +131,7 @@ impl Domain {
 }
 
 /// One reason for rating down.
-#[derive(Debug, Clone, PartialEq, Serialize, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, BorshSerialize, BorshDeserialize)]
 pub struct RatedDown {
     /// The domain.
     pub domain: Domain,
@@ -150,7 +142,7 @@ pub struct RatedDown {
 }
 
 /// The author's part of a summary of findings.
-#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, BorshSerialize, BorshDeserialize)]
 pub struct SofSpec {
     /// An assumed control risk the author gives.
     pub control_risk: Option<f64>,

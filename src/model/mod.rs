@@ -56,13 +56,14 @@ pub use evidence::{
 pub use registry::{PostedEvent, PostedOutcome, PostedResults, RegisteredOutcome, Source};
 pub use site::{build, build_owned, build_with, unsafe_html, Overrides, PageOut};
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use std::collections::BTreeMap;
 
 use crate::parse::front_matter::{RawDesign, RawPopulation};
 use crate::parse::markdown::Markdown;
 
 /// The site: configuration, pages and section headers.
-#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Default, BorshSerialize, BorshDeserialize)]
 pub struct Site {
     /// From `content/_index.md`, overridden by the command line.
     pub config: SiteConfig,
@@ -75,9 +76,7 @@ pub struct Site {
 }
 
 /// Site configuration.
-#[derive(
-    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Default, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct SiteConfig {
     /// Site title.
     pub title: String,
@@ -125,7 +124,7 @@ pub const MAX_PATIENTS_PER_ARM: u64 = 1_000_000_000;
 pub const DEFAULT_PAGINATE_BY: usize = 50;
 
 /// A section's own page (`content/<section>/_index.md`).
-#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Default, BorshSerialize, BorshDeserialize)]
 pub struct Section {
     /// Heading of the section's list page.
     pub title: String,
@@ -136,7 +135,7 @@ pub struct Section {
 }
 
 /// One page of the site.
-#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub struct Page {
     /// Identifier used in references: the last URL segment (`leopards`).
     pub id: String,
@@ -175,7 +174,7 @@ pub struct Page {
 }
 
 /// The kinds of page.
-#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub enum PageKind {
     /// A trial (or a registry record without results).
     Trial(Box<Trial>),
@@ -188,16 +187,7 @@ pub enum PageKind {
 }
 
 /// How an appraisal is written.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Style {
     /// Informal blog post.
@@ -207,7 +197,7 @@ pub enum Style {
 }
 
 /// An appraisal: prose about trials.
-#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub struct Appraisal {
     /// Trial ids it discusses, with the (line, column) of each reference.
     pub trials: Vec<(String, (usize, usize))>,
@@ -216,7 +206,7 @@ pub struct Appraisal {
 }
 
 /// A topic: trials gathered by list or tag, and analyses over them.
-#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Default, BorshSerialize, BorshDeserialize)]
 pub struct Topic {
     /// Trial ids listed explicitly, with positions.
     pub trials: Vec<(String, (usize, usize))>,
@@ -227,7 +217,7 @@ pub struct Topic {
 }
 
 /// An analysis declared in a topic's front matter.
-#[derive(Debug, Clone, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub struct AnalysisSpec {
     /// Identifier.
     pub id: String,
@@ -254,7 +244,7 @@ pub struct AnalysisSpec {
 }
 
 /// A trial.
-#[derive(Debug, Clone, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, Default, BorshSerialize, BorshDeserialize)]
 pub struct Trial {
     /// Acronym.
     pub acronym: String,
@@ -332,9 +322,7 @@ impl Trial {
 }
 
 /// A registry id with its link.
-#[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Registration {
     /// `NCT04728932`.
     pub id: String,
@@ -343,9 +331,7 @@ pub struct Registration {
 }
 
 /// What a registry record says.
-#[derive(
-    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Default, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Registry {
     /// Status (Recruiting...).
     pub status: Option<String>,
@@ -399,9 +385,7 @@ pub struct Registry {
 }
 
 /// Where a trial was published.
-#[derive(
-    Debug, Clone, Default, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Default, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Publication {
     /// Journal.
     pub journal: Option<String>,
@@ -450,9 +434,7 @@ fn is_et_al(a: &str) -> bool {
 }
 
 /// An arm.
-#[derive(
-    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Arm {
     /// Identifier.
     pub id: String,
@@ -476,8 +458,8 @@ pub struct Arm {
     PartialOrd,
     Ord,
     serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -492,16 +474,7 @@ pub enum Role {
 }
 
 /// Which way is good.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// Fewer events / lower values are better (death, SOFA).
@@ -522,8 +495,8 @@ pub enum Direction {
     Hash,
     serde::Serialize,
     serde::Deserialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 pub enum Measure {
     /// Risk ratio.
@@ -613,9 +586,7 @@ impl std::fmt::Display for Measure {
 }
 
 /// A p value as printed: `0.43`, `<0.001`, `>0.99`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct PValue {
     /// The number.
     pub value: f64,
@@ -641,9 +612,7 @@ impl std::fmt::Display for PValue {
 }
 
 /// An effect as the paper reported it.
-#[derive(
-    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Reported {
     /// Measure.
     pub measure: Measure,
@@ -664,16 +633,7 @@ pub struct Reported {
 }
 
 /// Events and total in one arm.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct Count {
     /// Patients with the event.
     pub events: u64,
@@ -682,9 +642,7 @@ pub struct Count {
 }
 
 /// Mean, SD and n in one arm.
-#[derive(
-    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct MeanSd {
     /// Mean.
     pub mean: f64,
@@ -695,9 +653,7 @@ pub struct MeanSd {
 }
 
 /// Median and IQR in one arm.
-#[derive(
-    Debug, Clone, Copy, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct MedianIqr {
     /// Median.
     pub median: f64,
@@ -710,7 +666,7 @@ pub struct MedianIqr {
 }
 
 /// Per-arm data of an outcome, one entry per arm in arm order (None: not reported for that arm).
-#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, BorshSerialize, BorshDeserialize)]
 pub enum OutcomeData {
     /// Events/total.
     Binary(Vec<Option<Count>>),
@@ -723,7 +679,7 @@ pub enum OutcomeData {
 }
 
 /// An outcome.
-#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, BorshSerialize, BorshDeserialize)]
 pub struct Outcome {
     /// Identifier.
     pub id: String,

@@ -14,6 +14,7 @@ use crate::diag::did_you_mean;
 use crate::parse::front_matter::{
     RawOutcome, RawRegisteredOutcome, RawRegistryOutcome, RawRegistryResults, RawTrial, RawWhole,
 };
+use borsh::{BorshDeserialize, BorshSerialize};
 
 /// Where an outcome's arm data came from.
 #[derive(
@@ -26,8 +27,8 @@ use crate::parse::front_matter::{
     Ord,
     Default,
     serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    BorshSerialize,
+    BorshDeserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
@@ -39,7 +40,7 @@ pub enum Source {
 }
 
 /// An outcome as registered.
-#[derive(Debug, Clone, PartialEq, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, BorshSerialize, BorshDeserialize)]
 pub struct RegisteredOutcome {
     /// The measure, as the registry words it.
     pub measure: String,
@@ -50,7 +51,7 @@ pub struct RegisteredOutcome {
 }
 
 /// Results posted on the registry, arm data in the trial's arm order.
-#[derive(Debug, Clone, PartialEq, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, BorshSerialize, BorshDeserialize)]
 pub struct PostedResults {
     /// The registry's group title per arm id, as written.
     pub groups: Vec<(String, String)>,
@@ -68,7 +69,7 @@ pub struct PostedResults {
 }
 
 /// One outcome measure posted on the registry.
-#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, BorshSerialize, BorshDeserialize)]
 pub struct PostedOutcome {
     /// The measure's title, as posted.
     pub title: String,
@@ -95,7 +96,7 @@ pub struct PostedOutcome {
 }
 
 /// One adverse event posted on the registry.
-#[derive(Debug, Clone, PartialEq, borsh::BorshSerialize, borsh::BorshDeserialize)]
+#[derive(Debug, Clone, PartialEq, BorshSerialize, BorshDeserialize)]
 pub struct PostedEvent {
     /// The event term.
     pub term: String,

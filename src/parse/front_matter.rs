@@ -9,6 +9,7 @@
 //! takes are collected (with serde_ignored) so they can become "did you
 //! mean" warnings instead of being silently dropped.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -572,9 +573,7 @@ pub struct RawPublication {
 }
 
 /// How the trial was run.
-#[derive(
-    Debug, Clone, PartialEq, Deserialize, Default, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default, BorshSerialize, BorshDeserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawDesign {
     /// randomised, quasi-randomised, non-randomised.
@@ -600,9 +599,7 @@ pub struct RawDesign {
 }
 
 /// Who was studied.
-#[derive(
-    Debug, Clone, PartialEq, Deserialize, Default, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default, BorshSerialize, BorshDeserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawPopulation {
     /// One sentence.

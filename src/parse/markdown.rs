@@ -221,6 +221,18 @@ impl serde::Serialize for TypedNumbers {
     /// As one byte string of their postcard encoding, so that reading them
     /// back can leave them encoded.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Still encoded as read from the cache: those bytes are the encoding.
+        if let NumbersRepr::Encoded {
+            buf,
+            start,
+            end,
+            done,
+        } = &self.0
+        {
+            if done.get().is_none() {
+                return s.serialize_bytes(&buf[*start..*end]);
+            }
+        }
         let bytes = postcard::to_stdvec(&**self).map_err(serde::ser::Error::custom)?;
         s.serialize_bytes(&bytes)
     }

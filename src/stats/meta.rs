@@ -9,6 +9,7 @@
 //! Results are reported on the natural scale (ratios exponentiated) together
 //! with the analysis-scale estimate and standard error.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -38,15 +39,7 @@ pub enum BinaryMeasure {
 
 /// Common-effect (fixed-effect) or random-effects model.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, BorshSerialize, BorshDeserialize,
 )]
 pub enum Model {
     /// Common effect ("fixed effect" in RevMan 5).
@@ -57,15 +50,7 @@ pub enum Model {
 
 /// Method of the common-effect estimate for 2x2 data.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, BorshSerialize, BorshDeserialize,
 )]
 pub enum CommonMethod {
     /// Inverse-variance weights 1/vi.
@@ -77,15 +62,7 @@ pub enum CommonMethod {
 
 /// Estimator of the between-study variance τ².
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, BorshSerialize, BorshDeserialize,
 )]
 pub enum Tau2Estimator {
     /// DerSimonian & Laird (1986) method of moments.
@@ -98,15 +75,7 @@ pub enum Tau2Estimator {
 
 /// Confidence interval of the random-effects mean.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, BorshSerialize, BorshDeserialize,
 )]
 pub enum RandomCi {
     /// Wald: μ ± z·SE, SE = 1/√Σw*.
@@ -132,9 +101,7 @@ pub enum Preset {
 }
 
 /// Settings of a meta-analysis.
-#[derive(
-    Debug, Clone, PartialEq, serde::Serialize, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, BorshSerialize, BorshDeserialize)]
 pub struct MetaSettings {
     /// Name shown under the plot, e.g. "cochrane-2025" or "REML".
     pub name: String,
