@@ -746,3 +746,71 @@ fn a_body_damaged_in_the_cache_is_an_error_not_an_empty_page() {
         )]
     );
 }
+
+/// A cached build into `root/public` with `build --drafts` (`drafts`) or
+/// without, and what a clean build with the same options writes.
+fn cached_and_clean(root: &Path, drafts: bool) -> (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+    let r = pipeline::build_cached(&Options {
+        output: Some(root.join("public")),
+        keep_files: false,
+        cache: true,
+        drafts,
+        unreleased: drafts,
+        ..Options::in_memory(root.to_path_buf())
+    });
+    assert!(!r.failed(), "{}", r.diagnostics);
+    let s = appraise::discover::discover(root).0;
+    let opts = Options {
+        drafts,
+        unreleased: drafts,
+        ..Options::in_memory("/nonexistent".into())
+    };
+    let clean = pipeline::build_sources(&s, Diagnostics::new(), &opts);
+    assert!(!clean.diagnostics.has_errors(), "{}", clean.diagnostics);
+    let files = clean
+        .output
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    (output(root), files)
+}
+
+#[test]
+fn a_cached_build_follows_drafts_switched_on_and_off() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let s = example();
+    put_site(&s, root);
+    // A draft trial: the LeoPARDS appraisal under another name, marked draft.
+    let leo = s
+        .files
+        .iter()
+        .find(|f| f.rel_path == "content/trials/leopards/index.md");
+    let text = String::from_utf8(leo.expect("the example has LeoPARDS").bytes.clone()).unwrap();
+    let draft = text.replacen("---\n", "---\ndraft: true\n", 1).replacen(
+        "title: \"LeoPARDS:",
+        "title: \"Draft LeoPARDS:",
+        1,
+    );
+    // The bundle's other files (its outcome data) go with it.
+    for f in s.files.iter() {
+        if let Some(rest) = f.rel_path.strip_prefix("content/trials/leopards/") {
+            let to = root.join("content/trials/zz-draft").join(rest);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, &f.bytes).unwrap();
+        }
+    }
+    std::fs::write(root.join("content/trials/zz-draft/index.md"), draft).unwrap();
+    settle();
+    let page = "trials/zz-draft/index.html";
+    let has = |t: &[(String, Vec<u8>)]| t.iter().any(|(p, _)| p == page);
+    for (k, drafts) in [false, true, false, true].into_iter().enumerate() {
+        let (got, want) = cached_and_clean(root, drafts);
+        assert_eq!(
+            has(&want),
+            drafts,
+            "the clean build's draft page, build {k}"
+        );
+        assert_same(&got, &want, &format!("build {k} (drafts {drafts})"));
+    }
+}
