@@ -59,7 +59,7 @@ pub const DIR: &str = ".appraise-cache";
 pub const FILE: &str = "build.json";
 
 /// The version of the file's format.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A file's size and modification time, as the file system gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,7 +207,7 @@ pub fn shard_of(path: &str) -> usize {
 }
 
 /// The version of the shards' format.
-const SOURCES_FORMAT: u32 = 5;
+const SOURCES_FORMAT: u32 = 6;
 
 /// What the file system says of a source file when it is listed, without
 /// reading it: size, modification time, status-change time and inode. An
@@ -632,7 +632,7 @@ pub const LISTS_FILE: &str = "lists.bin";
 const LISTS_MAGIC: &[u8] = b"appraise list memo\n";
 
 /// The version of [`LISTS_FILE`]'s format.
-const LISTS_FORMAT: u32 = 1;
+const LISTS_FORMAT: u32 = 2;
 
 /// The list memo of the last `build --cache` (see
 /// [`crate::render::ListMemo`]): the list pages, search entries and home
