@@ -211,8 +211,19 @@ impl<'a> Hyper<'a> {
                 p_value: 1.0,
             }));
         }
-        let (first, last) = (h.first_above(mode) as f64, h.last_above(mode) as f64);
-        Some(Setup::Tails(h, first, last))
+        let x = t.exp_events;
+        let (lo, hi) = (lo as u64, hi as u64);
+        // The observed table lies just outside the run of likelier tables
+        // on its side of the mode, and the other end of that run is
+        // usually about as far from the mode on the other side.
+        let (first, last) = if x < mode {
+            let mirror = mode.saturating_add(mode - x);
+            (h.edge_near(lo, mode, x + 1), h.edge_from(hi, mode, mirror))
+        } else {
+            let mirror = mode.saturating_sub(x - mode);
+            (h.edge_from(lo, mode, mirror), h.edge_near(hi, mode, x - 1))
+        };
+        Some(Setup::Tails(h, first as f64, last as f64))
     }
 
     /// Log of the hypergeometric probability of `x` events in the
@@ -223,32 +234,64 @@ impl<'a> Hyper<'a> {
         f.ln_choose(self.ln_arms.0, n1, x) + f.ln_choose(self.ln_arms.1, n2, m - x) - self.ln_all
     }
 
-    /// First x in [lo, mode] more likely than the observed table (`lf` is
-    /// non-decreasing there and `lf(mode)` is above).
-    fn first_above(&self, mode: u64) -> u64 {
-        self.edge(self.lo as u64, mode)
-    }
-
-    /// Last x in [mode, hi] more likely than the observed table (`lf` is
-    /// non-increasing there and `lf(mode)` is above).
-    fn last_above(&self, mode: u64) -> u64 {
-        self.edge(self.hi as u64, mode)
-    }
-
-    /// Bisection between `out` (an end of the range) and `inside` (where
-    /// `lf` > thr) for the x nearest `out` with `lf` > thr.
-    fn edge(&self, mut out: u64, mut inside: u64) -> u64 {
-        if self.lf(out) > self.thr {
-            return out;
+    /// [`Hyper::edge_from`] when `near`, next to the observed table on the
+    /// mode's side, is likelier than it (one `lf` in the usual case: every
+    /// table further out is then at most as likely as the observed one).
+    fn edge_near(&self, end: u64, mode: u64, near: u64) -> u64 {
+        if self.lf(near) > self.thr {
+            near
+        } else {
+            self.edge_from(end, mode, near)
         }
-        // 64 halvings cover any range of whole numbers (halving as f64 did:
-        // ⌊(a + b)/2⌋, exact below 2⁵³).
-        for _ in 0..64 {
-            let (a, b) = (out.min(inside), out.max(inside));
-            if b - a <= 1 {
-                break;
+    }
+
+    /// The x between `mode` and `end` (an end of the range) nearest `end`
+    /// with `lf` > thr, given that `lf(mode)` is above it and that `lf`
+    /// falls from the mode towards `end`: gallops from `guess` until the
+    /// edge is bracketed, then bisects. A guess near the edge takes a few
+    /// `lf`s; any guess gives the same x.
+    fn edge_from(&self, end: u64, mode: u64, guess: u64) -> u64 {
+        let outward = end >= mode;
+        // x moved by d towards `end` (towards the mode for negative d),
+        // kept between the two.
+        let step_to = |x: u64, d: i64| -> u64 {
+            let (a, b) = (mode.min(end) as i64, mode.max(end) as i64);
+            let y = if outward { x as i64 + d } else { x as i64 - d };
+            y.clamp(a, b) as u64
+        };
+        let guess = step_to(guess, 0);
+        let (mut inside, mut out);
+        let mut step = 1i64;
+        if self.lf(guess) > self.thr {
+            inside = guess;
+            loop {
+                if inside == end {
+                    return end;
+                }
+                let cand = step_to(inside, step);
+                if self.lf(cand) > self.thr {
+                    inside = cand;
+                    step = step.saturating_mul(2);
+                } else {
+                    out = cand;
+                    break;
+                }
             }
-            let mid = a + (b - a) / 2;
+        } else {
+            out = guess;
+            loop {
+                let cand = step_to(out, -step);
+                if cand == mode || self.lf(cand) > self.thr {
+                    inside = cand;
+                    break;
+                }
+                out = cand;
+                step = step.saturating_mul(2);
+            }
+        }
+        // Bisect: lf(inside) > thr >= lf(out).
+        while inside.abs_diff(out) > 1 {
+            let mid = inside.min(out) + inside.abs_diff(out) / 2;
             if self.lf(mid) > self.thr {
                 inside = mid;
             } else {
@@ -468,20 +511,15 @@ fn linear_steps(t: &TwoByTwo) -> u64 {
     }
 }
 
-/// Smallest k in 1..=max_k with `pred(k)` true, scanning linearly up to
-/// `linear` (see [`linear_steps`]), then galloping and bisecting.
-fn first_k(max_k: u64, linear: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
-    let lin = max_k.min(linear);
-    for k in 1..=lin {
-        if pred(k) {
-            return Some(k);
-        }
-    }
-    if max_k <= lin {
+/// Past `lo` (where `pred` is false, as for every k below it): the smallest
+/// k in lo+1..=max_k with `pred(k)` true by galloping and bisecting, which
+/// assumes `pred` stays true once it is (see [`LINEAR_STEPS`]).
+fn gallop(lo: u64, max_k: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
+    if max_k <= lo {
         return None;
     }
-    let mut lo = lin; // pred(lo) false
-    let mut step = lin.max(1);
+    let mut lo = lo;
+    let mut step = lo.max(1);
     let hi = loop {
         let cand = lo.saturating_add(step).min(max_k);
         if pred(cand) {
@@ -503,6 +541,32 @@ fn first_k(max_k: u64, linear: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
         }
     }
     Some(b)
+}
+
+/// The smallest k over several directions (`rooms[d]`: the most changes
+/// direction d allows) with `pred(d, k)` true. Single steps first, up to
+/// `linear` (see [`linear_steps`]), k = 1, 2, … in every direction at once,
+/// so the search ends at the smallest k instead of walking a direction
+/// that needs many more changes (or none) to its end first. Only when no
+/// direction settles within the single steps does each direction gallop
+/// on ([`gallop`]), in order, capped by the best found so far.
+fn first_k_of(rooms: &[u64], linear: u64, pred: impl Fn(usize, u64) -> bool) -> Option<u64> {
+    let lin = rooms.iter().copied().max().unwrap_or(0).min(linear);
+    for k in 1..=lin {
+        for (d, &room) in rooms.iter().enumerate() {
+            if k <= room && pred(d, k) {
+                return Some(k);
+            }
+        }
+    }
+    let mut best: Option<u64> = None;
+    for (d, &room) in rooms.iter().enumerate() {
+        let cap = best.map_or(room, |b| room.min(b.saturating_sub(1)));
+        if let Some(k) = gallop(lin.min(cap), cap, |k| pred(d, k)) {
+            best = Some(best.map_or(k, |b| b.min(k)));
+        }
+    }
+    best
 }
 
 /// Fragility index (Walsh et al. 2014, J Clin Epidemiol 67:622).
@@ -544,30 +608,24 @@ fn fragility_given(t: &TwoByTwo, p: f64) -> Option<u64> {
     };
     let exp_below = !crossed(t, true);
     let ctl_below = !crossed(t, false);
-    let try_exp = || {
-        let room = t.exp_total - t.exp_events;
-        first_k(room, linear_steps(t), |k| {
-            let mut u = *t;
+    let exp_room = t.exp_total - t.exp_events;
+    let ctl_room = t.ctl_total - t.ctl_events;
+    // Changes go into the arm with fewer events, into both when they tie.
+    let rooms = match t.exp_events.cmp(&t.ctl_events) {
+        std::cmp::Ordering::Less => [exp_room, 0],
+        std::cmp::Ordering::Greater => [0, ctl_room],
+        std::cmp::Ordering::Equal => [exp_room, ctl_room],
+    };
+    first_k_of(&rooms, linear_steps(t), |d, k| {
+        let mut u = *t;
+        if d == 0 {
             u.exp_events += k;
             (exp_below && crossed(&u, true)) || !fisher_below(&u, &lnf, 0.05)
-        })
-    };
-    let try_ctl = || {
-        let room = t.ctl_total - t.ctl_events;
-        first_k(room, linear_steps(t), |k| {
-            let mut u = *t;
+        } else {
             u.ctl_events += k;
             (ctl_below && crossed(&u, false)) || !fisher_below(&u, &lnf, 0.05)
-        })
-    };
-    match t.exp_events.cmp(&t.ctl_events) {
-        std::cmp::Ordering::Less => try_exp(),
-        std::cmp::Ordering::Greater => try_ctl(),
-        std::cmp::Ordering::Equal => match (try_exp(), try_ctl()) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        },
-    }
+        }
+    })
 }
 
 /// Reverse fragility index for a non-significant result (the idea of Khan et
@@ -592,30 +650,19 @@ fn reverse_given(t: &TwoByTwo, p: f64) -> Option<u64> {
     }
     let lnf = LnFact::upto(t.exp_total + t.ctl_total);
     let sig = |u: &TwoByTwo| fisher_below(u, &lnf, 0.05);
-    // (room to move, change to apply). The best count found so far caps the
-    // later searches, so a direction that needs more changes than an
-    // earlier one is abandoned early (the result is the same minimum).
+    // (room to move, change to apply) of each arm and direction.
     let moves: [(u64, fn(&mut TwoByTwo, u64)); 4] = [
         (t.exp_total - t.exp_events, |u, k| u.exp_events += k),
         (t.exp_events, |u, k| u.exp_events -= k),
         (t.ctl_total - t.ctl_events, |u, k| u.ctl_events += k),
         (t.ctl_events, |u, k| u.ctl_events -= k),
     ];
-    let mut best: Option<u64> = None;
-    for (room, apply) in moves {
-        let cap = best.map_or(room, |b| room.min(b.saturating_sub(1)));
-        if cap == 0 {
-            continue;
-        }
-        if let Some(k) = first_k(cap, linear_steps(t), |k| {
-            let mut u = *t;
-            apply(&mut u, k);
-            sig(&u)
-        }) {
-            best = Some(best.map_or(k, |b| b.min(k)));
-        }
-    }
-    best
+    let rooms = moves.map(|(room, _)| room);
+    first_k_of(&rooms, linear_steps(t), |d, k| {
+        let mut u = *t;
+        (moves[d].1)(&mut u, k);
+        sig(&u)
+    })
 }
 
 /// The fragility index of a table significant by Fisher's test, or the
@@ -718,5 +765,38 @@ mod ln_fact_tests {
         assert!((small.get(5) - 120f64.ln()).abs() < 1e-12);
         assert!((small.get(20) - ln_gamma(21.0)).abs() < 1e-9);
         assert!(LnFact::upto(LnFact::MAX + 1).blocks.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The galloping edge search lands where a scan of every table
+        /// does, from any guess.
+        #[test]
+        fn edges_from_any_guess_match_a_scan(
+            (a, n1, c, n2) in (1u64..300, 1u64..300)
+                .prop_flat_map(|(n1, n2)| (0..=n1, Just(n1), 0..=n2, Just(n2))),
+            guess_frac in 0.0f64..=1.0,
+        ) {
+            let t = TwoByTwo::new(a, n1, c, n2).unwrap();
+            let lnf = LnFact::upto(n1 + n2);
+            let Some(Setup::Tails(h, first, last)) = Hyper::setup(&t, &lnf) else {
+                return Ok(());
+            };
+            let (lo, hi) = (h.lo as u64, h.hi as u64);
+            let mode = (((h.m + 1.0) * (h.n1 + 1.0)) / (h.n1 + h.n2 + 2.0)).floor().clamp(h.lo, h.hi) as u64;
+            let above = |x: u64| h.lf(x) > h.thr;
+            let want_first = (lo..=mode).find(|&x| above(x)).unwrap();
+            let want_last = (mode..=hi).rev().find(|&x| above(x)).unwrap();
+            prop_assert_eq!(first as u64, want_first);
+            prop_assert_eq!(last as u64, want_last);
+            let guess = lo + ((hi - lo) as f64 * guess_frac) as u64;
+            prop_assert_eq!(h.edge_from(lo, mode, guess), want_first);
+            prop_assert_eq!(h.edge_from(hi, mode, guess), want_last);
+        }
     }
 }

@@ -1256,6 +1256,92 @@ fn arb_table(max: u64) -> impl Strategy<Value = TwoByTwo> {
         .prop_map(|(a, n1, c, n2)| TwoByTwo::new(a, n1, c, n2).unwrap())
 }
 
+/// Fisher's p by `fisher_exact`, or `None` at a tie with α: a table of
+/// small counts can have p = 0.05 exactly (2/2 against 4/23: p = 15/300),
+/// which floating point puts on either side of 0.05 depending on how the
+/// terms are summed, so the brute-force searches below skip such tables.
+fn p_unless_tie(u: &TwoByTwo) -> Option<f64> {
+    let p = fisher_exact(u).unwrap().p_value;
+    ((p - 0.05).abs() >= 0.05e-9).then_some(p)
+}
+
+/// The first k in 1..=room whose table passes `hit`, by trying every k;
+/// `Err` when a table on the way ties with α.
+fn brute_first(room: u64, mut hit: impl FnMut(u64) -> Option<bool>) -> Result<Option<u64>, ()> {
+    for k in 1..=room {
+        match hit(k) {
+            None => return Err(()),
+            Some(true) => return Ok(Some(k)),
+            Some(false) => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The fragility index by brute force (every k, `fisher_exact` on each
+/// table): the arm with fewer events (both on a tie) gains events until
+/// p >= 0.05 or its risk reaches the other arm's. `Err` at a tie with α.
+fn brute_fragility(t: &TwoByTwo) -> Result<Option<u64>, ()> {
+    if p_unless_tie(t).ok_or(())? >= 0.05 {
+        return Ok(None);
+    }
+    let at_least = |a: u64, n: u64, b: u64, m: u64| a as u128 * m as u128 >= b as u128 * n as u128;
+    let mut best = None;
+    for exp_arm in [true, false] {
+        let (mine, mine_n, other, other_n) = if exp_arm {
+            (t.exp_events, t.exp_total, t.ctl_events, t.ctl_total)
+        } else {
+            (t.ctl_events, t.ctl_total, t.exp_events, t.exp_total)
+        };
+        if mine > other {
+            continue;
+        }
+        let was_at_least = at_least(mine, mine_n, other, other_n);
+        let hit = brute_first(mine_n - mine, |k| {
+            let mut u = *t;
+            if exp_arm {
+                u.exp_events += k;
+            } else {
+                u.ctl_events += k;
+            }
+            if !was_at_least && at_least(mine + k, mine_n, other, other_n) {
+                return Some(true);
+            }
+            Some(p_unless_tie(&u)? >= 0.05)
+        })?;
+        best = match (best, hit) {
+            (Some(b), Some(h)) => Some(u64::min(b, h)),
+            (b, h) => b.or(h),
+        };
+    }
+    Ok(best)
+}
+
+/// The reverse fragility index by brute force: the fewest changes in one
+/// arm and one direction that give `fisher_exact` p < 0.05. `Err` at a
+/// tie with α.
+fn brute_reverse_fragility(t: &TwoByTwo) -> Result<Option<u64>, ()> {
+    if p_unless_tie(t).ok_or(())? < 0.05 {
+        return Ok(None);
+    }
+    let moves: [(u64, fn(&mut TwoByTwo, u64)); 4] = [
+        (t.exp_total - t.exp_events, |u, k| u.exp_events += k),
+        (t.exp_events, |u, k| u.exp_events -= k),
+        (t.ctl_total - t.ctl_events, |u, k| u.ctl_events += k),
+        (t.ctl_events, |u, k| u.ctl_events -= k),
+    ];
+    let mut best: Option<u64> = None;
+    for (room, apply) in moves {
+        let hit = brute_first(room, |k| {
+            let mut u = *t;
+            apply(&mut u, k);
+            Some(p_unless_tie(&u)? < 0.05)
+        })?;
+        best = best.into_iter().chain(hit).min();
+    }
+    Ok(best)
+}
+
 fn finite_or_none(e: Option<Effect>) -> bool {
     e.is_none_or(|e| {
         e.estimate.is_finite()
@@ -1331,6 +1417,15 @@ proptest! {
         if let Some(k) = reverse_fragility_index(&t) {
             prop_assert!(k >= 1);
         }
+    }
+
+    #[test]
+    fn fragility_searches_equal_brute_force(t in arb_table(150)) {
+        let (Ok(fi), Ok(rfi)) = (brute_fragility(&t), brute_reverse_fragility(&t)) else {
+            return Err(TestCaseError::reject("a table on the way has p = 0.05 exactly"));
+        };
+        prop_assert_eq!(fragility_index(&t), fi);
+        prop_assert_eq!(reverse_fragility_index(&t), rfi);
     }
 
     #[test]
