@@ -2,14 +2,18 @@
 //! fragility indices, which search for the smallest change of events that
 //! crosses p = 0.05 by running the test on many neighbouring tables.
 //!
-//! Two things keep the searches cheap without changing any result:
+//! What keeps the searches cheap without changing any result:
 //! - ln-factorials come from one process-wide table (`LnFact`), filled in
 //!   blocks on first use and shared by every search and thread;
 //! - a search only needs to know whether p is below 0.05, so
 //!   `fisher_below` stops summing a table's tails as soon as the partial
 //!   sum, or a bound on what remains, settles that with a wide margin; it
 //!   sums on to the same p as [`fisher_exact`] computes with the table
-//!   whenever the margin is not wide enough.
+//!   whenever the margin is not wide enough;
+//! - a search with several directions steps them all at once
+//!   (`first_k_of`), and each test finds the ends of its run of likelier
+//!   tables from the observed table (`Hyper::edge_near`,
+//!   `Hyper::edge_from`) instead of bisecting the whole range.
 //!
 //! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`.
 
@@ -175,7 +179,6 @@ impl<'a> Hyper<'a> {
         let n1 = t.exp_total as f64;
         let n2 = t.ctl_total as f64;
         let m = (t.exp_events + t.ctl_events) as f64;
-        let n = n1 + n2;
         let lo = (m - n2).max(0.0);
         let hi = m.min(n1);
         if lo >= hi {
@@ -203,8 +206,7 @@ impl<'a> Hyper<'a> {
         };
         h.l_obs = h.lf(t.exp_events);
         h.thr = h.l_obs + (1e-7f64).ln_1p();
-        // Mode of the hypergeometric distribution.
-        let mode = (((m + 1.0) * (n1 + 1.0)) / (n + 2.0)).floor().clamp(lo, hi) as u64;
+        let mode = h.mode();
         if h.lf(mode) <= h.thr {
             return Some(Setup::One(TestResult {
                 statistic: h.l_obs.exp(),
@@ -224,6 +226,14 @@ impl<'a> Hyper<'a> {
             (h.edge_from(lo, mode, mirror), h.edge_near(hi, mode, x - 1))
         };
         Some(Setup::Tails(h, first as f64, last as f64))
+    }
+
+    /// The mode of the distribution (a most likely x).
+    fn mode(&self) -> u64 {
+        let (n1, m, n) = (self.n1, self.m, self.n1 + self.n2);
+        (((m + 1.0) * (n1 + 1.0)) / (n + 2.0))
+            .floor()
+            .clamp(self.lo, self.hi) as u64
     }
 
     /// Log of the hypergeometric probability of `x` events in the
@@ -788,7 +798,7 @@ mod edge_tests {
                 return Ok(());
             };
             let (lo, hi) = (h.lo as u64, h.hi as u64);
-            let mode = (((h.m + 1.0) * (h.n1 + 1.0)) / (h.n1 + h.n2 + 2.0)).floor().clamp(h.lo, h.hi) as u64;
+            let mode = h.mode();
             let above = |x: u64| h.lf(x) > h.thr;
             let want_first = (lo..=mode).find(|&x| above(x)).unwrap();
             let want_last = (mode..=hi).rev().find(|&x| above(x)).unwrap();
