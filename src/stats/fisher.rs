@@ -15,7 +15,14 @@
 //!   tables from the observed table (`Hyper::edge_near`,
 //!   `Hyper::edge_from`) instead of bisecting the whole range.
 //!
-//! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`.
+//! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`,
+//! except for tables small enough to sum in whole numbers (C(n, m) below
+//! 2¹²¹): there p is the exact fraction of tables (`exact_fraction`),
+//! rounded once, and always on the side of 0.05 the fraction is on. A
+//! table such as 2/2 against 4/23 has p = 15/300 = 0.05 exactly, which the
+//! sum of logs put just under 0.05, calling it significant.
+//! No crate fits: `num-rational`/`num-bigint` would do the arithmetic, but
+//! the sums need only u128, a gcd and a tie rule, and no allocation.
 
 use std::sync::OnceLock;
 
@@ -139,8 +146,8 @@ struct Hyper<'a> {
 
 /// A table as Fisher's test sees it.
 enum Setup<'a> {
-    /// p is 1 without summing (one possible table, or the observed table is
-    /// as likely as the most likely one).
+    /// p without summing logs: 1 (one possible table, or the observed table
+    /// is as likely as the most likely one), or the exact fraction.
     One(TestResult),
     /// The distribution, and the first and last x more likely than the
     /// observed table.
@@ -429,6 +436,134 @@ fn geometric(term: f64, r: f64) -> f64 {
     }
 }
 
+/// Tables whose ln C(n, m) is below this try the exact sums (2¹²⁵: far
+/// above the 2¹²¹ [`exact_fraction`] accepts, so rounding in `ln_all`
+/// never decides which route a table takes).
+const EXACT_LN_GATE: f64 = 125.0 * std::f64::consts::LN_2;
+
+/// Largest C(n, m) summed exactly: 20 times it still fits in u128.
+const EXACT_MAX_ALL: u128 = 1 << 121;
+
+/// [`Hyper::setup`], with the exact fraction instead of the tails for a
+/// table small enough (see [`exact_fraction`]).
+fn prepare<'a>(t: &TwoByTwo, lnf: &'a LnFact) -> Option<Setup<'a>> {
+    let setup = Hyper::setup(t, lnf)?;
+    if let Setup::Tails(h, _, _) = &setup {
+        if h.ln_all < EXACT_LN_GATE {
+            if let Some(r) = exact_fraction(t).map(ExactP::result) {
+                return Some(Setup::One(r));
+            }
+        }
+    }
+    Some(setup)
+}
+
+/// Fisher's two-sided p of a table as a fraction of whole numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ExactP {
+    /// C(n1, a)·C(n2, c): the observed table's count.
+    pub observed: u128,
+    /// The counts of the tables at most (1 + 10⁻⁷) times as likely as the
+    /// observed one (the tolerance of [`fisher_exact`]), summed.
+    pub at_most: u128,
+    /// C(n1 + n2, a + c): every table with these margins.
+    pub all: u128,
+}
+
+impl ExactP {
+    /// p = `at_most` / `all` as one rounded division, placed on the side of
+    /// 0.05 the fraction is on (exactly 0.05 when it equals 1/20), so that
+    /// `p < 0.05` is the exact answer however the division rounds.
+    fn p(self) -> f64 {
+        let p = (self.at_most as f64 / self.all as f64).min(1.0);
+        // `all` < 2¹²¹, so 20 × `at_most` ≤ 20 × `all` fits.
+        match (20 * self.at_most).cmp(&self.all) {
+            std::cmp::Ordering::Less => p.min(0.05f64.next_down()),
+            std::cmp::Ordering::Equal => 0.05,
+            std::cmp::Ordering::Greater => p.max(0.05),
+        }
+    }
+
+    /// The test's result: p, and the observed table's probability.
+    fn result(self) -> TestResult {
+        TestResult {
+            statistic: self.observed as f64 / self.all as f64,
+            p_value: self.p(),
+        }
+    }
+}
+
+/// a·num/den for whole numbers whose quotient is whole, without the product
+/// a·num (`None` past u128).
+fn mul_div(a: u128, num: u128, den: u128) -> Option<u128> {
+    let g = gcd(a, den);
+    // den/g divides num, as a·num/den is whole and gcd(a/g, den/g) = 1.
+    (a / g).checked_mul(num / (den / g))
+}
+
+/// Greatest common divisor (Euclid).
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// C(n, k) in u128, `None` past it (at most 128 steps before that: C(n, j)
+/// ≥ 2ʲ while j ≤ n/2).
+fn choose(n: u128, k: u128) -> Option<u128> {
+    let k = k.min(n - k);
+    let mut c = 1u128;
+    for j in 0..k {
+        c = mul_div(c, n - j, j + 1)?;
+    }
+    Some(c)
+}
+
+/// Fisher's two-sided p of `t` counted in whole numbers, `None` for an
+/// invalid table or one whose C(n1 + n2, a + c) is 2¹²¹ or more (or would
+/// take more terms than that allows). Every table count C(n1, x)·C(n2, m − x)
+/// is at most C(n, m), which is their sum, so nothing overflows on the way.
+pub(crate) fn exact_fraction(t: &TwoByTwo) -> Option<ExactP> {
+    if !t.is_valid() {
+        return None;
+    }
+    let (n1, n2) = (t.exp_total as u128, t.ctl_total as u128);
+    let m = (t.exp_events + t.ctl_events) as u128;
+    let (lo, hi) = (m.saturating_sub(n2), m.min(n1));
+    if hi - lo > 128 {
+        // C(n, m) ≥ 2^(hi − lo) (Vandermonde, counting events or, when
+        // lo > 0, non-events): past the limit anyway.
+        return None;
+    }
+    let x_obs = t.exp_events as u128;
+    let observed = choose(n1, x_obs)?.checked_mul(choose(n2, m - x_obs)?)?;
+    // A whole table count at most observed × (1 + 10⁻⁷).
+    let limit = observed.checked_add(observed / 10_000_000)?;
+    let (mut a, mut b) = (choose(n1, lo)?, choose(n2, m - lo)?);
+    let (mut at_most, mut all) = (0u128, 0u128);
+    for x in lo..=hi {
+        let h = a.checked_mul(b)?;
+        all = all.checked_add(h)?;
+        if h <= limit {
+            at_most += h;
+        }
+        if all >= EXACT_MAX_ALL {
+            return None;
+        }
+        if x < hi {
+            // C(n1, x + 1) and C(n2, m − x − 1) from C(n1, x), C(n2, m − x).
+            a = mul_div(a, n1 - x, x + 1)?;
+            b = mul_div(b, m - x, n2 - (m - x) + 1)?;
+        }
+    }
+    Some(ExactP {
+        observed,
+        at_most,
+        all,
+    })
+}
+
 /// Fisher's exact test, two-sided: the sum of the hypergeometric
 /// probabilities of all tables with the same margins whose probability is
 /// ≤ the observed table's probability × (1 + 10⁻⁷) (Agresti 2002 §3.5.1;
@@ -437,6 +572,8 @@ fn geometric(term: f64, r: f64) -> f64 {
 /// Probabilities are computed on the log scale with `ln_gamma`, and only the
 /// two tails are summed (the distribution is unimodal), so counts of 10⁹
 /// are fine. The statistic field holds the observed table's probability.
+/// Tables small enough to count in whole numbers get the exact fraction
+/// instead (see the module doc), so a p of exactly 0.05 is not below 0.05.
 ///
 /// `None` when the two totals add up to more than [`MAX_EXACT_TOTAL`]: past
 /// 2⁵³ the counts are no longer exact in f64 and the searches below would
@@ -448,7 +585,13 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
 
 /// [`fisher_exact`] with ln-factorials from `lnf`.
 fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
-    let (h, first, last) = match Hyper::setup(t, lnf)? {
+    test_of(prepare(t, lnf)?)
+}
+
+/// The test's result from a prepared table (`None` when a tail is too
+/// long).
+fn test_of(setup: Setup) -> Option<TestResult> {
+    let (h, first, last) = match setup {
         Setup::One(r) => return Some(r),
         Setup::Tails(h, first, last) => (h, first, last),
     };
@@ -470,7 +613,7 @@ fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
 /// Whether [`fisher_with`]'s p is below `alpha`, an invalid table counting
 /// as p = 1: the same answer, usually without summing all of both tails.
 fn fisher_below(t: &TwoByTwo, lnf: &LnFact, alpha: f64) -> bool {
-    let (h, first, last) = match Hyper::setup(t, lnf) {
+    let (h, first, last) = match prepare(t, lnf) {
         None => return 1.0 < alpha,
         Some(Setup::One(r)) => return r.p_value < alpha,
         Some(Setup::Tails(h, first, last)) => (h, first, last),
@@ -807,6 +950,84 @@ mod edge_tests {
             let guess = lo + ((hi - lo) as f64 * guess_frac) as u64;
             prop_assert_eq!(h.edge_from(lo, mode, guess), want_first);
             prop_assert_eq!(h.edge_from(hi, mode, guess), want_last);
+        }
+    }
+}
+
+#[cfg(test)]
+mod exact_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_p_of_exactly_one_twentieth_is_not_below_005() {
+        // 2/2 against 4/23: 8,855 of the 177,100 tables (15/300).
+        let t = TwoByTwo::new(2, 2, 4, 23).unwrap();
+        let e = exact_fraction(&t).unwrap();
+        assert_eq!((e.at_most, e.all), (8_855, 177_100));
+        let r = fisher_exact(&t).unwrap();
+        assert_eq!(r.p_value, 0.05);
+        assert_eq!(r.statistic, e.observed as f64 / 177_100.0);
+        // The sums of logs put it on either side: just under 0.05 from
+        // `ln_gamma` (which called it significant), just over from the table.
+        let float = |lnf: &LnFact| test_of(Hyper::setup(&t, lnf).unwrap()).unwrap().p_value;
+        let (gamma, table) = (float(&LnFact::none()), float(&LnFact::upto(25)));
+        assert!((0.05 - 1e-13..0.05).contains(&gamma), "{gamma:e}");
+        assert!((0.05..0.05 + 1e-13).contains(&table), "{table:e}");
+        assert!(!fisher_below(&t, &LnFact::upto(25), 0.05));
+        assert_eq!(fragility_index(&t), None);
+        assert!(reverse_fragility_index(&t).is_some());
+    }
+
+    #[test]
+    fn exact_counting_stops_at_its_limit() {
+        // C(124, 62) ≈ 2^120.3 is counted, C(126, 63) ≈ 2^122.3 is not.
+        assert!(exact_fraction(&TwoByTwo::new(31, 62, 31, 62).unwrap()).is_some());
+        assert!(exact_fraction(&TwoByTwo::new(31, 63, 32, 63).unwrap()).is_none());
+        // Huge arms with few events are small in C(n, m).
+        let e =
+            exact_fraction(&TwoByTwo::new(1, 1_000_000_000, 2, 1_000_000_000).unwrap()).unwrap();
+        assert_eq!(e.all, 2_000_000_000u128 * 1_999_999_999 * 1_999_999_998 / 6);
+        // Past the limit the sum of logs gives p as before.
+        let t = TwoByTwo::new(40, 90, 60, 90).unwrap();
+        assert!(exact_fraction(&t).is_none());
+        let p = fisher_exact(&t).unwrap().p_value;
+        assert!(p > 0.0 && p < 0.05, "{p}");
+    }
+
+    #[test]
+    fn binomials_in_whole_numbers() {
+        assert_eq!(choose(10, 3), Some(120));
+        assert_eq!(choose(10, 0), Some(1));
+        assert_eq!(choose(10, 10), Some(1));
+        // Python's math.comb(124, 62).
+        assert_eq!(
+            choose(124, 62),
+            Some(1_520_803_477_811_874_490_019_821_888_415_218_656)
+        );
+        assert_eq!(choose(300, 150), None);
+        assert_eq!(gcd(12, 18), 6);
+        assert_eq!(mul_div(u128::MAX / 3, 6, 3), Some(u128::MAX / 3 * 2));
+    }
+
+    proptest! {
+        /// The exact fraction and the sum of logs agree to rounding, and
+        /// off a tie they agree on the side of 0.05.
+        #[test]
+        fn exact_and_log_sums_agree(
+            (a, n1, c, n2) in (1u64..70, 1u64..70)
+                .prop_flat_map(|(n1, n2)| (0..=n1, Just(n1), 0..=n2, Just(n2))),
+        ) {
+            let t = TwoByTwo::new(a, n1, c, n2).unwrap();
+            let Some(e) = exact_fraction(&t) else { return Ok(()) };
+            let float = test_of(Hyper::setup(&t, &LnFact::none()).unwrap()).unwrap().p_value;
+            let exact = fisher_exact(&t).unwrap().p_value;
+            prop_assert!((float - exact).abs() <= 1e-10 * exact, "{} vs {}", float, exact);
+            if 20 * e.at_most != e.all {
+                prop_assert_eq!(float < 0.05, exact < 0.05);
+            }
+            prop_assert_eq!(exact < 0.05, 20 * e.at_most < e.all);
+            prop_assert_eq!(fisher_below(&t, &LnFact::upto(n1 + n2), 0.05), exact < 0.05);
         }
     }
 }

@@ -10,6 +10,7 @@ use super::bayes::{reanalyse, Prior, SCEPTICAL_SD};
 use super::binary::*;
 use super::check::*;
 use super::continuous::*;
+use super::fisher::exact_fraction;
 use super::meta::*;
 use super::reported::*;
 
@@ -17,6 +18,7 @@ const BINARY_JSON: &str = include_str!("../../tests/reference/binary.json");
 const CONTINUOUS_JSON: &str = include_str!("../../tests/reference/continuous.json");
 const META_JSON: &str = include_str!("../../tests/reference/meta.json");
 const BCG_JSON: &str = include_str!("../../tests/reference/bcg.json");
+const FISHER_EXACT_JSON: &str = include_str!("../../tests/reference/fisher_exact.json");
 
 fn close(got: f64, want: f64, tol: f64, what: &str) {
     let ok = (got - want).abs() <= tol * want.abs().max(1.0);
@@ -1256,13 +1258,14 @@ fn arb_table(max: u64) -> impl Strategy<Value = TwoByTwo> {
         .prop_map(|(a, n1, c, n2)| TwoByTwo::new(a, n1, c, n2).unwrap())
 }
 
-/// Fisher's p by `fisher_exact`, or `None` at a tie with α: a table of
-/// small counts can have p = 0.05 exactly (2/2 against 4/23: p = 15/300),
-/// which floating point puts on either side of 0.05 depending on how the
-/// terms are summed, so the brute-force searches below skip such tables.
+/// Fisher's p by `fisher_exact`, or `None` at a tie with α that floating
+/// point may put on either side: a table counted exactly
+/// (`exact_fraction`) is never a tie (its p = 0.05 is not below 0.05), but
+/// one past that limit could in principle have p = 0.05 exactly, so the
+/// brute-force searches below skip such tables.
 fn p_unless_tie(u: &TwoByTwo) -> Option<f64> {
     let p = fisher_exact(u).unwrap().p_value;
-    ((p - 0.05).abs() >= 0.05e-9).then_some(p)
+    (exact_fraction(u).is_some() || (p - 0.05).abs() >= 0.05e-9).then_some(p)
 }
 
 /// The first k in 1..=room whose table passes `hit`, by trying every k;
@@ -1340,6 +1343,82 @@ fn brute_reverse_fragility(t: &TwoByTwo) -> Result<Option<u64>, ()> {
         best = best.into_iter().chain(hit).min();
     }
     Ok(best)
+}
+
+/// A row of `fisher_exact.json`: a table, its p as a fraction of whole
+/// numbers (decimal strings, some past u128), and (for ties and near
+/// ties) the indices on exact p.
+#[derive(serde::Deserialize)]
+struct ExactRow {
+    a: u64,
+    n1: u64,
+    c: u64,
+    n2: u64,
+    at_most: String,
+    all: String,
+    observed: String,
+    below_005: bool,
+    #[serde(default)]
+    fragility: Option<u64>,
+    #[serde(default)]
+    reverse_fragility: Option<u64>,
+}
+
+#[test]
+fn fisher_p_on_the_right_side_of_005_by_whole_number_counts() {
+    #[derive(serde::Deserialize)]
+    struct File {
+        ties: Vec<ExactRow>,
+        near: Vec<ExactRow>,
+        large: Vec<ExactRow>,
+    }
+    let file: File = serde_json::from_str(FISHER_EXACT_JSON).unwrap();
+    assert!(file.ties.len() >= 20 && file.near.len() >= 100 && file.large.len() == 40);
+    let mut past_limit = 0;
+    for (set, rows) in [
+        ("tie", &file.ties),
+        ("near", &file.near),
+        ("large", &file.large),
+    ] {
+        for r in rows {
+            let what = format!("{set} {}/{} vs {}/{}", r.a, r.n1, r.c, r.n2);
+            let t = TwoByTwo::new(r.a, r.n1, r.c, r.n2).unwrap();
+            let p = fisher_exact(&t).unwrap().p_value;
+            assert_eq!(p < 0.05, r.below_005, "{what}: p = {p:e}");
+            let float = |s: &String| s.parse::<f64>().unwrap();
+            close(p, float(&r.at_most) / float(&r.all), 1e-12, &what);
+            let whole = |s: &String| s.parse::<u128>().ok();
+            match exact_fraction(&t) {
+                Some(e) => assert_eq!(
+                    Some((e.at_most, e.all, e.observed)),
+                    whole(&r.at_most)
+                        .zip(whole(&r.all))
+                        .zip(whole(&r.observed))
+                        .map(|((s, a), o)| (s, a, o)),
+                    "{what}"
+                ),
+                None => {
+                    assert!(
+                        float(&r.all) >= 2f64.powi(121),
+                        "{what}: counted by the reference, not here"
+                    );
+                    past_limit += 1;
+                }
+            }
+            if set == "tie" {
+                assert_eq!(p, 0.05, "{what}");
+            }
+            if set != "large" {
+                assert_eq!(fragility_index(&t), r.fragility, "{what}: fragility");
+                assert_eq!(
+                    reverse_fragility_index(&t),
+                    r.reverse_fragility,
+                    "{what}: reverse"
+                );
+            }
+        }
+    }
+    assert!(past_limit > 0, "some large tables are past the exact limit");
 }
 
 fn finite_or_none(e: Option<Effect>) -> bool {
