@@ -15,12 +15,15 @@
 //!   tables from the observed table (`Hyper::edge_near`,
 //!   `Hyper::edge_from`) instead of bisecting the whole range.
 //!
-//! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`,
-//! except for tables small enough to sum in whole numbers (C(n, m) below
-//! 2¹²¹): there p is the exact fraction of tables (`exact_fraction`),
-//! rounded once, and always on the side of 0.05 the fraction is on. A
-//! table such as 2/2 against 4/23 has p = 15/300 = 0.05 exactly, which the
-//! sum of logs put just under 0.05, calling it significant.
+//! The p value printed for a trial is [`fisher_exact`], from `ln_gamma`.
+//! Where that sum of logs lands within a relative 10⁻⁹ of 0.05 (so that
+//! its rounding could put it on the wrong side) and the table is small
+//! enough to count in whole numbers (C(n, m) below 2¹²¹), p is instead
+//! the exact fraction of tables (`exact_fraction`), rounded once, and
+//! always on the side of 0.05 the fraction is on. A table such as 2/2
+//! against 4/23 has p = 15/300 = 0.05 exactly, which the sum of logs put
+//! just under 0.05, calling it significant. The same rule decides the
+//! fragility searches' tests.
 //! No crate fits: `num-rational`/`num-bigint` would do the arithmetic, but
 //! the sums need only u128, a gcd and a tie rule, and no allocation.
 
@@ -147,7 +150,7 @@ struct Hyper<'a> {
 /// A table as Fisher's test sees it.
 enum Setup<'a> {
     /// p without summing logs: 1 (one possible table, or the observed table
-    /// is as likely as the most likely one), or the exact fraction.
+    /// is as likely as the most likely one).
     One(TestResult),
     /// The distribution, and the first and last x more likely than the
     /// observed table.
@@ -444,18 +447,23 @@ const EXACT_LN_GATE: f64 = 125.0 * std::f64::consts::LN_2;
 /// Largest C(n, m) summed exactly: 20 times it still fits in u128.
 const EXACT_MAX_ALL: u128 = 1 << 121;
 
-/// [`Hyper::setup`], with the exact fraction instead of the tails for a
-/// table small enough (see [`exact_fraction`]).
-fn prepare<'a>(t: &TwoByTwo, lnf: &'a LnFact) -> Option<Setup<'a>> {
-    let setup = Hyper::setup(t, lnf)?;
-    if let Setup::Tails(h, _, _) = &setup {
-        if h.ln_all < EXACT_LN_GATE {
-            if let Some(r) = exact_fraction(t).map(ExactP::result) {
-                return Some(Setup::One(r));
-            }
-        }
+/// Within this relative distance of 0.05 a p summed in logs (rounding
+/// about 10⁻¹²) might be on the wrong side of it; there a table small
+/// enough is counted in whole numbers instead. Everywhere else the sum of
+/// logs already gives the right side, so the exact count (a few hundred
+/// u128 divisions) is not spent on it.
+const TIE_WINDOW: f64 = 1e-9;
+
+/// The exact result of a table whose p from the sum of logs is `p`, when
+/// `p` is near enough 0.05 for the side to be in doubt and the table small
+/// enough to count ([`exact_fraction`]).
+fn exact_at_tie(t: &TwoByTwo, ln_all: f64, p: f64) -> Option<TestResult> {
+    let near = (p - 0.05).abs() <= 0.05 * TIE_WINDOW;
+    if near && ln_all < EXACT_LN_GATE {
+        exact_fraction(t).map(ExactP::result)
+    } else {
+        None
     }
-    Some(setup)
 }
 
 /// Fisher's two-sided p of a table as a fraction of whole numbers.
@@ -572,8 +580,9 @@ pub(crate) fn exact_fraction(t: &TwoByTwo) -> Option<ExactP> {
 /// Probabilities are computed on the log scale with `ln_gamma`, and only the
 /// two tails are summed (the distribution is unimodal), so counts of 10⁹
 /// are fine. The statistic field holds the observed table's probability.
-/// Tables small enough to count in whole numbers get the exact fraction
-/// instead (see the module doc), so a p of exactly 0.05 is not below 0.05.
+/// Near 0.05, tables small enough to count in whole numbers get the exact
+/// fraction instead (see the module doc), so a p of exactly 0.05 is not
+/// below 0.05.
 ///
 /// `None` when the two totals add up to more than [`MAX_EXACT_TOTAL`]: past
 /// 2⁵³ the counts are no longer exact in f64 and the searches below would
@@ -585,7 +594,17 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
 
 /// [`fisher_exact`] with ln-factorials from `lnf`.
 fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
-    test_of(prepare(t, lnf)?)
+    let setup = Hyper::setup(t, lnf)?;
+    let ln_all = match &setup {
+        Setup::Tails(h, _, _) => Some(h.ln_all),
+        Setup::One(_) => None,
+    };
+    let r = test_of(setup)?;
+    Some(
+        ln_all
+            .and_then(|l| exact_at_tie(t, l, r.p_value))
+            .unwrap_or(r),
+    )
 }
 
 /// The test's result from a prepared table (`None` when a tail is too
@@ -613,7 +632,7 @@ fn test_of(setup: Setup) -> Option<TestResult> {
 /// Whether [`fisher_with`]'s p is below `alpha`, an invalid table counting
 /// as p = 1: the same answer, usually without summing all of both tails.
 fn fisher_below(t: &TwoByTwo, lnf: &LnFact, alpha: f64) -> bool {
-    let (h, first, last) = match prepare(t, lnf) {
+    let (h, first, last) = match Hyper::setup(t, lnf) {
         None => return 1.0 < alpha,
         Some(Setup::One(r)) => return r.p_value < alpha,
         Some(Setup::Tails(h, first, last)) => (h, first, last),
@@ -635,7 +654,7 @@ fn fisher_below(t: &TwoByTwo, lnf: &LnFact, alpha: f64) -> bool {
             } else {
                 0.0
             };
-            p < alpha
+            exact_at_tie(t, h.ln_all, p).map_or(p, |r| r.p_value) < alpha
         }
     }
 }
