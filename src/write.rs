@@ -312,10 +312,10 @@ impl Staging {
         let wanted: std::collections::HashSet<&str> = (files.keys().map(String::as_str))
             .chain(kept.iter().map(String::as_str))
             .collect();
-        prune(&self.dir, &wanted)?;
+        let left = prune(&self.dir, &wanted)?;
         let fresh: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
         write_all(&fresh, &self.dir, self.previous.as_deref(), true)?;
-        make_parents(kept.iter().map(String::as_str), &self.dir)?;
+        make_parents(kept.iter().map(String::as_str), &self.dir, &left.dirs)?;
         let previous = match (&self.previous, kept.is_empty()) {
             (_, true) => return Ok(()),
             (Some(p), false) => p,
@@ -326,6 +326,7 @@ impl Staging {
                 ))
             }
         };
+        let here = std::fs::symlink_metadata(&self.dir)?;
         kept.par_iter().try_for_each(|p| {
             check_inside(p)?;
             let (old, to) = (previous.join(p), self.dir.join(p));
@@ -336,11 +337,13 @@ impl Staging {
                     format!("{p} is gone from the output since it was listed; build again"),
                 ));
             };
-            if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_file() && same_file(&m, &old_meta))
-            {
-                return Ok(());
+            // What is at `to` is known from the walk of `prune`: no stat.
+            match left.files.get(p.as_str()) {
+                Some(&ino) if same_inode(&old_meta, &here, ino) => return Ok(()),
+                Some(_) => std::fs::remove_file(&to)?,
+                None if left.dirs.contains(p.as_str()) => std::fs::remove_dir_all(&to)?,
+                None => {}
             }
-            remove_any(&to)?;
             if std::fs::hard_link(&old, &to).is_err() {
                 std::fs::copy(&old, &to)?;
             }
@@ -390,27 +393,52 @@ fn remove_any(p: &Path) -> io::Result<()> {
     }
 }
 
-/// Whether two files' metadata are of one file (one inode on one device).
+/// Whether the file of `old` is the one whose folder entry in the folder
+/// of `dir` (the staging folder, on one device) gives inode `ino`.
 #[cfg(unix)]
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+fn same_inode(old: &std::fs::Metadata, dir: &std::fs::Metadata, ino: u64) -> bool {
     use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
+    ino != 0 && old.dev() == dir.dev() && old.ino() == ino
 }
 
 /// Elsewhere no file is taken to be another's: every kept file is linked again.
 #[cfg(not(unix))]
-fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+fn same_inode(_old: &std::fs::Metadata, _dir: &std::fs::Metadata, _ino: u64) -> bool {
     false
+}
+
+/// The inode number a folder entry gives (from reading the folder, not a
+/// stat: on Linux's file systems the same as the file's own), 0 where the
+/// platform gives none.
+#[cfg(unix)]
+fn entry_ino(e: &walkdir::DirEntry) -> u64 {
+    use walkdir::DirEntryExt;
+    e.ino()
+}
+
+#[cfg(not(unix))]
+fn entry_ino(_e: &walkdir::DirEntry) -> u64 {
+    0
+}
+
+/// What [`prune`] left in a tree: its folders and, for each file, the
+/// inode number its folder entry gives (paths relative, with `/`).
+#[derive(Debug, Default)]
+struct Left {
+    dirs: std::collections::HashSet<String>,
+    files: std::collections::HashMap<String, u64>,
 }
 
 /// Remove from the tree `dir` every file and link whose path (relative,
 /// with `/`) is not `wanted`, anything that is neither a file nor a
-/// folder, and the folders left empty. Links are removed, never followed.
-fn prune(dir: &Path, wanted: &std::collections::HashSet<&str>) -> io::Result<()> {
+/// folder, and the folders left empty; say what is left. Links are
+/// removed, never followed.
+fn prune(dir: &Path, wanted: &std::collections::HashSet<&str>) -> io::Result<Left> {
     let walk = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .contents_first(true)
         .min_depth(1);
+    let mut left = Left::default();
     for e in walk {
         let e = e.map_err(io::Error::other)?;
         let rel: Vec<String> = (e.path().strip_prefix(dir).unwrap_or(e.path()).components())
@@ -420,12 +448,16 @@ fn prune(dir: &Path, wanted: &std::collections::HashSet<&str>) -> io::Result<()>
         let t = e.file_type();
         if t.is_dir() {
             // Left empty by what was removed: not wanted (fails when not empty).
-            let _ = std::fs::remove_dir(e.path());
+            if std::fs::remove_dir(e.path()).is_err() {
+                left.dirs.insert(rel);
+            }
         } else if !t.is_file() || !wanted.contains(rel.as_str()) {
             std::fs::remove_file(e.path())?;
+        } else {
+            left.files.insert(rel, entry_ino(&e));
         }
     }
-    Ok(())
+    Ok(left)
 }
 
 /// The exclusive lock of the output `parent/name`, held until dropped.
@@ -578,7 +610,7 @@ fn write_all(
     previous: Option<&Path>,
     replace: bool,
 ) -> io::Result<()> {
-    make_parents(files.iter().map(|f| f.0), dir)?;
+    make_parents(files.iter().map(|f| f.0), dir, &Default::default())?;
     files.par_iter().try_for_each(|&(path, bytes)| {
         check_inside(path)?;
         let to = dir.join(path);
@@ -594,15 +626,21 @@ fn write_all(
     })
 }
 
-/// Create the folders under `dir` that the relative `paths` go into.
-fn make_parents<'p>(paths: impl Iterator<Item = &'p str>, dir: &Path) -> io::Result<()> {
-    let mut dirs: Vec<PathBuf> = paths
-        .filter_map(|p| Path::new(p).parent().map(|p| dir.join(p)))
+/// Create the folders under `dir` that the relative `paths` go into,
+/// but those in `there` (relative, with `/`: known to exist).
+fn make_parents<'p>(
+    paths: impl Iterator<Item = &'p str>,
+    dir: &Path,
+    there: &std::collections::HashSet<String>,
+) -> io::Result<()> {
+    let mut dirs: Vec<&str> = paths
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .filter(|d| !there.contains(*d))
         .collect();
-    dirs.sort();
+    dirs.sort_unstable();
     dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
+    for d in dirs {
+        std::fs::create_dir_all(dir.join(d))?;
     }
     Ok(())
 }
