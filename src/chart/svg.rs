@@ -314,7 +314,7 @@ fn push_num(d: &mut String, after_number: bool, t: i64) {
 }
 
 /// Append `t` tenths as [`Tenths`] prints it, without the formatting
-/// machinery.
+/// machinery (`itoa` for the whole part).
 fn push_tenths(d: &mut String, t: i64) {
     if t < 0 {
         d.push('-');
@@ -322,18 +322,7 @@ fn push_tenths(d: &mut String, t: i64) {
     let t = t.unsigned_abs();
     let (whole, tenth) = (t / 10, t % 10);
     if whole > 0 || tenth == 0 {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut w = whole;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (w % 10) as u8;
-            w /= 10;
-            if w == 0 {
-                break;
-            }
-        }
-        d.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+        d.push_str(itoa::Buffer::new().format(whole));
     }
     if tenth > 0 {
         d.push('.');

@@ -86,18 +86,8 @@ fn write_postings(out: &mut Vec<u8>, list: &[u32]) {
 }
 
 /// `v` in decimal, appended to `out`.
-fn write_number(out: &mut Vec<u8>, mut v: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn write_number(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 /// One term shard as the memo keeps it: its words' postings and its bytes.
