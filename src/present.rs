@@ -41,12 +41,17 @@ pub use registry::*;
 /// Format a number with `d` decimals and a true minus sign.
 pub fn num(x: f64, d: usize) -> String {
     let s = format!("{:.*}", d, x);
-    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    };
-    s.replace('-', "−")
+    // Fixed-point formatting has no exponent: a minus can only lead.
+    match s.strip_prefix('-') {
+        None => s,
+        Some(rest) if rest.bytes().all(|c| c == b'0' || c == b'.') => rest.to_string(),
+        Some(rest) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('−');
+            out.push_str(rest);
+            out
+        }
+    }
 }
 
 /// Numbers printed together (a mean and its SD, a median and its
