@@ -171,13 +171,16 @@ pub fn normalise(s: &str) -> String {
 /// The normalised words of `parts`, each once in the order first met,
 /// leaving out those in `skip`.
 fn words<'s>(parts: impl IntoIterator<Item = &'s str>, skip: &[String]) -> Vec<String> {
-    let mut met: HashSet<String> = skip.iter().cloned().collect();
+    let texts: Vec<String> = parts.into_iter().map(normalise).collect();
+    let mut met: HashSet<&str> = skip.iter().map(String::as_str).collect();
     let mut out: Vec<String> = Vec::new();
-    for p in parts {
-        for w in normalise(p).split(' ').filter(|w| !w.is_empty()) {
-            if met.insert(w.to_string()) {
-                out.push(w.to_string());
-            }
+    for w in texts
+        .iter()
+        .flat_map(|t| t.split(' '))
+        .filter(|w| !w.is_empty())
+    {
+        if met.insert(w) {
+            out.push(w.to_string());
         }
     }
     out
