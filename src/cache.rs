@@ -59,9 +59,9 @@ pub const DIR: &str = ".appraise-cache";
 pub const FILE: &str = "build.json";
 
 /// The version of the file's format. Also raised when the analysis gives
-/// other results for the same input (4: Fisher's p is counted exactly for
-/// small tables), since the records name a page's rendered files and its
-/// "ok:" lines under keys that do not include the engine.
+/// other results for the same input (4: Fisher's p is counted exactly
+/// near 0.05 for small tables), since the records name a page's rendered
+/// files and its "ok:" lines under keys that do not include the engine.
 const FORMAT: u32 = 4;
 
 /// A file's size and modification time, as the file system gives them.

@@ -238,6 +238,16 @@ impl<'a> Hyper<'a> {
         Some(Setup::Tails(h, first as f64, last as f64))
     }
 
+    /// p from `sum`, the tails' sum of probabilities relative to the
+    /// observed table's.
+    fn p_of(&self, sum: f64) -> f64 {
+        if sum > 0.0 {
+            (self.l_obs + sum.ln()).exp().min(1.0)
+        } else {
+            0.0
+        }
+    }
+
     /// The mode of the distribution (a most likely x).
     fn mode(&self) -> u64 {
         let (n1, m, n) = (self.n1, self.m, self.n1 + self.n2);
@@ -439,11 +449,6 @@ fn geometric(term: f64, r: f64) -> f64 {
     }
 }
 
-/// Tables whose ln C(n, m) is below this try the exact sums (2¹²⁵: far
-/// above the 2¹²¹ [`exact_fraction`] accepts, so rounding in `ln_all`
-/// never decides which route a table takes).
-const EXACT_LN_GATE: f64 = 125.0 * std::f64::consts::LN_2;
-
 /// Largest C(n, m) summed exactly: 20 times it still fits in u128.
 const EXACT_MAX_ALL: u128 = 1 << 121;
 
@@ -456,14 +461,12 @@ const TIE_WINDOW: f64 = 1e-9;
 
 /// The exact result of a table whose p from the sum of logs is `p`, when
 /// `p` is near enough 0.05 for the side to be in doubt and the table small
-/// enough to count ([`exact_fraction`]).
-fn exact_at_tie(t: &TwoByTwo, ln_all: f64, p: f64) -> Option<TestResult> {
+/// enough to count ([`exact_fraction`], which refuses a larger one within
+/// at most a few hundred steps).
+fn exact_at_tie(t: &TwoByTwo, p: f64) -> Option<TestResult> {
     let near = (p - 0.05).abs() <= 0.05 * TIE_WINDOW;
-    if near && ln_all < EXACT_LN_GATE {
-        exact_fraction(t).map(ExactP::result)
-    } else {
-        None
-    }
+    near.then(|| exact_fraction(t).map(ExactP::result))
+        .flatten()
 }
 
 /// Fisher's two-sided p of a table as a fraction of whole numbers.
@@ -594,17 +597,8 @@ pub fn fisher_exact(t: &TwoByTwo) -> Option<TestResult> {
 
 /// [`fisher_exact`] with ln-factorials from `lnf`.
 fn fisher_with(t: &TwoByTwo, lnf: &LnFact) -> Option<TestResult> {
-    let setup = Hyper::setup(t, lnf)?;
-    let ln_all = match &setup {
-        Setup::Tails(h, _, _) => Some(h.ln_all),
-        Setup::One(_) => None,
-    };
-    let r = test_of(setup)?;
-    Some(
-        ln_all
-            .and_then(|l| exact_at_tie(t, l, r.p_value))
-            .unwrap_or(r),
-    )
+    let r = test_of(Hyper::setup(t, lnf)?)?;
+    Some(exact_at_tie(t, r.p_value).unwrap_or(r))
 }
 
 /// The test's result from a prepared table (`None` when a tail is too
@@ -618,11 +612,7 @@ fn test_of(setup: Setup) -> Option<TestResult> {
         Tails::Sum(s) => s,
         Tails::TooLong | Tails::Settled(_) => return None,
     };
-    let p = if sum > 0.0 {
-        (h.l_obs + sum.ln()).exp().min(1.0)
-    } else {
-        0.0
-    };
+    let p = h.p_of(sum);
     Some(TestResult {
         statistic: h.l_obs.exp(),
         p_value: p,
@@ -649,12 +639,8 @@ fn fisher_below(t: &TwoByTwo, lnf: &LnFact, alpha: f64) -> bool {
         Tails::Settled(below) => below,
         Tails::TooLong => 1.0 < alpha,
         Tails::Sum(sum) => {
-            let p = if sum > 0.0 {
-                (h.l_obs + sum.ln()).exp().min(1.0)
-            } else {
-                0.0
-            };
-            exact_at_tie(t, h.ln_all, p).map_or(p, |r| r.p_value) < alpha
+            let p = h.p_of(sum);
+            exact_at_tie(t, p).map_or(p, |r| r.p_value) < alpha
         }
     }
 }
