@@ -372,8 +372,46 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = remove_tree(&self.dir);
     }
+}
+
+/// Remove the folder `dir` and everything in it, the entries two levels
+/// down on all threads at once: the old output a build replaces holds
+/// 10,000 folders under `trials/`, and `remove_dir_all` alone took about
+/// 85 ms at the very end of a 10,000-page build with the other core idle.
+/// Each entry goes through `remove_dir_all`, which never follows a
+/// symbolic link; only real folders (by their entry's own type) are
+/// descended into here.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries = |d: &Path| -> io::Result<Vec<(PathBuf, bool)>> {
+        std::fs::read_dir(d)?
+            .map(|e| {
+                let e = e?;
+                Ok((e.path(), e.file_type()?.is_dir()))
+            })
+            .collect()
+    };
+    let top = match entries(dir) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut below = Vec::new();
+    for (path, is_dir) in &top {
+        if *is_dir {
+            below.extend(entries(path)?);
+        } else {
+            below.push((path.clone(), false));
+        }
+    }
+    below.par_iter().try_for_each(|(p, is_dir)| match is_dir {
+        true => std::fs::remove_dir_all(p),
+        false => remove_any(p),
+    })?;
+    // The first-level folders are empty now; `remove_dir_all` takes what
+    // else may have come meanwhile.
+    std::fs::remove_dir_all(dir)
 }
 
 /// The name of the spare tree beside the output `name` (see
@@ -908,6 +946,29 @@ mod tests {
         let kept: Vec<String> = kept.iter().map(|k| k.to_string()).collect();
         st.sync(&shared(files), &kept).unwrap();
         st
+    }
+
+    /// `remove_tree` takes files and folders at every depth, and a
+    /// symbolic link (at the first or second level) goes without what it
+    /// points to.
+    #[cfg(unix)]
+    #[test]
+    fn remove_tree_removes_the_tree_and_never_follows_links() {
+        let t = tempfile::tempdir().unwrap();
+        let keep = t.path().join("keep");
+        std::fs::create_dir_all(keep.join("d")).unwrap();
+        std::fs::write(keep.join("d/f"), "mine").unwrap();
+        let old = t.path().join("old");
+        std::fs::create_dir_all(old.join("trials/a/b")).unwrap();
+        std::fs::write(old.join("trials/a/b/index.html"), "1").unwrap();
+        std::fs::write(old.join("trials/x.json"), "2").unwrap();
+        std::fs::write(old.join("index.html"), "3").unwrap();
+        std::os::unix::fs::symlink(&keep, old.join("top-link")).unwrap();
+        std::os::unix::fs::symlink(&keep, old.join("trials/link")).unwrap();
+        remove_tree(&old).unwrap();
+        assert!(!old.exists());
+        assert_eq!(std::fs::read_to_string(keep.join("d/f")).unwrap(), "mine");
+        remove_tree(&old).unwrap();
     }
 
     #[test]
