@@ -158,7 +158,7 @@ pub fn strip_nul_output(path: &str, bytes: &mut Vec<u8>) {
         return;
     }
     if path.ends_with(".json") || path.ends_with(".webmanifest") {
-        if bytes.windows(6).any(|w| w == b"\\u0000") {
+        if memchr::memmem::find(bytes, b"\\u0000").is_some() {
             *bytes = strip_json_nul(&String::from_utf8_lossy(bytes)).into_bytes();
         }
     } else if bytes.contains(&0) {

@@ -180,25 +180,34 @@ pub(crate) fn wrap(
 ) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
+    // The em sum of `cur`, carried from word to word. Its additions come in
+    // the order `text_width` makes them over the joined line, so the sum is
+    // the same to the last bit: the one a caller used to size a column,
+    // and a label that fits is never split. (Summing each joined line
+    // again was quadratic in a footnote's words.)
+    let em = |w: &str, from: f64| w.chars().fold(from, |a, c| a + char_em(c));
+    let scale = em_size(font_size, bold);
+    let mut cur_em = 0.0;
     let mut truncated = false;
     for word in s.split_whitespace() {
         if cur.is_empty() {
             cur.push_str(word);
+            cur_em = em(word, -0.0);
             continue;
         }
-        let len = cur.len();
-        cur.push(' ');
-        cur.push_str(word);
-        // Measure the joined line as a whole: the same sum a caller used to
-        // size a column for it, so a label that fits is never split.
-        if text_width(&cur, font_size, bold) > max_w {
-            cur.truncate(len);
+        let joined = em(word, cur_em + char_em(' '));
+        if joined * scale > max_w {
             lines.push(std::mem::take(&mut cur));
             if lines.len() >= max_lines {
                 truncated = true;
                 break;
             }
             cur.push_str(word);
+            cur_em = em(word, -0.0);
+        } else {
+            cur.push(' ');
+            cur.push_str(word);
+            cur_em = joined;
         }
     }
     if !cur.is_empty() {

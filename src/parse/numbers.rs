@@ -279,8 +279,57 @@ fn effect(c: &mut Cur) -> Option<TypedKind> {
 
 /// Every typed number of `run`, in order; matches do not overlap.
 pub fn find(run: &str) -> Vec<Found> {
+    let b = run.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
+    // Every form holds a digit, and a match has nothing but a measure's
+    // name, `=` or `:`, spaces and a minus before its first digit. So the
+    // next digit is looked for first (one quick pass over the bytes), and
+    // only the few places just before it and the digit itself are tried:
+    // a match cannot start anywhere earlier. Trying every letter a measure
+    // starts with (the `s` of every plural) was most of the time spent here.
+    while let Some(k) = b[i..].iter().position(u8::is_ascii_digit) {
+        let digit = i + k;
+        let from = earliest_start(run, digit).max(i);
+        match first_match(run, from, digit) {
+            Some((found, end)) => {
+                out.push(found);
+                i = end;
+            }
+            None => i = digit + 1,
+        }
+        if i >= run.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// The earliest byte a match whose first digit is at `digit` can start at
+/// (or earlier): back over a minus, spaces, an `=` or `:`, spaces and a
+/// measure's name (at most three ASCII letters), on a char boundary.
+fn earliest_start(run: &str, digit: usize) -> usize {
+    let mut head = &run[..digit];
+    head = head
+        .strip_suffix('-')
+        .or_else(|| head.strip_suffix('\u{2212}'))
+        .unwrap_or(head);
+    head = head.trim_end();
+    head = head
+        .strip_suffix('=')
+        .or_else(|| head.strip_suffix(':'))
+        .unwrap_or(head);
+    head = head.trim_end();
+    let mut at = head.len().saturating_sub(3);
+    while !run.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The first match starting in `from..=last` (tried at each place a match
+/// can start, in order), with the byte where it ends.
+fn first_match(run: &str, from: usize, last: usize) -> Option<(Found, usize)> {
     // A match starts at a digit, a minus (`-`, or `−`, whose UTF-8 starts
     // 0xE2) or a measure's first letter: skip every other byte at once (all
     // of these are ASCII or a lead byte, so `i` stays on a char boundary).
@@ -290,17 +339,14 @@ pub fn find(run: &str) -> Vec<Found> {
             b'0'..=b'9' | b'-' | 0xE2 | b'R' | b'O' | b'H' | b's' | b'M' | b'S'
         )
     };
-    while i < run.len() {
-        match run.as_bytes()[i..].iter().position(can_start) {
-            Some(k) => i += k,
-            None => break,
-        }
+    let mut i = from;
+    while i <= last {
+        i += run.as_bytes()[i..=last].iter().position(can_start)?;
         let ch = run[i..].chars().next().map_or(1, char::len_utf8);
-        // `joined` first: it passes over a letter inside a word (most
-        // candidates: the `s` of every plural) from one char back, before
-        // any measure name is tried.
+        // `joined` first: it passes over a letter inside a word before any
+        // measure name is tried.
         let starts = || {
-            run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
+            run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '\u{2212}')
                 || MEASURES.iter().any(|m| run[i..].starts_with(m))
         };
         if joined(run, i) || !starts() {
@@ -313,22 +359,20 @@ pub fn find(run: &str) -> Vec<Found> {
             let mut c = Cur { s: run, i };
             f(&mut c).map(|k| (k, c.i))
         });
-        match hit {
-            Some((kind, end)) => {
-                // Include the closing parenthesis of one the match opened.
-                let open = run[i..end].matches('(').count() > run[i..end].matches(')').count();
-                let end = end + usize::from(open && run[end..].starts_with(')'));
-                out.push(Found {
-                    kind,
-                    text: run[i..end].trim_end().to_string(),
-                    offset: i,
-                });
-                i = end;
-            }
-            None => i += ch,
+        if let Some((kind, end)) = hit {
+            // Include the closing parenthesis of one the match opened.
+            let open = run[i..end].matches('(').count() > run[i..end].matches(')').count();
+            let end = end + usize::from(open && run[end..].starts_with(')'));
+            let found = Found {
+                kind,
+                text: run[i..end].trim_end().to_string(),
+                offset: i,
+            };
+            return Some((found, end));
         }
+        i += ch;
     }
-    out
+    None
 }
 
 #[cfg(test)]
@@ -427,5 +471,81 @@ mod tests {
             find("(13.5% versus 7.7%)")[0].kind,
             TypedKind::PercentPair(t(13.5, 1), t(7.7, 1))
         );
+    }
+
+    // Reference for the property below.
+    /// The scan [`find`] replaced: every place a match can start is tried.
+    fn find_everywhere(run: &str) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        // A match starts at a digit, a minus (`-`, or `−`, whose UTF-8 starts
+        // 0xE2) or a measure's first letter: skip every other byte at once (all
+        // of these are ASCII or a lead byte, so `i` stays on a char boundary).
+        let can_start = |b: &u8| {
+            matches!(
+                b,
+                b'0'..=b'9' | b'-' | 0xE2 | b'R' | b'O' | b'H' | b's' | b'M' | b'S'
+            )
+        };
+        while i < run.len() {
+            match run.as_bytes()[i..].iter().position(can_start) {
+                Some(k) => i += k,
+                None => break,
+            }
+            let ch = run[i..].chars().next().map_or(1, char::len_utf8);
+            // `joined` first: it passes over a letter inside a word (most
+            // candidates: the `s` of every plural) from one char back, before
+            // any measure name is tried.
+            let starts = || {
+                run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
+                    || MEASURES.iter().any(|m| run[i..].starts_with(m))
+            };
+            if joined(run, i) || !starts() {
+                i += ch;
+                continue;
+            }
+            let tries: [fn(&mut Cur) -> Option<TypedKind>; 4] =
+                [count_percent, percent_pair, effect, percent_arm];
+            let hit = tries.iter().find_map(|f| {
+                let mut c = Cur { s: run, i };
+                f(&mut c).map(|k| (k, c.i))
+            });
+            match hit {
+                Some((kind, end)) => {
+                    // Include the closing parenthesis of one the match opened.
+                    let open = run[i..end].matches('(').count() > run[i..end].matches(')').count();
+                    let end = end + usize::from(open && run[end..].starts_with(')'));
+                    out.push(Found {
+                        kind,
+                        text: run[i..end].trim_end().to_string(),
+                        offset: i,
+                    });
+                    i = end;
+                }
+                None => i += ch,
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Looking for the next digit first finds exactly what trying
+        /// every place finds.
+        #[test]
+        fn the_digit_first_scan_finds_what_trying_everywhere_finds(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "RR", "OR", "HR", "sHR", "RD", "MD", "SMD", "s", "M", "R", "x", "é",
+                " ", "  ", "\u{a0}", "=", ":", "-", "\u{2212}", "–", ",", ".", "/", "%",
+                "(", ")", "0", "1", "12", "3.5", "95% CI", " to ", " vs ", " versus ",
+                " with ", " in ", "placebo", "CI", "\n", "sHR 2.16, 95% CI 0.97 to 4.80",
+                "RR = 1.12 (0.87\u{2013}1.43)", "89/258 (34.5%)", "34.5% vs 30.9%",
+                "30.9% with placebo", "HR: \u{2212}0.5 (\u{2212}1 to 0)", "SMD  -0.2 (-0.4, 0)",
+                "OR\u{a0}=\u{a0}2 (1 to 3)",
+            ]), 0..40)
+        ) {
+            let run: String = parts.concat();
+            proptest::prop_assert_eq!(find(&run), find_everywhere(&run));
+        }
     }
 }

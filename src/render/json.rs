@@ -185,7 +185,7 @@ fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
     // Room for a typical trial's twin (about 12 KB) at once, instead of
     // growing from 128 bytes by doubling and copying.
     let mut b = Vec::with_capacity(16 * 1024);
-    if let Err(e) = serde_json::to_writer_pretty(&mut b, v) {
+    if let Err(e) = serde_json::to_writer(&mut b, v) {
         b = serde_json::to_vec(&serde_json::json!({ "error": e.to_string() })).unwrap_or_default();
     }
     b.push(b'\n');

@@ -352,7 +352,7 @@ fn a_direction_taken_from_the_paper_is_the_same_on_a_build_from_the_cache() {
     let (_f, fresh) = built("extra-group");
     let want = read(&fresh, "trials/record/index.json");
     assert!(
-        want.contains("\"direction\": \"lower-is-better\""),
+        want.contains("\"direction\":\"lower-is-better\""),
         "{want}"
     );
     // A copy of the site (the cache lives beside its content), built

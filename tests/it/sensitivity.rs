@@ -67,19 +67,19 @@ fn sensitivity_and_subgroup_test_match_the_reference() {
     }
     // The keys in the documented order (serde_json's Value sorts them).
     let order = [
-        "\"sensitivity\": {",
-        "\"leave_one_out\": [",
-        "\"omitted\": \"alpha\"",
+        "\"sensitivity\":{",
+        "\"leave_one_out\":[",
+        "\"omitted\":\"alpha\"",
         "\"estimate\"",
         "\"ci_low\"",
         "\"ci_high\"",
-        "\"low_risk_only\": {",
-        "\"common\": {",
-        "\"k\": 4",
-        "\"random\": {",
-        "\"subgroup_test\": {",
+        "\"low_risk_only\":{",
+        "\"common\":{",
+        "\"k\":4",
+        "\"random\":{",
+        "\"subgroup_test\":{",
         "\"q\"",
-        "\"df\": 1",
+        "\"df\":1",
         "\"p\"",
     ];
     let mut from = 0;
