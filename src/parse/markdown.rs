@@ -347,21 +347,34 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
     opts.insert(Options::ENABLE_GFM);
     let mut walk = Walk::new();
-    // About one event for every 12 bytes of prose: growing the list one
-    // doubling at a time was 3% of a large build.
-    walk.events.reserve(text.len() / 12 + 16);
     let mut prose = Run::default();
     let mut typed_numbers = Vec::new();
     let parsed = TextMergeWithOffset::new(Parser::new_ext(&text, opts).into_offset_iter());
-    let split = inline_shortcodes(parsed, &text, &pos, &mut shortcodes, &mut errors);
-    for (ev, range) in split {
-        prose.take(&ev, &range, walk.in_code, &pos, &mut typed_numbers);
-        walk.event(&ev, pos(range.start));
-        walk.events.push(ev);
-    }
-    prose.flush(&pos, &mut typed_numbers);
     let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, walk.events.into_iter());
+    // The events go to the HTML writer as they come, each looked at on
+    // the way; only a heading's are held back until it ends (its id comes
+    // from its text). Holding the whole body's events was two lists of
+    // about one event per 12 bytes of prose, filled and copied per page.
+    html::push_html(
+        &mut out,
+        Stream {
+            events: Inline {
+                events: parsed,
+                text: &text,
+                pos: &pos,
+                codes: &mut shortcodes,
+                errors: &mut errors,
+                in_code: false,
+                split: Vec::new().into_iter(),
+            },
+            walk: &mut walk,
+            prose: &mut prose,
+            pos: &pos,
+            found: &mut typed_numbers,
+            ready: Vec::new().into_iter(),
+        },
+    );
+    prose.flush(&pos, &mut typed_numbers);
     (
         Markdown {
             html: exact_string(out).into(),
@@ -407,14 +420,15 @@ fn exact_vec<T>(mut v: Vec<T>) -> Vec<T> {
 /// first paragraph's text, internal links, and whether the HTML must be
 /// sanitised.
 struct Walk<'a> {
-    /// The events so far (headings get their ids in place).
-    events: Vec<Event<'a>>,
+    /// The events of the open heading, held back until it ends (it gets
+    /// its id in place).
+    held: Vec<Event<'a>>,
     links: Vec<InternalLink>,
     headings: Vec<Heading>,
     /// Ids in use, and the next suffix to try per base id (linear, not quadratic).
     used_ids: std::collections::HashSet<String>,
     next_suffix: std::collections::HashMap<String, usize>,
-    /// Index in `events` of the open heading.
+    /// Index in `held` of the open heading.
     heading_at: Option<usize>,
     heading_text: String,
     first_paragraph: String,
@@ -427,7 +441,7 @@ struct Walk<'a> {
 impl<'a> Walk<'a> {
     fn new() -> Self {
         Walk {
-            events: Vec::new(),
+            held: Vec::new(),
             links: Vec::new(),
             headings: Vec::new(),
             used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
@@ -442,8 +456,9 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Take note of one event (before it is pushed), written at `at`.
-    fn event(&mut self, ev: &Event<'a>, at: (usize, usize)) {
+    /// Take note of one event (before it is passed on or held), written
+    /// at `at` (a line and column, worked out only for links).
+    fn event(&mut self, ev: &Event<'a>, at: impl Fn() -> (usize, usize)) {
         match ev {
             Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
             Event::End(TagEnd::CodeBlock) => self.in_code = false,
@@ -452,7 +467,7 @@ impl<'a> Walk<'a> {
                 if !attrs.is_empty() {
                     self.needs_sanitising = true;
                 }
-                self.heading_at = Some(self.events.len());
+                self.heading_at = Some(self.held.len());
                 self.heading_text.clear();
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(*level),
@@ -475,7 +490,7 @@ impl<'a> Walk<'a> {
                 self.first_paragraph.push(' ')
             }
             Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, at),
+            | Event::Start(Tag::Image { dest_url, .. }) => self.link(dest_url, at()),
             _ => {}
         }
     }
@@ -503,7 +518,7 @@ impl<'a> Walk<'a> {
             id,
             classes,
             attrs,
-        }) = &self.events[i]
+        }) = &self.held[i]
         else {
             return;
         };
@@ -521,7 +536,7 @@ impl<'a> Walk<'a> {
             id: id.clone(),
             text: self.heading_text.clone(),
         });
-        self.events[i] = Event::Start(Tag::Heading {
+        self.held[i] = Event::Start(Tag::Heading {
             level: *l,
             id: Some(CowStr::from(id)),
             classes: classes.clone(),
@@ -728,91 +743,164 @@ fn next_call(t: &str, from: usize) -> Option<usize> {
     None
 }
 
-/// Split the text events that hold `{{ name(...) }}` (outside code) into
-/// the text around it and an inline marker; record each as an inline
-/// [`Shortcode`] at the place of its `{{`.
-fn inline_shortcodes<'a>(
-    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
-    text: &str,
-    pos: &impl Fn(usize) -> (usize, usize),
-    codes: &mut Vec<Shortcode>,
-    errors: &mut Vec<ShortcodeError>,
-) -> Vec<(Event<'a>, Range<usize>)> {
-    let mut out = Vec::new();
-    let mut in_code = false;
-    for (ev, range) in events {
-        match &ev {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) if !in_code && next_call(t, 0).is_some() => {
-                let src = &text[range.clone()];
-                // Offsets in the text are offsets in the source when the
-                // text is written as it reads (no escapes or entities).
-                let verbatim = src == t.as_ref();
-                let at = |k: usize| {
-                    if verbatim {
-                        range.start + k
-                    } else {
-                        range.start + src.find("{{").unwrap_or(0)
-                    }
-                };
-                let sub = |a: usize, b: usize| {
-                    if verbatim {
-                        range.start + a..range.start + b
-                    } else {
-                        range.clone()
-                    }
-                };
-                let mut done = 0;
-                while let Some(k) = next_call(t, done) {
-                    if k > done {
-                        out.push((Event::Text(t[done..k].to_string().into()), sub(done, k)));
-                    }
-                    let (line, column) = pos(at(k));
-                    let Some(end) = t[k..].find("}}").map(|e| e + k) else {
-                        errors.push(ShortcodeError {
-                            line,
-                            column,
-                            message: "shortcode: no closing }} on this line (write the shortcode on one line)".into(),
-                        });
-                        done = t.len();
-                        break;
-                    };
-                    match parse_call(t[k + 2..end].trim()) {
-                        Ok((name, args)) => {
-                            out.push((
-                                Event::InlineHtml(marker(codes.len()).into()),
-                                sub(k, end + 2),
-                            ));
-                            codes.push(Shortcode {
-                                name,
-                                args,
-                                line,
-                                column,
-                                inline: true,
-                            });
-                        }
-                        Err(m) => errors.push(ShortcodeError {
-                            line,
-                            column,
-                            message: format!("shortcode: {m}"),
-                        }),
-                    }
-                    done = end + 2;
+/// The body's events on their way to the HTML writer: each is looked at
+/// ([`Walk::event`], and [`Run::take`] for typed numbers) and passed on,
+/// except a heading's, which are held until it ends.
+struct Stream<'a, 'p, I, P> {
+    events: I,
+    walk: &'p mut Walk<'a>,
+    prose: &'p mut Run,
+    pos: &'p P,
+    found: &'p mut Vec<TypedNumber>,
+    /// A heading's events, ready to be passed on.
+    ready: std::vec::IntoIter<Event<'a>>,
+}
+
+impl<'a, I, P> Iterator for Stream<'a, '_, I, P>
+where
+    I: Iterator<Item = (Event<'a>, Range<usize>)>,
+    P: Fn(usize) -> (usize, usize),
+{
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(ev) = self.ready.next() {
+                return Some(ev);
+            }
+            let Some((ev, range)) = self.events.next() else {
+                // A heading left open (pulldown-cmark always ends one).
+                self.walk.heading_at = None;
+                if self.walk.held.is_empty() {
+                    return None;
                 }
-                if done < t.len() {
-                    out.push((
-                        Event::Text(t[done..].to_string().into()),
-                        sub(done, t.len()),
-                    ));
-                }
+                self.ready = std::mem::take(&mut self.walk.held).into_iter();
                 continue;
+            };
+            let pos = self.pos;
+            self.prose
+                .take(&ev, &range, self.walk.in_code, pos, self.found);
+            self.walk.event(&ev, || pos(range.start));
+            if self.walk.heading_at.is_some() {
+                self.walk.held.push(ev);
+            } else if !self.walk.held.is_empty() {
+                // The heading's end: it has its id now.
+                self.walk.held.push(ev);
+                self.ready = std::mem::take(&mut self.walk.held).into_iter();
+            } else {
+                return Some(ev);
+            }
+        }
+    }
+}
+
+/// The body's events with each text event that holds `{{ name(...) }}`
+/// (outside code) split into the text around it and an inline marker;
+/// each is recorded as an inline [`Shortcode`] at the place of its `{{`.
+struct Inline<'a, 'p, I, P> {
+    events: I,
+    text: &'a str,
+    pos: &'p P,
+    codes: &'p mut Vec<Shortcode>,
+    errors: &'p mut Vec<ShortcodeError>,
+    in_code: bool,
+    /// The pieces of the last text event split, still to come.
+    split: std::vec::IntoIter<(Event<'a>, Range<usize>)>,
+}
+
+impl<'a, I, P> Iterator for Inline<'a, '_, I, P>
+where
+    I: Iterator<Item = (Event<'a>, Range<usize>)>,
+    P: Fn(usize) -> (usize, usize),
+{
+    type Item = (Event<'a>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(piece) = self.split.next() {
+            return Some(piece);
+        }
+        let (ev, range) = self.events.next()?;
+        match &ev {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Text(t) if !self.in_code && next_call(t, 0).is_some() => {
+                self.split = self.split_calls(t, range).into_iter();
+                return self.split.next().or_else(|| self.next());
             }
             _ => {}
         }
-        out.push((ev, range));
+        Some((ev, range))
     }
-    out
+}
+
+impl<'a, I, P: Fn(usize) -> (usize, usize)> Inline<'a, '_, I, P> {
+    /// Text `t` (at `range` of the text) as the text around its
+    /// shortcodes and their markers.
+    fn split_calls(&mut self, t: &str, range: Range<usize>) -> Vec<(Event<'a>, Range<usize>)> {
+        let mut out = Vec::new();
+        let src = &self.text[range.clone()];
+        // Offsets in the text are offsets in the source when the text is
+        // written as it reads (no escapes or entities).
+        let verbatim = src == t;
+        let at = |k: usize| {
+            if verbatim {
+                range.start + k
+            } else {
+                range.start + src.find("{{").unwrap_or(0)
+            }
+        };
+        let sub = |a: usize, b: usize| {
+            if verbatim {
+                range.start + a..range.start + b
+            } else {
+                range.clone()
+            }
+        };
+        let mut done = 0;
+        while let Some(k) = next_call(t, done) {
+            if k > done {
+                out.push((Event::Text(t[done..k].to_string().into()), sub(done, k)));
+            }
+            let (line, column) = (self.pos)(at(k));
+            let Some(end) = t[k..].find("}}").map(|e| e + k) else {
+                self.errors.push(ShortcodeError {
+                    line,
+                    column,
+                    message: "shortcode: no closing }} on this line (write the shortcode on one line)".into(),
+                });
+                done = t.len();
+                break;
+            };
+            match parse_call(t[k + 2..end].trim()) {
+                Ok((name, args)) => {
+                    out.push((
+                        Event::InlineHtml(marker(self.codes.len()).into()),
+                        sub(k, end + 2),
+                    ));
+                    self.codes.push(Shortcode {
+                        name,
+                        args,
+                        line,
+                        column,
+                        inline: true,
+                    });
+                }
+                Err(m) => self.errors.push(ShortcodeError {
+                    line,
+                    column,
+                    message: format!("shortcode: {m}"),
+                }),
+            }
+            done = end + 2;
+        }
+        if done < t.len() {
+            out.push((
+                Event::Text(t[done..].to_string().into()),
+                sub(done, t.len()),
+            ));
+        }
+        out
+    }
 }
 
 /// The text of one block (a paragraph, a list item, a table cell) as it
