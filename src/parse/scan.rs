@@ -33,15 +33,51 @@ pub struct ScanError {
     pub first_line: Option<usize>,
 }
 
+/// The keys of one mapping, each with the line it was first met on. A
+/// short list searched in order while the mapping is small (nearly every
+/// one is: hashing each key was most of the scan's time), moved into a hash
+/// map once it is long, so a mapping of 100,000 keys still scans in linear
+/// time.
+#[derive(Default)]
+struct Keys {
+    few: Vec<(String, usize)>,
+    many: HashMap<String, usize>,
+}
+
+/// Past this many keys a mapping's keys go into the hash map.
+const FEW_KEYS: usize = 16;
+
+impl Keys {
+    /// The line `key` was first met on, if it was; otherwise it is
+    /// recorded as met on `line`.
+    fn first_or_insert(&mut self, key: &str, line: usize) -> Option<usize> {
+        if self.many.is_empty() {
+            if let Some(&(_, first)) = self.few.iter().find(|(k, _)| k == key) {
+                return Some(first);
+            }
+            if self.few.len() < FEW_KEYS {
+                self.few.push((key.to_string(), line));
+                return None;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        if let Some(&first) = self.many.get(key) {
+            return Some(first);
+        }
+        self.many.insert(key.to_string(), line);
+        None
+    }
+}
+
 /// One open block collection: its column and, for a mapping, its keys.
 struct Block {
     indent: usize,
-    keys: HashMap<String, usize>,
+    keys: Keys,
 }
 
 /// One open flow collection; `keys` is `Some` for a mapping.
 struct Flow {
-    keys: Option<HashMap<String, usize>>,
+    keys: Option<Keys>,
     /// Whether the next scalar in this mapping is in key position.
     expect_key: bool,
 }
@@ -118,7 +154,7 @@ impl Scanner {
             if self.blocks.last().is_none_or(|b| b.indent < col) {
                 self.blocks.push(Block {
                     indent: col,
-                    keys: HashMap::new(),
+                    keys: Keys::default(),
                 });
                 if self.depth() > MAX_DEPTH {
                     return Err(too_deep(ln, col));
@@ -141,16 +177,14 @@ impl Scanner {
         if let Some((key, after_colon)) = block_key(rest) {
             match self.blocks.last_mut() {
                 Some(b) if b.indent == col => {
-                    if let Some(&first) = b.keys.get(&key) {
+                    if let Some(first) = b.keys.first_or_insert(&key, ln) {
                         return Err(duplicate(&key, ln, col, first));
                     }
-                    b.keys.insert(key, ln);
                 }
                 _ => {
-                    self.blocks.push(Block {
-                        indent: col,
-                        keys: HashMap::from([(key, ln)]),
-                    });
+                    let mut keys = Keys::default();
+                    keys.first_or_insert(&key, ln);
+                    self.blocks.push(Block { indent: col, keys });
                     if self.depth() > MAX_DEPTH {
                         return Err(too_deep(ln, col));
                     }
@@ -200,7 +234,7 @@ impl Scanner {
                 // first character of a block value.
                 b'[' | b'{' if !self.flows.is_empty() || i == from => {
                     self.flows.push(Flow {
-                        keys: (c == b'{').then(HashMap::new),
+                        keys: (c == b'{').then(Keys::default),
                         expect_key: c == b'{',
                     });
                     if self.depth() > MAX_DEPTH {
@@ -315,10 +349,9 @@ impl Scanner {
             return Ok(());
         }
         if let Some(keys) = f.keys.as_mut() {
-            if let Some(&first) = keys.get(key) {
+            if let Some(first) = keys.first_or_insert(key, ln) {
                 return Err(duplicate(key, ln, col, first));
             }
-            keys.insert(key.to_string(), ln);
         }
         Ok(())
     }
@@ -402,6 +435,25 @@ mod tests {
     #[test]
     fn block_scalars_in_sequences_are_skipped() {
         assert_eq!(scan("a:\n  - |\n    k: 1\n    k: 2\n  - x\nb: 1\n"), Ok(()));
+    }
+
+    #[test]
+    fn duplicates_are_found_in_short_and_long_mappings_alike() {
+        for n in [2, FEW_KEYS, FEW_KEYS + 1, 1_000] {
+            let mut yaml: String = (0..n).map(|i| format!("k{i}: 1\n")).collect();
+            assert_eq!(scan(&yaml), Ok(()), "{n} distinct keys");
+            yaml.push_str("k1: 2\n");
+            let e = scan(&yaml).unwrap_err();
+            assert_eq!((e.line, e.first_line), (n, Some(1)), "{n} keys");
+            let flow = format!("{{ {} }}", (0..n).map(|i| format!("k{i}: 1, ")).collect::<String>() + "k0: 2");
+            let e = scan(&format!("m: {flow}\n")).unwrap_err();
+            assert_eq!((e.message.as_str(), e.first_line), ("duplicate key `k0`", Some(0)));
+        }
+        // 100,000 keys in one mapping: linear, not quadratic.
+        let big: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
+        let t = std::time::Instant::now();
+        assert_eq!(scan(&big), Ok(()));
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
     }
 
     #[test]
