@@ -377,7 +377,9 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     prose.flush(&pos, &mut typed_numbers);
     (
         Markdown {
-            html: exact_string(out).into(),
+            // In an allocation of its length (`BodyHtml::from`): a parsed
+            // body is kept until the model takes it in.
+            html: out.into(),
             found: Arc::new(Found {
                 headings: walk.headings,
                 shortcodes,
@@ -391,21 +393,11 @@ pub fn render(body: &str) -> (Markdown, Vec<ShortcodeError>) {
     )
 }
 
-/// `s` in an allocation of its length when it holds an eighth more: a
-/// parsed body is kept until the model takes it in, and the spare room of
-/// 10,000 bodies was about 56 MB of a 10,000-page build's peak. A copy,
-/// since shrinking in place keeps the block (mimalloc does not move an
-/// allocation that shrinks by less than half).
-fn exact_string(s: String) -> String {
-    if s.capacity() - s.len() > s.len() / 8 {
-        String::from(s.as_str())
-    } else {
-        s
-    }
-}
-
-/// `v` in an allocation of its length, moved (not cloned) there when it
-/// holds an eighth more (see [`exact_string`]).
+/// `v` in an allocation of its length, its elements moved (not cloned)
+/// there when it holds an eighth more. A parsed body's numbers are kept
+/// until the model takes them in, and shrinking in place would keep the
+/// block (mimalloc does not move an allocation that shrinks by less than
+/// half).
 fn exact_vec<T>(mut v: Vec<T>) -> Vec<T> {
     if v.capacity() - v.len() > v.len() / 8 {
         let mut exact = Vec::with_capacity(v.len());
