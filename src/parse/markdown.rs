@@ -858,7 +858,9 @@ impl<'a, I, P: Fn(usize) -> (usize, usize)> Inline<'a, '_, I, P> {
                 self.errors.push(ShortcodeError {
                     line,
                     column,
-                    message: "shortcode: no closing }} on this line (write the shortcode on one line)".into(),
+                    message:
+                        "shortcode: no closing }} on this line (write the shortcode on one line)"
+                            .into(),
                 });
                 done = t.len();
                 break;

@@ -445,9 +445,15 @@ mod tests {
             yaml.push_str("k1: 2\n");
             let e = scan(&yaml).unwrap_err();
             assert_eq!((e.line, e.first_line), (n, Some(1)), "{n} keys");
-            let flow = format!("{{ {} }}", (0..n).map(|i| format!("k{i}: 1, ")).collect::<String>() + "k0: 2");
+            let flow = format!(
+                "{{ {} }}",
+                (0..n).map(|i| format!("k{i}: 1, ")).collect::<String>() + "k0: 2"
+            );
             let e = scan(&format!("m: {flow}\n")).unwrap_err();
-            assert_eq!((e.message.as_str(), e.first_line), ("duplicate key `k0`", Some(0)));
+            assert_eq!(
+                (e.message.as_str(), e.first_line),
+                ("duplicate key `k0`", Some(0))
+            );
         }
         // 100,000 keys in one mapping: linear, not quadratic.
         let big: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();

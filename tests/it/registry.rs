@@ -351,10 +351,7 @@ fn switching_says_which_version_of_the_record_it_compares_with() {
 fn a_direction_taken_from_the_paper_is_the_same_on_a_build_from_the_cache() {
     let (_f, fresh) = built("extra-group");
     let want = read(&fresh, "trials/record/index.json");
-    assert!(
-        want.contains("\"direction\":\"lower-is-better\""),
-        "{want}"
-    );
+    assert!(want.contains("\"direction\":\"lower-is-better\""), "{want}");
     // A copy of the site (the cache lives beside its content), built
     // twice with --cache: the second takes the trial analyses from it.
     let t = tempfile::tempdir().unwrap();
