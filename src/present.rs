@@ -1508,42 +1508,6 @@ pub fn subgroup_test_text(t: &crate::analyse::SubgroupTest) -> String {
 mod tests {
     use super::*;
 
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
-        /// The short way gives the general formatter's text, for any
-        /// number, for numbers as papers print them, and for halves.
-        #[test]
-        fn num_is_the_general_formatters_text(
-            any in proptest::num::f64::ANY,
-            printed in -100_000i64..100_000,
-            scale in 0usize..5,
-            d in 0usize..11,
-        ) {
-            let as_printed = printed as f64 / 10f64.powi(scale as i32);
-            let half = (printed as f64 + 0.5) / 10f64.powi(d.min(9) as i32);
-            for x in [any, as_printed, half, -half, any * 1e-3, 1.0 / any] {
-                proptest::prop_assert_eq!(num(x, d), fixed_general(x, d), "x = {:e}, d = {}", x, d);
-            }
-        }
-    }
-
-    #[test]
-    fn num_rounds_as_the_exact_value_says() {
-        // 2.675 is 2.67499999… in binary, 0.125 an exact tie (to even).
-        assert_eq!(num(2.675, 2), "2.67");
-        assert_eq!(num(0.125, 2), "0.12");
-        assert_eq!(num(0.375, 2), "0.38");
-        assert_eq!(num(-0.004, 2), "0.00");
-        assert_eq!(num(-0.0, 1), "0.0");
-        assert_eq!(num(-1.25, 1), "\u{2212}1.2");
-        assert_eq!(num(1234.5678, 0), "1235");
-        assert_eq!(num(0.05, 3), "0.050");
-        assert_eq!(num(f64::NAN, 2), "NaN");
-        assert_eq!(num(-f64::INFINITY, 2), "\u{2212}inf");
-        assert!(fixed_fast(0.125, 2).is_none(), "a tie goes the general way");
-        assert!(fixed_fast(3.5, 2).is_some());
-    }
-
     fn posterior(prior: &str, ratio: f64, p_benefit: f64) -> crate::analyse::BayesOut {
         crate::analyse::BayesOut {
             prior: prior.into(),
@@ -1822,6 +1786,42 @@ mod tests {
 #[cfg(test)]
 mod number_text_tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The short way gives the general formatter's text, for any
+        /// number, for numbers as papers print them, and for halves.
+        #[test]
+        fn num_is_the_general_formatters_text(
+            any in proptest::num::f64::ANY,
+            printed in -100_000i64..100_000,
+            scale in 0usize..5,
+            d in 0usize..11,
+        ) {
+            let as_printed = printed as f64 / 10f64.powi(scale as i32);
+            let half = (printed as f64 + 0.5) / 10f64.powi(d.min(9) as i32);
+            for x in [any, as_printed, half, -half, any * 1e-3, 1.0 / any] {
+                proptest::prop_assert_eq!(num(x, d), fixed_general(x, d), "x = {:e}, d = {}", x, d);
+            }
+        }
+    }
+
+    #[test]
+    fn num_rounds_as_the_exact_value_says() {
+        // 2.675 is 2.67499999… in binary, 0.125 an exact tie (to even).
+        assert_eq!(num(2.675, 2), "2.67");
+        assert_eq!(num(0.125, 2), "0.12");
+        assert_eq!(num(0.375, 2), "0.38");
+        assert_eq!(num(-0.004, 2), "0.00");
+        assert_eq!(num(-0.0, 1), "0.0");
+        assert_eq!(num(-1.25, 1), "\u{2212}1.2");
+        assert_eq!(num(1234.5678, 0), "1235");
+        assert_eq!(num(0.05, 3), "0.050");
+        assert_eq!(num(f64::NAN, 2), "NaN");
+        assert_eq!(num(-f64::INFINITY, 2), "\u{2212}inf");
+        assert!(fixed_fast(0.125, 2).is_none(), "a tie goes the general way");
+        assert!(fixed_fast(3.5, 2).is_some());
+    }
 
     #[test]
     fn numbers_printed_together_share_their_decimals() {

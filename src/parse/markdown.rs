@@ -420,8 +420,9 @@ struct Walk<'a> {
     /// Ids in use, and the next suffix to try per base id (linear, not quadratic).
     used_ids: std::collections::HashSet<String>,
     next_suffix: std::collections::HashMap<String, usize>,
-    /// Index in `held` of the open heading.
-    heading_at: Option<usize>,
+    /// Whether a heading is open (its start is `held[0]`: nothing is held
+    /// when one starts).
+    in_heading: bool,
     heading_text: String,
     first_paragraph: String,
     in_first_para: bool,
@@ -438,7 +439,7 @@ impl<'a> Walk<'a> {
             headings: Vec::new(),
             used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
             next_suffix: std::collections::HashMap::new(),
-            heading_at: None,
+            in_heading: false,
             heading_text: String::new(),
             first_paragraph: String::new(),
             in_first_para: false,
@@ -459,11 +460,11 @@ impl<'a> Walk<'a> {
                 if !attrs.is_empty() {
                     self.needs_sanitising = true;
                 }
-                self.heading_at = Some(self.held.len());
+                self.in_heading = true;
                 self.heading_text.clear();
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(*level),
-            Event::Start(Tag::Paragraph) if !self.first_para_done && self.heading_at.is_none() => {
+            Event::Start(Tag::Paragraph) if !self.first_para_done && !self.in_heading => {
                 self.in_first_para = true
             }
             Event::End(TagEnd::Paragraph) if self.in_first_para => {
@@ -471,7 +472,7 @@ impl<'a> Walk<'a> {
                 self.first_para_done = true;
             }
             Event::Text(t) | Event::Code(t) => {
-                if self.heading_at.is_some() {
+                if self.in_heading {
                     self.heading_text.push_str(t);
                 }
                 if self.in_first_para {
@@ -502,15 +503,15 @@ impl<'a> Walk<'a> {
 
     /// A heading closes: give its start event a unique id.
     fn end_heading(&mut self, level: HeadingLevel) {
-        let Some(i) = self.heading_at.take() else {
+        if !std::mem::take(&mut self.in_heading) {
             return;
-        };
-        let Event::Start(Tag::Heading {
+        }
+        let Some(Event::Start(Tag::Heading {
             level: l,
             id,
             classes,
             attrs,
-        }) = &self.held[i]
+        })) = self.held.first()
         else {
             return;
         };
@@ -528,7 +529,7 @@ impl<'a> Walk<'a> {
             id: id.clone(),
             text: self.heading_text.clone(),
         });
-        self.held[i] = Event::Start(Tag::Heading {
+        self.held[0] = Event::Start(Tag::Heading {
             level: *l,
             id: Some(CowStr::from(id)),
             classes: classes.clone(),
@@ -762,7 +763,7 @@ where
             }
             let Some((ev, range)) = self.events.next() else {
                 // A heading left open (pulldown-cmark always ends one).
-                self.walk.heading_at = None;
+                self.walk.in_heading = false;
                 if self.walk.held.is_empty() {
                     return None;
                 }
@@ -773,7 +774,7 @@ where
             self.prose
                 .take(&ev, &range, self.walk.in_code, pos, self.found);
             self.walk.event(&ev, || pos(range.start));
-            if self.walk.heading_at.is_some() {
+            if self.walk.in_heading {
                 self.walk.held.push(ev);
             } else if !self.walk.held.is_empty() {
                 // The heading's end: it has its id now.

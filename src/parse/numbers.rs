@@ -473,57 +473,18 @@ mod tests {
         );
     }
 
-    // Reference for the property below.
-    /// The scan [`find`] replaced: every place a match can start is tried.
+    /// Every match, trying every place from the last match's end to the
+    /// end of the run (what `find` did before it looked for digits first):
+    /// the reference for the property below.
     fn find_everywhere(run: &str) -> Vec<Found> {
         let mut out = Vec::new();
         let mut i = 0;
-        // A match starts at a digit, a minus (`-`, or `−`, whose UTF-8 starts
-        // 0xE2) or a measure's first letter: skip every other byte at once (all
-        // of these are ASCII or a lead byte, so `i` stays on a char boundary).
-        let can_start = |b: &u8| {
-            matches!(
-                b,
-                b'0'..=b'9' | b'-' | 0xE2 | b'R' | b'O' | b'H' | b's' | b'M' | b'S'
-            )
-        };
-        while i < run.len() {
-            match run.as_bytes()[i..].iter().position(can_start) {
-                Some(k) => i += k,
-                None => break,
-            }
-            let ch = run[i..].chars().next().map_or(1, char::len_utf8);
-            // `joined` first: it passes over a letter inside a word (most
-            // candidates: the `s` of every plural) from one char back, before
-            // any measure name is tried.
-            let starts = || {
-                run[i..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
-                    || MEASURES.iter().any(|m| run[i..].starts_with(m))
-            };
-            if joined(run, i) || !starts() {
-                i += ch;
-                continue;
-            }
-            let tries: [fn(&mut Cur) -> Option<TypedKind>; 4] =
-                [count_percent, percent_pair, effect, percent_arm];
-            let hit = tries.iter().find_map(|f| {
-                let mut c = Cur { s: run, i };
-                f(&mut c).map(|k| (k, c.i))
-            });
-            match hit {
-                Some((kind, end)) => {
-                    // Include the closing parenthesis of one the match opened.
-                    let open = run[i..end].matches('(').count() > run[i..end].matches(')').count();
-                    let end = end + usize::from(open && run[end..].starts_with(')'));
-                    out.push(Found {
-                        kind,
-                        text: run[i..end].trim_end().to_string(),
-                        offset: i,
-                    });
-                    i = end;
-                }
-                None => i += ch,
-            }
+        while let Some((found, end)) = (i < run.len())
+            .then(|| first_match(run, i, run.len() - 1))
+            .flatten()
+        {
+            out.push(found);
+            i = end;
         }
         out
     }

@@ -182,9 +182,9 @@ pub(crate) fn topic(site: &Site, links: &Links, i: usize, analyses: &[PooledResu
 
 fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
     // The error text is itself written as JSON (escaped), never pasted in.
-    // Room for a typical trial's twin (about 12 KB) at once, instead of
+    // Room for a typical trial's twin (about 6 KB) at once, instead of
     // growing from 128 bytes by doubling and copying.
-    let mut b = Vec::with_capacity(16 * 1024);
+    let mut b = Vec::with_capacity(8 * 1024);
     if let Err(e) = serde_json::to_writer(&mut b, v) {
         b = serde_json::to_vec(&serde_json::json!({ "error": e.to_string() })).unwrap_or_default();
     }
