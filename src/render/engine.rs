@@ -450,16 +450,9 @@ pub(super) fn render_list_file(
         .bytes(path.as_bytes())
         .bytes(&json)
         .finish();
-    let bytes = match memo.reuse(key) {
-        Some(b) => b,
-        None => {
-            let b = render_file(env, template, ctx, source, path.clone(), diags)?.bytes;
-            let b = strip_nul(&path, b);
-            memo.keep(key, Arc::clone(&b));
-            b
-        }
-    };
-    Some(SiteFile::shared(path, bytes))
+    memo.file(key, path, |path| {
+        render_file(env, template, ctx, source, path, diags)
+    })
 }
 
 /// The list pages (home, sections, tags, 404) of the last build by the key
@@ -547,6 +540,24 @@ impl ListMemo {
         let b = (self.old.lock().unwrap_or_else(|e| e.into_inner())).remove(&key)?;
         self.keep(key, Arc::clone(&b));
         Some(b)
+    }
+
+    /// The file at `path` the last build kept under `key`, else the one
+    /// `render` makes (given the path), kept under `key` for the next
+    /// build; `None` when `render` makes none.
+    pub(super) fn file(
+        &self,
+        key: Key,
+        path: String,
+        render: impl FnOnce(String) -> Option<OutputFile>,
+    ) -> Option<SiteFile> {
+        if let Some(b) = self.reuse(key) {
+            return Some(SiteFile::shared(path, b));
+        }
+        let f = render(path)?;
+        let bytes = strip_nul(&f.path, f.bytes);
+        self.keep(key, Arc::clone(&bytes));
+        Some(SiteFile::shared(f.path, bytes))
     }
 
     /// Keep `bytes` under `key` for the next build.

@@ -8,7 +8,7 @@ use crate::diag::Diagnostics;
 use crate::key::KeyHasher;
 
 use super::context::{Ctx, PageNumCtx, PagerCtx};
-use super::engine::{render_file, render_list_file, strip_nul, SiteFile};
+use super::engine::{render_file, render_list_file, SiteFile};
 use super::list::{empty_list, Items};
 use super::page::{ctx_for, simple_page};
 use super::site::Env;
@@ -84,37 +84,30 @@ fn render_list_page(
         }
         Some((m, h.finish()))
     });
-    if let Some((memo, key)) = key {
-        if let Some(bytes) = memo.reuse(key) {
-            return Some(SiteFile::shared(path, bytes));
+    let ctx = move || {
+        let mut l = empty_list();
+        let title = match &pager {
+            Some(p) if p.current > 1 => {
+                format!("{} (page {} of {})", list.title, p.current, p.total)
+            }
+            _ => {
+                l.intro_html = list.intro.to_string();
+                list.title.to_string()
+            }
+        };
+        l.items = chunk.iter().map(|&i| all.get(i)).collect();
+        l.pager = pager;
+        Ctx {
+            list: Some(l),
+            ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
         }
+    };
+    match key {
+        Some((memo, key)) => memo.file(key, path, |path| {
+            render_file(env, list.template, &ctx(), list.source, path, diags)
+        }),
+        None => render_list_file(env, list.template, &ctx(), list.source, path, diags),
     }
-    let mut l = empty_list();
-    let title = match &pager {
-        Some(p) if p.current > 1 => {
-            format!("{} (page {} of {})", list.title, p.current, p.total)
-        }
-        _ => {
-            l.intro_html = list.intro.to_string();
-            list.title.to_string()
-        }
-    };
-    l.items = chunk.iter().map(|&i| all.get(i)).collect();
-    l.pager = pager;
-    let ctx = Ctx {
-        list: Some(l),
-        ..ctx_for(env, simple_page(env, list.kind, title, &rel, String::new()))
-    };
-    let file = match key {
-        Some((memo, key)) => {
-            let f = render_file(env, list.template, &ctx, list.source, path, diags)?;
-            let bytes = strip_nul(&f.path, f.bytes);
-            memo.keep(key, std::sync::Arc::clone(&bytes));
-            SiteFile::shared(f.path, bytes)
-        }
-        None => render_list_file(env, list.template, &ctx, list.source, path, diags)?,
-    };
-    Some(file)
 }
 
 /// Split the pages `members` into pages of `per` (0 = one page). Returns,
