@@ -222,7 +222,9 @@ pub(crate) fn finish_body(
                     let h = match &pl {
                         ChartRef::Results { trial } => match &site.pages[*trial].kind {
                             PageKind::Trial(t) => {
-                                let tc = super::trial_ctx(env, *trial, t, true);
+                                // The table shows no chart: none is drawn for it.
+                                let tc =
+                                    super::trial::trial_ctx_charted(env, *trial, t, true, false);
                                 let ctx = PartialCtx {
                                     fig: None,
                                     t: Some(&tc),

@@ -83,7 +83,6 @@ pub use site::base_path;
 use engine::error_chain;
 use figure::figure_ctx;
 use site::Env;
-use trial::trial_ctx;
 
 /// The pages' bodies (HTML, shortcodes, headings, typed numbers) taken
 /// out of the site for render, so that each is freed once its page is

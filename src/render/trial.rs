@@ -18,7 +18,8 @@ pub(super) fn trial_ctx(env: &Env, i: usize, t: &Trial, full: bool) -> TrialCtx 
 }
 
 /// [`trial_ctx`], without any figure unless `charts` (a topic page lists
-/// its trials without their charts, so none is drawn for it).
+/// its trials without their charts, and the `results` shortcode's table
+/// shows none, so none is drawn for them).
 pub(super) fn trial_ctx_charted(
     env: &Env,
     i: usize,
