@@ -61,8 +61,9 @@ pub const FILE: &str = "build.json";
 /// The version of the file's format. Also raised when the analysis gives
 /// other results for the same input (4: Fisher's p is counted exactly
 /// near 0.05 for small tables), since the records name a page's rendered
-/// files and its "ok:" lines under keys that do not include the engine.
-const FORMAT: u32 = 4;
+/// files and its "ok:" lines under keys that do not include the engine;
+/// and when a record holds more (5: a trial's line in a list).
+const FORMAT: u32 = 5;
 
 /// A file's size and modification time, as the file system gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,20 +97,24 @@ pub struct CachedPage {
     pub digests: Vec<String>,
 }
 
-/// One trial's analysis as the build summary needs it when the trial is
-/// not analysed again (no page shown again needs its numbers): what the
-/// analysis reported, and its "ok:" lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One trial's analysis as the build summary and the lists need it when
+/// the trial is not analysed again (no page shown again needs its
+/// numbers): what the analysis reported, its "ok:" lines and its line in
+/// a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedTrial {
     /// The analysis's diagnostics.
     pub diags: Vec<Diagnostic>,
     /// Its "ok:" lines (see [`crate::pipeline::Report::reproduced`]).
     pub reproduced: Vec<String>,
+    /// Its result at a glance, for the lists that show it.
+    #[serde(default)]
+    pub glance: Option<crate::render::GlanceCtx>,
 }
 
 /// The cache: page records by render key, trial records by the trial's
 /// own key, and the output's stamps.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildCache {
     format: u32,
     version: String,

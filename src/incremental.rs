@@ -153,6 +153,9 @@ struct Disk {
     kept_pages: usize,
     /// This build's trial records, for the next build's cache.
     trial_records: Vec<(Key, CachedTrial)>,
+    /// The lines in a list of the trials taken from the cache instead of
+    /// analysed, by page (see [`render::RenderInput::glances`]).
+    glances: BTreeMap<usize, render::GlanceCtx>,
 }
 
 /// How much of the last build an incremental build did again.
@@ -193,6 +196,7 @@ impl Engine {
                 records: Vec::new(),
                 kept_pages: 0,
                 trial_records: Vec::new(),
+                glances: BTreeMap::new(),
             }),
             ..Engine::default()
         }
@@ -370,8 +374,11 @@ impl Engine {
         b.laps.lap(&mut b.r, "chart");
         let (theme, d) = render::theme::resolve(sources, &site.config.theme);
         b.diags.extend(d);
-        let input =
-            pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline);
+        let glances = self.disk.as_mut().map(|d| std::mem::take(&mut d.glances));
+        let input = render::RenderInput {
+            glances: glances.as_ref(),
+            ..pipeline::render_input(sources, &site, &links, &analyses, &figs, &theme, &timeline)
+        };
         let keyed = Keyed {
             deps: &plan.deps,
             keys: &plan.keys,
@@ -684,10 +691,12 @@ impl Engine {
         let mut lines: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         let mut records = Vec::new();
         let disk = self.disk.is_some();
-        let record = |done: &Done<Vec<OutcomeResult>>| CachedTrial {
+        let record = |done: &Done<Vec<OutcomeResult>>, results: &[OutcomeResult]| CachedTrial {
             diags: done.diags.0.clone(),
             reproduced: done.lines.clone(),
+            glance: render::card::trial_glance(results),
         };
+        let mut glances = BTreeMap::new();
         let mut old = std::mem::take(&mut self.trials);
         self.trials.reserve(old.len().max(own.len() / 2));
         let mut todo = Vec::new();
@@ -697,11 +706,11 @@ impl Engine {
             }
             if let Some(mut done) = old.remove(&own[i]) {
                 diags.extend(done.diags.clone());
+                if disk {
+                    records.push((own[i], record(&done, &done.value)));
+                }
                 out.trials.insert(i, std::mem::take(&mut done.value));
                 lines.insert(i, done.lines.clone());
-                if disk {
-                    records.push((own[i], record(&done)));
-                }
                 self.trials.insert(own[i], done);
                 continue;
             }
@@ -712,6 +721,9 @@ impl Engine {
                 Some(t) => {
                     diags.extend(Diagnostics(t.diags.clone()));
                     lines.insert(i, t.reproduced.clone());
+                    if let Some(g) = &t.glance {
+                        glances.insert(i, g.clone());
+                    }
                     records.push((own[i], t.clone()));
                 }
                 None => todo.push(i),
@@ -727,20 +739,21 @@ impl Engine {
         for (i, (value, d)) in fresh {
             diags.extend(d.clone());
             let reproduced = pipeline::reproduced_lines_of(site, i, &value);
-            out.trials.insert(i, value);
             let done = Done {
                 value: Vec::new(),
                 diags: d,
                 lines: reproduced.clone(),
             };
             if disk {
-                records.push((own[i], record(&done)));
+                records.push((own[i], record(&done, &value)));
             }
+            out.trials.insert(i, value);
             lines.insert(i, reproduced);
             self.trials.insert(own[i], done);
         }
         if let Some(d) = &mut self.disk {
             d.trial_records = records;
+            d.glances = glances;
         }
         (lines.into_values().flatten().collect(), todo.len())
     }

@@ -495,6 +495,7 @@ pub(crate) fn render_input<'a>(
         links,
         analyses,
         figures,
+        glances: None,
         on_demand: None,
         bodies: None,
         theme,

@@ -192,6 +192,23 @@ pub fn arm_text(a: &ArmResult) -> String {
     }
 }
 
+/// The arms' risks side by side, experimental arm first, for a list:
+/// `Levosimendan 68.3% vs Placebo 68.3%`; `None` unless every arm has
+/// events and a total.
+pub fn arms_risk_text(arms: &[ArmResult]) -> Option<String> {
+    let parts: Option<Vec<String>> = arms
+        .iter()
+        .map(|a| {
+            Some(format!(
+                "{} {}%",
+                a.label,
+                percent(a.events?, a.total.filter(|&t| t > 0)?)
+            ))
+        })
+        .collect();
+    parts.filter(|p| p.len() >= 2).map(|p| p.join(" vs "))
+}
+
 /// One part of an arm's result, with the decimals [`arm_text`] gives it:
 /// the risk (`34.5%`), the count (`89/258`), the mean (`6.68`) or the
 /// median (`22`); `None` when the arm has no such number.
@@ -1032,50 +1049,125 @@ fn pooled_range(measure: Measure, lo: f64, hi: f64) -> String {
     }
 }
 
-/// What a pooled result means, claiming no more than it shows: an interval
-/// that includes no difference is "too uncertain to tell" with fewer than
-/// 3 trials and "no clear difference" (never "no effect") with more; one
-/// that excludes it points to benefit or harm for the intervention, with a
-/// warning when it rests on fewer than 3 trials, and a note when its
-/// prediction interval includes no difference. When the common effect
-/// leads only because τ² cannot be estimated, the wider random-effects
-/// interval is given too, and it too must exclude no difference before the
-/// result points anywhere.
-pub fn pooled_reading(r: &PooledResult) -> String {
+/// What a pooled result lets a reader say, claiming no more than it
+/// shows ([`pooled_verdict`]); [`pooled_reading`] words it in full and
+/// [`pooled_verdict_words`] in a few words, for a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PooledVerdict {
+    /// No pooled estimate: the trials disagree too much to pool.
+    TrialsDisagree,
+    /// The interval includes no difference and there are fewer than 3 trials.
+    TooUncertain,
+    /// The interval includes no difference, from 3 trials or more.
+    NoClearDifference,
+    /// The interval excludes no difference.
+    PointsTo {
+        /// Benefit (else harm) with the intervention.
+        benefit: bool,
+        /// From fewer than 3 trials: to be read with care.
+        few_trials: bool,
+    },
+}
+
+/// The verdict of pooled result `r`: an interval that includes no
+/// difference is "too uncertain to tell" with fewer than 3 trials and "no
+/// clear difference" (never "no effect") with more; one that excludes it
+/// points to benefit or harm for the intervention, flagged when it rests
+/// on fewer than 3 trials. When the common effect leads only because τ²
+/// cannot be estimated, the wider random-effects interval too must exclude
+/// no difference before the result points anywhere.
+pub fn pooled_verdict(r: &PooledResult) -> PooledVerdict {
     let (Some(_), Some(lo), Some(hi)) = (r.estimate, r.ci_low, r.ci_high) else {
-        return format!("No single answer: the {} trials disagree", r.k);
+        return PooledVerdict::TrialsDisagree;
     };
     let null = if r.measure.is_ratio() { 1.0 } else { 0.0 };
     let includes_null = |lo: f64, hi: f64| lo <= null && hi >= null;
-    let range = pooled_range(r.measure, lo, hi);
-    let trials = format!("{} trial{}", r.k, if r.k == 1 { "" } else { "s" });
-    let wider = allowing_for_variation(r);
     let random_includes_null = matches!(
         (r.lead, r.random),
         (Lead::CommonTooFewStudies, Some([_, a, b])) if includes_null(a, b)
     );
     if includes_null(lo, hi) || random_includes_null {
         return if r.k < 3 {
-            format!("Too uncertain to tell: with only {trials}, the 95% CI fits anything {range}{wider}")
+            PooledVerdict::TooUncertain
         } else {
-            format!(
-                "No clear difference: the 95% CI fits anything {range}, so neither benefit nor harm is shown"
-            )
+            PooledVerdict::NoClearDifference
         };
     }
     let lower_is_better = r
         .studies
         .first()
         .is_none_or(|s| s.direction == Direction::LowerIsBetter);
-    let what = if (hi < null) == lower_is_better {
-        "benefit"
-    } else {
-        "harm"
+    PooledVerdict::PointsTo {
+        benefit: (hi < null) == lower_is_better,
+        few_trials: r.k < 3,
+    }
+}
+
+/// A pooled verdict in a few words, for a list: `Too uncertain to tell`,
+/// `Points to benefit, from only 2 trials`.
+pub fn pooled_verdict_words(v: PooledVerdict, k: usize) -> String {
+    match v {
+        PooledVerdict::TrialsDisagree => "No single answer: the trials disagree".into(),
+        PooledVerdict::TooUncertain => "Too uncertain to tell".into(),
+        PooledVerdict::NoClearDifference => "No clear difference".into(),
+        PooledVerdict::PointsTo {
+            benefit,
+            few_trials,
+        } => {
+            let what = if benefit { "benefit" } else { "harm" };
+            if few_trials {
+                format!("Points to {what}, from only {}", trials_count(k))
+            } else {
+                format!("Points to {what}")
+            }
+        }
+    }
+}
+
+/// `1 trial`, `2 trials`.
+fn trials_count(k: usize) -> String {
+    format!("{k} trial{}", if k == 1 { "" } else { "s" })
+}
+
+/// What a pooled result means in full ([`pooled_verdict`]), with its
+/// interval in words, the wider random-effects interval when the common
+/// effect leads only because τ² cannot be estimated, and a note when the
+/// prediction interval includes no difference.
+pub fn pooled_reading(r: &PooledResult) -> String {
+    let verdict = pooled_verdict(r);
+    let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) else {
+        return format!("No single answer: the {} trials disagree", r.k);
     };
-    let caution = if r.k < 3 {
-        format!(", but from only {trials}: read with care")
-    } else {
-        String::new()
+    let null = if r.measure.is_ratio() { 1.0 } else { 0.0 };
+    let includes_null = |lo: f64, hi: f64| lo <= null && hi >= null;
+    let range = pooled_range(r.measure, lo, hi);
+    let trials = trials_count(r.k);
+    let wider = allowing_for_variation(r);
+    let (what, caution) = match verdict {
+        PooledVerdict::TrialsDisagree => {
+            return format!("No single answer: the {} trials disagree", r.k)
+        }
+        PooledVerdict::TooUncertain => {
+            return format!(
+                "Too uncertain to tell: with only {trials}, the 95% CI fits anything {range}{wider}"
+            )
+        }
+        PooledVerdict::NoClearDifference => {
+            return format!(
+                "No clear difference: the 95% CI fits anything {range}, so neither benefit nor harm is shown"
+            )
+        }
+        PooledVerdict::PointsTo {
+            benefit,
+            few_trials,
+        } => (
+            if benefit { "benefit" } else { "harm" },
+            if few_trials {
+                format!(", but from only {trials}: read with care")
+            } else {
+                String::new()
+            },
+        ),
     };
     let next = match (r.pi_low, r.pi_high) {
         (Some(a), Some(b)) if includes_null(a, b) => {
@@ -2193,6 +2285,89 @@ mod card_tests {
             pooled_reading(&disagree),
             "No single answer: the 2 trials disagree"
         );
+    }
+
+    #[test]
+    fn a_pooled_verdict_in_a_few_words_says_what_the_reading_says() {
+        let words = |r: &PooledResult| pooled_verdict_words(pooled_verdict(r), r.k);
+        let two = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [1.13, 0.9034, 1.4086],
+            Some([1.13, 0.2688, 4.7461]),
+        );
+        assert_eq!(pooled_verdict(&two), PooledVerdict::TooUncertain);
+        assert_eq!(words(&two), "Too uncertain to tell");
+        // The common interval excludes 1 but the random one does not.
+        let narrow = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [0.8, 0.7, 0.9],
+            Some([0.8, 0.3, 2.0]),
+        );
+        assert_eq!(words(&narrow), "Too uncertain to tell");
+        let many = pooled(6, Lead::Random, [0.98, 0.85, 1.12], None);
+        assert_eq!(words(&many), "No clear difference");
+        let benefit = pooled(6, Lead::Random, [0.8, 0.7, 0.9], None);
+        assert_eq!(words(&benefit), "Points to benefit");
+        let two_benefit = pooled(
+            2,
+            Lead::CommonTooFewStudies,
+            [0.8, 0.7, 0.9],
+            Some([0.8, 0.72, 0.89]),
+        );
+        assert_eq!(words(&two_benefit), "Points to benefit, from only 2 trials");
+        let harm = pooled(4, Lead::Random, [1.3, 1.1, 1.5], None);
+        assert_eq!(words(&harm), "Points to harm");
+        let disagree = pooled(2, Lead::NoneTrialsDisagree, [0.0; 3], None);
+        assert_eq!(words(&disagree), "No single answer: the trials disagree");
+        // Every verdict word starts the full reading (but the disagreement's,
+        // which names the count).
+        for r in [&two, &narrow, &many, &benefit, &two_benefit, &harm] {
+            let w = words(r);
+            let lead = w.split(',').next().unwrap();
+            assert!(
+                pooled_reading(r).starts_with(lead),
+                "{w} / {}",
+                pooled_reading(r)
+            );
+        }
+    }
+
+    #[test]
+    fn arms_side_by_side_need_every_arm_counted() {
+        let arm = |label: &str, events: Option<u64>, total: Option<u64>| ArmResult {
+            arm: label.to_lowercase(),
+            label: label.into(),
+            events,
+            total,
+            risk: None,
+            risk_ci_low: None,
+            risk_ci_high: None,
+            mean: None,
+            sd: None,
+            n: None,
+            median: None,
+            q1: None,
+            q3: None,
+        };
+        assert_eq!(
+            arms_risk_text(&[
+                arm("Levosimendan", Some(69), Some(101)),
+                arm("Placebo", Some(71), Some(104))
+            ])
+            .as_deref(),
+            Some("Levosimendan 68.3% vs Placebo 68.3%")
+        );
+        assert_eq!(
+            arms_risk_text(&[arm("A", Some(1), Some(2)), arm("B", None, Some(3))]),
+            None
+        );
+        assert_eq!(
+            arms_risk_text(&[arm("A", Some(0), Some(0)), arm("B", Some(1), Some(3))]),
+            None
+        );
+        assert_eq!(arms_risk_text(&[arm("A", Some(1), Some(2))]), None);
     }
 }
 

@@ -5,7 +5,8 @@
 //! its first pooled analysis with k, participants, estimate, prediction
 //! interval and a reading that claims no more than the data give). Each
 //! part carries its numbers as well as its text, so a theme can format
-//! them its own way; the words come from [`crate::present`].
+//! them its own way; the words come from [`crate::present`]. And the same
+//! result in one line, for a page's item in a list ([`GlanceCtx`]).
 
 use serde::Serialize;
 
@@ -159,11 +160,7 @@ pub struct CardFragilityCtx {
 /// `t.outcomes`); `st` words a card without results.
 pub fn trial_card(t: &Trial, results: &[OutcomeResult], st: TrialStatus) -> ResultCardCtx {
     let primaries = results.iter().filter(|r| r.role == Role::Primary).count();
-    let pick = results
-        .iter()
-        .find(|r| r.role == Role::Primary)
-        .or(results.first());
-    let Some(o) = pick else {
+    let Some(o) = lead_outcome(results) else {
         return ResultCardCtx {
             empty: Some(present::card_no_results(st, t)),
             outcome_id: None,
@@ -208,6 +205,15 @@ pub fn trial_card(t: &Trial, results: &[OutcomeResult], st: TrialStatus) -> Resu
         fragility: Some(card_fragility(t, o)),
         posted: present::posted_note(o.source, t),
     }
+}
+
+/// The outcome a trial leads with: its first primary outcome, else its
+/// first reported.
+fn lead_outcome(results: &[OutcomeResult]) -> Option<&OutcomeResult> {
+    results
+        .iter()
+        .find(|r| r.role == Role::Primary)
+        .or(results.first())
 }
 
 /// One arm's result.
@@ -381,5 +387,77 @@ pub fn analysis_card(r: &PooledResult) -> AnalysisCardCtx {
             .filter(|p| p.0.is_some())
             .and_then(|_| present::prediction_text(r)),
         reading: present::pooled_reading(r),
+    }
+}
+
+/// A page's answer at a glance, for its item in a list: the result its
+/// card leads with, in one line. A trial's lead outcome with the arms'
+/// risks and the card's effect; a topic's first pooled analysis with its
+/// size and a verdict that claims no more than the data give. A trial's is
+/// kept in the build cache's trial record ([`crate::cache::CachedTrial`]),
+/// for lists that show a trial not analysed again.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct GlanceCtx {
+    /// The outcome (with its time point when the label has none) or the
+    /// pooled analysis.
+    pub label: String,
+    /// The arms' risks, experimental arm first (events/total outcomes):
+    /// `Levosimendan 68.3% vs Placebo 68.3%`.
+    pub arms: Option<String>,
+    /// The effect with its CI: the card's (`sHR 1.02 (0.74 to 1.39); p = 0.92`,
+    /// `RR 1.13 (0.90 to 1.41)`).
+    pub effect: Option<String>,
+    /// The effect's measure (`RR`, `sHR`).
+    pub measure: Option<String>,
+    /// The effect's estimate.
+    pub estimate: Option<f64>,
+    /// Its lower 95% limit.
+    pub ci_low: Option<f64>,
+    /// Its upper 95% limit.
+    pub ci_high: Option<f64>,
+    /// Topics: `2 trials, 719 participants`.
+    pub size: Option<String>,
+    /// Topics: `Too uncertain to tell`, `Points to benefit`.
+    pub verdict: Option<String>,
+}
+
+/// The glance of a trial from its outcomes' `results`: the outcome its
+/// card shows; `None` without outcome data.
+pub fn trial_glance(results: &[OutcomeResult]) -> Option<GlanceCtx> {
+    let o = lead_outcome(results)?;
+    let (effect, _) = card_effect(o);
+    let label = match present::timepoint_beside(&o.label, o.timepoint.as_deref()) {
+        Some(tp) => format!("{} ({tp})", o.label),
+        None => o.label.clone(),
+    };
+    Some(GlanceCtx {
+        label,
+        arms: present::arms_risk_text(&o.arms),
+        measure: effect.as_ref().map(|e| e.measure.clone()),
+        estimate: effect.as_ref().map(|e| e.estimate),
+        ci_low: effect.as_ref().and_then(|e| e.ci_low),
+        ci_high: effect.as_ref().and_then(|e| e.ci_high),
+        effect: effect.map(|e| e.text),
+        size: None,
+        verdict: None,
+    })
+}
+
+/// The glance of a topic: its first pooled analysis `r`.
+pub fn topic_glance(r: &PooledResult) -> GlanceCtx {
+    let card = analysis_card(r);
+    GlanceCtx {
+        label: card.title,
+        arms: None,
+        effect: card.estimate_text,
+        measure: Some(card.measure),
+        estimate: card.estimate,
+        ci_low: card.ci_low,
+        ci_high: card.ci_high,
+        size: Some(card.size),
+        verdict: Some(present::pooled_verdict_words(
+            present::pooled_verdict(r),
+            r.k,
+        )),
     }
 }

@@ -522,6 +522,10 @@ pub struct ItemCtx {
     pub status: Option<&'static str>,
     /// Short badge text.
     pub badge: Option<String>,
+    /// The result the page leads with, in one line: a trial's lead
+    /// outcome, an appraisal's first trial's, a topic's first pooled
+    /// analysis.
+    pub glance: Option<super::card::GlanceCtx>,
 }
 
 /// A list page (home, sections, tags).

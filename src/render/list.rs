@@ -20,7 +20,7 @@ use super::engine::{render_list_file, SiteFile};
 use super::html;
 use super::page::{ctx_for, simple_page};
 use super::paginate::{render_paged, Paged};
-use super::site::Env;
+use super::site::{of_page, Env};
 
 /// Items per list on the home page.
 const HOME_ITEMS: usize = 10;
@@ -432,7 +432,8 @@ impl ItemMemo {
     }
 }
 
-/// Page `i` as an item of a list: title, date, summary, kind and badge.
+/// Page `i` as an item of a list: title, date, summary, kind, badge and
+/// the result it leads with.
 fn item(env: &Env, i: usize) -> ItemCtx {
     let site = env.input.site;
     let p = &site.pages[i];
@@ -469,6 +470,26 @@ fn item(env: &Env, i: usize) -> ItemCtx {
         kind,
         status,
         badge,
+        glance: glance(env, i),
+    }
+}
+
+/// The result page `i` leads with, in one line ([`super::card::GlanceCtx`]).
+fn glance(env: &Env, i: usize) -> Option<super::card::GlanceCtx> {
+    let input = env.input;
+    let trial = |j: usize| match input.analyses.trials.get(&j) {
+        Some(results) => super::card::trial_glance(results),
+        None => input.glances.and_then(|g| g.get(&j)).cloned(),
+    };
+    match &input.site.pages[i].kind {
+        PageKind::Trial(_) => trial(i),
+        PageKind::Appraisal(_) => {
+            (of_page(&input.links.appraisal_trials, i).iter()).find_map(|&j| trial(j))
+        }
+        PageKind::Topic(_) => of_page(&input.analyses.topics, i)
+            .first()
+            .map(super::card::topic_glance),
+        PageKind::Plain => None,
     }
 }
 

@@ -67,11 +67,14 @@ pub mod theme;
 mod topic;
 mod trial;
 
+use std::collections::BTreeMap;
+
 use crate::analyse::Analyses;
 use crate::figures::Figures;
 use crate::link::Links;
 use crate::model::Site;
 
+pub use card::GlanceCtx;
 pub use engine::{
     duplicate_output, duplicate_outputs, render, render_into, ListMemo, Renderer, SiteBytes,
     SiteFile, Templates,
@@ -116,6 +119,10 @@ pub struct RenderInput<'a> {
     pub analyses: &'a Analyses,
     /// Drawn charts.
     pub figures: &'a Figures,
+    /// The lines in a list of trials not analysed again (with the build
+    /// cache, a trial whose pages are all kept has no entry in
+    /// `analyses`), by page.
+    pub glances: Option<&'a BTreeMap<usize, GlanceCtx>>,
     /// When set, the charts are drawn as pages ask for them instead, each
     /// page's let go once it is rendered (a full build), and `figures` is
     /// not read.

@@ -202,3 +202,62 @@ fn an_appraisal_opens_with_the_card_of_the_trial_it_appraises() {
     assert!(at("class=\"result-card\"") < at("Believe it, for now."));
     assert!(at("Believe it, for now.") < at("Our view"));
 }
+
+/// The line under each list item's title that gives its result.
+fn glance_of(html: &str, href: &str) -> Option<String> {
+    let i = html.find(&format!("<a href=\"{href}\">"))?;
+    let item = &html[i..i + html[i..].find("</li>")?];
+    item.contains("class=\"glance\"")
+        .then(|| text_of(item, "<p class=\"glance\"", "</p>"))
+}
+
+#[test]
+fn every_list_item_gives_its_result_at_a_glance() {
+    let (_t, out) = built();
+    let r = reference();
+    let rr = |k: &str| {
+        let v = rr_text(&r[k]);
+        format!("RR {} ({} to {})", v[0], v[1], v[2])
+    };
+    let trials = read(&out, "trials/index.html");
+    // The card's outcome, arms and effect, printed or (with none printed)
+    // recomputed.
+    assert_eq!(
+        glance_of(&trials, "/trials/clear/").as_deref(),
+        Some("Death at 28 days: Drug 8.0% vs Placebo 14.0%, RR 0.57 (0.40 to 0.83)")
+    );
+    assert_eq!(rr("clear"), "RR 0.57 (0.40 to 0.83)");
+    assert_eq!(
+        glance_of(&trials, "/trials/alpha/"),
+        Some(format!(
+            "Death at 28 days: Drug 25.0% vs Placebo 24.5%, {}",
+            rr("alpha")
+        ))
+    );
+    // A registry record has no result to give.
+    assert_eq!(glance_of(&trials, "/trials/planned/"), None);
+    // A topic: its pooled estimate, size and a verdict no stronger than the
+    // reading on its page.
+    let topics = read(&out, "topics/index.html");
+    let pair = &r["pair"];
+    assert_eq!(
+        glance_of(&topics, "/topics/pair/"),
+        Some(format!(
+            "Death at 28 days: {} · 2 trials, 700 participants · Too uncertain to tell",
+            pair["estimate"].as_str().unwrap()
+        ))
+    );
+    assert!(pair["reading"]
+        .as_str()
+        .unwrap()
+        .starts_with("Too uncertain to tell"));
+    // An appraisal: the trial it appraises; the home page shows the same.
+    let home = read(&out, "index.html");
+    let clear = glance_of(&trials, "/trials/clear/");
+    assert_eq!(
+        glance_of(&read(&out, "appraisals/index.html"), "/appraisals/post/"),
+        clear
+    );
+    assert_eq!(glance_of(&home, "/appraisals/post/"), clear);
+    assert_eq!(glance_of(&home, "/trials/clear/"), clear);
+}
