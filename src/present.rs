@@ -192,21 +192,27 @@ pub fn arm_text(a: &ArmResult) -> String {
     }
 }
 
-/// The arms' risks side by side, experimental arm first, for a list:
-/// `Levosimendan 68.3% vs Placebo 68.3%`; `None` unless every arm has
-/// events and a total.
-pub fn arms_risk_text(arms: &[ArmResult]) -> Option<String> {
-    let parts: Option<Vec<String>> = arms
-        .iter()
-        .map(|a| {
-            Some(format!(
-                "{} {}%",
-                a.label,
-                percent(a.events?, a.total.filter(|&t| t > 0)?)
-            ))
-        })
+/// The arms' results side by side, experimental arm first, for a list:
+/// their risks (`Levosimendan 68.3% vs Placebo 68.3%`), else their means
+/// or medians (`Levosimendan 6.68 vs Placebo 6.06 (means)`), with the
+/// decimals [`arm_part_text`] gives them; `None` unless every one of at
+/// least two arms has that number.
+pub fn arms_glance_text(arms: &[ArmResult]) -> Option<String> {
+    let counted = |a: &ArmResult| a.events.is_some() && a.total.is_some_and(|t| t > 0);
+    let every = |f: &dyn Fn(&ArmResult) -> bool| arms.len() >= 2 && arms.iter().all(f);
+    let (show, note) = if every(&counted) {
+        (ValueShow::Risk, "")
+    } else if every(&|a| a.mean.is_some()) {
+        (ValueShow::Mean, " (means)")
+    } else if every(&|a| a.median.is_some()) {
+        (ValueShow::Median, " (medians)")
+    } else {
+        return None;
+    };
+    let parts: Option<Vec<String>> = (arms.iter())
+        .map(|a| Some(format!("{} {}", a.label, arm_part_text(a, show)?)))
         .collect();
-    parts.filter(|p| p.len() >= 2).map(|p| p.join(" vs "))
+    parts.map(|p| format!("{}{note}", p.join(" vs ")))
 }
 
 /// One part of an arm's result, with the decimals [`arm_text`] gives it:
@@ -2335,7 +2341,7 @@ mod card_tests {
     }
 
     #[test]
-    fn arms_side_by_side_need_every_arm_counted() {
+    fn arms_side_by_side_need_every_arm_to_have_the_number() {
         let arm = |label: &str, events: Option<u64>, total: Option<u64>| ArmResult {
             arm: label.to_lowercase(),
             label: label.into(),
@@ -2352,22 +2358,44 @@ mod card_tests {
             q3: None,
         };
         assert_eq!(
-            arms_risk_text(&[
+            arms_glance_text(&[
                 arm("Levosimendan", Some(69), Some(101)),
                 arm("Placebo", Some(71), Some(104))
             ])
             .as_deref(),
             Some("Levosimendan 68.3% vs Placebo 68.3%")
         );
+        let none = [
+            vec![arm("A", Some(1), Some(2)), arm("B", None, Some(3))],
+            vec![arm("A", Some(0), Some(0)), arm("B", Some(1), Some(3))],
+            vec![arm("A", Some(1), Some(2))],
+        ];
+        for arms in none {
+            assert_eq!(arms_glance_text(&arms), None);
+        }
+        let mean = |label: &str, m: f64, sd: f64| ArmResult {
+            mean: Some(m),
+            sd: Some(sd),
+            ..arm(label, None, None)
+        };
         assert_eq!(
-            arms_risk_text(&[arm("A", Some(1), Some(2)), arm("B", None, Some(3))]),
-            None
+            arms_glance_text(&[
+                mean("Levosimendan", 6.68, 3.96),
+                mean("Placebo", 6.06, 3.89)
+            ])
+            .as_deref(),
+            Some("Levosimendan 6.68 vs Placebo 6.06 (means)")
         );
+        let median = |label: &str, m: f64| ArmResult {
+            median: Some(m),
+            q1: Some(m - 2.0),
+            q3: Some(m + 3.0),
+            ..arm(label, None, None)
+        };
         assert_eq!(
-            arms_risk_text(&[arm("A", Some(0), Some(0)), arm("B", Some(1), Some(3))]),
-            None
+            arms_glance_text(&[median("Drug", 22.0), median("Placebo", 19.0)]).as_deref(),
+            Some("Drug 22 vs Placebo 19 (medians)")
         );
-        assert_eq!(arms_risk_text(&[arm("A", Some(1), Some(2))]), None);
     }
 }
 

@@ -392,7 +392,7 @@ pub fn analysis_card(r: &PooledResult) -> AnalysisCardCtx {
 
 /// A page's answer at a glance, for its item in a list: the result its
 /// card leads with, in one line. A trial's lead outcome with the arms'
-/// risks and the card's effect; a topic's first pooled analysis with its
+/// results and the card's effect; a topic's first pooled analysis with its
 /// size and a verdict that claims no more than the data give. A trial's is
 /// kept in the build cache's trial record ([`crate::cache::CachedTrial`]),
 /// for lists that show a trial not analysed again.
@@ -401,8 +401,8 @@ pub struct GlanceCtx {
     /// The outcome (with its time point when the label has none) or the
     /// pooled analysis.
     pub label: String,
-    /// The arms' risks, experimental arm first (events/total outcomes):
-    /// `Levosimendan 68.3% vs Placebo 68.3%`.
+    /// The arms' results, experimental arm first: `Levosimendan 68.3% vs
+    /// Placebo 68.3%`, `Levosimendan 6.68 vs Placebo 6.06 (means)`.
     pub arms: Option<String>,
     /// The effect with its CI: the card's (`sHR 1.02 (0.74 to 1.39); p = 0.92`,
     /// `RR 1.13 (0.90 to 1.41)`).
@@ -432,7 +432,7 @@ pub fn trial_glance(results: &[OutcomeResult]) -> Option<GlanceCtx> {
     };
     Some(GlanceCtx {
         label,
-        arms: present::arms_risk_text(&o.arms),
+        arms: present::arms_glance_text(&o.arms),
         measure: effect.as_ref().map(|e| e.measure.clone()),
         estimate: effect.as_ref().map(|e| e.estimate),
         ci_low: effect.as_ref().and_then(|e| e.ci_low),
