@@ -192,6 +192,26 @@ pub fn arm_text(a: &ArmResult) -> String {
     }
 }
 
+/// A page's result in one line, as a list shows it and the feed gives it:
+/// `Death at 28 days: Drug 8.0% vs Placebo 14.0%, RR 0.57 (0.40 to 0.83)`,
+/// `Mortality: RR 1.13 (0.90 to 1.41) · 2 trials, 719 participants · Too
+/// uncertain to tell`.
+pub fn glance_line(
+    label: &str,
+    arms: Option<&str>,
+    effect: Option<&str>,
+    size: Option<&str>,
+    verdict: Option<&str>,
+) -> String {
+    let result: Vec<&str> = arms.into_iter().chain(effect).collect();
+    let parts: Vec<String> = (!result.is_empty())
+        .then(|| result.join(", "))
+        .into_iter()
+        .chain(size.into_iter().chain(verdict).map(str::to_string))
+        .collect();
+    format!("{label}: {}", parts.join(" · "))
+}
+
 /// The arms' results side by side, experimental arm first, for a list:
 /// their risks (`Levosimendan 68.3% vs Placebo 68.3%`), else their means
 /// or medians (`Levosimendan 6.68 vs Placebo 6.06 (means)`), with the
@@ -1072,6 +1092,9 @@ pub enum PooledVerdict {
         benefit: bool,
         /// From fewer than 3 trials: to be read with care.
         few_trials: bool,
+        /// Its 95% prediction interval includes no difference: a new trial
+        /// could find none.
+        new_trial_could_differ: bool,
     },
 }
 
@@ -1106,6 +1129,10 @@ pub fn pooled_verdict(r: &PooledResult) -> PooledVerdict {
     PooledVerdict::PointsTo {
         benefit: (hi < null) == lower_is_better,
         few_trials: r.k < 3,
+        new_trial_could_differ: matches!(
+            (r.pi_low, r.pi_high),
+            (Some(a), Some(b)) if includes_null(a, b)
+        ),
     }
 }
 
@@ -1119,13 +1146,17 @@ pub fn pooled_verdict_words(v: PooledVerdict, k: usize) -> String {
         PooledVerdict::PointsTo {
             benefit,
             few_trials,
+            new_trial_could_differ,
         } => {
             let what = if benefit { "benefit" } else { "harm" };
+            let mut s = format!("Points to {what}");
             if few_trials {
-                format!("Points to {what}, from only {}", trials_count(k))
-            } else {
-                format!("Points to {what}")
+                s.push_str(&format!(", from only {}", trials_count(k)));
             }
+            if new_trial_could_differ {
+                s.push_str(", but a new trial could find none");
+            }
+            s
         }
     }
 }
@@ -1144,12 +1175,10 @@ pub fn pooled_reading(r: &PooledResult) -> String {
     let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) else {
         return format!("No single answer: the {} trials disagree", r.k);
     };
-    let null = if r.measure.is_ratio() { 1.0 } else { 0.0 };
-    let includes_null = |lo: f64, hi: f64| lo <= null && hi >= null;
     let range = pooled_range(r.measure, lo, hi);
     let trials = trials_count(r.k);
     let wider = allowing_for_variation(r);
-    let (what, caution) = match verdict {
+    let (what, caution, next) = match verdict {
         PooledVerdict::TrialsDisagree => {
             return format!("No single answer: the {} trials disagree", r.k)
         }
@@ -1166,6 +1195,7 @@ pub fn pooled_reading(r: &PooledResult) -> String {
         PooledVerdict::PointsTo {
             benefit,
             few_trials,
+            new_trial_could_differ,
         } => (
             if benefit { "benefit" } else { "harm" },
             if few_trials {
@@ -1173,13 +1203,12 @@ pub fn pooled_reading(r: &PooledResult) -> String {
             } else {
                 String::new()
             },
+            if new_trial_could_differ {
+                "; the 95% prediction interval includes no difference, so a new trial could find none"
+            } else {
+                ""
+            },
         ),
-    };
-    let next = match (r.pi_low, r.pi_high) {
-        (Some(a), Some(b)) if includes_null(a, b) => {
-            "; the 95% prediction interval includes no difference, so a new trial could find none"
-        }
-        _ => "",
     };
     format!("Points to {what} with the intervention: 95% CI {range}{wider}{caution}{next}")
 }
@@ -2325,11 +2354,17 @@ mod card_tests {
         assert_eq!(words(&two_benefit), "Points to benefit, from only 2 trials");
         let harm = pooled(4, Lead::Random, [1.3, 1.1, 1.5], None);
         assert_eq!(words(&harm), "Points to harm");
+        let mut spread = pooled(4, Lead::Random, [0.24, 0.12, 0.47], None);
+        (spread.pi_low, spread.pi_high) = (Some(0.05), Some(1.11));
+        assert_eq!(
+            words(&spread),
+            "Points to benefit, but a new trial could find none"
+        );
         let disagree = pooled(2, Lead::NoneTrialsDisagree, [0.0; 3], None);
         assert_eq!(words(&disagree), "No single answer: the trials disagree");
         // Every verdict word starts the full reading (but the disagreement's,
         // which names the count).
-        for r in [&two, &narrow, &many, &benefit, &two_benefit, &harm] {
+        for r in [&two, &narrow, &many, &benefit, &two_benefit, &harm, &spread] {
             let w = words(r);
             let lead = w.split(',').next().unwrap();
             assert!(
@@ -2338,6 +2373,38 @@ mod card_tests {
                 pooled_reading(r)
             );
         }
+    }
+
+    #[test]
+    fn a_glance_line_joins_only_the_parts_it_has() {
+        assert_eq!(
+            glance_line(
+                "Death",
+                Some("A 1.0% vs B 2.0%"),
+                Some("RR 0.50 (0.10 to 2.00)"),
+                None,
+                None
+            ),
+            "Death: A 1.0% vs B 2.0%, RR 0.50 (0.10 to 2.00)"
+        );
+        assert_eq!(
+            glance_line("SOFA", None, Some("MD 0.61 (−0.07 to 1.29)"), None, None),
+            "SOFA: MD 0.61 (−0.07 to 1.29)"
+        );
+        assert_eq!(
+            glance_line("Mortality", None, Some("RR 1.13 (0.90 to 1.41)"), Some("2 trials, 719 participants"), Some("Too uncertain to tell")),
+            "Mortality: RR 1.13 (0.90 to 1.41) · 2 trials, 719 participants · Too uncertain to tell"
+        );
+        assert_eq!(
+            glance_line(
+                "Mortality",
+                None,
+                None,
+                Some("2 trials, 719 participants"),
+                Some("No single answer: the trials disagree")
+            ),
+            "Mortality: 2 trials, 719 participants · No single answer: the trials disagree"
+        );
     }
 
     #[test]

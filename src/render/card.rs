@@ -419,6 +419,49 @@ pub struct GlanceCtx {
     pub size: Option<String>,
     /// Topics: `Too uncertain to tell`, `Points to benefit`.
     pub verdict: Option<String>,
+    /// The whole line in plain text ([`present::glance_line`]), as the
+    /// feed gives it.
+    pub text: String,
+}
+
+impl GlanceCtx {
+    /// The glance of these parts, with its line.
+    fn new(
+        label: String,
+        arms: Option<String>,
+        effect: Option<(EffectNumbers, String)>,
+        size: Option<String>,
+        verdict: Option<String>,
+    ) -> Self {
+        let text = present::glance_line(
+            &label,
+            arms.as_deref(),
+            effect.as_ref().map(|e| e.1.as_str()),
+            size.as_deref(),
+            verdict.as_deref(),
+        );
+        let n = effect.as_ref().map(|e| &e.0);
+        GlanceCtx {
+            label,
+            arms,
+            measure: n.map(|n| n.measure.clone()),
+            estimate: n.and_then(|n| n.estimate),
+            ci_low: n.and_then(|n| n.ci_low),
+            ci_high: n.and_then(|n| n.ci_high),
+            effect: effect.map(|e| e.1),
+            size,
+            verdict,
+            text,
+        }
+    }
+}
+
+/// An effect's numbers, for [`GlanceCtx::new`].
+struct EffectNumbers {
+    measure: String,
+    estimate: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
 }
 
 /// The glance of a trial from its outcomes' `results`: the outcome its
@@ -430,34 +473,36 @@ pub fn trial_glance(results: &[OutcomeResult]) -> Option<GlanceCtx> {
         Some(tp) => format!("{} ({tp})", o.label),
         None => o.label.clone(),
     };
-    Some(GlanceCtx {
+    let effect = effect.map(|e| {
+        let n = EffectNumbers {
+            measure: e.measure,
+            estimate: Some(e.estimate),
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+        };
+        (n, e.text)
+    });
+    Some(GlanceCtx::new(
         label,
-        arms: present::arms_glance_text(&o.arms),
-        measure: effect.as_ref().map(|e| e.measure.clone()),
-        estimate: effect.as_ref().map(|e| e.estimate),
-        ci_low: effect.as_ref().and_then(|e| e.ci_low),
-        ci_high: effect.as_ref().and_then(|e| e.ci_high),
-        effect: effect.map(|e| e.text),
-        size: None,
-        verdict: None,
-    })
+        present::arms_glance_text(&o.arms),
+        effect,
+        None,
+        None,
+    ))
 }
 
 /// The glance of a topic: its first pooled analysis `r`.
 pub fn topic_glance(r: &PooledResult) -> GlanceCtx {
     let card = analysis_card(r);
-    GlanceCtx {
-        label: card.title,
-        arms: None,
-        effect: card.estimate_text,
-        measure: Some(card.measure),
-        estimate: card.estimate,
-        ci_low: card.ci_low,
-        ci_high: card.ci_high,
-        size: Some(card.size),
-        verdict: Some(present::pooled_verdict_words(
-            present::pooled_verdict(r),
-            r.k,
-        )),
-    }
+    let effect = card.estimate_text.map(|text| {
+        let n = EffectNumbers {
+            measure: card.measure,
+            estimate: card.estimate,
+            ci_low: card.ci_low,
+            ci_high: card.ci_high,
+        };
+        (n, text)
+    });
+    let verdict = present::pooled_verdict_words(present::pooled_verdict(r), r.k);
+    GlanceCtx::new(card.title, None, effect, Some(card.size), Some(verdict))
 }

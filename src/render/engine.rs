@@ -220,6 +220,7 @@ impl<'a> Renderer<'a> {
                 input.site,
                 input.links,
                 &env.site,
+                &|i| super::list::glance(env, i),
                 super::history::version_entries(env),
             )
             .into_bytes(),

@@ -2,10 +2,12 @@
 //!
 //! The feed says what changed: each page's entry carries the page's status
 //! (a registered trial that now has results says so) and is dated by its
-//! `updated` date when there is one, else its `date`; each released
+//! `updated` date when there is one, else its `date`, and gives its result
+//! in one line as the lists do; each released
 //! version has an entry dated with the version's date. A topic's own feed
 //! ([`topic_atom`]) has one entry per version that changed it.
 
+use super::card::GlanceCtx;
 use super::context::SiteCtx;
 use super::html::esc;
 use crate::link::Links;
@@ -30,9 +32,16 @@ pub(super) struct Entry {
 /// How many pages the site's feed lists.
 const FEED_ENTRIES: usize = 50;
 
-/// The site's Atom feed: the 50 most recent dated pages, and one entry
-/// per released version (`versions`), newest first.
-pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>) -> String {
+/// The site's Atom feed: the 50 most recent dated pages, each summed up
+/// by its status, its result in one line (`glance`) and its bottom line,
+/// and one entry per released version (`versions`), newest first.
+pub(crate) fn atom(
+    site: &Site,
+    links: &Links,
+    s: &SiteCtx,
+    glance: &dyn Fn(usize) -> Option<GlanceCtx>,
+    versions: Vec<Entry>,
+) -> String {
     let abs = |rel: &str| absolute(s, rel);
     let mut pages: Vec<usize> = (0..site.pages.len())
         .filter(|&i| site.pages[i].date.is_some())
@@ -58,8 +67,11 @@ pub(crate) fn atom(site: &Site, links: &Links, s: &SiteCtx, versions: Vec<Entry>
                 id: abs(&p.url_path),
                 updated: when(i).map(|d| d.rfc3339()).unwrap_or_default(),
                 summary: format!(
-                    "{}{}",
+                    "{}{}{}",
                     page_status(site, links, i),
+                    glance(i)
+                        .map(|g| format!("{}. ", g.text))
+                        .unwrap_or_default(),
                     p.bottom_line
                         .clone()
                         .unwrap_or_else(|| p.description.clone())

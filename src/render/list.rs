@@ -475,7 +475,7 @@ fn item(env: &Env, i: usize) -> ItemCtx {
 }
 
 /// The result page `i` leads with, in one line ([`super::card::GlanceCtx`]).
-fn glance(env: &Env, i: usize) -> Option<super::card::GlanceCtx> {
+pub(super) fn glance(env: &Env, i: usize) -> Option<super::card::GlanceCtx> {
     let input = env.input;
     let trial = |j: usize| match input.analyses.trials.get(&j) {
         Some(results) => super::card::trial_glance(results),

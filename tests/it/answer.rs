@@ -260,4 +260,11 @@ fn every_list_item_gives_its_result_at_a_glance() {
     );
     assert_eq!(glance_of(&home, "/appraisals/post/"), clear);
     assert_eq!(glance_of(&home, "/trials/clear/"), clear);
+    // The feed sums each entry up with the same line.
+    let feed = read(&out, "feed.xml");
+    let want = format!(
+        "<summary>Trial results. {}. Fewer deaths with the drug.</summary>",
+        clear.unwrap()
+    );
+    assert!(feed.contains(&want), "{want}\nnot in\n{feed}");
 }
