@@ -212,6 +212,12 @@ pub fn glance_line(
     format!("{label}: {}", parts.join(" · "))
 }
 
+/// A glance's label when the page (an appraisal of several trials) must
+/// say whose result it is: `LEVOECMO · Successful weaning`.
+pub fn glance_label_of_trial(acronym: &str, label: &str) -> String {
+    format!("{acronym} · {label}")
+}
+
 /// The arms' results side by side, experimental arm first, for a list:
 /// their risks (`Levosimendan 68.3% vs Placebo 68.3%`), else their means
 /// or medians (`Levosimendan 6.68 vs Placebo 6.06 (means)`), with the

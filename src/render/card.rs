@@ -425,6 +425,19 @@ pub struct GlanceCtx {
 }
 
 impl GlanceCtx {
+    /// Say whose result this is (an appraisal of several trials): the
+    /// trial's acronym before the label, in the line too.
+    pub(super) fn name_trial(&mut self, acronym: &str) {
+        self.label = present::glance_label_of_trial(acronym, &self.label);
+        self.text = present::glance_line(
+            &self.label,
+            self.arms.as_deref(),
+            self.effect.as_deref(),
+            self.size.as_deref(),
+            self.verdict.as_deref(),
+        );
+    }
+
     /// The glance of these parts, with its line.
     fn new(
         label: String,

@@ -484,7 +484,13 @@ pub(super) fn glance(env: &Env, i: usize) -> Option<super::card::GlanceCtx> {
     match &input.site.pages[i].kind {
         PageKind::Trial(_) => trial(i),
         PageKind::Appraisal(_) => {
-            (of_page(&input.links.appraisal_trials, i).iter()).find_map(|&j| trial(j))
+            // The first trial with a result; named when there are several.
+            let trials = of_page(&input.links.appraisal_trials, i);
+            let (j, mut g) = trials.iter().find_map(|&j| Some((j, trial(j)?)))?;
+            if let (true, PageKind::Trial(t)) = (trials.len() > 1, &input.site.pages[j].kind) {
+                g.name_trial(&t.acronym);
+            }
+            Some(g)
         }
         PageKind::Topic(_) => of_page(&input.analyses.topics, i)
             .first()

@@ -260,6 +260,15 @@ fn every_list_item_gives_its_result_at_a_glance() {
     );
     assert_eq!(glance_of(&home, "/appraisals/post/"), clear);
     assert_eq!(glance_of(&home, "/trials/clear/"), clear);
+    // An appraisal of several trials names whose result it gives: its
+    // first trial's.
+    assert_eq!(
+        glance_of(&read(&out, "appraisals/index.html"), "/appraisals/two/"),
+        Some(format!(
+            "ALPHA · Death at 28 days: Drug 25.0% vs Placebo 24.5%, {}",
+            rr("alpha")
+        ))
+    );
     // The feed sums each entry up with the same line.
     let feed = read(&out, "feed.xml");
     let want = format!(
