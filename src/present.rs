@@ -212,6 +212,15 @@ pub fn glance_line(
     format!("{label}: {}", parts.join(" · "))
 }
 
+/// An outcome's label with its time point when the label does not say it
+/// ([`timepoint_beside`]): `Mean SOFA score (28 days)`, `Death at day 28`.
+pub fn outcome_with_timepoint(label: &str, timepoint: Option<&str>) -> String {
+    match timepoint_beside(label, timepoint) {
+        Some(tp) => format!("{label} ({tp})"),
+        None => label.to_string(),
+    }
+}
+
 /// A glance's label when the page (an appraisal of several trials) must
 /// say whose result it is: `LEVOECMO · Successful weaning`.
 pub fn glance_label_of_trial(acronym: &str, label: &str) -> String {
@@ -2379,6 +2388,19 @@ mod card_tests {
                 pooled_reading(r)
             );
         }
+    }
+
+    #[test]
+    fn an_outcome_gets_its_time_point_only_when_its_label_lacks_it() {
+        assert_eq!(
+            outcome_with_timepoint("Mean SOFA score", Some("28 days")),
+            "Mean SOFA score (28 days)"
+        );
+        assert_eq!(
+            outcome_with_timepoint("Death at 28 days", Some("28 days")),
+            "Death at 28 days"
+        );
+        assert_eq!(outcome_with_timepoint("Death", None), "Death");
     }
 
     #[test]

@@ -482,10 +482,7 @@ struct EffectNumbers {
 pub fn trial_glance(results: &[OutcomeResult]) -> Option<GlanceCtx> {
     let o = lead_outcome(results)?;
     let (effect, _) = card_effect(o);
-    let label = match present::timepoint_beside(&o.label, o.timepoint.as_deref()) {
-        Some(tp) => format!("{} ({tp})", o.label),
-        None => o.label.clone(),
-    };
+    let label = present::outcome_with_timepoint(&o.label, o.timepoint.as_deref());
     let effect = effect.map(|e| {
         let n = EffectNumbers {
             measure: e.measure,
