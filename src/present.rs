@@ -1186,17 +1186,16 @@ fn trials_count(k: usize) -> String {
 /// effect leads only because τ² cannot be estimated, and a note when the
 /// prediction interval includes no difference.
 pub fn pooled_reading(r: &PooledResult) -> String {
+    let disagree = || format!("No single answer: the {} trials disagree", r.k);
     let verdict = pooled_verdict(r);
     let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) else {
-        return format!("No single answer: the {} trials disagree", r.k);
+        return disagree();
     };
     let range = pooled_range(r.measure, lo, hi);
     let trials = trials_count(r.k);
     let wider = allowing_for_variation(r);
     let (what, caution, next) = match verdict {
-        PooledVerdict::TrialsDisagree => {
-            return format!("No single answer: the {} trials disagree", r.k)
-        }
+        PooledVerdict::TrialsDisagree => return disagree(),
         PooledVerdict::TooUncertain => {
             return format!(
                 "Too uncertain to tell: with only {trials}, the 95% CI fits anything {range}{wider}"
@@ -2438,19 +2437,10 @@ mod card_tests {
     #[test]
     fn arms_side_by_side_need_every_arm_to_have_the_number() {
         let arm = |label: &str, events: Option<u64>, total: Option<u64>| ArmResult {
-            arm: label.to_lowercase(),
             label: label.into(),
             events,
             total,
-            risk: None,
-            risk_ci_low: None,
-            risk_ci_high: None,
-            mean: None,
-            sd: None,
-            n: None,
-            median: None,
-            q1: None,
-            q3: None,
+            ..Default::default()
         };
         assert_eq!(
             arms_glance_text(&[

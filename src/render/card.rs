@@ -429,6 +429,11 @@ impl GlanceCtx {
     /// trial's acronym before the label, in the line too.
     pub(super) fn name_trial(&mut self, acronym: &str) {
         self.label = present::glance_label_of_trial(acronym, &self.label);
+        self.set_text();
+    }
+
+    /// Word the whole line from the parts.
+    fn set_text(&mut self) {
         self.text = present::glance_line(
             &self.label,
             self.arms.as_deref(),
@@ -437,44 +442,6 @@ impl GlanceCtx {
             self.verdict.as_deref(),
         );
     }
-
-    /// The glance of these parts, with its line.
-    fn new(
-        label: String,
-        arms: Option<String>,
-        effect: Option<(EffectNumbers, String)>,
-        size: Option<String>,
-        verdict: Option<String>,
-    ) -> Self {
-        let text = present::glance_line(
-            &label,
-            arms.as_deref(),
-            effect.as_ref().map(|e| e.1.as_str()),
-            size.as_deref(),
-            verdict.as_deref(),
-        );
-        let n = effect.as_ref().map(|e| &e.0);
-        GlanceCtx {
-            label,
-            arms,
-            measure: n.map(|n| n.measure.clone()),
-            estimate: n.and_then(|n| n.estimate),
-            ci_low: n.and_then(|n| n.ci_low),
-            ci_high: n.and_then(|n| n.ci_high),
-            effect: effect.map(|e| e.1),
-            size,
-            verdict,
-            text,
-        }
-    }
-}
-
-/// An effect's numbers, for [`GlanceCtx::new`].
-struct EffectNumbers {
-    measure: String,
-    estimate: Option<f64>,
-    ci_low: Option<f64>,
-    ci_high: Option<f64>,
 }
 
 /// The glance of a trial from its outcomes' `results`: the outcome its
@@ -482,37 +449,41 @@ struct EffectNumbers {
 pub fn trial_glance(results: &[OutcomeResult]) -> Option<GlanceCtx> {
     let o = lead_outcome(results)?;
     let (effect, _) = card_effect(o);
-    let label = present::outcome_with_timepoint(&o.label, o.timepoint.as_deref());
-    let effect = effect.map(|e| {
-        let n = EffectNumbers {
-            measure: e.measure,
-            estimate: Some(e.estimate),
-            ci_low: e.ci_low,
-            ci_high: e.ci_high,
-        };
-        (n, e.text)
-    });
-    Some(GlanceCtx::new(
-        label,
-        present::arms_glance_text(&o.arms),
-        effect,
-        None,
-        None,
-    ))
+    let mut g = GlanceCtx {
+        label: present::outcome_with_timepoint(&o.label, o.timepoint.as_deref()),
+        arms: present::arms_glance_text(&o.arms),
+        measure: effect.as_ref().map(|e| e.measure.clone()),
+        estimate: effect.as_ref().map(|e| e.estimate),
+        ci_low: effect.as_ref().and_then(|e| e.ci_low),
+        ci_high: effect.as_ref().and_then(|e| e.ci_high),
+        effect: effect.map(|e| e.text),
+        size: None,
+        verdict: None,
+        text: String::new(),
+    };
+    g.set_text();
+    Some(g)
 }
 
 /// The glance of a topic: its first pooled analysis `r`.
 pub fn topic_glance(r: &PooledResult) -> GlanceCtx {
     let card = analysis_card(r);
-    let effect = card.estimate_text.map(|text| {
-        let n = EffectNumbers {
-            measure: card.measure,
-            estimate: card.estimate,
-            ci_low: card.ci_low,
-            ci_high: card.ci_high,
-        };
-        (n, text)
-    });
-    let verdict = present::pooled_verdict_words(present::pooled_verdict(r), r.k);
-    GlanceCtx::new(card.title, None, effect, Some(card.size), Some(verdict))
+    let shown = card.estimate_text.is_some();
+    let mut g = GlanceCtx {
+        label: card.title,
+        arms: None,
+        measure: shown.then_some(card.measure),
+        estimate: card.estimate.filter(|_| shown),
+        ci_low: card.ci_low.filter(|_| shown),
+        ci_high: card.ci_high.filter(|_| shown),
+        effect: card.estimate_text,
+        size: Some(card.size),
+        verdict: Some(present::pooled_verdict_words(
+            present::pooled_verdict(r),
+            r.k,
+        )),
+        text: String::new(),
+    };
+    g.set_text();
+    g
 }
